@@ -1,0 +1,52 @@
+#include "api/cli.h"
+
+#include <iostream>
+
+#include "crypto/ed25519.h"
+
+namespace creditlog::api {
+namespace {
+int g_exit_code = kExitOk;
+}  // namespace
+
+int ReportError(const Status& status) {
+  std::cerr << "error: " << status.message() << " [" << StatusCodeName(status.code()) << "]\n";
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kConflict:
+    case StatusCode::kPermissionDenied:
+      return kExitUsage;
+    case StatusCode::kCorruption:
+      return kExitCheckFailed;
+    default:
+      return kExitFailed;
+  }
+}
+
+void SetAction(CLI::App* command, std::function<Status()> body) {
+  command->callback([body = std::move(body)] {
+    Status status = body();
+    if (!status.ok()) g_exit_code = ReportError(status);
+  });
+}
+
+int RunCli(int argc, char** argv) {
+  InitCrypto();
+  CLI::App app{
+      "creditlog: a signed, append-only credit and commitment ledger with a verifiable Merkle log.\n"
+      "Set CREDITLOG_PASSPHRASE to run every command without prompting."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "creditlog 0.1.0");
+  AddLedgerCommands(app);
+  AddAuditCommands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  return g_exit_code;
+}
+
+}  // namespace creditlog::api

@@ -1,0 +1,30 @@
+// The creditlog command line. Each command group registers itself on the CLI11 app.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "base/result.h"
+
+namespace creditlog::api {
+
+// Exit codes: 0 success; 1 the answer is "no" (an audit failed, a check did not hold);
+// 2 bad usage or input; 3 the operation failed (I/O, corruption of our own state).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitCheckFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitFailed = 3;
+
+int RunCli(int argc, char** argv);
+
+void AddLedgerCommands(CLI::App& app);   // init, demo, record, keys, agencies
+void AddAuditCommands(CLI::App& app);    // checkpoint, verifier-key, entry, prove, verify, export
+
+// Prints "error: <message>" to stderr and returns the exit code for the status.
+int ReportError(const Status& status);
+
+// Runs a command body, turning a Status into its exit code.
+void SetAction(CLI::App* command, std::function<Status()> body);
+
+}  // namespace creditlog::api

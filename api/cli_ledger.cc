@@ -1,0 +1,308 @@
+// Commands that create and record: init, demo, record, keys, agencies.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "api/cli.h"
+#include "api/data_dir.h"
+#include "api/demo.h"
+#include "api/progress.h"
+#include "events/json.h"
+#include "events/uscc.h"
+#include "ledger/format.h"
+
+namespace creditlog::api {
+namespace {
+
+inline constexpr size_t kRecordFileBytesMax = 512 * 1024 * 1024;
+inline constexpr size_t kRecordChunk = 1000;  // events per AppendBatch when recording a file
+
+struct LedgerArgs {
+  std::string data;
+  std::string origin;
+  std::string office_uscc;
+  std::string office_name = "青岛市社会信用体系建设领导小组办公室";
+  DemoOptions demo;
+  std::string key_path;
+  std::string input;
+  std::string name;
+  std::string out;
+  std::string agency_uscc;
+  std::string agency_name;
+  std::string public_key;
+  std::string types;
+  std::string jurisdiction;
+  std::string reason;
+  std::string signer;
+  bool json = false;
+  bool quiet = false;
+};
+
+LedgerArgs& Args() {
+  static LedgerArgs args;
+  return args;
+}
+
+std::string Today() { return events::DateFromDays(ledger::NowMs() / 86'400'000); }
+
+Status Init() {
+  LedgerArgs& a = Args();
+  if (std::filesystem::exists(a.data + "/db")) return Status::Conflict(a.data + " already holds a ledger");
+  if (a.office_uscc.empty()) a.office_uscc = events::MakeUscc("11", "370200", "MB1A2B3C");
+  ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("new passphrase for the keys of " + a.data + ": "));
+  if (passphrase.empty()) return Status::InvalidArgument("the passphrase must not be empty");
+  NamedKeyPair root{"root", GenerateKeyPair()};
+  NamedKeyPair ledger_key{a.origin, GenerateKeyPair()};
+  ledger::GenesisParams params{a.origin, a.origin, a.office_uscc, a.office_name, Today()};
+  ASSIGN_OR_RETURN(auto ledger, ledger::Ledger::Create(a.data, params, root.key_pair, ledger_key.key_pair.public_key));
+  RETURN_IF_ERROR(SaveKey(RootKeyPath(a.data), root, passphrase));
+  RETURN_IF_ERROR(SaveKey(LedgerKeyPath(a.data), ledger_key, passphrase));
+  RETURN_IF_ERROR(ledger->SetCheckpointKey(ledger_key.key_pair.secret_key));
+  ASSIGN_OR_RETURN(std::string note, ledger->PublishCheckpoint());
+  std::cerr << "created ledger " << a.origin << " in " << a.data << "\n"
+            << "root key:   " << RootKeyPath(a.data) << "  (move it offline; it registers agencies)\n"
+            << "ledger key: " << LedgerKeyPath(a.data) << "  (signs checkpoints)\n"
+            << "verifier key (give this to auditors):\n";
+  std::cout << ledger->VerifierKey() << "\n";
+  return Status::Ok();
+}
+
+Status Demo() {
+  LedgerArgs& a = Args();
+  a.demo.data = a.data;
+  if (a.demo.subjects == 0 || a.demo.subjects > kDemoSubjectsMax) {
+    return Status::InvalidArgument("--subjects must be 1.." + std::to_string(kDemoSubjectsMax));
+  }
+  ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
+  ASSIGN_OR_RETURN(auto ledger, OpenForWriting(a.data, passphrase));
+  ASSIGN_OR_RETURN(DemoReport report, RunDemo(*ledger, a.demo, passphrase));
+  ASSIGN_OR_RETURN(std::string note, ledger->PublishCheckpoint());
+  std::cout << "demo run " << report.run << ": " << report.agencies_registered << " agency keys registered, "
+            << report.events << " events recorded; ledger size " << report.size << "\n";
+  return Status::Ok();
+}
+
+// Reads events from a .json file (one event) or a .jsonl file (one event per line).
+Result<std::vector<std::string>> ReadEventDocuments(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(path, kRecordFileBytesMax));
+  std::vector<std::string> documents;
+  if (path.ends_with(".jsonl")) {
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      documents.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+  } else {
+    documents.push_back(text);
+  }
+  return documents;
+}
+
+Status Record() {
+  const LedgerArgs& a = Args();
+  ASSIGN_OR_RETURN(std::vector<std::string> documents, ReadEventDocuments(a.input));
+  ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
+  ASSIGN_OR_RETURN(NamedKeyPair signer, LoadKey(a.key_path, passphrase));
+  ASSIGN_OR_RETURN(auto ledger, OpenForWriting(a.data, passphrase));
+  ProgressLine progress("record", a.quiet || documents.size() < kRecordChunk);
+  uint64_t recorded = 0, duplicates = 0, rejected = 0;
+  nlohmann::json report = nlohmann::json::array();
+  for (size_t begin = 0; begin < documents.size(); begin += kRecordChunk) {
+    const size_t end = std::min(documents.size(), begin + kRecordChunk);
+    std::vector<Bytes> envelopes;
+    std::vector<size_t> lines;
+    for (size_t i = begin; i < end; ++i) {
+      if (documents[i].find_first_not_of(" \t\r") == std::string::npos) continue;  // blank line
+      auto event = events::EventFromJson(documents[i]);
+      if (!event.ok()) {
+        ++rejected;
+        std::cerr << a.input << ":" << i + 1 << ": rejected: " << event.status().message() << "\n";
+        report.push_back({{"line", i + 1}, {"ok", false}, {"error", event.status().message()}});
+        continue;
+      }
+      envelopes.push_back(events::SignEnvelope(*event, signer.key_pair.secret_key, ledger->origin()));
+      lines.push_back(i + 1);
+    }
+    auto results = ledger->AppendBatch(std::move(envelopes));
+    for (size_t j = 0; j < results.size(); ++j) {
+      if (!results[j].ok()) {
+        ++rejected;
+        std::cerr << a.input << ":" << lines[j] << ": rejected: " << results[j].status().ToString() << "\n";
+        report.push_back({{"line", lines[j]}, {"ok", false}, {"error", results[j].status().message()},
+                          {"code", StatusCodeName(results[j].status().code())}});
+        continue;
+      }
+      results[j]->duplicate ? ++duplicates : ++recorded;
+      report.push_back({{"line", lines[j]}, {"ok", true}, {"seq", results[j]->seq}, {"duplicate", results[j]->duplicate}});
+    }
+    progress.Update(end, documents.size());
+  }
+  progress.Finish();
+  ASSIGN_OR_RETURN(std::string note, ledger->PublishCheckpoint());
+  if (a.json) {
+    std::cout << nlohmann::json{{"recorded", recorded}, {"duplicates", duplicates}, {"rejected", rejected},
+                                {"results", report}}.dump() << "\n";
+  } else {
+    for (const auto& row : report) {
+      if (row["ok"]) std::cout << "line " << row["line"] << ": seq " << row["seq"] << (row["duplicate"] ? " (already recorded)" : "") << "\n";
+    }
+    std::cout << recorded << " recorded, " << duplicates << " already recorded, " << rejected << " rejected\n";
+  }
+  return rejected == 0 ? Status::Ok() : Status::InvalidArgument(std::to_string(rejected) + " event(s) rejected");
+}
+
+Status KeysGenerate() {
+  const LedgerArgs& a = Args();
+  ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for the new key: "));
+  NamedKeyPair key{a.name, GenerateKeyPair()};
+  RETURN_IF_ERROR(SaveKey(a.out, key, passphrase));
+  std::cout << Base64Encode(key.key_pair.public_key) << "\n";
+  return Status::Ok();
+}
+
+// Signs one administrative event with the signer (default: the root key) and records it.
+Status RecordAdministrative(const nlohmann::json& event) {
+  const LedgerArgs& a = Args();
+  ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
+  ASSIGN_OR_RETURN(NamedKeyPair signer, LoadKey(a.signer.empty() ? RootKeyPath(a.data) : a.signer, passphrase));
+  ASSIGN_OR_RETURN(auto ledger, OpenForWriting(a.data, passphrase));
+  ASSIGN_OR_RETURN(Bytes bytes, events::EventFromJson(event.dump()));
+  ASSIGN_OR_RETURN(auto result, ledger->Append(events::SignEnvelope(bytes, signer.key_pair.secret_key, ledger->origin())));
+  ASSIGN_OR_RETURN(std::string note, ledger->PublishCheckpoint());
+  std::cout << "recorded at seq " << result.seq << (result.duplicate ? " (already recorded)" : "") << "\n";
+  return Status::Ok();
+}
+
+Result<nlohmann::json> KeyBytesJson(const std::string& base64) {
+  ASSIGN_OR_RETURN(Bytes bytes, Base64Decode(base64));
+  RETURN_IF_ERROR(PublicKeyFromBytes(bytes).status().WithContext("--public-key"));
+  return nlohmann::json(bytes);
+}
+
+Status AgenciesRegister() {
+  const LedgerArgs& a = Args();
+  std::string public_key = a.public_key;
+  if (public_key.empty() && !a.key_path.empty()) {
+    ASSIGN_OR_RETURN(std::string text, ReadSmallFile(a.key_path, kKeyFileBytesMax));
+    ASSIGN_OR_RETURN(PublicKey key, ReadPublicKeyFromKeyFile(text));
+    public_key = Base64Encode(key);
+  }
+  if (public_key.empty()) return Status::InvalidArgument("give --public-key BASE64 or --key FILE");
+  ASSIGN_OR_RETURN(nlohmann::json key_bytes, KeyBytesJson(public_key));
+  nlohmann::json types = nlohmann::json::array();
+  for (size_t start = 0; start <= a.types.size();) {
+    size_t end = a.types.find(',', start);
+    if (end == std::string::npos) end = a.types.size();
+    if (end > start) types.push_back(a.types.substr(start, end - start));
+    start = end + 1;
+  }
+  nlohmann::json event = {
+      {"event_id", "agency-key/" + public_key.substr(0, 16)},
+      {"subject", ""},
+      {"body_type", "AgencyKeyRegistered"},
+      {"body", {{"agency_uscc", a.agency_uscc}, {"agency_name", a.agency_name}, {"key_name", a.name},
+                {"public_key", key_bytes}, {"permitted_types", types}, {"jurisdiction", a.jurisdiction}}}};
+  return RecordAdministrative(event);
+}
+
+Status KeysRevoke() {
+  const LedgerArgs& a = Args();
+  ASSIGN_OR_RETURN(nlohmann::json key_bytes, KeyBytesJson(a.public_key));
+  nlohmann::json event = {{"event_id", "revoke/" + a.public_key.substr(0, 16)},
+                          {"subject", ""},
+                          {"body_type", "KeyRevoked"},
+                          {"body", {{"public_key", key_bytes}, {"reason", a.reason}}}};
+  return RecordAdministrative(event);
+}
+
+Status AgenciesList() {
+  const LedgerArgs& a = Args();
+  ASSIGN_OR_RETURN(auto ledger, OpenForReading(a.data));
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& key : ledger->registry().Keys()) {
+    nlohmann::json types = nlohmann::json::array();
+    for (int t = 1; t <= static_cast<int>(fb::EventBody::MAX); ++t) {
+      if (key.Permits(static_cast<fb::EventBody>(t))) types.push_back(events::EventTypeName(static_cast<fb::EventBody>(t)));
+    }
+    rows.push_back({{"public_key", Base64Encode(key.public_key)}, {"agency_uscc", key.agency_uscc},
+                    {"agency_name", key.agency_name}, {"key_name", key.key_name},
+                    {"jurisdiction", key.jurisdiction}, {"registered_seq", key.registered_seq},
+                    {"revoked_seq", key.revoked_seq ? nlohmann::json(*key.revoked_seq) : nlohmann::json()},
+                    {"permitted_types", key.is_root ? nlohmann::json("all") : types}});
+  }
+  if (a.json) {
+    std::cout << rows.dump(2) << "\n";
+    return Status::Ok();
+  }
+  for (const auto& row : rows) {
+    std::cout << row["agency_name"].get<std::string>() << " (" << row["agency_uscc"].get<std::string>() << ") key "
+              << row["key_name"].get<std::string>() << " " << row["public_key"].get<std::string>().substr(0, 12)
+              << "… jurisdiction '" << row["jurisdiction"].get<std::string>() << "' since seq " << row["registered_seq"]
+              << (row["revoked_seq"].is_null() ? "" : ", REVOKED at seq " + row["revoked_seq"].dump()) << "\n";
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddLedgerCommands(CLI::App& app) {
+  LedgerArgs& a = Args();
+  auto* init = app.add_subcommand("init", "Create a ledger: genesis, ledger key, credit-office root key");
+  init->add_option("--data", a.data, "data directory (created)")->required();
+  init->add_option("--origin", a.origin, "log origin, e.g. credit.qingdao.example/log")->required();
+  init->add_option("--office-uscc", a.office_uscc, "USCC of the credit office holding the root key");
+  init->add_option("--office-name", a.office_name, "name of the credit office")->capture_default_str();
+  SetAction(init, Init);
+
+  auto* demo = app.add_subcommand("demo", "Record a realistic synthetic history through the signed path");
+  demo->add_option("--data", a.data, "data directory")->required();
+  demo->add_option("--subjects", a.demo.subjects, "subjects to create")->capture_default_str();
+  demo->add_option("--seed", a.demo.seed, "random seed")->capture_default_str();
+  demo->add_flag("--quiet", a.demo.quiet, "no progress");
+  SetAction(demo, Demo);
+
+  auto* record = app.add_subcommand("record", "Sign events (JSON, or JSONL one per line) with a key and record them");
+  record->add_option("--data", a.data, "data directory")->required();
+  record->add_option("--key", a.key_path, "the signing agency's key file")->required();
+  record->add_option("input", a.input, "EVENT.json or BATCH.jsonl")->required();
+  record->add_flag("--json", a.json, "machine-readable report");
+  record->add_flag("--quiet", a.quiet, "no progress");
+  SetAction(record, Record);
+
+  auto* keys = app.add_subcommand("keys", "Agency keys: generate, revoke");
+  keys->require_subcommand(1);
+  auto* generate = keys->add_subcommand("generate", "Generate an encrypted Ed25519 key file; prints the public key");
+  generate->add_option("--out", a.out, "key file to write")->required();
+  generate->add_option("--name", a.name, "key name")->required();
+  SetAction(generate, KeysGenerate);
+  auto* revoke = keys->add_subcommand("revoke", "Revoke a key from now on (signed by the root key or the key itself)");
+  revoke->add_option("--data", a.data, "data directory")->required();
+  revoke->add_option("--public-key", a.public_key, "base64 public key to revoke")->required();
+  revoke->add_option("--reason", a.reason, "why")->required();
+  revoke->add_option("--signer", a.signer, "key file that signs (default: DIR/keys/root.key)");
+  SetAction(revoke, KeysRevoke);
+
+  auto* agencies = app.add_subcommand("agencies", "Recording agencies and their keys");
+  agencies->require_subcommand(1);
+  auto* reg = agencies->add_subcommand("register", "Register an agency key (signed by the root key)");
+  reg->add_option("--data", a.data, "data directory")->required();
+  reg->add_option("--agency-uscc", a.agency_uscc, "the agency's USCC")->required();
+  reg->add_option("--agency-name", a.agency_name, "the agency's name")->required();
+  reg->add_option("--key-name", a.name, "a name for this key")->required();
+  reg->add_option("--public-key", a.public_key, "base64 public key");
+  reg->add_option("--key", a.key_path, "or: the key file (only its public half is read)");
+  reg->add_option("--types", a.types, "permitted event types, comma-separated")->required();
+  reg->add_option("--jurisdiction", a.jurisdiction, "division-code prefix, e.g. 3702; empty = everywhere");
+  reg->add_option("--signer", a.signer, "key file that signs (default: DIR/keys/root.key)");
+  SetAction(reg, AgenciesRegister);
+  auto* list = agencies->add_subcommand("list", "List registered keys");
+  list->add_option("--data", a.data, "data directory")->required();
+  list->add_flag("--json", a.json, "JSON output");
+  SetAction(list, AgenciesList);
+}
+
+}  // namespace creditlog::api

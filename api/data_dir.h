@@ -1,0 +1,28 @@
+// The layout of a data directory:
+//   DIR/db/                 the RocksDB ledger
+//   DIR/keys/ledger.key     the ledger's checkpoint-signing key (encrypted)
+//   DIR/keys/root.key       the credit office's root key (encrypted; keep it offline in production)
+//   DIR/keys/agencies/*.key agency keys created by `demo` or `keys generate --data`
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "crypto/key_file.h"
+#include "ledger/ledger.h"
+
+namespace creditlog::api {
+
+std::string KeysDir(const std::string& data);
+std::string LedgerKeyPath(const std::string& data);
+std::string RootKeyPath(const std::string& data);
+std::string AgencyKeyPath(const std::string& data, const std::string& name);
+
+Result<NamedKeyPair> LoadKey(const std::string& path, std::string_view passphrase);
+Status SaveKey(const std::string& path, const NamedKeyPair& key, std::string_view passphrase);
+
+// Opens the ledger for appending, with its checkpoint key unlocked.
+Result<std::unique_ptr<ledger::Ledger>> OpenForWriting(const std::string& data, std::string_view passphrase);
+Result<std::unique_ptr<ledger::Ledger>> OpenForReading(const std::string& data);
+
+}  // namespace creditlog::api

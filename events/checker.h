@@ -1,0 +1,103 @@
+// Internal to events/: the field checker shared by the validation files. The first failure
+// wins; each message names the field path ("body.deadline: ...").
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "crypto/text.h"
+#include "events/event.h"
+#include "events/uscc.h"
+
+namespace creditlog::events::internal {
+
+using String = flatbuffers::String;
+
+class Checker {
+ public:
+  explicit Checker(const fb::Event& event) {
+    if (const auto* o = event.uscc_override()) {
+      for (const auto* code : *o->codes()) overrides_.insert(code->str());
+      has_reason_ = o->reason()->size() > 0;
+    }
+  }
+
+  Status status() const { return status_; }
+  bool ok() const { return status_.ok(); }
+  void Fail(const std::string& field, const std::string& message) {
+    if (status_.ok()) status_ = Status::InvalidArgument(field + ": " + message);
+  }
+
+  void Text(const String* s, const std::string& field, size_t max, bool required = true) {
+    if (s == nullptr || s->size() == 0) {
+      if (required) Fail(field, "is required and must not be empty");
+      return;
+    }
+    if (s->size() > max) return Fail(field, std::to_string(s->size()) + " bytes; the limit is " + std::to_string(max));
+    if (!IsValidNoteText(s->string_view())) Fail(field, "must be valid UTF-8 without control characters");
+  }
+
+  void Id(const String* s, const std::string& field, size_t max = kNameBytesMax) {
+    Text(s, field, max);
+    if (s == nullptr) return;
+    for (char c : s->string_view()) {
+      if (c == ' ' || c == '\n') return Fail(field, "must not contain spaces or line breaks");
+    }
+  }
+
+  void Date(const String* s, const std::string& field, bool required = true) {
+    if (s == nullptr || s->size() == 0) {
+      if (required) Fail(field, "is required (YYYY-MM-DD)");
+      return;
+    }
+    if (!IsCalendarDate(s->string_view())) {
+      Fail(field, "'" + s->str() + "' is not a calendar date (YYYY-MM-DD, years " + std::to_string(kDateYearMin) +
+                      ".." + std::to_string(kDateYearMax) + ")");
+    }
+  }
+
+  // `later` may not be before `earlier` (both already checked as dates).
+  void NotBefore(const String* later, const String* earlier, const std::string& later_field,
+                 const std::string& earlier_field) {
+    if (!ok() || later == nullptr || earlier == nullptr || later->size() == 0 || earlier->size() == 0) return;
+    if (DaysFromDate(later->string_view()) < DaysFromDate(earlier->string_view())) {
+      Fail(later_field, "'" + later->str() + "' is before " + earlier_field + " '" + earlier->str() + "'");
+    }
+  }
+
+  void Money(int64_t fen, const std::string& field) {
+    if (fen < 0) return Fail(field, std::to_string(fen) + " is negative (money is integer fen >= 0)");
+    if (fen > kAmountFenMax) Fail(field, std::to_string(fen) + " fen exceeds the limit " + std::to_string(kAmountFenMax));
+  }
+
+  void Uscc(const String* s, const std::string& field, bool required = true) {
+    if (s == nullptr || s->size() == 0) {
+      if (required) Fail(field, "is required (a unified social credit code)");
+      return;
+    }
+    Check(s->string_view(), field);
+  }
+
+  void Check(std::string_view code, const std::string& field) {
+    const bool overridden = overrides_.count(std::string(code)) > 0 && has_reason_;
+    Status s = ValidateUscc(code, overridden);
+    if (!s.ok()) Fail(field, s.message());
+  }
+
+  void Key(const flatbuffers::Vector<uint8_t>* bytes, const std::string& field, bool required = true) {
+    if (bytes == nullptr) {
+      if (required) Fail(field, "is required (a 32-byte Ed25519 public key)");
+      return;
+    }
+    if (bytes->size() != kPublicKeySize) Fail(field, std::to_string(bytes->size()) + " bytes; an Ed25519 public key has 32");
+  }
+
+ private:
+  Status status_;
+  std::set<std::string> overrides_;
+  bool has_reason_ = false;
+};
+
+void CheckBody(Checker& c, const fb::Event& event);
+
+}  // namespace creditlog::events::internal

@@ -1,0 +1,108 @@
+#include "events/event.h"
+
+#include <flatbuffers/flatbuffers.h>
+
+#include "events/uscc.h"
+
+namespace creditlog::events {
+namespace {
+
+// Nested event buffers start 8-aligned so that scalars read in place are aligned.
+constexpr size_t kNestedBufferAlignment = 8;
+
+}  // namespace
+
+Result<const fb::Event*> ParseEvent(ByteView event_bytes) {
+  if (event_bytes.size() > kEventBytesMax) {
+    return Status::InvalidArgument("event is " + std::to_string(event_bytes.size()) + " bytes; the limit is " +
+                                   std::to_string(kEventBytesMax));
+  }
+  if (event_bytes.size() < 8) return Status::InvalidArgument("event is too short to be a FlatBuffer");
+  flatbuffers::Verifier verifier(event_bytes.data(), event_bytes.size(), kVerifierDepthMax, kVerifierTablesMax);
+  if (!fb::VerifyEventBuffer(verifier)) {
+    return Status::InvalidArgument("event is not a valid Event FlatBuffer (schema mismatch, truncated or nested too deep)");
+  }
+  return fb::GetEvent(event_bytes.data());
+}
+
+Result<EnvelopeView> ParseEnvelope(ByteView envelope_bytes) {
+  if (envelope_bytes.size() > kEnvelopeBytesMax) {
+    return Status::InvalidArgument("envelope is " + std::to_string(envelope_bytes.size()) +
+                                   " bytes; the limit is " + std::to_string(kEnvelopeBytesMax));
+  }
+  if (envelope_bytes.size() < 8) return Status::InvalidArgument("envelope is too short to be a FlatBuffer");
+  flatbuffers::Verifier verifier(envelope_bytes.data(), envelope_bytes.size(), kVerifierDepthMax, kVerifierTablesMax);
+  if (!verifier.VerifyBuffer<fb::Envelope>(nullptr)) {
+    return Status::InvalidArgument("envelope is not a valid Envelope FlatBuffer");
+  }
+  const fb::Envelope* envelope = flatbuffers::GetRoot<fb::Envelope>(envelope_bytes.data());
+  EnvelopeView view;
+  view.envelope = envelope;
+  view.schema_version = envelope->schema_version();
+  if (view.schema_version < kSchemaVersionMin || view.schema_version > kSchemaVersion) {
+    return Status::InvalidArgument("envelope.schema_version: " + std::to_string(view.schema_version) +
+                                   " is not supported (this build reads " + std::to_string(kSchemaVersionMin) + ".." +
+                                   std::to_string(kSchemaVersion) + ")");
+  }
+  auto key = PublicKeyFromBytes(ByteView(envelope->public_key()->data(), envelope->public_key()->size()));
+  if (!key.ok()) return key.status().WithContext("envelope.public_key");
+  view.public_key = *key;
+  auto signature = SignatureFromBytes(ByteView(envelope->signature()->data(), envelope->signature()->size()));
+  if (!signature.ok()) return signature.status().WithContext("envelope.signature");
+  view.signature = *signature;
+  view.event_bytes = ByteView(envelope->event()->data(), envelope->event()->size());
+  auto event = ParseEvent(view.event_bytes);
+  if (!event.ok()) return event.status().WithContext("envelope.event");
+  view.event = *event;
+  return view;
+}
+
+Bytes SignEnvelope(ByteView event_bytes, const SecretKey& key, std::string_view origin) {
+  const Signature signature = SignDomain(key, kPurposeEvent, origin, event_bytes);
+  const PublicKey public_key = key.public_key();
+  flatbuffers::FlatBufferBuilder b(event_bytes.size() + 256);
+  auto signature_vector = b.CreateVector(signature.data(), signature.size());
+  auto key_vector = b.CreateVector(public_key.data(), public_key.size());
+  b.ForceVectorAlignment(event_bytes.size(), 1, kNestedBufferAlignment);
+  auto event_vector = b.CreateVector(event_bytes.data(), event_bytes.size());
+  b.Finish(fb::CreateEnvelope(b, kSchemaVersion, event_vector, key_vector, signature_vector));
+  return Bytes(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+}
+
+Status VerifyEnvelopeSignature(const EnvelopeView& view, std::string_view origin) {
+  if (!VerifyDomain(view.public_key, kPurposeEvent, origin, view.event_bytes, view.signature)) {
+    return Status::PermissionDenied("signature does not verify for this ledger (origin '" + std::string(origin) +
+                                    "') with the envelope's key");
+  }
+  return Status::Ok();
+}
+
+std::string_view EventTypeName(fb::EventBody type) {
+  if (type < fb::EventBody::MIN || type > fb::EventBody::MAX) return "unknown";
+  return fb::EnumNameEventBody(type);
+}
+
+Result<fb::EventBody> EventTypeFromName(std::string_view name) {
+  for (int t = static_cast<int>(fb::EventBody::MIN) + 1; t <= static_cast<int>(fb::EventBody::MAX); ++t) {
+    if (EventTypeName(static_cast<fb::EventBody>(t)) == name) return static_cast<fb::EventBody>(t);
+  }
+  return Status::InvalidArgument("'" + std::string(name) + "' is not an event type");
+}
+
+bool IsAdministrative(fb::EventBody type) {
+  switch (type) {
+    case fb::EventBody::Genesis:
+    case fb::EventBody::AgencyKeyRegistered:
+    case fb::EventBody::KeyRevoked:
+    case fb::EventBody::RulesetAdopted:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string_view SubjectDivision(std::string_view subject) {
+  return UsccDivision(subject.substr(0, std::min(subject.size(), kUsccLength)));
+}
+
+}  // namespace creditlog::events

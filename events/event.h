@@ -1,0 +1,64 @@
+// Reading, checking and signing events and envelopes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "crypto/bytes.h"
+#include "crypto/ed25519.h"
+#include "events/event_generated.h"
+#include "events/limits.h"
+
+namespace creditlog::events {
+
+// A verified view into an Envelope buffer; pointers are valid while the buffer lives.
+struct EnvelopeView {
+  const fb::Envelope* envelope = nullptr;
+  const fb::Event* event = nullptr;
+  ByteView event_bytes;
+  PublicKey public_key{};
+  Signature signature{};
+  uint16_t schema_version = 0;
+};
+
+// Structural check of untrusted bytes: size limits, FlatBuffers Verifier (depth and table
+// bounds), the nested Event, schema version, key and signature sizes. Does not check the
+// signature or the event's fields. InvalidArgument naming what was wrong.
+Result<EnvelopeView> ParseEnvelope(ByteView envelope_bytes);
+
+// Structural check of Event bytes alone (as produced by EventFromJson or a builder).
+Result<const fb::Event*> ParseEvent(ByteView event_bytes);
+
+// Field-level rules: required fields, event id charset and length, subject form, USCC
+// structure and check characters (a failing check is accepted only if the code is listed in
+// uscc_override.codes with a reason), dates "YYYY-MM-DD" that exist, money in fen within
+// [0, kAmountFenMax], ratings 1..5, payment term <= 60 days, every string and vector within
+// its limit, text valid UTF-8. InvalidArgument whose message names the field, e.g.
+//   "body.deadline: '2026-02-30' is not a calendar date (YYYY-MM-DD)".
+Status ValidateEvent(const fb::Event& event);
+
+// Builds the Envelope for `event_bytes`, signed with the domain-separated event purpose.
+Bytes SignEnvelope(ByteView event_bytes, const SecretKey& key, std::string_view origin);
+
+// OK if the envelope's signature verifies for `origin`; PermissionDenied otherwise.
+Status VerifyEnvelopeSignature(const EnvelopeView& view, std::string_view origin);
+
+// Event type names are the EventBody member names ("PenaltyDecided", ...).
+std::string_view EventTypeName(fb::EventBody type);
+Result<fb::EventBody> EventTypeFromName(std::string_view name);
+
+// Ledger administration (Genesis, AgencyKeyRegistered, KeyRevoked, RulesetAdopted):
+// events about the ledger itself, with an empty subject.
+bool IsAdministrative(fb::EventBody type);
+
+// The division code an event's subject falls in, for jurisdiction checks: positions 3–8
+// of the subject's USCC (before any "/staff-number"); "" for an empty subject.
+std::string_view SubjectDivision(std::string_view subject);
+
+// "YYYY-MM-DD" that exists in the Gregorian calendar within [kDateYearMin, kDateYearMax].
+bool IsCalendarDate(std::string_view date);
+// Days since 1970-01-01 for a calendar date. REQUIRES: IsCalendarDate(date).
+int64_t DaysFromDate(std::string_view date);
+std::string DateFromDays(int64_t days);
+
+}  // namespace creditlog::events

@@ -1,0 +1,60 @@
+#include "events/json.h"
+
+#include <mutex>
+
+#include <flatbuffers/idl.h>
+
+#include "events/event.h"
+
+namespace creditlog::events {
+namespace {
+
+// A parser with the schema loaded, per thread: flatbuffers::Parser is not thread-safe and
+// loading the schema costs far more than parsing one event.
+Result<flatbuffers::Parser*> ThreadParser() {
+  thread_local std::unique_ptr<flatbuffers::Parser> parser;
+  if (!parser) {
+    flatbuffers::IDLOptions options;
+    options.strict_json = true;
+    options.output_default_scalars_in_json = false;
+    auto fresh = std::make_unique<flatbuffers::Parser>(options);
+    const std::string schema(EventSchemaText());
+    if (!fresh->Parse(schema.c_str()) || !fresh->SetRootType("Event")) {
+      return Status::Corruption("embedded event schema does not parse: " + fresh->error_);
+    }
+    parser = std::move(fresh);
+  }
+  return parser.get();
+}
+
+}  // namespace
+
+Result<Bytes> EventFromJson(std::string_view json) {
+  if (json.size() > kEventJsonBytesMax) {
+    return Status::InvalidArgument("event JSON is " + std::to_string(json.size()) + " bytes; the limit is " +
+                                   std::to_string(kEventJsonBytesMax));
+  }
+  ASSIGN_OR_RETURN(flatbuffers::Parser * parser, ThreadParser());
+  const std::string text(json);
+  if (!parser->ParseJson(text.c_str())) {
+    std::string error = parser->error_;
+    if (error.starts_with("error: ")) error = error.substr(7);
+    return Status::InvalidArgument("event JSON: " + error);
+  }
+  Bytes bytes(parser->builder_.GetBufferPointer(), parser->builder_.GetBufferPointer() + parser->builder_.GetSize());
+  ASSIGN_OR_RETURN(const fb::Event* event, ParseEvent(bytes));
+  RETURN_IF_ERROR(ValidateEvent(*event));
+  return bytes;
+}
+
+Result<std::string> EventToJson(ByteView event_bytes) {
+  RETURN_IF_ERROR(ParseEvent(event_bytes).status());
+  ASSIGN_OR_RETURN(flatbuffers::Parser * parser, ThreadParser());
+  std::string out;
+  if (!flatbuffers::GenerateText(*parser, event_bytes.data(), &out)) {
+    return Status::InvalidArgument("event cannot be printed as JSON");
+  }
+  return out;
+}
+
+}  // namespace creditlog::events

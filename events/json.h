@@ -1,0 +1,25 @@
+// JSON ⇄ binary for events, through FlatBuffers' own schema-driven parser and printer
+// (the schema text is embedded at build time). No hand-written field mappers.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "crypto/bytes.h"
+
+namespace creditlog::events {
+
+inline constexpr size_t kEventJsonBytesMax = 256 * 1024;
+
+// The embedded events/schema/event.fbs.
+std::string_view EventSchemaText();
+
+// Parses an Event in JSON (field names as in the schema; the union as "body_type" and
+// "body"), then checks it with ParseEvent and ValidateEvent. InvalidArgument with the
+// parser's line and column, or the field at fault.
+Result<Bytes> EventFromJson(std::string_view json);
+
+// Strict JSON (quoted keys, enums by name, defaults omitted) for verified Event bytes.
+Result<std::string> EventToJson(ByteView event_bytes);
+
+}  // namespace creditlog::events

@@ -1,0 +1,241 @@
+#include "ledger/audit.h"
+
+#include <algorithm>
+#include <map>
+#include <thread>
+#include <unordered_map>
+
+#include "ledger/export.h"
+#include "ledger/format.h"
+
+namespace creditlog::ledger {
+namespace {
+
+std::string At(uint64_t seq) { return "seq " + std::to_string(seq); }
+
+struct Item {
+  uint64_t seq = 0;
+  Bytes bytes;
+  std::optional<Hash> stored_leaf;
+  Result<EntryView> view = Status::Corruption("not parsed");
+  Status signature;
+};
+
+// Reads entry `seq` into `item` (bytes and, where the source has it, the stored leaf hash).
+using Feed = std::function<Status(uint64_t seq, Item* item)>;
+
+class Auditor {
+ public:
+  Auditor(std::optional<NoteVerifier> trusted, std::map<uint64_t, std::string> checkpoints,
+          const Ledger* local)
+      : trusted_(std::move(trusted)), checkpoints_(std::move(checkpoints)), local_(local) {}
+
+  Result<AuditReport> Run(uint64_t size, const Feed& feed, const Progress& progress);
+
+ private:
+  void ParseAndVerify(std::vector<Item>& items);
+  Status CheckEntry(Item& item);
+  Status CheckGenesis(const EntryView& view);
+  Status CheckCheckpoint(uint64_t size, const std::string& note);
+
+  std::optional<NoteVerifier> trusted_;
+  std::map<uint64_t, std::string> checkpoints_;
+  const Ledger* local_;  // the local ledger, for stored nodes and indexes; null for exports
+  std::string origin_;
+  KeyRegistry registry_;
+  CompactRange range_;
+  int64_t last_recorded_at_ms_ = 0;
+  std::unordered_map<std::string, uint64_t> stream_versions_;
+  std::optional<uint64_t> last_checkpoint_size_;
+  Hash last_checkpoint_root_{};
+};
+
+void Auditor::ParseAndVerify(std::vector<Item>& items) {
+  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, kVerifyThreadsMax);
+  auto work = [&](unsigned t) {
+    for (size_t i = t; i < items.size(); i += threads) {
+      Item& item = items[i];
+      item.view = ParseEntry(item.bytes);
+      if (item.view.ok()) item.signature = events::VerifyEnvelopeSignature(item.view->envelope, origin_);
+    }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work, t);
+  work(0);
+  for (auto& worker : workers) worker.join();
+}
+
+Status Auditor::CheckGenesis(const EntryView& view) {
+  if (view.envelope.event->body_type() != fb::EventBody::Genesis) return Status::Corruption("seq 0: the first entry is not Genesis");
+  const auto* genesis = view.envelope.event->body_as_Genesis();
+  origin_ = genesis->origin()->str();
+  if (trusted_) {
+    auto key = PublicKeyFromBytes(ByteView(genesis->ledger_public_key()->data(), genesis->ledger_public_key()->size()));
+    if (!key.ok() || *key != trusted_->public_key || origin_ != trusted_->name) {
+      return Status::Corruption("seq 0: genesis names a different ledger key or origin than the trusted verifier key");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Auditor::CheckEntry(Item& item) {
+  const uint64_t seq = item.seq;
+  if (!item.view.ok()) return item.view.status();
+  const EntryView& view = *item.view;
+  if (view.seq != seq) return Status::Corruption("entry says seq " + std::to_string(view.seq));
+  if (view.recorded_at_ms < last_recorded_at_ms_) return Status::Corruption("recorded time goes backwards");
+  last_recorded_at_ms_ = view.recorded_at_ms;
+  if (!item.signature.ok()) return Status::Corruption("signature: " + item.signature.message());
+  RETURN_IF_ERROR(registry_.Authorize(view.envelope.public_key, *view.envelope.event, seq).WithContext("key registry"));
+  registry_.Apply(*view.envelope.event, seq);
+  const fb::Event& event = *view.envelope.event;
+  const std::string subject = event.subject() ? event.subject()->str() : "";
+  uint64_t& version = stream_versions_[subject];
+  if (view.stream_version != version + 1) {
+    return Status::Corruption("stream version " + std::to_string(view.stream_version) + " of '" + subject +
+                              "' should be " + std::to_string(version + 1));
+  }
+  version = view.stream_version;
+  const Hash leaf = MerkleLeafHash(item.bytes);
+  if (item.stored_leaf && *item.stored_leaf != leaf) return Status::Corruption("stored leaf hash does not match the entry");
+  std::vector<CompactRange::Node> finished;
+  range_.Append(leaf, &finished);
+  if (local_ != nullptr) {
+    for (const auto& node : finished) {
+      ASSIGN_OR_RETURN(Hash stored, local_->Nodes()(node.level, node.index));
+      if (stored != node.hash) {
+        return Status::Corruption("stored tree node (" + std::to_string(node.level) + ", " +
+                                  std::to_string(node.index) + ") does not match the entries");
+      }
+    }
+    ASSIGN_OR_RETURN(auto indexed, local_->FindEventId(event.event_id()->string_view()));
+    if (!indexed || *indexed != seq) return Status::Corruption("event id index does not point at this entry");
+  }
+  return Status::Ok();
+}
+
+Status Auditor::CheckCheckpoint(uint64_t size, const std::string& note) {
+  const std::string where = "checkpoint at size " + std::to_string(size);
+  NoteVerifier verifier;
+  if (trusted_) {
+    verifier = *trusted_;
+  } else {
+    verifier.name = origin_;
+    verifier.public_key = registry_.ledger_public_key();
+    verifier.key_hash = NoteKeyHash(origin_, verifier.public_key);
+  }
+  auto text = OpenNote(note, verifier);
+  if (!text.ok()) return Status::Corruption(where + ": signature: " + text.status().message());
+  auto checkpoint = ParseCheckpoint(*text);
+  if (!checkpoint.ok()) return Status::Corruption(where + ": " + checkpoint.status().message());
+  if (checkpoint->origin != origin_) return Status::Corruption(where + ": origin is '" + checkpoint->origin + "'");
+  if (checkpoint->size != size) return Status::Corruption(where + ": note says size " + std::to_string(checkpoint->size));
+  if (checkpoint->root != range_.Root()) {
+    return Status::Corruption(where + ": root does not match the entries (history rewritten?)");
+  }
+  if (local_ != nullptr && last_checkpoint_size_) {
+    ASSIGN_OR_RETURN(auto proof, local_->ConsistencyProof(*last_checkpoint_size_, size));
+    RETURN_IF_ERROR(VerifyConsistency(*last_checkpoint_size_, size, last_checkpoint_root_, checkpoint->root, proof)
+                        .WithContext(where + ": consistency with size " + std::to_string(*last_checkpoint_size_)));
+  }
+  last_checkpoint_size_ = size;
+  last_checkpoint_root_ = checkpoint->root;
+  return Status::Ok();
+}
+
+Result<AuditReport> Auditor::Run(uint64_t size, const Feed& feed, const Progress& progress) {
+  if (size == 0) return Status::Corruption("the ledger is empty");
+  if (!checkpoints_.empty() && checkpoints_.rbegin()->first > size) {
+    return Status::Corruption("a checkpoint covers size " + std::to_string(checkpoints_.rbegin()->first) +
+                              " but only " + std::to_string(size) + " entries exist");
+  }
+  if (trusted_) origin_ = trusted_->name;
+  uint64_t next = 0;
+  while (next < size) {
+    // Genesis alone first: it names the origin every signature is checked against.
+    const uint64_t chunk = next == 0 && !trusted_ ? 1 : std::min<uint64_t>(kAuditChunkEntries, size - next);
+    std::vector<Item> items(chunk);
+    for (uint64_t i = 0; i < chunk; ++i) {
+      items[i].seq = next + i;
+      RETURN_IF_ERROR(feed(next + i, &items[i]).WithContext(At(next + i)));
+    }
+    if (next == 0) {
+      auto genesis = ParseEntry(items[0].bytes);
+      if (!genesis.ok()) return genesis.status().WithContext(At(0));
+      RETURN_IF_ERROR(CheckGenesis(*genesis));
+    }
+    ParseAndVerify(items);
+    for (Item& item : items) {
+      RETURN_IF_ERROR(CheckEntry(item).WithContext(At(item.seq)));
+      if (auto it = checkpoints_.find(range_.size()); it != checkpoints_.end()) {
+        RETURN_IF_ERROR(CheckCheckpoint(it->first, it->second));
+      }
+    }
+    next += chunk;
+    if (progress) progress(next, size);
+  }
+  AuditReport report;
+  report.entries = size;
+  report.checkpoints = checkpoints_.size();
+  report.keys = registry_.Keys().size();
+  report.root = range_.Root();
+  report.origin = origin_;
+  return report;
+}
+
+}  // namespace
+
+Result<AuditReport> AuditLedger(const Ledger& ledger, const Progress& progress) {
+  ASSIGN_OR_RETURN(auto stored, ledger.Checkpoints());
+  std::map<uint64_t, std::string> checkpoints(stored.begin(), stored.end());
+  const uint64_t size = ledger.size();
+  Auditor auditor(std::nullopt, std::move(checkpoints), &ledger);
+  Feed feed = [&](uint64_t seq, Item* item) -> Status {
+    // Raw bytes: the audit parses them itself rather than trusting Ledger::Entry's checks.
+    Status found = ledger.ForEachEntry(seq, seq + 1, [&](uint64_t, ByteView bytes) {
+      item->bytes.assign(bytes.begin(), bytes.end());
+      return Status::Ok();
+    });
+    RETURN_IF_ERROR(found);
+    ASSIGN_OR_RETURN(Hash leaf, ledger.LeafHash(seq));
+    item->stored_leaf = leaf;
+    return Status::Ok();
+  };
+  return auditor.Run(size, feed, progress);
+}
+
+Result<AuditReport> AuditExport(const std::string& path, std::string_view verifier_key, const Progress& progress) {
+  ASSIGN_OR_RETURN(NoteVerifier trusted, ParseVerifierKey(verifier_key));
+  ASSIGN_OR_RETURN(ExportReader reader, ExportReader::Open(path));
+  if (reader.header().origin != trusted.name) {
+    return Status::Corruption("export header names origin '" + reader.header().origin + "', not the trusted key's");
+  }
+  if (reader.header().verifier_key != verifier_key) {
+    return Status::Corruption("export header names verifier key '" + reader.header().verifier_key +
+                              "', not the trusted one");
+  }
+  std::map<uint64_t, std::string> checkpoints;
+  for (size_t i = 0; i < reader.checkpoints().size(); ++i) {
+    const std::string& note = reader.checkpoints()[i];
+    auto text = OpenNote(note, trusted);
+    if (!text.ok()) return Status::Corruption("checkpoint #" + std::to_string(i) + ": " + text.status().message());
+    auto checkpoint = ParseCheckpoint(*text);
+    if (!checkpoint.ok()) return Status::Corruption("checkpoint #" + std::to_string(i) + ": " + checkpoint.status().message());
+    checkpoints[checkpoint->size] = note;
+  }
+  if (checkpoints.empty() || checkpoints.rbegin()->first != reader.header().entries) {
+    return Status::Corruption("export's entries are not covered by its latest checkpoint");
+  }
+  Auditor auditor(trusted, std::move(checkpoints), nullptr);
+  Feed feed = [&](uint64_t seq, Item* item) -> Status {
+    Hash leaf;
+    RETURN_IF_ERROR(reader.NextEntry(seq, &item->bytes, &leaf));
+    item->stored_leaf = leaf;
+    return Status::Ok();
+  };
+  ASSIGN_OR_RETURN(AuditReport report, auditor.Run(reader.header().entries, feed, progress));
+  RETURN_IF_ERROR(reader.ReadEnd());
+  return report;
+}
+
+}  // namespace creditlog::ledger

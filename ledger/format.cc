@@ -1,0 +1,56 @@
+#include "ledger/format.h"
+
+namespace creditlog::ledger {
+
+void AppendBigEndian64(std::string* out, uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
+}
+
+uint64_t ReadBigEndian64(std::string_view bytes) {
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  return value;
+}
+
+std::string EncodeU64(uint64_t value) {
+  std::string out;
+  AppendBigEndian64(&out, value);
+  return out;
+}
+
+static std::string Prefixed(char prefix, std::string_view rest) {
+  std::string key(1, prefix);
+  key.append(rest);
+  return key;
+}
+
+std::string EntryKey(uint64_t seq) { return Prefixed(kPrefixEntry, EncodeU64(seq)); }
+
+std::string NodeKey(int level, uint64_t index) {
+  std::string key(1, kPrefixNode);
+  key.push_back(static_cast<char>(level));
+  AppendBigEndian64(&key, index);
+  return key;
+}
+
+std::string EventIdKey(std::string_view event_id) { return Prefixed(kPrefixEventId, event_id); }
+std::string StreamKey(std::string_view subject) { return Prefixed(kPrefixStream, subject); }
+
+std::string StreamIndexKey(std::string_view subject, uint64_t version) {
+  std::string key = Prefixed(kPrefixStreamIndex, subject);
+  key.push_back('\0');
+  AppendBigEndian64(&key, version);
+  return key;
+}
+
+std::string AdminKey(uint64_t seq) { return Prefixed(kPrefixAdmin, EncodeU64(seq)); }
+std::string CheckpointKey(uint64_t size) { return Prefixed(kPrefixCheckpoint, EncodeU64(size)); }
+std::string MetaKey(std::string_view name) { return Prefixed(kPrefixMeta, name); }
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace creditlog::ledger

@@ -1,0 +1,294 @@
+// Opening, recovery, reads, proofs and checkpoints. The append path is in writer.cc.
+#include "ledger/ledger.h"
+
+#include <filesystem>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include "crypto/note.h"
+#include "ledger/format.h"
+#include "ledger/pending.h"
+
+namespace creditlog::ledger {
+namespace {
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  std::string message = std::string(what) + ": " + s.ToString();
+  if (s.IsCorruption()) return Status::Corruption(message);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(message);
+  return Status::IOError(message);
+}
+
+Status ValidateOrigin(std::string_view origin) {
+  if (origin.empty() || origin.size() > kOriginBytesMax) {
+    return Status::InvalidArgument("origin: must be 1.." + std::to_string(kOriginBytesMax) + " bytes");
+  }
+  for (char c : origin) {
+    if (c <= ' ' || c == '+' || static_cast<unsigned char>(c) >= 0x7f) {
+      return Status::InvalidArgument("origin: '" + std::string(origin) +
+                                     "' may hold only printable ASCII without spaces or '+'");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Bytes> BuildGenesis(const GenesisParams& params, const KeyPair& root, const PublicKey& ledger_key) {
+  flatbuffers::FlatBufferBuilder b;
+  std::vector<uint8_t> root_bytes(root.public_key.begin(), root.public_key.end());
+  std::vector<uint8_t> ledger_bytes(ledger_key.begin(), ledger_key.end());
+  auto genesis = fb::CreateGenesisDirect(b, params.ledger_id.c_str(), params.origin.c_str(), &root_bytes,
+                                         &ledger_bytes, params.office_uscc.c_str(),
+                                         params.office_name.c_str(), params.created_date.c_str());
+  b.Finish(fb::CreateEventDirect(b, "genesis", "", -1, NowMs(), 0, fb::EventBody::Genesis, genesis.Union()));
+  Bytes event(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+  ASSIGN_OR_RETURN(const fb::Event* parsed, events::ParseEvent(event));
+  RETURN_IF_ERROR(events::ValidateEvent(*parsed).WithContext("genesis"));
+  return events::SignEnvelope(event, root.secret_key, params.origin);
+}
+
+rocksdb::Options DatabaseOptions() {
+  rocksdb::Options options;
+  options.create_if_missing = false;
+  options.paranoid_checks = true;
+  options.IncreaseParallelism(2);
+  return options;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& dir, const GenesisParams& params,
+                                               const KeyPair& root, const PublicKey& ledger_key) {
+  RETURN_IF_ERROR(ValidateOrigin(params.origin));
+  ASSIGN_OR_RETURN(Bytes genesis, BuildGenesis(params, root, ledger_key));
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
+  rocksdb::Options options = DatabaseOptions();
+  options.create_if_missing = true;
+  options.error_if_exists = true;
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(options, dir + "/db", &raw), "creating ledger in " + dir));
+  std::unique_ptr<Ledger> ledger(new Ledger());
+  ledger->db_.reset(raw);
+  ledger->origin_ = params.origin;
+  ledger->StartWriter();
+  ASSIGN_OR_RETURN(AppendResult appended, ledger->Append(std::move(genesis)));
+  if (appended.seq != 0) return Status::Corruption("genesis was not recorded at seq 0");
+  return ledger;
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& dir, OpenOptions open_options) {
+  if (!std::filesystem::exists(dir + "/db")) return Status::NotFound("no ledger in " + dir);
+  rocksdb::Options options = DatabaseOptions();
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = open_options.read_only ? rocksdb::DB::OpenForReadOnly(options, dir + "/db", &raw)
+                                             : rocksdb::DB::Open(options, dir + "/db", &raw);
+  RETURN_IF_ERROR(FromRocks(s, "opening ledger in " + dir));
+  std::unique_ptr<Ledger> ledger(new Ledger());
+  ledger->db_.reset(raw);
+  ledger->read_only_ = open_options.read_only;
+  RETURN_IF_ERROR(ledger->Recover());
+  if (!ledger->read_only_) ledger->StartWriter();
+  return ledger;
+}
+
+Ledger::~Ledger() { StopWriter(); }
+
+// Start-up: the committed state is exactly what the last successful WriteBatch left, because
+// every batch carries its entries, nodes, indexes and "size" together.
+Status Ledger::Recover() {
+  ASSIGN_OR_RETURN(auto size_value, Get(MetaKey(kMetaSize)));
+  if (!size_value || size_value->size() != 8) return Status::Corruption("ledger has no size record");
+  const uint64_t size = ReadBigEndian64(*size_value);
+  if (size == 0) return Status::Corruption("ledger has no genesis");
+  ASSIGN_OR_RETURN(auto after_last, Get(EntryKey(size)));
+  if (after_last) return Status::Corruption("an entry exists past the recorded size " + std::to_string(size));
+  ASSIGN_OR_RETURN(Bytes last, Entry(size - 1));
+  ASSIGN_OR_RETURN(EntryView last_view, ParseEntry(last));
+  last_recorded_at_ms_ = last_view.recorded_at_ms;
+  ASSIGN_OR_RETURN(range_, CompactRange::Load(size, Nodes()));
+  // The key registry: replay the administrative events, the same code the writer runs.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string prefix(1, kPrefixAdmin);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const uint64_t seq = ReadBigEndian64(it->key().ToStringView().substr(1));
+    ASSIGN_OR_RETURN(Bytes bytes, Entry(seq));
+    ASSIGN_OR_RETURN(EntryView view, ParseEntry(bytes));
+    RETURN_IF_ERROR(registry_.Authorize(view.envelope.public_key, *view.envelope.event, seq)
+                        .WithContext("replaying key registry at seq " + std::to_string(seq)));
+    registry_.Apply(*view.envelope.event, seq);
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading key registry"));
+  if (!registry_.has_genesis()) return Status::Corruption("key registry has no genesis");
+  origin_ = registry_.origin();
+  size_.store(size, std::memory_order_release);
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> Ledger::Get(const std::string& key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  RETURN_IF_ERROR(FromRocks(s, "read"));
+  return std::optional<std::string>(std::move(value));
+}
+
+PublicKey Ledger::ledger_public_key() const {
+  std::shared_lock lock(state_mutex_);
+  return registry_.ledger_public_key();
+}
+
+std::string Ledger::VerifierKey() const { return FormatVerifierKey(origin_, ledger_public_key()); }
+
+KeyRegistry Ledger::registry() const {
+  std::shared_lock lock(state_mutex_);
+  return registry_;
+}
+
+Result<Bytes> Ledger::Entry(uint64_t seq) const {
+  ASSIGN_OR_RETURN(auto value, Get(EntryKey(seq)));
+  if (!value) return Status::NotFound("no entry at seq " + std::to_string(seq));
+  Bytes bytes(value->begin(), value->end());
+  auto view = ParseEntry(bytes);
+  if (!view.ok()) return view.status().WithContext("entry " + std::to_string(seq));
+  if (view->seq != seq) {
+    return Status::Corruption("entry stored at seq " + std::to_string(seq) + " says seq " + std::to_string(view->seq));
+  }
+  return bytes;
+}
+
+NodeReader Ledger::Nodes() const {
+  return [this](int level, uint64_t index) -> Result<Hash> {
+    ASSIGN_OR_RETURN(auto value, Get(NodeKey(level, index)));
+    if (!value || value->size() != kHashSize) {
+      return Status::Corruption("tree node (" + std::to_string(level) + ", " + std::to_string(index) +
+                                ") is missing or malformed");
+    }
+    Hash hash;
+    std::copy(value->begin(), value->end(), hash.begin());
+    return hash;
+  };
+}
+
+Result<Hash> Ledger::LeafHash(uint64_t seq) const { return Nodes()(0, seq); }
+
+static Status CheckTreeSize(uint64_t tree_size, uint64_t ledger_size) {
+  if (tree_size > ledger_size) {
+    return Status::InvalidArgument("tree size " + std::to_string(tree_size) + " is beyond the ledger's size " +
+                                   std::to_string(ledger_size));
+  }
+  return Status::Ok();
+}
+
+Result<Hash> Ledger::Root(uint64_t tree_size) const {
+  RETURN_IF_ERROR(CheckTreeSize(tree_size, size()));
+  return MerkleRoot(tree_size, Nodes());
+}
+
+Result<std::vector<Hash>> Ledger::InclusionProof(uint64_t seq, uint64_t tree_size) const {
+  RETURN_IF_ERROR(CheckTreeSize(tree_size, size()));
+  return creditlog::InclusionProof(seq, tree_size, Nodes());
+}
+
+Result<std::vector<Hash>> Ledger::ConsistencyProof(uint64_t old_size, uint64_t new_size) const {
+  RETURN_IF_ERROR(CheckTreeSize(new_size, size()));
+  return creditlog::ConsistencyProof(old_size, new_size, Nodes());
+}
+
+Status Ledger::SetCheckpointKey(const SecretKey& key) {
+  if (key.public_key() != ledger_public_key()) {
+    return Status::PermissionDenied("this is not the ledger key named in genesis");
+  }
+  std::lock_guard lock(checkpoint_mutex_);
+  checkpoint_key_ = key;
+  return Status::Ok();
+}
+
+Result<std::string> Ledger::PublishCheckpoint() {
+  std::lock_guard lock(checkpoint_mutex_);
+  if (!checkpoint_key_) return Status::PermissionDenied("no checkpoint key: open the ledger key first");
+  if (read_only_) return Status::InvalidArgument("ledger is open read-only");
+  Checkpoint checkpoint;
+  checkpoint.origin = origin_;
+  {
+    std::shared_lock state_lock(state_mutex_);
+    checkpoint.size = range_.size();
+    checkpoint.root = range_.Root();
+  }
+  ASSIGN_OR_RETURN(auto existing, Get(CheckpointKey(checkpoint.size)));
+  if (existing) return *existing;
+  ASSIGN_OR_RETURN(std::string note, SignNote(FormatCheckpoint(checkpoint), origin_, *checkpoint_key_));
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  RETURN_IF_ERROR(FromRocks(db_->Put(write_options, CheckpointKey(checkpoint.size), note), "storing checkpoint"));
+  return note;
+}
+
+Result<std::vector<std::pair<uint64_t, std::string>>> Ledger::Checkpoints() const {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string prefix(1, kPrefixCheckpoint);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    out.emplace_back(ReadBigEndian64(it->key().ToStringView().substr(1)), it->value().ToString());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading checkpoints"));
+  return out;
+}
+
+Result<std::string> Ledger::LatestCheckpoint() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  it->SeekForPrev(CheckpointKey(~uint64_t{0}));
+  if (!it->Valid() || !it->key().starts_with(std::string(1, kPrefixCheckpoint))) {
+    RETURN_IF_ERROR(FromRocks(it->status(), "reading checkpoints"));
+    return Status::NotFound("no checkpoint has been published yet");
+  }
+  return it->value().ToString();
+}
+
+Result<std::optional<uint64_t>> Ledger::FindEventId(std::string_view event_id) const {
+  ASSIGN_OR_RETURN(auto value, Get(EventIdKey(event_id)));
+  if (!value) return std::optional<uint64_t>();
+  if (value->size() != 8) return Status::Corruption("event id index value is malformed");
+  return std::optional<uint64_t>(ReadBigEndian64(*value));
+}
+
+Result<uint64_t> Ledger::StreamVersion(std::string_view subject) const {
+  ASSIGN_OR_RETURN(auto value, Get(StreamKey(subject)));
+  if (!value) return uint64_t{0};
+  if (value->size() != 8) return Status::Corruption("stream version is malformed");
+  return ReadBigEndian64(*value);
+}
+
+Result<std::vector<uint64_t>> Ledger::StreamSeqs(std::string_view subject) const {
+  std::vector<uint64_t> out;
+  const std::string prefix = StreamIndexKey(subject, 0).substr(0, 1 + subject.size() + 1);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->value().size() != 8) return Status::Corruption("stream index value is malformed");
+    out.push_back(ReadBigEndian64(it->value().ToStringView()));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading stream index"));
+  return out;
+}
+
+Status Ledger::ForEachEntry(uint64_t from, uint64_t to,
+                            const std::function<Status(uint64_t, ByteView)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  uint64_t expected = from;
+  for (it->Seek(EntryKey(from)); expected < to; it->Next(), ++expected) {
+    if (!it->Valid() || !it->key().starts_with(std::string(1, kPrefixEntry))) {
+      RETURN_IF_ERROR(FromRocks(it->status(), "reading entries"));
+      return Status::Corruption("entry " + std::to_string(expected) + " is missing");
+    }
+    const uint64_t seq = ReadBigEndian64(it->key().ToStringView().substr(1));
+    if (seq != expected) return Status::Corruption("entry " + std::to_string(expected) + " is missing");
+    const rocksdb::Slice value = it->value();
+    RETURN_IF_ERROR(fn(seq, ByteView(reinterpret_cast<const uint8_t*>(value.data()), value.size())));
+  }
+  return Status::Ok();
+}
+
+}  // namespace creditlog::ledger

@@ -1,0 +1,152 @@
+// The ledger: an append-only log of signed events in RocksDB, with an RFC 6962 Merkle tree
+// over its entries and signed C2SP checkpoints.
+//
+// Guarantees (docs/format.md has the byte-level detail):
+//   - An append is acknowledged only after its entry, tree nodes and indexes are on disk in one
+//     synced RocksDB write; a crash loses no acknowledged event and leaves no half-written one.
+//   - Sequence numbers start at 0 (Genesis) and equal Merkle leaf indexes.
+//   - Appending checks, in this order: structure and fields, the author's signature (in the
+//     caller's thread, so signature checks use every core), then in the single writer:
+//     idempotency by event id, the key registry at that sequence number, the subject stream's
+//     expected version. A rejected event changes nothing.
+//   - Concurrent appends share one fsync (group commit, up to kCommitBatchEventsMax).
+//   - If a write fails the writer stops: every later append fails Unavailable until the ledger
+//     is reopened, and opening runs the same recovery as after a crash.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "crypto/merkle.h"
+#include "ledger/entry.h"
+#include "ledger/registry.h"
+
+namespace rocksdb {
+class DB;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace creditlog::ledger {
+
+struct GenesisParams {
+  std::string origin;        // checkpoint origin and note key name
+  std::string ledger_id;
+  std::string office_uscc;   // the credit office that holds the root key
+  std::string office_name;
+  std::string created_date;  // YYYY-MM-DD
+};
+
+struct OpenOptions {
+  bool read_only = false;  // no writer; safe beside a running writer process
+};
+
+struct AppendResult {
+  uint64_t seq = 0;
+  uint64_t stream_version = 0;
+  int64_t recorded_at_ms = 0;
+  bool duplicate = false;  // the event id was already recorded with these bytes; nothing added
+};
+
+class Ledger {
+ public:
+  // Creates a new ledger in `dir` (which must not hold one) with Genesis at seq 0, signed by
+  // the root key; `ledger_key` is the public key that will sign checkpoints.
+  static Result<std::unique_ptr<Ledger>> Create(const std::string& dir, const GenesisParams& params,
+                                                const KeyPair& root, const PublicKey& ledger_key);
+  static Result<std::unique_ptr<Ledger>> Open(const std::string& dir, OpenOptions options = {});
+  ~Ledger();  // waits for queued appends to finish
+
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Enables PublishCheckpoint. PermissionDenied unless it is the key named in Genesis.
+  Status SetCheckpointKey(const SecretKey& key);
+
+  // Appends one signed Envelope. Structure, fields and signature are checked in the calling
+  // thread; a full queue answers ResourceExhausted at once.
+  std::future<Result<AppendResult>> AppendAsync(Bytes envelope);
+  Result<AppendResult> Append(Bytes envelope);
+  // Checks signatures on all cores, then appends in order, waiting for queue space.
+  // One result per envelope, in order.
+  std::vector<Result<AppendResult>> AppendBatch(std::vector<Bytes> envelopes);
+
+  uint64_t size() const { return size_.load(std::memory_order_acquire); }
+  const std::string& origin() const { return origin_; }
+  PublicKey ledger_public_key() const;
+  std::string VerifierKey() const;  // name+hash+base64 of the checkpoint key
+  KeyRegistry registry() const;     // a snapshot
+
+  // Reads verify what they return: an entry is parsed and must carry the asked seq.
+  Result<Bytes> Entry(uint64_t seq) const;
+  Result<Hash> LeafHash(uint64_t seq) const;
+  Result<Hash> Root(uint64_t tree_size) const;
+  Result<std::vector<Hash>> InclusionProof(uint64_t seq, uint64_t tree_size) const;
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
+  NodeReader Nodes() const;
+
+  // Signs and durably stores a checkpoint of the current tree unless the latest stored one
+  // already has this size; returns the latest note. REQUIRES: SetCheckpointKey.
+  Result<std::string> PublishCheckpoint();
+  Result<std::string> LatestCheckpoint() const;  // NotFound if none yet
+  Result<std::vector<std::pair<uint64_t, std::string>>> Checkpoints() const;  // by size
+
+  Result<std::optional<uint64_t>> FindEventId(std::string_view event_id) const;
+  Result<uint64_t> StreamVersion(std::string_view subject) const;
+  // The seqs of a subject stream's events, oldest first.
+  Result<std::vector<uint64_t>> StreamSeqs(std::string_view subject) const;
+
+  // Calls fn(seq, entry bytes) for seq in [from, to), in order; stops at the first error.
+  Status ForEachEntry(uint64_t from, uint64_t to,
+                      const std::function<Status(uint64_t, ByteView)>& fn) const;
+
+  struct Pending;  // internal (ledger/pending.h)
+
+ private:
+  Ledger() = default;
+  Status Recover();
+  Result<std::optional<std::string>> Get(const std::string& key) const;
+  Result<std::unique_ptr<Pending>> Prepare(Bytes envelope) const;
+  Status Enqueue(std::unique_ptr<Pending> pending, bool wait_for_space);
+  void WriterLoop();
+  void CommitBatch(std::vector<std::unique_ptr<Pending>>& items);
+  Result<AppendResult> Stage(Pending& item, uint64_t seq, int64_t recorded_at_ms,
+                             struct BatchState& state, rocksdb::WriteBatch& batch);
+  void StartWriter();
+  void StopWriter();
+
+  std::unique_ptr<rocksdb::DB> db_;
+  bool read_only_ = false;
+  std::string origin_;
+
+  // Committed state. Written only by the writer thread under state_mutex_ after a
+  // successful commit; readers take a shared lock.
+  mutable std::shared_mutex state_mutex_;
+  std::atomic<uint64_t> size_{0};
+  CompactRange range_;
+  KeyRegistry registry_;
+  int64_t last_recorded_at_ms_ = 0;
+  std::optional<SecretKey> checkpoint_key_;
+  std::mutex checkpoint_mutex_;
+
+  // The append queue. GUARDED_BY(queue_mutex_)
+  std::mutex queue_mutex_;
+  std::condition_variable queue_ready_;   // an item arrived, or stopping
+  std::condition_variable queue_space_;   // an item left the queue
+  std::deque<std::unique_ptr<Pending>> queue_;
+  bool stopping_ = false;
+  Status writer_status_;  // non-OK once a write failed: the writer has stopped
+  std::thread writer_;
+};
+
+}  // namespace creditlog::ledger

@@ -1,0 +1,112 @@
+// A real ledger in a temporary directory, with a root key, a checkpoint key and one
+// registered agency key for Qingdao (jurisdiction 3702).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/ed25519.h"
+#include "events/json.h"
+#include "events/uscc.h"
+#include "ledger/ledger.h"
+
+namespace creditlog::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = (std::filesystem::temp_directory_path() / ("creditlog-test-" + std::to_string(rd()) + std::to_string(rd())))
+                .string();
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+inline std::string Uscc(const std::string& division, int n) {
+  std::string body = "MA";
+  for (int i = 0; i < 6; ++i, n /= 31) body.push_back(events::kUsccAlphabet[n % 31]);
+  return events::MakeUscc("91", division, body);
+}
+
+inline nlohmann::json RatingEvent(const std::string& id, const std::string& subject, int64_t expected_version = -1) {
+  return {{"event_id", id},
+          {"subject", subject},
+          {"expected_version", expected_version},
+          {"body_type", "ServiceRated"},
+          {"body", {{"rating_id", id}, {"rating", 4}, {"matter", "食品经营许可"}, {"rated_date", "2026-03-01"}}}};
+}
+
+inline Bytes Sign(const nlohmann::json& event, const KeyPair& key, const std::string& origin) {
+  auto bytes = events::EventFromJson(event.dump());
+  if (!bytes.ok()) throw std::runtime_error(bytes.status().ToString());
+  return events::SignEnvelope(*bytes, key.secret_key, origin);
+}
+
+inline nlohmann::json KeyJson(const PublicKey& key) { return Bytes(key.begin(), key.end()); }
+
+inline nlohmann::json RegisterEvent(const std::string& id, const PublicKey& key, const std::string& jurisdiction,
+                                    std::vector<std::string> types) {
+  return {{"event_id", id},
+          {"subject", ""},
+          {"body_type", "AgencyKeyRegistered"},
+          {"body",
+           {{"agency_uscc", events::MakeUscc("11", "370200", "MB1B0002")},
+            {"agency_name", "青岛市行政审批服务局"},
+            {"key_name", id},
+            {"public_key", KeyJson(key)},
+            {"permitted_types", types},
+            {"jurisdiction", jurisdiction}}}};
+}
+
+struct LedgerFixture {
+  static constexpr const char* kOrigin = "test.creditlog.example/log";
+
+  LedgerFixture() {
+    InitCrypto();
+    Create();
+  }
+
+  void Create() {
+    ledger::GenesisParams params{kOrigin, "test", events::MakeUscc("11", "370200", "MB1A2B3C"), "青岛市信用办",
+                                 "2026-01-01"};
+    auto created = ledger::Ledger::Create(dir.path(), params, root, ledger_key.public_key);
+    if (!created.ok()) throw std::runtime_error(created.status().ToString());
+    ledger = std::move(*created);
+    if (!ledger->SetCheckpointKey(ledger_key.secret_key).ok()) throw std::runtime_error("checkpoint key");
+    auto registered = ledger->Append(Sign(RegisterEvent("agency-1", agency.public_key, "3702", {"ServiceRated", "CommitmentMade"}),
+                                          root, kOrigin));
+    if (!registered.ok()) throw std::runtime_error(registered.status().ToString());
+  }
+
+  void Reopen() {
+    ledger.reset();
+    auto opened = ledger::Ledger::Open(dir.path());
+    if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
+    ledger = std::move(*opened);
+    if (!ledger->SetCheckpointKey(ledger_key.secret_key).ok()) throw std::runtime_error("checkpoint key");
+  }
+
+  Result<ledger::AppendResult> Rate(const std::string& id, const std::string& subject, int64_t expected = -1) {
+    return ledger->Append(Sign(RatingEvent(id, subject, expected), agency, kOrigin));
+  }
+
+  TempDir dir;
+  KeyPair root = GenerateKeyPair();
+  KeyPair ledger_key = GenerateKeyPair();
+  KeyPair agency = GenerateKeyPair();
+  std::unique_ptr<ledger::Ledger> ledger;
+};
+
+}  // namespace creditlog::testing
