@@ -40,6 +40,7 @@ int RunCli(int argc, char** argv) {
   app.set_version_flag("--version", "creditlog 0.1.0");
   AddLedgerCommands(app);
   AddAuditCommands(app);
+  AddQueryCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,7 +16,7 @@ Result<flatbuffers::Parser*> ThreadParser() {
   if (!parser) {
     flatbuffers::IDLOptions options;
     options.strict_json = true;
-    options.output_default_scalars_in_json = false;
+    options.output_default_scalars_in_json = true;  // auditors see every field
     auto fresh = std::make_unique<flatbuffers::Parser>(options);
     const std::string schema(EventSchemaText());
     if (!fresh->Parse(schema.c_str()) || !fresh->SetRootType("Event")) {
