@@ -213,3 +213,26 @@ TEST_CASE("Checkpoints are signed notes that standard verifiers accept", "[ledge
   REQUIRE(VerifyConsistency(checkpoint->size, newer->size, checkpoint->root, newer->root, *proof).ok());
   REQUIRE(f.ledger->Checkpoints()->size() == 2);
 }
+
+TEST_CASE("Rotating a key registers the new one and revokes the old at the same seq", "[ledger]") {
+  LedgerFixture f;
+  KeyPair successor = GenerateKeyPair();
+  nlohmann::json rotate = testing::RegisterEvent("agency-2", successor.public_key, "3702", {"ServiceRated"});
+  rotate["body"]["replaces_public_key"] = testing::KeyJson(f.agency.public_key);
+  auto rotated = f.ledger->Append(Sign(rotate, f.root, LedgerFixture::kOrigin));
+  REQUIRE(rotated.ok());
+  auto old_key = f.Rate("old-key", Uscc("370202", 12));
+  REQUIRE(old_key.status().code() == StatusCode::kPermissionDenied);
+  auto new_key = f.ledger->Append(Sign(testing::RatingEvent("new-key", Uscc("370202", 12)), successor, LedgerFixture::kOrigin));
+  REQUIRE(new_key.ok());
+  const ledger::KeyRegistry registry = f.ledger->registry();
+  const ledger::KeyRecord* record = registry.Find(f.agency.public_key);
+  REQUIRE(record != nullptr);
+  REQUIRE(record->revoked_seq == rotated->seq);
+  // A key registered twice is a conflict, and nothing is written.
+  const uint64_t size = f.ledger->size();
+  auto twice = f.ledger->Append(Sign(testing::RegisterEvent("agency-3", successor.public_key, "", {"ServiceRated"}), f.root,
+                                     LedgerFixture::kOrigin));
+  REQUIRE(twice.status().code() == StatusCode::kConflict);
+  REQUIRE(f.ledger->size() == size);
+}
