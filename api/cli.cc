@@ -41,6 +41,7 @@ int RunCli(int argc, char** argv) {
   AddLedgerCommands(app);
   AddAuditCommands(app);
   AddQueryCommands(app);
+  AddProjectionCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,12 +12,15 @@
 #include "events/json.h"
 #include "events/uscc.h"
 #include "ledger/format.h"
+#include "projections/ruleset.h"
 
 namespace creditlog::api {
 namespace {
 
 inline constexpr size_t kRecordFileBytesMax = 512 * 1024 * 1024;
 inline constexpr size_t kRecordChunk = 1000;  // events per AppendBatch when recording a file
+// 国办发〔2020〕49号, on which the default ruleset rests, dates from this day.
+inline constexpr const char* kDefaultRulesetEffectiveDate = "2020-12-07";
 
 struct LedgerArgs {
   std::string data;
@@ -60,6 +63,17 @@ Status Init() {
   RETURN_IF_ERROR(SaveKey(RootKeyPath(a.data), root, passphrase));
   RETURN_IF_ERROR(SaveKey(LedgerKeyPath(a.data), ledger_key, passphrase));
   RETURN_IF_ERROR(ledger->SetCheckpointKey(ledger_key.key_pair.secret_key));
+  // The default ruleset (MISSION.md), adopted by the credit office as the first act.
+  ASSIGN_OR_RETURN(projections::Ruleset rules, projections::ParseRuleset(projections::DefaultRulesetJson()));
+  nlohmann::json adopt = {{"event_id", "ruleset/" + rules.version},
+                          {"subject", ""},
+                          {"body_type", "RulesetAdopted"},
+                          {"body", {{"version", rules.version},
+                                    {"rules_json", std::string(projections::DefaultRulesetJson())},
+                                    {"effective_date", kDefaultRulesetEffectiveDate}}}};
+  ASSIGN_OR_RETURN(Bytes adopt_bytes, events::EventFromJson(adopt.dump()));
+  ASSIGN_OR_RETURN(auto adopted, ledger->Append(events::SignEnvelope(adopt_bytes, root.key_pair.secret_key, a.origin)));
+  (void)adopted;
   ASSIGN_OR_RETURN(std::string note, ledger->PublishCheckpoint());
   std::cerr << "created ledger " << a.origin << " in " << a.data << "\n"
             << "root key:   " << RootKeyPath(a.data) << "  (move it offline; it registers agencies)\n"

@@ -118,7 +118,7 @@ class HistoryWriter {
   Status Commitments(const std::string& uscc, Agency& agency, int64_t start, int count, bool government);
   Status Penalty(const std::string& uscc, const std::string& name, int64_t start);
   Status SeriousListing(const std::string& uscc, const std::string& decision, int64_t decided);
-  Status PublicBody(const std::string& uscc, int64_t start);
+  Status PublicBody(const std::string& uscc, const char* district_name, int64_t start);
   Status Contract(const std::string& payer, int64_t start);
 
   ledger::Ledger& ledger_;
@@ -333,9 +333,8 @@ Status HistoryWriter::Contract(const std::string& payer, int64_t start) {
   return Status::Ok();
 }
 
-Status HistoryWriter::PublicBody(const std::string& uscc, int64_t start) {
-  const District& district = kDistricts[Uniform(0, std::size(kDistricts) - 1)];
-  const std::string name = std::string("青岛市") + district.name + kTrade[Uniform(0, std::size(kTrade) - 1)] + "服务中心";
+Status HistoryWriter::PublicBody(const std::string& uscc, const char* district_name, int64_t start) {
+  const std::string name = std::string("青岛市") + district_name + kTrade[Uniform(0, std::size(kTrade) - 1)] + "服务中心";
   RETURN_IF_ERROR(Add(Pick("finance"), uscc, "SubjectRegistered",
                       {{"kind", 2}, {"name", name}, {"division", uscc.substr(2, 6)}}));
   const int contracts = static_cast<int>(Uniform(1, 4));
@@ -358,7 +357,7 @@ Status HistoryWriter::Subject(uint64_t index) {
   const District& district = kDistricts[Uniform(0, std::size(kDistricts) - 1)];
   const int64_t start = events::DaysFromDate("2022-01-01");
   const double kind = std::uniform_real_distribution<double>(0, 1)(rng_);
-  if (kind < 0.06) return PublicBody(NewUscc(Chance(0.5) ? "11" : "12", district.code), start);
+  if (kind < 0.06) return PublicBody(NewUscc(Chance(0.5) ? "11" : "12", district.code), district.name, start);
   return Enterprise(NewUscc(kind < 0.16 ? "92" : "91", district.code), start);
 }
 

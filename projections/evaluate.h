@@ -1,0 +1,71 @@
+// Judging the facts on a date: commitment states, penalty publicity, list memberships,
+// measures and grade. Every derived fact names its rule, the ruleset version and the seqs
+// of the events behind it, so an inspector can say why — and an auditor can prove it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "projections/state.h"
+
+namespace creditlog::projections {
+
+Day AddMonths(Day day, int months);  // calendar months, clamped to the month's last day
+
+struct Derived {
+  std::string rule;            // e.g. "watch_list.breached_commitments"
+  std::string ruleset_version;
+  uint64_t ruleset_seq = 0;
+  std::vector<uint64_t> seqs;  // the events behind it
+};
+
+struct Membership {
+  fb::ListKind list = fb::ListKind::Watch;
+  Day since = 0;
+  std::optional<Day> until;    // none: until something changes
+  std::string reason;
+  Derived why;
+};
+
+struct CommitmentView {
+  const Commitment* commitment = nullptr;
+  std::string state;           // open, fulfilled, breached, withdrawn, overdue
+};
+
+struct PenaltyView {
+  const Penalty* penalty = nullptr;
+  std::string state;           // in_publicity, expired, repaired, revoked
+  Day publicity_until = 0;
+  Day repairable_from = 0;     // the minimum period ends
+};
+
+struct ContractView {
+  const Contract* contract = nullptr;
+  bool as_payer = true;
+  int64_t outstanding_fen = 0; // due and unpaid on the date
+  int64_t days_overdue = 0;
+  bool paid_on_time = false;
+};
+
+struct Profile {
+  const SubjectState* subject = nullptr;
+  Day as_of = 0;
+  std::string ruleset_version;
+  uint64_t ruleset_seq = 0;
+  std::vector<CommitmentView> commitments;
+  std::vector<PenaltyView> penalties;
+  std::vector<ContractView> contracts;
+  std::vector<Membership> lists;
+  std::vector<std::pair<std::string, fb::ListKind>> measures;  // measure, the list that imposes it
+  char grade = 'B';
+  std::string grade_reason;
+  std::vector<uint64_t> grade_seqs;
+  double rating_average = 0;
+  size_t ratings = 0;
+};
+
+// NotFound for an unknown subject; InvalidArgument if no ruleset is in force on `as_of`.
+Result<Profile> Evaluate(const State& state, std::string_view subject, Day as_of);
+
+}  // namespace creditlog::projections

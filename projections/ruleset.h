@@ -1,0 +1,66 @@
+// Rules as data: the ruleset document (projections/default_ruleset.json is MISSION.md's
+// default), parsed and checked, and the history of rulesets adopted in the log.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "events/event_generated.h"
+
+namespace creditlog::projections {
+
+inline constexpr int kListKinds = static_cast<int>(fb::ListKind::MAX) + 1;
+inline constexpr int kSeverities = static_cast<int>(fb::Severity::MAX) + 1;
+inline constexpr int kRuleMonthsMax = 120;  // no period in a ruleset may exceed ten years
+
+struct Period {
+  int min_months = 0;
+  int max_months = 0;
+};
+
+struct Ruleset {
+  std::string version;
+  std::array<Period, kSeverities> penalty_publicity{};  // by fb::Severity
+  int objection_window_working_days = 5;
+  int serious_default_term_months = 36;
+  int serious_early_exit_after_months = 12;
+  int false_commitment_ineligible_months = 12;
+  int watch_general_penalties = 2;
+  int watch_breached_commitments = 1;
+  int watch_window_months = 12;
+  int payment_overdue_days = 30;
+  int red_fulfilled_commitments = 3;
+  int red_window_months = 36;
+  std::array<std::vector<std::string>, kListKinds> measures;  // by fb::ListKind
+};
+
+// Parses a ruleset document. InvalidArgument naming the key at fault.
+Result<Ruleset> ParseRuleset(std::string_view json);
+std::string_view DefaultRulesetJson();
+
+// Rulesets adopted in the log, each from its effective date.
+class RulesetHistory {
+ public:
+  struct Adopted {
+    int64_t effective_day;
+    uint64_t seq;
+    Ruleset rules;
+  };
+  void Add(Adopted adopted);  // later adoptions with the same effective date win
+  // The ruleset in force on `day`, or null if none was adopted by then.
+  const Adopted* At(int64_t day) const;
+  bool empty() const { return adopted_.empty(); }
+
+ private:
+  std::vector<Adopted> adopted_;  // by effective_day, then seq
+};
+
+std::string_view ListName(fb::ListKind list);            // "SeriousDishonesty", …
+std::string_view ListChineseName(fb::ListKind list);     // "严重失信主体名单", …
+Result<fb::ListKind> ListFromName(std::string_view name);  // either form
+
+}  // namespace creditlog::projections

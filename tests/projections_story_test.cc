@@ -1,0 +1,252 @@
+// Stories walked through a real ledger, judged on every boundary date.
+#include <catch2/catch.hpp>
+
+#include "ledger_fixture.h"
+#include "projections/build.h"
+#include "projections/evaluate.h"
+
+using namespace creditlog;
+using namespace creditlog::projections;
+using creditlog::testing::LedgerFixture;
+using creditlog::testing::Sign;
+using nlohmann::json;
+
+namespace {
+
+Day D(const char* date) { return events::DaysFromDate(date); }
+
+const std::vector<std::string> kAllTypes = {
+    "SubjectRegistered", "CommitmentMade", "CommitmentVerified", "CommitmentBreached", "ContractSigned",
+    "PaymentMade", "PenaltyDecided", "PenaltyFulfilled", "PenaltyRevoked", "ListingNoticeIssued",
+    "ObjectionFiled", "ObjectionResolved", "SeriousListingDecided", "SeriousListingExited", "RepairApplied",
+    "RepairDecided", "ArrearsRecorded", "ArrearsCleared"};
+
+struct Story {
+  Story() {
+    // The credit office adopts the default ruleset; one agency may record everything in Qingdao.
+    Adopt(std::string(DefaultRulesetJson()), "2020-12-07", "default");
+    Record(f.root, testing::RegisterEvent("office-agency", agency.public_key, "3702", kAllTypes));
+  }
+
+  void Adopt(const std::string& rules, const char* effective, const std::string& id) {
+    Record(f.root, {{"event_id", "ruleset/" + id}, {"subject", ""}, {"body_type", "RulesetAdopted"},
+                    {"body", {{"version", json::parse(rules)["version"]}, {"rules_json", rules}, {"effective_date", effective}}}});
+  }
+
+  uint64_t Record(const KeyPair& key, const json& event) {
+    auto r = f.ledger->Append(Sign(event, key, LedgerFixture::kOrigin));
+    if (!r.ok()) throw std::runtime_error(r.status().ToString() + " for " + event.dump());
+    return r->seq;
+  }
+
+  uint64_t Add(const std::string& subject, const char* type, json body) {
+    return Record(agency, {{"event_id", "story/" + std::to_string(next_id++)}, {"subject", subject},
+                           {"body_type", type}, {"body", std::move(body)}});
+  }
+
+  Profile At(const std::string& subject, const char* date) {
+    auto state = BuildState(*f.ledger, f.ledger->size());
+    REQUIRE(state.ok());
+    state_ = std::move(*state);
+    auto profile = Evaluate(state_, subject, D(date));
+    REQUIRE(profile.ok());
+    return *profile;
+  }
+
+  static const Membership* On(const Profile& p, fb::ListKind list) {
+    for (const auto& m : p.lists) {
+      if (m.list == list) return &m;
+    }
+    return nullptr;
+  }
+  static bool HasMeasure(const Profile& p, const std::string& measure) {
+    for (const auto& [m, list] : p.measures) {
+      if (m == measure) return true;
+    }
+    return false;
+  }
+
+  LedgerFixture f;
+  KeyPair agency = GenerateKeyPair();
+  State state_;
+  int next_id = 0;
+};
+
+const std::string kCompany = testing::Uscc("370202", 501);
+const std::string kPublicBody = events::MakeUscc("11", "370211", "MB2C3D4E");
+const std::string kAgency = events::MakeUscc("11", "370200", "MB1B0001");
+
+json CommitmentJson(const std::string& id, const char* made, const char* deadline, const char* type = "ApprovalSubstitute") {
+  return {{"commitment_id", id}, {"commitment_type", type}, {"matter", "食品经营许可"}, {"content", "承诺材料真实"},
+          {"made_date", made}, {"deadline", deadline}, {"accepting_agency", kAgency}};
+}
+
+json PenaltyJson(const std::string& number, const char* date, const char* severity) {
+  return {{"decision_number", number}, {"subject_name", "青岛蓝海食品有限公司"}, {"category", "罚款"}, {"facts", "事实"},
+          {"basis", "依据"}, {"content", "罚款"}, {"fine_fen", 500000}, {"decision_date", date},
+          {"deciding_agency", kAgency}, {"severity", severity}};
+}
+
+}  // namespace
+
+TEST_CASE("A false commitment puts a company on the watch list and out of 告知承诺 for twelve months", "[story]") {
+  Story s;
+  s.Add(kCompany, "CommitmentMade", CommitmentJson("C1", "2026-01-10", "2026-03-01"));
+  s.Add(kCompany, "CommitmentBreached", {{"commitment_id", "C1"}, {"finding", "承诺不实"}, {"breach_date", "2026-03-10"},
+                                         {"false_commitment", true}});
+  Profile before = s.At(kCompany, "2026-03-09");
+  REQUIRE(before.commitments[0].state == "overdue");
+  REQUIRE(Story::On(before, fb::ListKind::Watch) == nullptr);
+  REQUIRE(before.grade == 'B');
+
+  Profile on = s.At(kCompany, "2026-03-10");
+  const Membership* watch = Story::On(on, fb::ListKind::Watch);
+  REQUIRE(watch != nullptr);
+  REQUIRE(watch->why.rule == "watch_list.breached_commitments");
+  REQUIRE(watch->why.ruleset_version == "default-2026.1");
+  REQUIRE(events::DateFromDays(*watch->until) == "2027-03-10");
+  REQUIRE(Story::On(on, fb::ListKind::NotificationIneligible) != nullptr);
+  REQUIRE(Story::HasMeasure(on, "不适用告知承诺"));
+  REQUIRE(on.grade == 'C');
+
+  REQUIRE(Story::On(s.At(kCompany, "2027-03-09"), fb::ListKind::Watch) != nullptr);
+  Profile after = s.At(kCompany, "2027-03-10");
+  REQUIRE(Story::On(after, fb::ListKind::Watch) == nullptr);
+  REQUIRE(Story::On(after, fb::ListKind::NotificationIneligible) == nullptr);
+  REQUIRE(after.grade == 'B');
+  REQUIRE(after.commitments[0].state == "breached");  // the history stays
+}
+
+TEST_CASE("A serious penalty leads through notice and objection to listing, and repair after a year ends it", "[story]") {
+  Story s;
+  s.Add(kCompany, "PenaltyDecided", PenaltyJson("罚〔2024〕1号", "2024-02-12", "Serious"));
+  s.Add(kCompany, "PenaltyFulfilled", {{"decision_number", "罚〔2024〕1号"}, {"fulfilled_date", "2024-03-01"}});
+  s.Add(kCompany, "ListingNoticeIssued", {{"notice_id", "N1"}, {"list", "SeriousDishonesty"}, {"reason", "严重违法"},
+                                          {"basis", "依据"}, {"notice_date", "2024-03-01"},
+                                          {"objection_deadline", "2024-03-08"}, {"related", {"罚〔2024〕1号"}}});
+  s.Add(kCompany, "ObjectionFiled", {{"objection_id", "O1"}, {"notice_id", "N1"}, {"content", "异议"}, {"filed_date", "2024-03-05"}});
+  s.Add(kCompany, "ObjectionResolved", {{"objection_id", "O1"}, {"upheld", false}, {"outcome", "异议不成立"},
+                                        {"resolved_date", "2024-03-07"}});
+  s.Add(kCompany, "SeriousListingDecided", {{"listing_id", "L1"}, {"notice_id", "N1"}, {"basis", "依据"},
+                                            {"decision_date", "2024-03-10"}, {"term_end_date", "2027-03-09"},
+                                            {"exit_conditions", "修复"}});
+  REQUIRE(Story::On(s.At(kCompany, "2024-03-09"), fb::ListKind::SeriousDishonesty) == nullptr);
+  Profile listed = s.At(kCompany, "2024-03-10");
+  REQUIRE(Story::On(listed, fb::ListKind::SeriousDishonesty) != nullptr);
+  REQUIRE(listed.grade == 'D');
+  REQUIRE(Story::HasMeasure(listed, "限制参与政府采购"));
+
+  // A repair decided one day before the year is out does not end the listing …
+  s.Add(kCompany, "RepairApplied", {{"repair_id", "R0"}, {"target", "L1"}, {"applied_date", "2025-03-01"}});
+  s.Add(kCompany, "RepairDecided", {{"repair_id", "R0"}, {"approved", true}, {"decided_date", "2025-03-09"}, {"reason", "提前"}});
+  REQUIRE(Story::On(s.At(kCompany, "2025-06-01"), fb::ListKind::SeriousDishonesty) != nullptr);
+  // … one decided on the anniversary does.
+  s.Add(kCompany, "RepairApplied", {{"repair_id", "R1"}, {"target", "L1"}, {"applied_date", "2025-03-09"}});
+  s.Add(kCompany, "RepairDecided", {{"repair_id", "R1"}, {"approved", true}, {"decided_date", "2025-03-10"}, {"reason", "修复"}});
+  REQUIRE(Story::On(s.At(kCompany, "2025-03-09"), fb::ListKind::SeriousDishonesty) != nullptr);
+  Profile repaired = s.At(kCompany, "2025-03-10");
+  REQUIRE(Story::On(repaired, fb::ListKind::SeriousDishonesty) == nullptr);
+  REQUIRE_FALSE(Story::HasMeasure(repaired, "限制参与政府采购"));
+}
+
+TEST_CASE("An upheld objection or a revoked penalty voids the listing", "[story]") {
+  Story s;
+  s.Add(kCompany, "PenaltyDecided", PenaltyJson("罚〔2025〕9号", "2025-01-10", "Serious"));
+  s.Add(kCompany, "ListingNoticeIssued", {{"notice_id", "N9"}, {"list", "SeriousDishonesty"}, {"reason", "严重违法"},
+                                          {"basis", "依据"}, {"notice_date", "2025-01-20"},
+                                          {"objection_deadline", "2025-01-27"}, {"related", {"罚〔2025〕9号"}}});
+  // A decision inside the objection window is not a lawful listing.
+  s.Add(kCompany, "SeriousListingDecided", {{"listing_id", "L-early"}, {"notice_id", "N9"}, {"basis", "依据"},
+                                            {"decision_date", "2025-01-25"}, {"term_end_date", "2028-01-24"},
+                                            {"exit_conditions", "修复"}});
+  REQUIRE(Story::On(s.At(kCompany, "2025-02-01"), fb::ListKind::SeriousDishonesty) == nullptr);
+  s.Add(kCompany, "SeriousListingDecided", {{"listing_id", "L9"}, {"notice_id", "N9"}, {"basis", "依据"},
+                                            {"decision_date", "2025-02-01"}, {"term_end_date", "2028-01-31"},
+                                            {"exit_conditions", "修复"}});
+  REQUIRE(Story::On(s.At(kCompany, "2025-06-01"), fb::ListKind::SeriousDishonesty) != nullptr);
+  s.Add(kCompany, "PenaltyRevoked", {{"decision_number", "罚〔2025〕9号"}, {"revoked_date", "2025-07-01"}, {"reason", "复议撤销"}});
+  REQUIRE(Story::On(s.At(kCompany, "2025-06-30"), fb::ListKind::SeriousDishonesty) != nullptr);
+  Profile revoked = s.At(kCompany, "2025-07-01");
+  REQUIRE(Story::On(revoked, fb::ListKind::SeriousDishonesty) == nullptr);
+  REQUIRE(revoked.penalties[0].state == "revoked");
+  REQUIRE(revoked.grade == 'B');
+}
+
+TEST_CASE("A public body with an overdue payment is on 政务失信 until it pays, with the history kept", "[story]") {
+  Story s;
+  s.Add(kPublicBody, "ContractSigned", {{"contract_id", "HT1"}, {"public_body", kPublicBody}, {"counterparty", kCompany},
+                                        {"title", "采购"}, {"amount_fen", 1000000}, {"signed_date", "2025-12-01"},
+                                        {"delivery_date", "2026-01-01"}, {"payment_term_days", 30}});
+  // Due 2026-01-31; more than 30 days overdue from 2026-03-03.
+  Profile due = s.At(kPublicBody, "2026-03-02");
+  REQUIRE(due.contracts[0].days_overdue == 30);
+  REQUIRE(Story::On(due, fb::ListKind::GovernmentDishonesty) == nullptr);
+  Profile listed = s.At(kPublicBody, "2026-03-03");
+  REQUIRE(Story::On(listed, fb::ListKind::GovernmentDishonesty) != nullptr);
+  REQUIRE(listed.contracts[0].outstanding_fen == 1000000);
+  REQUIRE(Story::HasMeasure(listed, "限制申请财政资金"));
+  s.Add(kPublicBody, "PaymentMade", {{"contract_id", "HT1"}, {"amount_fen", 1000000}, {"paid_date", "2026-04-01"}});
+  REQUIRE(Story::On(s.At(kPublicBody, "2026-03-31"), fb::ListKind::GovernmentDishonesty) != nullptr);
+  Profile paid = s.At(kPublicBody, "2026-04-01");
+  REQUIRE(Story::On(paid, fb::ListKind::GovernmentDishonesty) == nullptr);
+  REQUIRE_FALSE(paid.contracts[0].paid_on_time);  // the record stays
+  // The payee sees the same contract from its side.
+  Profile payee = s.At(kCompany, "2026-04-01");
+  REQUIRE(payee.contracts.size() == 1);
+  REQUIRE_FALSE(payee.contracts[0].as_payer);
+}
+
+TEST_CASE("Three fulfilled commitments earn the red list and a breach loses it", "[story]") {
+  Story s;
+  const char* verified[] = {"2026-02-01", "2026-03-01", "2026-04-01"};
+  for (int i = 0; i < 3; ++i) {
+    const std::string id = "R" + std::to_string(i);
+    s.Add(kCompany, "CommitmentMade", CommitmentJson(id, "2026-01-05", "2026-06-30", "Voluntary"));
+    s.Add(kCompany, "CommitmentVerified", {{"commitment_id", id}, {"verified_date", verified[i]}});
+  }
+  REQUIRE(Story::On(s.At(kCompany, "2026-03-31"), fb::ListKind::Red) == nullptr);
+  Profile red = s.At(kCompany, "2026-04-01");
+  REQUIRE(Story::On(red, fb::ListKind::Red) != nullptr);
+  REQUIRE(red.grade == 'A');
+  REQUIRE(Story::HasMeasure(red, "绿色通道"));
+  s.Add(kCompany, "CommitmentMade", CommitmentJson("R3", "2026-05-01", "2026-05-31", "Voluntary"));
+  s.Add(kCompany, "CommitmentBreached", {{"commitment_id", "R3"}, {"finding", "未履行"}, {"breach_date", "2026-06-05"}});
+  REQUIRE(Story::On(s.At(kCompany, "2026-06-04"), fb::ListKind::Red) != nullptr);
+  Profile lost = s.At(kCompany, "2026-06-05");
+  REQUIRE(Story::On(lost, fb::ListKind::Red) == nullptr);
+  REQUIRE(lost.grade == 'C');  // and the breach puts it on the watch list
+}
+
+TEST_CASE("A ruleset replaced mid-way judges each date by the version in force", "[story]") {
+  Story s;
+  json v2 = json::parse(DefaultRulesetJson());
+  v2["version"] = "qingdao-2026.2";
+  v2["watch_list"]["window_months"] = 6;
+  s.Adopt(v2.dump(), "2026-07-01", "v2");
+  s.Add(kCompany, "CommitmentMade", CommitmentJson("W1", "2026-01-01", "2026-01-31", "Voluntary"));
+  s.Add(kCompany, "CommitmentBreached", {{"commitment_id", "W1"}, {"finding", "未履行"}, {"breach_date", "2026-02-01"}});
+  // Under the default (12 months) on 2026-06-30; under v2 (6 months) from 2026-07-01: off since 2026-08-01.
+  Profile june = s.At(kCompany, "2026-06-30");
+  REQUIRE(june.ruleset_version == "default-2026.1");
+  REQUIRE(Story::On(june, fb::ListKind::Watch) != nullptr);
+  REQUIRE(Story::On(s.At(kCompany, "2026-07-31"), fb::ListKind::Watch) != nullptr);
+  Profile august = s.At(kCompany, "2026-08-01");
+  REQUIRE(august.ruleset_version == "qingdao-2026.2");
+  REQUIRE(Story::On(august, fb::ListKind::Watch) == nullptr);
+}
+
+TEST_CASE("Rebuilding from scratch reproduces the same state digest", "[story]") {
+  Story s;
+  s.Add(kCompany, "PenaltyDecided", PenaltyJson("罚〔2026〕5号", "2026-02-01", "General"));
+  auto first = BuildState(*s.f.ledger, s.f.ledger->size());
+  auto second = BuildState(*s.f.ledger, s.f.ledger->size());
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  REQUIRE(first->Digest() == second->Digest());
+  s.Add(kCompany, "PenaltyFulfilled", {{"decision_number", "罚〔2026〕5号"}, {"fulfilled_date", "2026-02-10"}});
+  auto third = BuildState(*s.f.ledger, s.f.ledger->size());
+  REQUIRE(third->Digest() != first->Digest());
+  // As of a seq: the state before the last event is the earlier state.
+  auto earlier = BuildState(*s.f.ledger, s.f.ledger->size() - 1);
+  REQUIRE(earlier->Digest() == first->Digest());
+}
