@@ -9,6 +9,7 @@
 #include "ledger/format.h"
 #include "projections/build.h"
 #include "projections/evaluate.h"
+#include "projections/integrity.h"
 
 namespace creditlog::api {
 namespace {
@@ -186,6 +187,32 @@ Status List() {
   return Status::Ok();
 }
 
+Status Integrity() {
+  const ProjectionArgs& a = Args();
+  ASSIGN_OR_RETURN(Day day, AsOfDay(a.as_of));
+  ASSIGN_OR_RETURN(projections::State state, LoadState(a));
+  const auto rows = projections::IntegrityBoard(state, day);
+  if (a.json) {
+    json out = json::array();
+    for (const auto& r : rows) {
+      out.push_back({{"rank", r.rank}, {"subject", r.subject}, {"name", r.name}, {"fulfilled", r.fulfilled},
+                     {"breached", r.breached}, {"overdue", r.overdue}, {"fulfilment_rate", r.fulfilment_rate},
+                     {"arrears_fen", r.arrears_fen}, {"arrears_days_max", r.arrears_days_max},
+                     {"rating_average", r.rating_average}, {"ratings", r.ratings}, {"seqs", r.seqs}});
+    }
+    std::cout << json{{"as_of", Date(day)}, {"board", out}}.dump(2) << "\n";
+    return Status::Ok();
+  }
+  std::cout << "政务诚信 government integrity board  截至 " << Date(day) << ": " << rows.size() << " public bodies\n"
+            << "rank  USCC                履约率  违诺 逾期  欠款(元)   最长逾期  好评均分  name\n";
+  for (const auto& r : rows) {
+    std::printf("%4d  %s  %5.1f%%  %4d %4d  %9lld  %6lld天  %5.2f(%zu)  %s\n", r.rank, r.subject.c_str(),
+                100 * r.fulfilment_rate, r.breached, r.overdue, static_cast<long long>(r.arrears_fen / 100),
+                static_cast<long long>(r.arrears_days_max), r.rating_average, r.ratings, r.name.c_str());
+  }
+  return Status::Ok();
+}
+
 Status Rebuild() {
   const ProjectionArgs& a = Args();
   ASSIGN_OR_RETURN(projections::State state, LoadState(a));
@@ -225,6 +252,10 @@ void AddProjectionCommands(CLI::App& app) {
   Common(list, a, true);
   list->add_option("name", a.list, "list name (English or Chinese)")->required();
   SetAction(list, List);
+
+  auto* integrity = app.add_subcommand("integrity", "The government-integrity board: public bodies ranked");
+  Common(integrity, a, true);
+  SetAction(integrity, Integrity);
 
   auto* rebuild = app.add_subcommand("rebuild", "Fold the whole log from scratch and print the projection digest");
   Common(rebuild, a, false);

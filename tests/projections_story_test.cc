@@ -4,6 +4,7 @@
 #include "ledger_fixture.h"
 #include "projections/build.h"
 #include "projections/evaluate.h"
+#include "projections/integrity.h"
 
 using namespace creditlog;
 using namespace creditlog::projections;
@@ -249,4 +250,27 @@ TEST_CASE("Rebuilding from scratch reproduces the same state digest", "[story]")
   // As of a seq: the state before the last event is the earlier state.
   auto earlier = BuildState(*s.f.ledger, s.f.ledger->size() - 1);
   REQUIRE(earlier->Digest() == first->Digest());
+}
+
+TEST_CASE("The integrity board ranks public bodies by promises kept, then arrears", "[story]") {
+  Story s;
+  const std::string other = events::MakeUscc("12", "370202", "MB9C8D7E");
+  s.Add(kPublicBody, "CommitmentMade", CommitmentJson("G1", "2026-01-01", "2026-02-01", "GovernmentService"));
+  s.Add(kPublicBody, "CommitmentVerified", {{"commitment_id", "G1"}, {"verified_date", "2026-01-20"}});
+  s.Add(other, "CommitmentMade", CommitmentJson("G2", "2026-01-01", "2026-02-01", "GovernmentService"));
+  s.Add(other, "CommitmentMade", CommitmentJson("G3", "2026-01-01", "2026-02-01", "GovernmentService"));
+  s.Add(other, "CommitmentVerified", {{"commitment_id", "G2"}, {"verified_date", "2026-01-20"}});
+  auto state = BuildState(*s.f.ledger, s.f.ledger->size());
+  REQUIRE(state.ok());
+  // Before G3's deadline both have kept every promise due; after it, `other` has one overdue.
+  auto january = IntegrityBoard(*state, D("2026-02-01"));
+  REQUIRE(january.size() == 2);
+  REQUIRE(january[0].fulfilment_rate == 1.0);
+  REQUIRE(january[1].fulfilment_rate == 1.0);
+  auto february = IntegrityBoard(*state, D("2026-02-02"));
+  REQUIRE(february[0].subject == kPublicBody);
+  REQUIRE(february[1].subject == other);
+  REQUIRE(february[1].overdue == 1);
+  REQUIRE(february[1].fulfilment_rate == 0.5);
+  REQUIRE(february[1].rank == 2);
 }

@@ -1,0 +1,66 @@
+#include "projections/integrity.h"
+
+#include <algorithm>
+
+namespace creditlog::projections {
+namespace {
+
+bool IsPublicBody(const SubjectState& s) {
+  return s.kind == fb::SubjectKind::PublicBody || (!s.id.empty() && s.id[0] == '1');
+}
+
+IntegrityRow Row(const State& state, const SubjectState& s, Day d) {
+  IntegrityRow row;
+  row.subject = s.id;
+  row.name = s.name;
+  for (const Commitment& c : s.commitments) {
+    if (c.type != fb::CommitmentType::GovernmentService || c.made > d) continue;
+    if (c.verified && *c.verified <= d) {
+      ++row.fulfilled;
+    } else if (c.breached && *c.breached <= d) {
+      ++row.breached;
+    } else if (c.deadline < d && !(c.withdrawn && *c.withdrawn <= d)) {
+      ++row.overdue;
+    } else {
+      continue;
+    }
+    row.seqs.insert(row.seqs.end(), c.seqs.begin(), c.seqs.end());
+  }
+  const int due = row.fulfilled + row.breached + row.overdue;
+  row.fulfilment_rate = due == 0 ? 1.0 : static_cast<double>(row.fulfilled) / due;
+  for (const std::string& id : s.contracts_as_payer) {
+    const Contract* c = state.FindContract(id);
+    if (c == nullptr || c->signed_on > d || c->due() >= d) continue;
+    const int64_t unpaid = c->amount_fen - c->PaidBy(d);
+    if (unpaid <= 0) continue;
+    row.arrears_fen += unpaid;
+    row.arrears_days_max = std::max<int64_t>(row.arrears_days_max, d - c->due());
+    row.seqs.insert(row.seqs.end(), c->seqs.begin(), c->seqs.end());
+  }
+  int64_t stars = 0;
+  for (const Rating& r : s.ratings) {
+    if (r.day <= d) stars += r.stars, ++row.ratings;
+  }
+  row.rating_average = row.ratings ? static_cast<double>(stars) / static_cast<double>(row.ratings) : 0;
+  std::sort(row.seqs.begin(), row.seqs.end());
+  return row;
+}
+
+}  // namespace
+
+std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of) {
+  std::vector<IntegrityRow> rows;
+  for (const auto& [id, s] : state.subjects()) {
+    if (IsPublicBody(s) && s.seqs.size() > 0) rows.push_back(Row(state, s, as_of));
+  }
+  std::sort(rows.begin(), rows.end(), [](const IntegrityRow& a, const IntegrityRow& b) {
+    if (a.fulfilment_rate != b.fulfilment_rate) return a.fulfilment_rate > b.fulfilment_rate;
+    if (a.arrears_fen != b.arrears_fen) return a.arrears_fen < b.arrears_fen;
+    if (a.rating_average != b.rating_average) return a.rating_average > b.rating_average;
+    return a.subject < b.subject;
+  });
+  for (size_t i = 0; i < rows.size(); ++i) rows[i].rank = static_cast<int>(i + 1);
+  return rows;
+}
+
+}  // namespace creditlog::projections
