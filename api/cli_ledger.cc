@@ -8,6 +8,7 @@
 #include "api/cli.h"
 #include "api/data_dir.h"
 #include "api/demo.h"
+#include "api/import.h"
 #include "api/progress.h"
 #include "events/json.h"
 #include "events/uscc.h"
@@ -19,6 +20,7 @@ namespace {
 
 inline constexpr size_t kRecordFileBytesMax = 512 * 1024 * 1024;
 inline constexpr size_t kRecordChunk = 1000;  // events per AppendBatch when recording a file
+inline constexpr size_t kRecordListMax = 100;  // longer inputs print only their summary
 // 国办发〔2020〕49号, on which the default ruleset rests, dates from this day.
 inline constexpr const char* kDefaultRulesetEffectiveDate = "2020-12-07";
 
@@ -116,44 +118,55 @@ Result<std::vector<std::string>> ReadEventDocuments(const std::string& path) {
   return documents;
 }
 
-Status Record() {
+// One input record: its line in the source and its event JSON, or why it was rejected.
+struct SourceRecord {
+  size_t line = 0;
+  Result<std::string> json = Status::InvalidArgument("empty");
+};
+
+// Signs each record with the key, appends them in chunks (signatures checked on all cores,
+// one group commit per chunk), reports every rejection with its line, and publishes a
+// checkpoint. InvalidArgument if any record was rejected.
+Status SignAndRecord(const std::string& source, std::vector<SourceRecord> records, const std::string& key_path) {
   const LedgerArgs& a = Args();
-  ASSIGN_OR_RETURN(std::vector<std::string> documents, ReadEventDocuments(a.input));
   ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
-  ASSIGN_OR_RETURN(NamedKeyPair signer, LoadKey(a.key_path, passphrase));
+  ASSIGN_OR_RETURN(NamedKeyPair signer, LoadKey(key_path, passphrase));
   ASSIGN_OR_RETURN(auto ledger, OpenForWriting(a.data, passphrase));
-  ProgressLine progress("record", a.quiet || documents.size() < kRecordChunk);
+  ProgressLine progress("record", a.quiet || records.size() < kRecordChunk);
   uint64_t recorded = 0, duplicates = 0, rejected = 0;
   nlohmann::json report = nlohmann::json::array();
-  for (size_t begin = 0; begin < documents.size(); begin += kRecordChunk) {
-    const size_t end = std::min(documents.size(), begin + kRecordChunk);
+  auto reject = [&](size_t line, const Status& status) {
+    ++rejected;
+    std::cerr << source << ":" << line << ": rejected: " << status.message() << "\n";
+    report.push_back({{"line", line}, {"ok", false}, {"error", status.message()}, {"code", StatusCodeName(status.code())}});
+  };
+  for (size_t begin = 0; begin < records.size(); begin += kRecordChunk) {
+    const size_t end = std::min(records.size(), begin + kRecordChunk);
     std::vector<Bytes> envelopes;
     std::vector<size_t> lines;
     for (size_t i = begin; i < end; ++i) {
-      if (documents[i].find_first_not_of(" \t\r") == std::string::npos) continue;  // blank line
-      auto event = events::EventFromJson(documents[i]);
+      if (!records[i].json.ok()) {
+        reject(records[i].line, records[i].json.status());
+        continue;
+      }
+      auto event = events::EventFromJson(*records[i].json);
       if (!event.ok()) {
-        ++rejected;
-        std::cerr << a.input << ":" << i + 1 << ": rejected: " << event.status().message() << "\n";
-        report.push_back({{"line", i + 1}, {"ok", false}, {"error", event.status().message()}});
+        reject(records[i].line, event.status());
         continue;
       }
       envelopes.push_back(events::SignEnvelope(*event, signer.key_pair.secret_key, ledger->origin()));
-      lines.push_back(i + 1);
+      lines.push_back(records[i].line);
     }
     auto results = ledger->AppendBatch(std::move(envelopes));
     for (size_t j = 0; j < results.size(); ++j) {
       if (!results[j].ok()) {
-        ++rejected;
-        std::cerr << a.input << ":" << lines[j] << ": rejected: " << results[j].status().ToString() << "\n";
-        report.push_back({{"line", lines[j]}, {"ok", false}, {"error", results[j].status().message()},
-                          {"code", StatusCodeName(results[j].status().code())}});
+        reject(lines[j], results[j].status());
         continue;
       }
       results[j]->duplicate ? ++duplicates : ++recorded;
       report.push_back({{"line", lines[j]}, {"ok", true}, {"seq", results[j]->seq}, {"duplicate", results[j]->duplicate}});
     }
-    progress.Update(end, documents.size());
+    progress.Update(end, records.size());
   }
   progress.Finish();
   ASSIGN_OR_RETURN(std::string note, ledger->PublishCheckpoint());
@@ -161,12 +174,48 @@ Status Record() {
     std::cout << nlohmann::json{{"recorded", recorded}, {"duplicates", duplicates}, {"rejected", rejected},
                                 {"results", report}}.dump() << "\n";
   } else {
-    for (const auto& row : report) {
-      if (row["ok"]) std::cout << "line " << row["line"] << ": seq " << row["seq"] << (row["duplicate"] ? " (already recorded)" : "") << "\n";
+    if (records.size() <= kRecordListMax) {
+      for (const auto& row : report) {
+        if (row["ok"]) std::cout << "line " << row["line"] << ": seq " << row["seq"] << (row["duplicate"] ? " (already recorded)" : "") << "\n";
+      }
     }
     std::cout << recorded << " recorded, " << duplicates << " already recorded, " << rejected << " rejected\n";
   }
-  return rejected == 0 ? Status::Ok() : Status::InvalidArgument(std::to_string(rejected) + " event(s) rejected");
+  return rejected == 0 ? Status::Ok() : Status::InvalidArgument(std::to_string(rejected) + " record(s) rejected");
+}
+
+Status Record() {
+  const LedgerArgs& a = Args();
+  ASSIGN_OR_RETURN(std::vector<std::string> documents, ReadEventDocuments(a.input));
+  std::vector<SourceRecord> records;
+  for (size_t i = 0; i < documents.size(); ++i) {
+    if (documents[i].find_first_not_of(" \t\r") == std::string::npos) continue;  // blank line
+    records.push_back({i + 1, documents[i]});
+  }
+  return SignAndRecord(a.input, std::move(records), a.key_path);
+}
+
+Status Import(ImportLayout layout) {
+  const LedgerArgs& a = Args();
+  ASSIGN_OR_RETURN(CsvTable table, ReadCsv(a.input));
+  RETURN_IF_ERROR(CheckHeader(table, layout).WithContext(a.input));
+  // Rows default to the importing agency's own USCC where they name no agency.
+  ASSIGN_OR_RETURN(std::string key_text, ReadSmallFile(a.key_path, kKeyFileBytesMax));
+  ASSIGN_OR_RETURN(PublicKey key, ReadPublicKeyFromKeyFile(key_text));
+  std::string agency_uscc;
+  {
+    ASSIGN_OR_RETURN(auto reader, OpenForReading(a.data));
+    const ledger::KeyRegistry registry = reader->registry();
+    const ledger::KeyRecord* record = registry.Find(key);
+    if (record == nullptr) return Status::PermissionDenied(a.key_path + ": this key is not registered in the ledger");
+    agency_uscc = record->agency_uscc;
+  }
+  std::vector<SourceRecord> records;
+  for (const CsvRow& row : table.rows) {
+    auto event = RowToEvent(table, row, layout, agency_uscc);
+    records.push_back({row.line, event.ok() ? Result<std::string>(event->dump()) : Result<std::string>(event.status())});
+  }
+  return SignAndRecord(a.input, std::move(records), a.key_path);
 }
 
 Status KeysGenerate() {
@@ -286,6 +335,19 @@ void AddLedgerCommands(CLI::App& app) {
   record->add_flag("--json", a.json, "machine-readable report");
   record->add_flag("--quiet", a.quiet, "no progress");
   SetAction(record, Record);
+
+  auto* import = app.add_subcommand("import", "Import existing records from CSV, each row signed with the agency's key");
+  import->require_subcommand(1);
+  for (auto [name, layout, help] : {std::tuple{"penalties", ImportLayout::kPenalties, "administrative penalties, 双公示 layout"},
+                                    std::tuple{"commitments", ImportLayout::kCommitments, "credit commitments"}}) {
+    auto* sub = import->add_subcommand(name, help);
+    sub->add_option("--data", a.data, "data directory")->required();
+    sub->add_option("--key", a.key_path, "the importing agency's key file")->required();
+    sub->add_option("input", a.input, "CSV file with a header row")->required();
+    sub->add_flag("--json", a.json, "machine-readable report");
+    sub->add_flag("--quiet", a.quiet, "no progress");
+    SetAction(sub, [layout = layout] { return Import(layout); });
+  }
 
   auto* keys = app.add_subcommand("keys", "Agency keys: generate, revoke");
   keys->require_subcommand(1);

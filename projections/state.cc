@@ -176,6 +176,7 @@ void State::ApplyPenalty(SubjectState& s, const fb::Event& event, uint64_t seq) 
       p.decided = D(b->decision_date());
       p.fine_fen = b->fine_fen();
       p.seqs.push_back(seq);
+      if (s.name.empty()) s.name = S(b->subject_name());  // 行政相对人名称, until a registration says otherwise
       s.penalties.push_back(std::move(p));
       break;
     }
