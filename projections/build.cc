@@ -7,21 +7,28 @@ namespace creditlog::projections {
 // Progress is reported every this many entries.
 constexpr uint64_t kProgressEveryEntries = 65536;
 
-Result<State> BuildState(const ledger::Ledger& ledger, uint64_t size,
-                         const std::function<void(uint64_t, uint64_t)>& progress) {
+Status CatchUp(const ledger::Ledger& ledger, uint64_t size, State* state,
+               const std::function<void(uint64_t, uint64_t)>& progress) {
   if (size > ledger.size()) {
     return Status::InvalidArgument("seq " + std::to_string(size - 1) + " is beyond the ledger (size " +
                                    std::to_string(ledger.size()) + ")");
   }
-  State state;
-  RETURN_IF_ERROR(ledger.ForEachEntry(0, size, [&](uint64_t seq, ByteView bytes) -> Status {
+  if (size < state->applied()) return Status::InvalidArgument("the projection is already past size " + std::to_string(size));
+  RETURN_IF_ERROR(ledger.ForEachEntry(state->applied(), size, [&](uint64_t seq, ByteView bytes) -> Status {
     auto view = ledger::ParseEntry(bytes);
     if (!view.ok()) return view.status().WithContext("seq " + std::to_string(seq));
-    state.Apply(*view->envelope.event, seq);
+    state->Apply(*view->envelope.event, seq);
     if (progress && (seq + 1) % kProgressEveryEntries == 0) progress(seq + 1, size);
     return Status::Ok();
   }));
   if (progress) progress(size, size);
+  return Status::Ok();
+}
+
+Result<State> BuildState(const ledger::Ledger& ledger, uint64_t size,
+                         const std::function<void(uint64_t, uint64_t)>& progress) {
+  State state;
+  RETURN_IF_ERROR(CatchUp(ledger, size, &state, progress));
   return state;
 }
 
