@@ -237,7 +237,7 @@ Status HistoryWriter::Penalty(const std::string& uscc, const std::string& name, 
   // General penalties: repair after the minimum publicity period (3 months).
   if (severity == 1 && decided + 120 < today_ && Chance(0.3)) {
     Agency& ndrc = Pick("ndrc");
-    const std::string repair = "XF-" + std::to_string(run_) + "-" + std::to_string(event_index_);
+    const std::string repair = "XF-" + std::to_string(run_) + "-" + std::to_string(subject_index_) + "-" + std::to_string(event_index_);
     const int64_t applied = decided + Uniform(95, 120);
     RETURN_IF_ERROR(Add(ndrc, uscc, "RepairApplied",
                         {{"repair_id", repair}, {"target", decision}, {"applied_date", Date(applied)}}));
@@ -253,7 +253,7 @@ Status HistoryWriter::SeriousListing(const std::string& uscc, const std::string&
   Agency& ndrc = Pick("ndrc");
   const int64_t noticed = decided + Uniform(10, 40);
   if (noticed + 10 >= today_) return Status::Ok();
-  const std::string notice = "GZ-" + std::to_string(run_) + "-" + std::to_string(event_index_);
+  const std::string notice = "GZ-" + std::to_string(run_) + "-" + std::to_string(subject_index_) + "-" + std::to_string(event_index_);
   RETURN_IF_ERROR(Add(ndrc, uscc, "ListingNoticeIssued",
                       {{"notice_id", notice}, {"list", 0}, {"reason", "受到严重行政处罚"},
                        {"basis", "《失信行为纠正后的信用信息修复管理办法》"}, {"notice_date", Date(noticed)},
@@ -271,7 +271,7 @@ Status HistoryWriter::SeriousListing(const std::string& uscc, const std::string&
     if (upheld) return Status::Ok();
   }
   const int64_t listed = noticed + 10;
-  const std::string listing = "YZSX-" + std::to_string(run_) + "-" + std::to_string(event_index_);
+  const std::string listing = "YZSX-" + std::to_string(run_) + "-" + std::to_string(subject_index_) + "-" + std::to_string(event_index_);
   RETURN_IF_ERROR(Add(ndrc, uscc, "SeriousListingDecided",
                       {{"listing_id", listing}, {"notice_id", notice}, {"basis", "《行政处罚法》及严重失信主体名单管理规定"},
                        {"decision_date", Date(listed)}, {"term_end_date", Date(listed + 3 * 365)},
@@ -304,7 +304,7 @@ Status HistoryWriter::Enterprise(const std::string& uscc, int64_t start) {
 Status HistoryWriter::Contract(const std::string& payer, int64_t start) {
   Agency& finance = Pick("finance");
   const std::string payee = enterprises_.empty() ? NewUscc("91", "370202") : enterprises_[Uniform(0, enterprises_.size() - 1)];
-  const std::string id = "HT-" + std::to_string(run_) + "-" + std::to_string(event_index_);
+  const std::string id = "HT-" + std::to_string(run_) + "-" + std::to_string(subject_index_) + "-" + std::to_string(event_index_);
   const int64_t amount = Uniform(50, 5000) * 1000 * 100;
   const int64_t signed_day = Uniform(start, today_ - 60);
   const int64_t delivered = signed_day + Uniform(30, 120);
@@ -344,7 +344,7 @@ Status HistoryWriter::PublicBody(const std::string& uscc, const char* district_n
   for (int r = 0; r < ratings; ++r) {
     const int stars = Chance(0.8) ? static_cast<int>(Uniform(4, 5)) : static_cast<int>(Uniform(1, 3));
     RETURN_IF_ERROR(Add(Pick("approval"), uscc, "ServiceRated",
-                        {{"rating_id", "PJ-" + std::to_string(run_) + "-" + std::to_string(event_index_)},
+                        {{"rating_id", "PJ-" + std::to_string(run_) + "-" + std::to_string(subject_index_) + "-" + std::to_string(event_index_)},
                          {"rating", stars}, {"matter", kMatters[Uniform(0, std::size(kMatters) - 1)]},
                          {"rated_date", Date(Uniform(start, today_ - 1))}, {"channel", static_cast<int>(Uniform(0, 3))}}));
   }

@@ -7,6 +7,12 @@ namespace {
 
 std::string Date(Day d) { return events::DateFromDays(d); }
 
+std::string Yuan(int64_t fen) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%lld.%02lld", static_cast<long long>(fen / 100), static_cast<long long>(fen % 100));
+  return buffer;
+}
+
 void Append(std::vector<uint64_t>* out, const std::vector<uint64_t>& seqs) { out->insert(out->end(), seqs.begin(), seqs.end()); }
 
 class Judge {
@@ -209,7 +215,7 @@ void Judge::GovernmentDishonesty(Profile& out) {
     if (!overdue && !arrears) continue;
     const Day since = overdue ? c.due() + r_.payment_overdue_days + 1 : *c.arrears_recorded;
     out.lists.push_back({fb::ListKind::GovernmentDishonesty, arrears ? std::min(since, *c.arrears_recorded) : since, std::nullopt,
-                         "contract " + c.id + ": " + std::to_string(v.outstanding_fen) + " fen unpaid, " +
+                         "contract " + c.id + ": " + Yuan(v.outstanding_fen) + " 元 unpaid, " +
                              std::to_string(v.days_overdue) + " days overdue",
                          Why("government_dishonesty.payment_overdue", c.seqs)});
   }
@@ -287,6 +293,8 @@ Profile Judge::Run() {
   GovernmentDishonesty(out);
   RedList(out);
   Grade(out);
+  // Earliest first, so that each measure is attributed to the membership that imposed it first.
+  std::stable_sort(out.lists.begin(), out.lists.end(), [](const Membership& x, const Membership& y) { return x.since < y.since; });
   for (const Membership& m : out.lists) {
     for (const std::string& measure : r_.measures[static_cast<size_t>(m.list)]) {
       const bool seen = std::any_of(out.measures.begin(), out.measures.end(), [&](const auto& x) { return x.first == measure; });
