@@ -118,6 +118,7 @@ class HistoryWriter {
   Status Commitments(const std::string& uscc, Agency& agency, int64_t start, int count, bool government);
   Status Penalty(const std::string& uscc, const std::string& name, int64_t start);
   Status SeriousListing(const std::string& uscc, const std::string& decision, int64_t decided);
+  Status RepairCommitment(Agency& ndrc, const std::string& uscc, const std::string& repair, int64_t day);
   Status PublicBody(const std::string& uscc, const char* district_name, int64_t start);
   Status Contract(const std::string& payer, int64_t start);
 
@@ -239,12 +240,24 @@ Status HistoryWriter::Penalty(const std::string& uscc, const std::string& name, 
     Agency& ndrc = Pick("ndrc");
     const std::string repair = "XF-" + std::to_string(run_) + "-" + std::to_string(subject_index_) + "-" + std::to_string(event_index_);
     const int64_t applied = decided + Uniform(95, 120);
+    RETURN_IF_ERROR(RepairCommitment(ndrc, uscc, repair, applied));
     RETURN_IF_ERROR(Add(ndrc, uscc, "RepairApplied",
-                        {{"repair_id", repair}, {"target", decision}, {"applied_date", Date(applied)}}));
+                        {{"repair_id", repair}, {"target", decision}, {"commitment_id", repair + "-CN"},
+                         {"applied_date", Date(applied)}}));
     return Add(ndrc, uscc, "RepairDecided",
                {{"repair_id", repair}, {"approved", Chance(0.85)}, {"decided_date", Date(std::min(today_, applied + 10))},
                 {"reason", "已履行行政处罚义务并作出信用承诺"}});
   }
+  return Status::Ok();
+}
+
+// 信用修复型 commitment that a repair application rests on, kept the same day.
+Status HistoryWriter::RepairCommitment(Agency& ndrc, const std::string& uscc, const std::string& repair, int64_t day) {
+  const std::string id = repair + "-CN";
+  RETURN_IF_ERROR(Add(ndrc, uscc, "CommitmentMade",
+                      {{"commitment_id", id}, {"commitment_type", "CreditRepair"}, {"matter", "信用修复"},
+                       {"content", "申请人承诺已纠正失信行为，今后依法诚信经营"}, {"made_date", Date(day)},
+                       {"deadline", Date(day + 365)}, {"accepting_agency", ndrc.uscc}}));
   return Status::Ok();
 }
 
@@ -278,8 +291,10 @@ Status HistoryWriter::SeriousListing(const std::string& uscc, const std::string&
                        {"exit_conditions", "履行处罚义务、作出信用承诺并满一年后可申请信用修复"}}));
   if (listed + 380 < today_ && Chance(0.4)) {
     const std::string repair = listing + "-XF";
+    RETURN_IF_ERROR(RepairCommitment(ndrc, uscc, repair, listed + 370));
     RETURN_IF_ERROR(Add(ndrc, uscc, "RepairApplied",
-                        {{"repair_id", repair}, {"target", listing}, {"applied_date", Date(listed + 370)}}));
+                        {{"repair_id", repair}, {"target", listing}, {"commitment_id", repair + "-CN"},
+                         {"applied_date", Date(listed + 370)}}));
     RETURN_IF_ERROR(Add(ndrc, uscc, "RepairDecided",
                         {{"repair_id", repair}, {"approved", true}, {"decided_date", Date(listed + 378)},
                          {"reason", "已满最短公示期，履行义务并作出信用承诺"}}));

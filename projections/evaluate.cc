@@ -30,6 +30,7 @@ class Judge {
   }
   bool InWindow(Day day, int months) const { return day <= d_ && day > AddMonths(d_, -months); }
   std::string CommitmentState(const Commitment& c) const;
+  bool RepairCommitted(const Repair& repair) const;
   std::optional<Day> PenaltyRepaired(const Penalty& p) const;
   PenaltyView ViewPenalty(const Penalty& p) const;
   void Commitments(Profile& out);
@@ -57,13 +58,23 @@ std::string Judge::CommitmentState(const Commitment& c) const {
   return "open";
 }
 
+// The repair application names a credit commitment the subject made by the decision.
+bool Judge::RepairCommitted(const Repair& repair) const {
+  for (const Commitment& c : s_.commitments) {
+    if (c.id == repair.commitment_id && c.made <= *repair.decided) return true;
+  }
+  return false;
+}
+
 // An approved repair counts from its decision, and only once the minimum publicity period
-// has passed and the penalty's obligations were fulfilled (信用修复管理办法).
+// has passed, the penalty's obligations were fulfilled and a credit commitment was made
+// (信用修复管理办法).
 std::optional<Day> Judge::PenaltyRepaired(const Penalty& p) const {
   const Day minimum_end = AddMonths(p.decided, r_.penalty_publicity[static_cast<int>(p.severity)].min_months);
   for (const Repair& repair : s_.repairs) {
     if (repair.target != p.decision_number || !repair.approved || !repair.decided || *repair.decided > d_) continue;
     if (*repair.decided < minimum_end || !p.fulfilled || *p.fulfilled > *repair.decided) continue;
+    if (!RepairCommitted(repair)) continue;
     return repair.decided;
   }
   return std::nullopt;
@@ -129,8 +140,8 @@ void Judge::SeriousList(Profile& out) {
     Append(&seqs, notice->seqs);
     if (l.exited) until = std::min(until, *l.exited);
     for (const Repair& repair : s_.repairs) {
-      if (repair.target == l.id && repair.approved && repair.decided &&
-          *repair.decided >= AddMonths(l.decided, r_.serious_early_exit_after_months)) {
+      if (repair.target == l.id && repair.approved && repair.decided && *repair.decided <= d_ &&
+          *repair.decided >= AddMonths(l.decided, r_.serious_early_exit_after_months) && RepairCommitted(repair)) {
         until = std::min(until, *repair.decided);
         Append(&seqs, repair.seqs);
       }

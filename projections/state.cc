@@ -236,7 +236,7 @@ void State::ApplyDueProcess(SubjectState& s, const fb::Event& event, uint64_t se
       break;
     case fb::EventBody::RepairApplied: {
       const auto* b = event.body_as_RepairApplied();
-      s.repairs.push_back({S(b->repair_id()), S(b->target()), D(b->applied_date()), {}, false, {seq}});
+      s.repairs.push_back({S(b->repair_id()), S(b->target()), S(b->commitment_id()), D(b->applied_date()), {}, false, {seq}});
       break;
     }
     case fb::EventBody::RepairDecided: {
@@ -275,7 +275,9 @@ std::string State::Digest() const {
     for (const auto& l : s.listings) {
       j["listings"].push_back({l.id, l.notice_id, l.decided, l.term_end, opt(l.exited), l.exit_reason, l.seqs});
     }
-    for (const auto& r : s.repairs) j["repairs"].push_back({r.id, r.target, r.applied, opt(r.decided), r.approved, r.seqs});
+    for (const auto& r : s.repairs) {
+      j["repairs"].push_back({r.id, r.target, r.commitment_id, r.applied, opt(r.decided), r.approved, r.seqs});
+    }
     for (const auto& r : s.ratings) j["ratings"].push_back({r.day, r.stars, r.seq});
     doc["subjects"][id] = std::move(j);
   }

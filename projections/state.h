@@ -81,6 +81,7 @@ struct Contract {
 struct Repair {
   std::string id;
   std::string target;  // a decision number or a listing id
+  std::string commitment_id;  // the credit commitment made for the repair
   Day applied = 0;
   std::optional<Day> decided;
   bool approved = false;

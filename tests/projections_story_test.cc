@@ -138,11 +138,12 @@ TEST_CASE("A serious penalty leads through notice and objection to listing, and 
   REQUIRE(Story::HasMeasure(listed, "限制参与政府采购"));
 
   // A repair decided one day before the year is out does not end the listing …
-  s.Add(kCompany, "RepairApplied", {{"repair_id", "R0"}, {"target", "L1"}, {"applied_date", "2025-03-01"}});
+  s.Add(kCompany, "CommitmentMade", CommitmentJson("CR1", "2025-03-01", "2026-03-01", "CreditRepair"));
+  s.Add(kCompany, "RepairApplied", {{"repair_id", "R0"}, {"target", "L1"}, {"commitment_id", "CR1"}, {"applied_date", "2025-03-01"}});
   s.Add(kCompany, "RepairDecided", {{"repair_id", "R0"}, {"approved", true}, {"decided_date", "2025-03-09"}, {"reason", "提前"}});
   REQUIRE(Story::On(s.At(kCompany, "2025-06-01"), fb::ListKind::SeriousDishonesty) != nullptr);
   // … one decided on the anniversary does.
-  s.Add(kCompany, "RepairApplied", {{"repair_id", "R1"}, {"target", "L1"}, {"applied_date", "2025-03-09"}});
+  s.Add(kCompany, "RepairApplied", {{"repair_id", "R1"}, {"target", "L1"}, {"commitment_id", "CR1"}, {"applied_date", "2025-03-09"}});
   s.Add(kCompany, "RepairDecided", {{"repair_id", "R1"}, {"approved", true}, {"decided_date", "2025-03-10"}, {"reason", "修复"}});
   REQUIRE(Story::On(s.At(kCompany, "2025-03-09"), fb::ListKind::SeriousDishonesty) != nullptr);
   Profile repaired = s.At(kCompany, "2025-03-10");
@@ -277,4 +278,35 @@ TEST_CASE("The integrity board ranks public bodies by promises kept, then arrear
   REQUIRE(february[1].overdue == 1);
   REQUIRE(february[1].fulfilment_rate == 0.5);
   REQUIRE(february[1].rank == 2);
+}
+
+TEST_CASE("A general penalty is published three to twelve months; repair needs the minimum, fulfilment and a commitment", "[story]") {
+  Story s;
+  s.Add(kCompany, "PenaltyDecided", PenaltyJson("罚〔2026〕7号", "2026-01-15", "General"));
+  REQUIRE(s.At(kCompany, "2026-01-14").penalties.empty());
+  Profile published = s.At(kCompany, "2026-01-15");
+  REQUIRE(published.penalties[0].state == "in_publicity");
+  REQUIRE(events::DateFromDays(published.penalties[0].repairable_from) == "2026-04-15");
+  REQUIRE(published.grade == 'C');
+  REQUIRE(s.At(kCompany, "2027-01-14").penalties[0].state == "in_publicity");
+  REQUIRE(s.At(kCompany, "2027-01-15").penalties[0].state == "expired");
+  REQUIRE(s.At(kCompany, "2027-01-15").grade == 'B');
+
+  // Approved the day before the minimum ends: not a lawful repair.
+  s.Add(kCompany, "PenaltyFulfilled", {{"decision_number", "罚〔2026〕7号"}, {"fulfilled_date", "2026-02-01"}});
+  s.Add(kCompany, "CommitmentMade", CommitmentJson("CR7", "2026-04-01", "2027-04-01", "CreditRepair"));
+  s.Add(kCompany, "RepairApplied", {{"repair_id", "X0"}, {"target", "罚〔2026〕7号"}, {"commitment_id", "CR7"}, {"applied_date", "2026-04-10"}});
+  s.Add(kCompany, "RepairDecided", {{"repair_id", "X0"}, {"approved", true}, {"decided_date", "2026-04-14"}, {"reason", "早"}});
+  REQUIRE(s.At(kCompany, "2026-05-01").penalties[0].state == "in_publicity");
+  // Without a credit commitment: not a lawful repair either.
+  s.Add(kCompany, "RepairApplied", {{"repair_id", "X1"}, {"target", "罚〔2026〕7号"}, {"applied_date", "2026-04-15"}});
+  s.Add(kCompany, "RepairDecided", {{"repair_id", "X1"}, {"approved", true}, {"decided_date", "2026-04-15"}, {"reason", "无承诺"}});
+  REQUIRE(s.At(kCompany, "2026-05-01").penalties[0].state == "in_publicity");
+  // On the day the minimum ends, fulfilled and committed: repaired, publicity ends, grade recovers.
+  s.Add(kCompany, "RepairApplied", {{"repair_id", "X2"}, {"target", "罚〔2026〕7号"}, {"commitment_id", "CR7"}, {"applied_date", "2026-04-15"}});
+  s.Add(kCompany, "RepairDecided", {{"repair_id", "X2"}, {"approved", true}, {"decided_date", "2026-04-15"}, {"reason", "修复"}});
+  REQUIRE(s.At(kCompany, "2026-04-14").penalties[0].state == "in_publicity");
+  Profile repaired = s.At(kCompany, "2026-04-15");
+  REQUIRE(repaired.penalties[0].state == "repaired");
+  REQUIRE(repaired.grade == 'B');
 }
