@@ -93,6 +93,19 @@ json ProfileJson(const projections::Profile& p, bool public_view) {
                                 {"paid_on_time", c.paid_on_time}, {"seqs", c.contract->seqs}});
   }
   if (p.ratings) out["service_rating"] = {{"average", p.rating_average}, {"count", p.ratings}};
+  // As payer: the share of contracts already due that were paid in full by their due date.
+  int due = 0, on_time = 0;
+  int64_t outstanding = 0;
+  for (const auto& c : p.contracts) {
+    if (!c.as_payer || c.contract->due() >= p.as_of) continue;
+    ++due;
+    on_time += c.paid_on_time ? 1 : 0;
+    outstanding += c.outstanding_fen;
+  }
+  if (due > 0) {
+    out["as_payer"] = {{"contracts_due", due}, {"on_time_rate", static_cast<double>(on_time) / due},
+                       {"arrears_outstanding_fen", outstanding}};
+  }
   return out;
 }
 
@@ -121,6 +134,10 @@ void PrintProfile(const json& j) {
               << p["publicity_until"].get<std::string>() << ")  seq " << p["seqs"].dump() << "\n";
   }
   if (!j["contracts"].empty()) std::cout << "合同 contracts: " << j["contracts"].size() << "\n";
+  if (j.contains("as_payer")) {
+    std::printf("  按期付款率 on-time rate %.0f%% of %d due, 欠款 %lld 元\n", 100 * j["as_payer"]["on_time_rate"].get<double>(),
+                j["as_payer"]["contracts_due"].get<int>(), static_cast<long long>(j["as_payer"]["arrears_outstanding_fen"].get<int64_t>() / 100));
+  }
   for (const auto& c : j["contracts"]) {
     std::cout << "  " << c["id"].get<std::string>() << "  " << c["role"].get<std::string>() << "  "
               << c["amount_fen"].get<int64_t>() / 100 << " 元, due " << c["due"].get<std::string>();

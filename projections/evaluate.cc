@@ -31,6 +31,7 @@ class Judge {
   bool InWindow(Day day, int months) const { return day <= d_ && day > AddMonths(d_, -months); }
   std::string CommitmentState(const Commitment& c) const;
   bool RepairCommitted(const Repair& repair) const;
+  std::optional<Day> BreachRepaired(const Commitment& c) const;
   std::optional<Day> PenaltyRepaired(const Penalty& p) const;
   PenaltyView ViewPenalty(const Penalty& p) const;
   void Commitments(Profile& out);
@@ -64,6 +65,17 @@ bool Judge::RepairCommitted(const Repair& repair) const {
     if (c.id == repair.commitment_id && c.made <= *repair.decided) return true;
   }
   return false;
+}
+
+// A breached commitment stops counting against the subject once an approved repair of it,
+// resting on a new credit commitment, is decided.
+std::optional<Day> Judge::BreachRepaired(const Commitment& c) const {
+  for (const Repair& repair : s_.repairs) {
+    if (repair.target == c.id && repair.approved && repair.decided && *repair.decided <= d_ && RepairCommitted(repair)) {
+      return repair.decided;
+    }
+  }
+  return std::nullopt;
 }
 
 // An approved repair counts from its decision, and only once the minimum publicity period
@@ -166,7 +178,7 @@ void Judge::WatchList(Profile& out) {
   }
   std::vector<const Commitment*> breached;
   for (const Commitment& c : s_.commitments) {
-    if (c.breached && InWindow(*c.breached, r_.watch_window_months)) breached.push_back(&c);
+    if (c.breached && InWindow(*c.breached, r_.watch_window_months) && !BreachRepaired(c)) breached.push_back(&c);
   }
   std::sort(general.begin(), general.end(), [](auto* a, auto* b) { return a->decided < b->decided; });
   std::sort(breached.begin(), breached.end(), [](auto* a, auto* b) { return *a->breached < *b->breached; });
@@ -203,7 +215,7 @@ void Judge::Ineligibility(Profile& out) {
     }
   }
   for (const Commitment& c : s_.commitments) {
-    if (c.false_commitment && c.breached && InWindow(*c.breached, r_.false_commitment_ineligible_months)) {
+    if (c.false_commitment && c.breached && InWindow(*c.breached, r_.false_commitment_ineligible_months) && !BreachRepaired(c)) {
       out.lists.push_back({fb::ListKind::NotificationIneligible, *c.breached,
                            AddMonths(*c.breached, r_.false_commitment_ineligible_months),
                            "false commitment " + c.id, Why("notification_ineligibility.false_commitment", c.seqs)});

@@ -118,6 +118,23 @@ TEST_CASE("A false commitment puts a company on the watch list and out of 告知
   REQUIRE(after.commitments[0].state == "breached");  // the history stays
 }
 
+TEST_CASE("Repairing a breached commitment takes the company off the watch list and restores 告知承诺", "[story]") {
+  Story s;
+  s.Add(kCompany, "CommitmentMade", CommitmentJson("C1", "2026-01-10", "2026-03-01"));
+  s.Add(kCompany, "CommitmentBreached", {{"commitment_id", "C1"}, {"finding", "承诺不实"}, {"breach_date", "2026-03-10"},
+                                         {"false_commitment", true}});
+  s.Add(kCompany, "CommitmentMade", CommitmentJson("CR1", "2026-05-01", "2027-05-01", "CreditRepair"));
+  s.Add(kCompany, "RepairApplied", {{"repair_id", "XF1"}, {"target", "C1"}, {"commitment_id", "CR1"}, {"applied_date", "2026-05-02"}});
+  s.Add(kCompany, "RepairDecided", {{"repair_id", "XF1"}, {"approved", true}, {"decided_date", "2026-05-20"}, {"reason", "已纠正"}});
+  Profile before = s.At(kCompany, "2026-05-19");
+  REQUIRE(Story::On(before, fb::ListKind::Watch) != nullptr);
+  REQUIRE(Story::HasMeasure(before, "不适用告知承诺"));
+  Profile after = s.At(kCompany, "2026-05-20");
+  REQUIRE(Story::On(after, fb::ListKind::Watch) == nullptr);
+  REQUIRE_FALSE(Story::HasMeasure(after, "不适用告知承诺"));
+  REQUIRE(after.grade == 'B');
+}
+
 TEST_CASE("A serious penalty leads through notice and objection to listing, and repair after a year ends it", "[story]") {
   Story s;
   s.Add(kCompany, "PenaltyDecided", PenaltyJson("罚〔2024〕1号", "2024-02-12", "Serious"));
