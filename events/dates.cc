@@ -1,4 +1,5 @@
 // Calendar dates "YYYY-MM-DD" (proleptic Gregorian), as days since 1970-01-01.
+#include <algorithm>
 #include <charconv>
 
 #include "events/event.h"
@@ -63,6 +64,18 @@ std::string DateFromDays(int64_t days) {
   char buffer[48];
   std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
   return buffer;
+}
+
+int64_t AddMonthsToDays(int64_t days, int months) {
+  const std::string date = DateFromDays(days);
+  int year = 0, month = 0, day = 0;
+  Number(date.substr(0, 4), &year);
+  Number(date.substr(5, 2), &month);
+  Number(date.substr(8, 2), &day);
+  const int total = year * 12 + (month - 1) + months;
+  year = total / 12;
+  month = total % 12 + 1;
+  return DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(std::min(day, DaysInMonth(year, month))));
 }
 
 }  // namespace creditlog::events

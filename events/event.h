@@ -60,5 +60,7 @@ bool IsCalendarDate(std::string_view date);
 // Days since 1970-01-01 for a calendar date. REQUIRES: IsCalendarDate(date).
 int64_t DaysFromDate(std::string_view date);
 std::string DateFromDays(int64_t days);
+// The same day `months` calendar months later (or earlier), clamped to the month's last day.
+int64_t AddMonthsToDays(int64_t days, int months);
 
 }  // namespace creditlog::events

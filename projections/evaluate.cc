@@ -334,19 +334,7 @@ Profile Judge::Run() {
 
 }  // namespace
 
-Day AddMonths(Day day, int months) {
-  const std::string date = events::DateFromDays(day);
-  int year = std::stoi(date.substr(0, 4)), month = std::stoi(date.substr(5, 2)), dom = std::stoi(date.substr(8, 2));
-  int total = year * 12 + (month - 1) + months;
-  year = total / 12;
-  month = total % 12 + 1;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  const int last = month == 2 && leap ? 29 : kDays[month - 1];
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", year, month, std::min(dom, last));
-  return events::DaysFromDate(buffer);
-}
+Day AddMonths(Day day, int months) { return events::AddMonthsToDays(day, months); }
 
 Result<Profile> Evaluate(const State& state, std::string_view subject, Day as_of) {
   const SubjectState* s = state.Subject(subject);

@@ -133,3 +133,12 @@ TEST_CASE("Dates convert to and from day numbers", "[events]") {
   REQUIRE(DaysFromDate("2026-11-24") - DaysFromDate("2025-11-24") == 365);
   for (int64_t d = -30000; d < 80000; d += 7) REQUIRE(DaysFromDate(DateFromDays(d)) == d);
 }
+
+TEST_CASE("Adding calendar months clamps to the end of shorter months", "[events]") {
+  auto add = [](const char* date, int months) { return DateFromDays(AddMonthsToDays(DaysFromDate(date), months)); };
+  REQUIRE(add("2026-01-31", 1) == "2026-02-28");
+  REQUIRE(add("2028-01-31", 1) == "2028-02-29");
+  REQUIRE(add("2026-03-15", -3) == "2025-12-15");
+  REQUIRE(add("2026-03-15", 12) == "2027-03-15");
+  REQUIRE(add("2024-02-29", 12) == "2025-02-28");
+}
