@@ -99,28 +99,34 @@ std::future<Result<AppendResult>> Ledger::AppendAsync(Bytes envelope) {
 
 Result<AppendResult> Ledger::Append(Bytes envelope) { return AppendAsync(std::move(envelope)).get(); }
 
+// Pipelined: each chunk of kCommitBatchEventsMax envelopes is checked on all cores and queued,
+// and the next chunk is checked while the writer commits the previous one.
 std::vector<Result<AppendResult>> Ledger::AppendBatch(std::vector<Bytes> envelopes) {
   const size_t n = envelopes.size();
-  std::vector<std::optional<Result<std::unique_ptr<Pending>>>> prepared(n);
-  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, kVerifyThreadsMax);
-  std::vector<std::thread> workers;
-  for (unsigned t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      for (size_t i = t; i < n; i += threads) prepared[i].emplace(Prepare(std::move(envelopes[i])));
-    });
-  }
-  for (auto& worker : workers) worker.join();
   std::vector<std::optional<Result<AppendResult>>> immediate(n);
   std::vector<std::future<Result<AppendResult>>> futures(n);
-  for (size_t i = 0; i < n; ++i) {
-    if (read_only_) {
-      immediate[i].emplace(Status::InvalidArgument("ledger is open read-only"));
-    } else if (!prepared[i]->ok()) {
-      immediate[i].emplace(prepared[i]->status());
-    } else {
-      futures[i] = (**prepared[i])->promise.get_future();
-      Status queued = Enqueue(std::move(**prepared[i]), /*wait_for_space=*/true);
-      if (!queued.ok()) immediate[i].emplace(queued);
+  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, kVerifyThreadsMax);
+  for (size_t begin = 0; begin < n; begin += kCommitBatchEventsMax) {
+    const size_t end = std::min(n, begin + kCommitBatchEventsMax);
+    std::vector<std::optional<Result<std::unique_ptr<Pending>>>> prepared(end - begin);
+    auto work = [&](unsigned t) {
+      for (size_t i = begin + t; i < end; i += threads) prepared[i - begin].emplace(Prepare(std::move(envelopes[i])));
+    };
+    std::vector<std::thread> workers;
+    for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work, t);
+    work(0);
+    for (auto& worker : workers) worker.join();
+    for (size_t i = begin; i < end; ++i) {
+      auto& item = *prepared[i - begin];
+      if (read_only_) {
+        immediate[i].emplace(Status::InvalidArgument("ledger is open read-only"));
+      } else if (!item.ok()) {
+        immediate[i].emplace(item.status());
+      } else {
+        futures[i] = (*item)->promise.get_future();
+        Status queued = Enqueue(std::move(*item), /*wait_for_space=*/true);
+        if (!queued.ok()) immediate[i].emplace(queued);
+      }
     }
   }
   std::vector<Result<AppendResult>> results;
