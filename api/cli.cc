@@ -42,6 +42,7 @@ int RunCli(int argc, char** argv) {
   AddAuditCommands(app);
   AddQueryCommands(app);
   AddProjectionCommands(app);
+  AddServeCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -21,7 +21,8 @@ int RunCli(int argc, char** argv);
 void AddLedgerCommands(CLI::App& app);   // init, demo, record, keys, agencies
 void AddAuditCommands(CLI::App& app);    // checkpoint, verifier-key, entry, prove, verify, export
 void AddQueryCommands(CLI::App& app);    // timeline
-void AddProjectionCommands(CLI::App& app);  // profile, measures, list, rebuild
+void AddProjectionCommands(CLI::App& app);  // profile, measures, list, integrity, rebuild
+void AddServeCommands(CLI::App& app);        // serve
 
 // Prints "error: <message>" to stderr and returns the exit code for the status.
 int ReportError(const Status& status);
