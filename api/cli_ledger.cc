@@ -218,6 +218,17 @@ Status Import(ImportLayout layout) {
   return SignAndRecord(a.input, std::move(records), a.key_path);
 }
 
+// Signs one event for a ledger without touching it: the envelope an agency submits.
+Status Sign() {
+  const LedgerArgs& a = Args();
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(a.input, events::kEventJsonBytesMax));
+  ASSIGN_OR_RETURN(Bytes event, events::EventFromJson(text));
+  ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.key_path + ": "));
+  ASSIGN_OR_RETURN(NamedKeyPair signer, LoadKey(a.key_path, passphrase));
+  const Bytes envelope = events::SignEnvelope(event, signer.key_pair.secret_key, a.origin);
+  return WriteFileDurably(a.out, AsString(envelope), 0644);
+}
+
 Status KeysGenerate() {
   const LedgerArgs& a = Args();
   ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for the new key: "));
@@ -335,6 +346,13 @@ void AddLedgerCommands(CLI::App& app) {
   record->add_flag("--json", a.json, "machine-readable report");
   record->add_flag("--quiet", a.quiet, "no progress");
   SetAction(record, Record);
+
+  auto* sign = app.add_subcommand("sign", "Sign an event (JSON) for a ledger; writes the binary envelope to submit");
+  sign->add_option("--key", a.key_path, "the signing agency's key file")->required();
+  sign->add_option("--origin", a.origin, "the ledger's origin (first line of its checkpoint)")->required();
+  sign->add_option("--out", a.out, "envelope file to write")->required();
+  sign->add_option("input", a.input, "EVENT.json")->required();
+  SetAction(sign, Sign);
 
   auto* import = app.add_subcommand("import", "Import existing records from CSV, each row signed with the agency's key");
   import->require_subcommand(1);

@@ -6,6 +6,7 @@
 #include "api/cli.h"
 #include "api/data_dir.h"
 #include "api/progress.h"
+#include "api/views.h"
 #include "ledger/format.h"
 #include "projections/build.h"
 #include "projections/evaluate.h"
@@ -37,14 +38,6 @@ ProjectionArgs& Args() {
   return args;
 }
 
-constexpr int64_t kChinaOffsetMs = 8 * 3600 * 1000;
-
-Result<Day> AsOfDay(const std::string& as_of) {
-  if (as_of.empty()) return (ledger::NowMs() + kChinaOffsetMs) / 86'400'000;
-  if (!events::IsCalendarDate(as_of)) return Status::InvalidArgument("--as-of: '" + as_of + "' is not a date (YYYY-MM-DD)");
-  return events::DaysFromDate(as_of);
-}
-
 // The state as of --at-seq (inclusive), or of the whole log.
 Result<projections::State> LoadState(const ProjectionArgs& a) {
   ASSIGN_OR_RETURN(auto ledger, OpenForReading(a.data));
@@ -53,60 +46,6 @@ Result<projections::State> LoadState(const ProjectionArgs& a) {
   auto state = projections::BuildState(*ledger, size, [&](uint64_t d, uint64_t t) { progress.Update(d, t); });
   progress.Finish();
   return state;
-}
-
-std::string Date(Day d) { return events::DateFromDays(d); }
-json OptDate(const std::optional<Day>& d) { return d ? json(Date(*d)) : json(); }
-
-json MembershipJson(const projections::Membership& m) {
-  return {{"list", projections::ListName(m.list)}, {"list_zh", projections::ListChineseName(m.list)},
-          {"since", Date(m.since)}, {"until", OptDate(m.until)}, {"reason", m.reason}, {"rule", m.why.rule},
-          {"ruleset", m.why.ruleset_version}, {"ruleset_seq", m.why.ruleset_seq}, {"seqs", m.why.seqs}};
-}
-
-json ProfileJson(const projections::Profile& p, bool public_view) {
-  json out = {{"subject", p.subject->id}, {"name", p.subject->name}, {"as_of", Date(p.as_of)},
-              {"ruleset", p.ruleset_version}, {"ruleset_seq", p.ruleset_seq},
-              {"grade", std::string(1, p.grade)}, {"grade_reason", p.grade_reason}, {"grade_seqs", p.grade_seqs},
-              {"lists", json::array()}, {"measures", json::array()}, {"commitments", json::array()},
-              {"penalties", json::array()}, {"contracts", json::array()}};
-  for (const auto& m : p.lists) out["lists"].push_back(MembershipJson(m));
-  for (const auto& [measure, list] : p.measures) out["measures"].push_back({{"measure", measure}, {"list", projections::ListName(list)}});
-  for (const auto& c : p.commitments) {
-    out["commitments"].push_back({{"id", c.commitment->id}, {"type", fb::EnumNameCommitmentType(c.commitment->type)},
-                                  {"matter", c.commitment->matter}, {"made", Date(c.commitment->made)},
-                                  {"deadline", Date(c.commitment->deadline)}, {"state", c.state}, {"seqs", c.commitment->seqs}});
-  }
-  for (const auto& v : p.penalties) {
-    // The public view shows penalties only while in publicity (双公示).
-    if (public_view && v.state != "in_publicity") continue;
-    out["penalties"].push_back({{"decision_number", v.penalty->decision_number}, {"category", v.penalty->category},
-                                {"severity", fb::EnumNameSeverity(v.penalty->severity)}, {"decided", Date(v.penalty->decided)},
-                                {"fine_fen", v.penalty->fine_fen}, {"state", v.state},
-                                {"publicity_until", Date(v.publicity_until)}, {"repairable_from", Date(v.repairable_from)},
-                                {"seqs", v.penalty->seqs}});
-  }
-  for (const auto& c : p.contracts) {
-    out["contracts"].push_back({{"id", c.contract->id}, {"role", c.as_payer ? "payer" : "payee"},
-                                {"amount_fen", c.contract->amount_fen}, {"due", Date(c.contract->due())},
-                                {"outstanding_fen", c.outstanding_fen}, {"days_overdue", c.days_overdue},
-                                {"paid_on_time", c.paid_on_time}, {"seqs", c.contract->seqs}});
-  }
-  if (p.ratings) out["service_rating"] = {{"average", p.rating_average}, {"count", p.ratings}};
-  // As payer: the share of contracts already due that were paid in full by their due date.
-  int due = 0, on_time = 0;
-  int64_t outstanding = 0;
-  for (const auto& c : p.contracts) {
-    if (!c.as_payer || c.contract->due() >= p.as_of) continue;
-    ++due;
-    on_time += c.paid_on_time ? 1 : 0;
-    outstanding += c.outstanding_fen;
-  }
-  if (due > 0) {
-    out["as_payer"] = {{"contracts_due", due}, {"on_time_rate", static_cast<double>(on_time) / due},
-                       {"arrears_outstanding_fen", outstanding}};
-  }
-  return out;
 }
 
 void PrintProfile(const json& j) {
@@ -153,27 +92,18 @@ Status Profile(bool public_view, bool measures_only) {
   if (public_view && a.subject.find('/') != std::string::npos) {
     return Status::PermissionDenied("civil servants' integrity files are not part of the public view");
   }
-  ASSIGN_OR_RETURN(Day day, AsOfDay(a.as_of));
+  ASSIGN_OR_RETURN(Day day, ParseAsOf(a.as_of));
   ASSIGN_OR_RETURN(projections::State state, LoadState(a));
   ASSIGN_OR_RETURN(projections::Profile profile, projections::Evaluate(state, a.subject, day));
-  json j = ProfileJson(profile, public_view);
-  if (measures_only) {
-    j = {{"subject", j["subject"]}, {"name", j["name"]}, {"as_of", j["as_of"]}, {"ruleset", j["ruleset"]},
-         {"measures", j["measures"]}, {"lists", j["lists"]}};
-  }
+  const json j = measures_only ? MeasuresJson(profile) : ProfileJson(profile, public_view);
   if (a.json) {
     std::cout << j.dump(2) << "\n";
   } else if (measures_only) {
     std::cout << j["name"].get<std::string>() << "  " << j["subject"].get<std::string>() << "  截至 " << j["as_of"].get<std::string>() << "\n";
     if (j["measures"].empty()) std::cout << "  无适用措施 no measures apply\n";
     for (const auto& m : j["measures"]) {
-      for (const auto& l : j["lists"]) {
-        if (l["list"] == m["list"]) {
-          std::cout << "  " << m["measure"].get<std::string>() << "：" << l["since"].get<std::string>() << " 起，因 "
-                    << l["reason"].get<std::string>() << " #seq " << l["seqs"].dump() << "\n";
-          break;
-        }
-      }
+      std::cout << "  " << m["measure"].get<std::string>() << "：" << m["since"].get<std::string>() << " 起，因 "
+                << m["reason"].get<std::string>() << " #seq " << m["seqs"].dump() << "\n";
     }
   } else {
     PrintProfile(j);
@@ -184,24 +114,14 @@ Status Profile(bool public_view, bool measures_only) {
 Status List() {
   const ProjectionArgs& a = Args();
   ASSIGN_OR_RETURN(fb::ListKind kind, projections::ListFromName(a.list));
-  ASSIGN_OR_RETURN(Day day, AsOfDay(a.as_of));
+  ASSIGN_OR_RETURN(Day day, ParseAsOf(a.as_of));
   ASSIGN_OR_RETURN(projections::State state, LoadState(a));
-  json rows = json::array();
-  for (const auto& [id, subject] : state.subjects()) {
-    auto profile = projections::Evaluate(state, id, day);
-    if (!profile.ok()) return profile.status();
-    for (const auto& m : profile->lists) {
-      if (m.list != kind) continue;
-      json row = MembershipJson(m);
-      row["subject"] = id;
-      row["name"] = subject.name;
-      rows.push_back(row);
-    }
-  }
+  ASSIGN_OR_RETURN(json list, ListJson(state, kind, day));
   if (a.json) {
-    std::cout << json{{"list", projections::ListName(kind)}, {"as_of", Date(day)}, {"entries", rows}}.dump(2) << "\n";
+    std::cout << list.dump(2) << "\n";
     return Status::Ok();
   }
+  const json& rows = list["entries"];
   std::cout << projections::ListChineseName(kind) << " (" << projections::ListName(kind) << ")  截至 " << Date(day) << ": "
             << rows.size() << " entries\n";
   for (const auto& r : rows) {
@@ -214,18 +134,11 @@ Status List() {
 
 Status Integrity() {
   const ProjectionArgs& a = Args();
-  ASSIGN_OR_RETURN(Day day, AsOfDay(a.as_of));
+  ASSIGN_OR_RETURN(Day day, ParseAsOf(a.as_of));
   ASSIGN_OR_RETURN(projections::State state, LoadState(a));
   const auto rows = projections::IntegrityBoard(state, day);
   if (a.json) {
-    json out = json::array();
-    for (const auto& r : rows) {
-      out.push_back({{"rank", r.rank}, {"subject", r.subject}, {"name", r.name}, {"fulfilled", r.fulfilled},
-                     {"breached", r.breached}, {"overdue", r.overdue}, {"fulfilment_rate", r.fulfilment_rate},
-                     {"arrears_fen", r.arrears_fen}, {"arrears_days_max", r.arrears_days_max},
-                     {"rating_average", r.rating_average}, {"ratings", r.ratings}, {"seqs", r.seqs}});
-    }
-    std::cout << json{{"as_of", Date(day)}, {"board", out}}.dump(2) << "\n";
+    std::cout << IntegrityJson(rows, day).dump(2) << "\n";
     return Status::Ok();
   }
   std::cout << "政务诚信 government integrity board  截至 " << Date(day) << ": " << rows.size() << " public bodies\n"

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <restinio/all.hpp>
 
+#include "api/views.h"
 #include "events/json.h"
 #include "ledger/entry.h"
 #include "ledger/format.h"
@@ -24,8 +25,6 @@ struct Traits : public restinio::default_traits_t {
   using request_handler_t = Router;
 };
 
-constexpr int64_t kChinaOffsetMs = 8 * 3600 * 1000;
-
 restinio::http_status_line_t StatusLine(int code) {
   switch (code) {
     case 200: return restinio::status_ok();
@@ -33,6 +32,7 @@ restinio::http_status_line_t StatusLine(int code) {
     case 403: return restinio::status_forbidden();
     case 404: return restinio::status_not_found();
     case 409: return restinio::status_conflict();
+    case 413: return restinio::status_payload_too_large();
     case 429: return restinio::status_too_many_requests();
     case 503: return restinio::status_service_unavailable();
     default: return restinio::status_internal_server_error();
@@ -87,7 +87,6 @@ class ServerImpl final : public Server {
  private:
   std::unique_ptr<Router> Routes();
   Result<json> EntryJson(uint64_t seq);
-  Result<projections::Day> AsOf(const restinio::query_string_params_t& query);
   template <typename Fn>
   Reply WithState(const Request& req, Fn fn);
 
@@ -103,13 +102,6 @@ Result<json> ServerImpl::EntryJson(uint64_t seq) {
   ASSIGN_OR_RETURN(std::string event, events::EventToJson(view.envelope.event_bytes));
   return json{{"seq", seq}, {"entry", Base64Encode(bytes)}, {"recorded_at_ms", view.recorded_at_ms},
               {"public_key", Base64Encode(view.envelope.public_key)}, {"event", json::parse(event)}};
-}
-
-Result<projections::Day> ServerImpl::AsOf(const restinio::query_string_params_t& query) {
-  if (!query.has("as_of")) return (ledger::NowMs() + kChinaOffsetMs) / 86'400'000;
-  const std::string date(query["as_of"]);
-  if (!events::IsCalendarDate(date)) return Status::InvalidArgument("as_of: '" + date + "' is not a date (YYYY-MM-DD)");
-  return events::DaysFromDate(date);
 }
 
 // The live projection, caught up with the log before the query is answered.
@@ -174,26 +166,49 @@ std::unique_ptr<Router> ServerImpl::Routes() {
     auto proof = ledger_.ConsistencyProof(*old_size, *new_size);
     return proof.ok() ? Json(req, {{"old", *old_size}, {"new", *new_size}, {"hashes", Hashes(*proof)}}) : Error(req, proof.status());
   });
-  router->http_get(R"(/v1/subjects/:id/measures)", [this](Request req, auto params) {
-    const auto query = restinio::parse_query(req->header().query());
-    auto day = AsOf(query);
-    if (!day.ok()) return Error(req, day.status());
-    const std::string id(params["id"]);
-    return WithState(req, [&](const projections::State& state) {
-      auto profile = projections::Evaluate(state, id, *day);
-      if (!profile.ok()) return Error(req, profile.status());
-      json measures = json::array();
-      for (const auto& [measure, list] : profile->measures) {
-        for (const auto& m : profile->lists) {
-          if (m.list != list) continue;
-          measures.push_back({{"measure", measure}, {"list", projections::ListName(list)},
-                              {"since", events::DateFromDays(m.since)}, {"reason", m.reason}, {"seqs", m.why.seqs}});
-          break;
-        }
-      }
-      return Json(req, {{"subject", id}, {"as_of", events::DateFromDays(*day)}, {"grade", std::string(1, profile->grade)},
-                        {"ruleset", profile->ruleset_version}, {"measures", measures}});
+  // Queries, each caught up with the log first and judged as of ?as_of=YYYY-MM-DD (default today).
+  auto subject_route = [this, &router](const char* path, auto view) {
+    router->http_get(path, [this, view](Request req, auto params) {
+      const auto query = restinio::parse_query(req->header().query());
+      auto day = ParseAsOf(query.has("as_of") ? std::string(query["as_of"]) : "");
+      if (!day.ok()) return Error(req, day.status());
+      const std::string id(params["id"]);
+      return WithState(req, [&](const projections::State& state) {
+        auto profile = projections::Evaluate(state, id, *day);
+        return profile.ok() ? Json(req, view(*profile)) : Error(req, profile.status());
+      });
     });
+  };
+  subject_route(R"(/v1/subjects/:id/profile)", [](const projections::Profile& p) { return ProfileJson(p, false); });
+  subject_route(R"(/v1/subjects/:id/public-profile)", [](const projections::Profile& p) { return ProfileJson(p, true); });
+  subject_route(R"(/v1/subjects/:id/measures)", [](const projections::Profile& p) { return MeasuresJson(p); });
+  router->http_get(R"(/v1/lists/:name)", [this](Request req, auto params) {
+    const auto query = restinio::parse_query(req->header().query());
+    auto day = ParseAsOf(query.has("as_of") ? std::string(query["as_of"]) : "");
+    auto kind = projections::ListFromName(restinio::utils::unescape_percent_encoding(params["name"]));
+    if (!day.ok()) return Error(req, day.status());
+    if (!kind.ok()) return Error(req, kind.status());
+    return WithState(req, [&](const projections::State& state) {
+      auto list = ListJson(state, *kind, *day);
+      return list.ok() ? Json(req, *list) : Error(req, list.status());
+    });
+  });
+  router->http_get("/v1/integrity", [this](Request req, auto) {
+    const auto query = restinio::parse_query(req->header().query());
+    auto day = ParseAsOf(query.has("as_of") ? std::string(query["as_of"]) : "");
+    if (!day.ok()) return Error(req, day.status());
+    return WithState(req, [&](const projections::State& state) {
+      return Json(req, IntegrityJson(projections::IntegrityBoard(state, *day), *day));
+    });
+  });
+  // Recording: the body is one signed Envelope (application/octet-stream). Authorised by its
+  // signature alone: registered, unrevoked, permitted key.
+  router->http_post("/v1/events", [this](Request req, auto) {
+    const std::string& body = req->body();
+    auto appended = ledger_.AppendAsync(Bytes(body.begin(), body.end())).get();
+    if (!appended.ok()) return Error(req, appended.status());
+    return Json(req, {{"seq", appended->seq}, {"stream_version", appended->stream_version},
+                      {"recorded_at_ms", appended->recorded_at_ms}, {"duplicate", appended->duplicate}});
   });
   router->non_matched_request_handler([](Request req) {
     return Error(req, Status::NotFound("no route for " + std::string(req->header().path())));
@@ -209,6 +224,7 @@ Status ServerImpl::Run(const ServerOptions& options) {
             .address(options.host)
             .port(options.port)
             .max_pipelined_requests(1)
+            .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(kRequestBodyBytesMax))
             .request_handler(Routes()),
         options.threads);
   } catch (const std::exception& e) {

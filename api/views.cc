@@ -1,0 +1,118 @@
+#include "api/views.h"
+
+#include "ledger/format.h"
+
+namespace creditlog::api {
+
+using nlohmann::json;
+using projections::Day;
+
+namespace {
+
+constexpr int64_t kChinaOffsetMs = 8 * 3600 * 1000;
+
+}  // namespace
+
+Result<Day> ParseAsOf(const std::string& as_of) {
+  if (as_of.empty()) return (ledger::NowMs() + kChinaOffsetMs) / 86'400'000;
+  if (!events::IsCalendarDate(as_of)) return Status::InvalidArgument("as_of: '" + as_of + "' is not a date (YYYY-MM-DD)");
+  return events::DaysFromDate(as_of);
+}
+
+std::string Date(Day d) { return events::DateFromDays(d); }
+static json OptDate(const std::optional<Day>& d) { return d ? json(Date(*d)) : json(); }
+
+json MembershipJson(const projections::Membership& m) {
+  return {{"list", projections::ListName(m.list)}, {"list_zh", projections::ListChineseName(m.list)},
+          {"since", Date(m.since)}, {"until", OptDate(m.until)}, {"reason", m.reason}, {"rule", m.why.rule},
+          {"ruleset", m.why.ruleset_version}, {"ruleset_seq", m.why.ruleset_seq}, {"seqs", m.why.seqs}};
+}
+
+json ProfileJson(const projections::Profile& p, bool public_view) {
+  json out = {{"subject", p.subject->id}, {"name", p.subject->name}, {"as_of", Date(p.as_of)},
+              {"ruleset", p.ruleset_version}, {"ruleset_seq", p.ruleset_seq},
+              {"grade", std::string(1, p.grade)}, {"grade_reason", p.grade_reason}, {"grade_seqs", p.grade_seqs},
+              {"lists", json::array()}, {"measures", json::array()}, {"commitments", json::array()},
+              {"penalties", json::array()}, {"contracts", json::array()}};
+  for (const auto& m : p.lists) out["lists"].push_back(MembershipJson(m));
+  for (const auto& [measure, list] : p.measures) out["measures"].push_back({{"measure", measure}, {"list", projections::ListName(list)}});
+  for (const auto& c : p.commitments) {
+    out["commitments"].push_back({{"id", c.commitment->id}, {"type", fb::EnumNameCommitmentType(c.commitment->type)},
+                                  {"matter", c.commitment->matter}, {"made", Date(c.commitment->made)},
+                                  {"deadline", Date(c.commitment->deadline)}, {"state", c.state}, {"seqs", c.commitment->seqs}});
+  }
+  for (const auto& v : p.penalties) {
+    // The public view shows penalties only while in publicity (双公示).
+    if (public_view && v.state != "in_publicity") continue;
+    out["penalties"].push_back({{"decision_number", v.penalty->decision_number}, {"category", v.penalty->category},
+                                {"severity", fb::EnumNameSeverity(v.penalty->severity)}, {"decided", Date(v.penalty->decided)},
+                                {"fine_fen", v.penalty->fine_fen}, {"state", v.state},
+                                {"publicity_until", Date(v.publicity_until)}, {"repairable_from", Date(v.repairable_from)},
+                                {"seqs", v.penalty->seqs}});
+  }
+  for (const auto& c : p.contracts) {
+    out["contracts"].push_back({{"id", c.contract->id}, {"role", c.as_payer ? "payer" : "payee"},
+                                {"amount_fen", c.contract->amount_fen}, {"due", Date(c.contract->due())},
+                                {"outstanding_fen", c.outstanding_fen}, {"days_overdue", c.days_overdue},
+                                {"paid_on_time", c.paid_on_time}, {"seqs", c.contract->seqs}});
+  }
+  if (p.ratings) out["service_rating"] = {{"average", p.rating_average}, {"count", p.ratings}};
+  // As payer: the share of contracts already due that were paid in full by their due date.
+  int due = 0, on_time = 0;
+  int64_t outstanding = 0;
+  for (const auto& c : p.contracts) {
+    if (!c.as_payer || c.contract->due() >= p.as_of) continue;
+    ++due;
+    on_time += c.paid_on_time ? 1 : 0;
+    outstanding += c.outstanding_fen;
+  }
+  if (due > 0) {
+    out["as_payer"] = {{"contracts_due", due}, {"on_time_rate", static_cast<double>(on_time) / due},
+                       {"arrears_outstanding_fen", outstanding}};
+  }
+  return out;
+}
+
+
+json MeasuresJson(const projections::Profile& p) {
+  json measures = json::array();
+  for (const auto& [measure, list] : p.measures) {
+    for (const auto& m : p.lists) {
+      if (m.list != list) continue;
+      measures.push_back({{"measure", measure}, {"list", projections::ListName(list)}, {"since", Date(m.since)},
+                          {"reason", m.reason}, {"seqs", m.why.seqs}});
+      break;
+    }
+  }
+  return {{"subject", p.subject->id}, {"name", p.subject->name}, {"as_of", Date(p.as_of)},
+          {"grade", std::string(1, p.grade)}, {"ruleset", p.ruleset_version}, {"measures", measures}};
+}
+
+Result<json> ListJson(const projections::State& state, fb::ListKind kind, Day day) {
+  json rows = json::array();
+  for (const auto& [id, subject] : state.subjects()) {
+    ASSIGN_OR_RETURN(projections::Profile profile, projections::Evaluate(state, id, day));
+    for (const auto& m : profile.lists) {
+      if (m.list != kind) continue;
+      json row = MembershipJson(m);
+      row["subject"] = id;
+      row["name"] = subject.name;
+      rows.push_back(row);
+    }
+  }
+  return json{{"list", projections::ListName(kind)}, {"list_zh", projections::ListChineseName(kind)},
+              {"as_of", Date(day)}, {"entries", rows}};
+}
+
+json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, Day day) {
+  json out = json::array();
+  for (const auto& r : rows) {
+    out.push_back({{"rank", r.rank}, {"subject", r.subject}, {"name", r.name}, {"fulfilled", r.fulfilled},
+                   {"breached", r.breached}, {"overdue", r.overdue}, {"fulfilment_rate", r.fulfilment_rate},
+                   {"arrears_fen", r.arrears_fen}, {"arrears_days_max", r.arrears_days_max},
+                   {"rating_average", r.rating_average}, {"ratings", r.ratings}, {"seqs", r.seqs}});
+  }
+  return {{"as_of", Date(day)}, {"board", out}};
+}
+
+}  // namespace creditlog::api
