@@ -193,6 +193,16 @@ std::unique_ptr<Router> ServerImpl::Routes() {
       return list.ok() ? Json(req, *list) : Error(req, list.status());
     });
   });
+  router->http_get(R"(/v1/subjects/:id/timeline)", [this](Request req, auto params) {
+    auto timeline = TimelineJson(ledger_, std::string(params["id"]), kTimelineEventsDefault);
+    return timeline.ok() ? Json(req, *timeline) : Error(req, timeline.status());
+  });
+  router->http_get("/v1/search", [this](Request req, auto) {
+    const auto query = restinio::parse_query(req->header().query());
+    if (!query.has("q") || query["q"].empty()) return Error(req, Status::InvalidArgument("query parameter 'q' is required"));
+    const std::string q(query["q"]);
+    return WithState(req, [&](const projections::State& state) { return Json(req, SearchJson(state, q, kSearchResultsMax)); });
+  });
   router->http_get("/v1/integrity", [this](Request req, auto) {
     const auto query = restinio::parse_query(req->header().query());
     auto day = ParseAsOf(query.has("as_of") ? std::string(query["as_of"]) : "");

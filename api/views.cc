@@ -1,5 +1,7 @@
 #include "api/views.h"
 
+#include "events/json.h"
+#include "ledger/entry.h"
 #include "ledger/format.h"
 
 namespace creditlog::api {
@@ -113,6 +115,49 @@ json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, Day day) 
                    {"rating_average", r.rating_average}, {"ratings", r.ratings}, {"seqs", r.seqs}});
   }
   return {{"as_of", Date(day)}, {"board", out}};
+}
+
+// The date on which the recorded thing happened: the first of these fields the body has.
+static constexpr const char* kEventDateFields[] = {
+    "created_date", "effective_date", "made_date", "verified_date", "breach_date", "withdrawn_date",
+    "signed_date", "paid_date", "recorded_date", "cleared_date", "completed_date", "decision_date",
+    "fulfilled_date", "revoked_date", "notice_date", "filed_date", "resolved_date", "exit_date",
+    "applied_date", "decided_date", "rated_date", "entry_date"};
+
+static std::string BusinessDate(const nlohmann::json& body) {
+  for (const char* field : kEventDateFields) {
+    if (body.contains(field) && body[field].is_string()) return body[field].get<std::string>();
+  }
+  return "";
+}
+
+Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit) {
+  ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, ledger.StreamSeqs(subject));
+  if (seqs.empty()) return Status::NotFound("no events recorded for subject '" + subject + "'");
+  const ledger::KeyRegistry registry = ledger.registry();
+  json rows = json::array();
+  for (size_t i = 0; i < seqs.size() && i < limit; ++i) {
+    ASSIGN_OR_RETURN(Bytes bytes, ledger.Entry(seqs[i]));
+    ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(bytes));
+    ASSIGN_OR_RETURN(std::string event_json, events::EventToJson(view.envelope.event_bytes));
+    json event = json::parse(event_json);
+    const ledger::KeyRecord* signer = registry.Find(view.envelope.public_key);
+    rows.push_back({{"seq", view.seq}, {"version", view.stream_version}, {"recorded_at_ms", view.recorded_at_ms},
+                    {"type", event["body_type"]}, {"date", BusinessDate(event["body"])},
+                    {"agency", signer ? signer->agency_name : "?"}, {"event", event}});
+  }
+  return json{{"subject", subject}, {"events", seqs.size()}, {"timeline", rows}};
+}
+
+json SearchJson(const projections::State& state, const std::string& query, size_t limit) {
+  json hits = json::array();
+  for (const auto& [id, subject] : state.subjects()) {
+    if (hits.size() >= limit) break;
+    if (id.starts_with(query) || (!query.empty() && subject.name.find(query) != std::string::npos)) {
+      hits.push_back({{"subject", id}, {"name", subject.name}, {"events", subject.seqs.size()}});
+    }
+  }
+  return {{"query", query}, {"results", hits}};
 }
 
 }  // namespace creditlog::api

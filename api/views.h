@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/ledger.h"
 #include "projections/evaluate.h"
 #include "projections/integrity.h"
 
@@ -22,5 +23,14 @@ nlohmann::json ProfileJson(const projections::Profile& p, bool public_view);
 nlohmann::json MeasuresJson(const projections::Profile& p);
 Result<nlohmann::json> ListJson(const projections::State& state, fb::ListKind kind, projections::Day day);
 nlohmann::json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, projections::Day day);
+
+// Subjects with more events than this show only the first ones unless asked for more.
+inline constexpr uint64_t kTimelineEventsDefault = 1000;
+inline constexpr size_t kSearchResultsMax = 50;
+
+// A subject's events in order, each with its seq, business date, type and signing agency.
+Result<nlohmann::json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit);
+// Subjects whose USCC starts with `query` or whose name contains it, in USCC order.
+nlohmann::json SearchJson(const projections::State& state, const std::string& query, size_t limit);
 
 }  // namespace creditlog::api
