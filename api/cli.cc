@@ -16,6 +16,8 @@ int ReportError(const Status& status) {
     case StatusCode::kNotFound:
     case StatusCode::kConflict:
     case StatusCode::kPermissionDenied:
+    case StatusCode::kUnauthenticated:
+    case StatusCode::kTooLarge:
       return kExitUsage;
     case StatusCode::kCorruption:
       return kExitCheckFailed;
@@ -43,6 +45,7 @@ int RunCli(int argc, char** argv) {
   AddQueryCommands(app);
   AddProjectionCommands(app);
   AddServeCommands(app);
+  AddRemoteCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

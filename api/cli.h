@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -23,6 +24,12 @@ void AddAuditCommands(CLI::App& app);    // checkpoint, verifier-key, entry, pro
 void AddQueryCommands(CLI::App& app);    // timeline
 void AddProjectionCommands(CLI::App& app);  // profile, measures, list, integrity, rebuild
 void AddServeCommands(CLI::App& app);        // serve
+
+void AddRemoteCommands(CLI::App& app);       // submit, audit, mirror (HTTP clients)
+
+inline constexpr size_t kRecordFileBytesMax = 512 * 1024 * 1024;
+// Reads events from a .json file (one event) or a .jsonl file (one event per line).
+Result<std::vector<std::string>> ReadEventDocuments(const std::string& path);
 
 // Prints "error: <message>" to stderr and returns the exit code for the status.
 int ReportError(const Status& status);

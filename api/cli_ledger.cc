@@ -18,7 +18,6 @@
 namespace creditlog::api {
 namespace {
 
-inline constexpr size_t kRecordFileBytesMax = 512 * 1024 * 1024;
 inline constexpr size_t kRecordChunk = 1000;  // events per AppendBatch when recording a file
 inline constexpr size_t kRecordListMax = 100;  // longer inputs print only their summary
 // 国办发〔2020〕49号, on which the default ruleset rests, dates from this day.
@@ -98,24 +97,6 @@ Status Demo() {
   std::cout << "demo run " << report.run << ": " << report.agencies_registered << " agency keys registered, "
             << report.events << " events recorded; ledger size " << report.size << "\n";
   return Status::Ok();
-}
-
-// Reads events from a .json file (one event) or a .jsonl file (one event per line).
-Result<std::vector<std::string>> ReadEventDocuments(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(path, kRecordFileBytesMax));
-  std::vector<std::string> documents;
-  if (path.ends_with(".jsonl")) {
-    size_t start = 0;
-    while (start < text.size()) {
-      size_t end = text.find('\n', start);
-      if (end == std::string::npos) end = text.size();
-      documents.push_back(text.substr(start, end - start));
-      start = end + 1;
-    }
-  } else {
-    documents.push_back(text);
-  }
-  return documents;
 }
 
 // One input record: its line in the source and its event JSON, or why it was rejected.
@@ -322,6 +303,25 @@ Status AgenciesList() {
 }
 
 }  // namespace
+
+// Reads events from a .json file (one event) or a .jsonl file (one event per line).
+Result<std::vector<std::string>> ReadEventDocuments(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(path, kRecordFileBytesMax));
+  std::vector<std::string> documents;
+  if (path.ends_with(".jsonl")) {
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      documents.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+  } else {
+    documents.push_back(text);
+  }
+  return documents;
+}
+
 
 void AddLedgerCommands(CLI::App& app) {
   LedgerArgs& a = Args();

@@ -1,12 +1,18 @@
 #include "api/server.h"
 
+#include <atomic>
 #include <charconv>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 #include <restinio/all.hpp>
 
+#include "api/log.h"
+#include "api/metrics.h"
 #include "api/views.h"
+#include "crypto/merkle.h"
 #include "events/json.h"
 #include "ledger/entry.h"
 #include "ledger/format.h"
@@ -19,7 +25,9 @@ namespace {
 using nlohmann::json;
 using Router = restinio::router::express_router_t<>;
 using Request = restinio::request_handle_t;
+using Params = restinio::router::route_params_t;
 using Reply = restinio::request_handling_status_t;
+using Clock = std::chrono::steady_clock;
 
 struct Traits : public restinio::default_traits_t {
   using request_handler_t = Router;
@@ -29,6 +37,7 @@ restinio::http_status_line_t StatusLine(int code) {
   switch (code) {
     case 200: return restinio::status_ok();
     case 400: return restinio::status_bad_request();
+    case 401: return restinio::status_unauthorized();
     case 403: return restinio::status_forbidden();
     case 404: return restinio::status_not_found();
     case 409: return restinio::status_conflict();
@@ -39,30 +48,21 @@ restinio::http_status_line_t StatusLine(int code) {
   }
 }
 
-Reply Send(const Request& req, int code, const std::string& content_type, std::string body) {
-  return req->create_response(StatusLine(code))
-      .append_header(restinio::http_field::content_type, content_type)
-      .set_body(std::move(body))
-      .done();
-}
+constexpr const char* kJsonType = "application/json; charset=utf-8";
+constexpr const char* kTextType = "text/plain; charset=utf-8";
 
-Reply Json(const Request& req, const json& body) { return Send(req, 200, "application/json; charset=utf-8", body.dump()); }
-Reply Text(const Request& req, std::string body) { return Send(req, 200, "text/plain; charset=utf-8", std::move(body)); }
-
-Reply Error(const Request& req, const Status& status) {
-  json body = {{"error", {{"code", StatusCodeName(status.code())}, {"message", status.message()}}}};
-  return Send(req, HttpStatusFor(status.code()), "application/json; charset=utf-8", body.dump());
+Result<uint64_t> ParseNumber(std::string_view name, std::string_view text) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return Status::InvalidArgument("'" + std::string(name) + "': '" + std::string(text) + "' is not a number in range");
+  }
+  return value;
 }
 
 Result<uint64_t> Number(const restinio::query_string_params_t& query, const char* name) {
   if (!query.has(name)) return Status::InvalidArgument(std::string("query parameter '") + name + "' is required");
-  const std::string text(query[name]);
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    return Status::InvalidArgument(std::string("query parameter '") + name + "': '" + text + "' is not a number");
-  }
-  return value;
+  return ParseNumber(std::string("query parameter ") + name, query[name]);
 }
 
 json Hashes(const std::vector<Hash>& hashes) {
@@ -71,30 +71,167 @@ json Hashes(const std::vector<Hash>& hashes) {
   return out;
 }
 
+json AppendJson(const ledger::AppendResult& r) {
+  return {{"seq", r.seq}, {"stream_version", r.stream_version}, {"recorded_at_ms", r.recorded_at_ms}, {"duplicate", r.duplicate}};
+}
+
+json ErrorJson(const Status& status) {
+  return {{"error", {{"code", StatusCodeName(status.code())}, {"message", status.message()}}}};
+}
+
+std::string Dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+class ServerImpl;
+using Handler = Reply (ServerImpl::*)(const Request&, const Params&, const Principal&);
+
+struct Route {
+  const char* method;
+  const char* path;  // OpenAPI style
+  Role role;
+  Handler handler;
+};
+
 class ServerImpl final : public Server {
  public:
-  explicit ServerImpl(ledger::Ledger& ledger) : ledger_(ledger) {}
-  Status Run(const ServerOptions& options);
-  void Stop() override {
-    if (running_) {
-      running_->stop();
-      running_->wait();
-      running_.reset();
-    }
-  }
+  ServerImpl(ledger::Ledger& ledger, const ServerOptions& options)
+      : ledger_(ledger), options_(options), access_(options.tokens) {}
   ~ServerImpl() override { Stop(); }
+  Status Run();
+  void Stop() override;
+  static const std::vector<Route>& Routes();
 
  private:
-  std::unique_ptr<Router> Routes();
-  Result<json> EntryJson(uint64_t seq);
+  std::unique_ptr<Router> MakeRouter();
+
+  Reply Send(const Request& req, int code, const char* content_type, std::string body, int64_t retry_after = 0);
+  Reply Json(const Request& req, const json& body) { return Send(req, 200, kJsonType, Dump(body)); }
+  Reply Text(const Request& req, std::string body) { return Send(req, 200, kTextType, std::move(body)); }
+  Reply Error(const Request& req, const Status& status, int64_t retry_after = 0);
+  Status Writable() const;
+  Status CheckWrite(const Request& req, size_t body_bytes_max, const char* what, bool* wait);
   template <typename Fn>
   Reply WithState(const Request& req, Fn fn);
+  Result<json> EntryJson(uint64_t seq);
+  Result<projections::Day> AsOf(const Request& req);
+  void BeginWrite() { in_flight_.fetch_add(1); }
+  void EndWrite();
+
+  // Handlers, one per route (see Routes()).
+  Reply Healthz(const Request&, const Params&, const Principal&);
+  Reply Readyz(const Request&, const Params&, const Principal&);
+  Reply MetricsText(const Request&, const Params&, const Principal&);
+  Reply OpenApi(const Request&, const Params&, const Principal&);
+  Reply WhoAmI(const Request&, const Params&, const Principal&);
+  Reply Checkpoint(const Request&, const Params&, const Principal&);
+  Reply VerifierKey(const Request&, const Params&, const Principal&);
+  Reply Entry(const Request&, const Params&, const Principal&);
+  Reply Entries(const Request&, const Params&, const Principal&);
+  Reply InclusionProof(const Request&, const Params&, const Principal&);
+  Reply ConsistencyProof(const Request&, const Params&, const Principal&);
+  Reply PublicProfile(const Request&, const Params&, const Principal&);
+  Reply Profile(const Request&, const Params&, const Principal&);
+  Reply Measures(const Request&, const Params&, const Principal&);
+  Reply Timeline(const Request&, const Params&, const Principal&);
+  Reply Search(const Request&, const Params&, const Principal&);
+  Reply List(const Request&, const Params&, const Principal&);
+  Reply Integrity(const Request&, const Params&, const Principal&);
+  Reply PostEvent(const Request&, const Params&, const Principal&);
+  Reply PostBatch(const Request&, const Params&, const Principal&);
+
+  template <typename View>
+  Reply SubjectView(const Request& req, const Params& params, View view);
 
   ledger::Ledger& ledger_;
-  std::mutex projection_mutex_;  // GUARDED: projection_
+  const ServerOptions options_;
+  AccessControl access_;
+  Metrics metrics_;
+  std::mutex projection_mutex_;  // GUARDS: projection_
   projections::State projection_;
+  std::atomic<bool> draining_{false};
+  std::atomic<int64_t> in_flight_{0};  // appends accepted and not yet answered
+  std::mutex drain_mutex_;
+  std::condition_variable drained_;
+  std::mutex stop_mutex_;
   restinio::running_server_handle_t<Traits> running_;
 };
+
+const std::vector<Route>& ServerImpl::Routes() {
+  static const std::vector<Route> routes = {
+      {"GET", "/healthz", Role::kPublic, &ServerImpl::Healthz},
+      {"GET", "/readyz", Role::kPublic, &ServerImpl::Readyz},
+      {"GET", "/metrics", Role::kAdmin, &ServerImpl::MetricsText},
+      {"GET", "/v1/openapi.json", Role::kPublic, &ServerImpl::OpenApi},
+      {"GET", "/v1/whoami", Role::kPublic, &ServerImpl::WhoAmI},
+      {"GET", "/v1/checkpoint", Role::kPublic, &ServerImpl::Checkpoint},
+      {"GET", "/v1/verifier-key", Role::kPublic, &ServerImpl::VerifierKey},
+      {"GET", "/v1/entries/{seq}", Role::kInspector, &ServerImpl::Entry},
+      {"GET", "/v1/entries", Role::kAuditor, &ServerImpl::Entries},
+      {"GET", "/v1/proofs/inclusion", Role::kPublic, &ServerImpl::InclusionProof},
+      {"GET", "/v1/proofs/consistency", Role::kPublic, &ServerImpl::ConsistencyProof},
+      {"GET", "/v1/subjects/{id}/public-profile", Role::kPublic, &ServerImpl::PublicProfile},
+      {"GET", "/v1/subjects/{id}/profile", Role::kInspector, &ServerImpl::Profile},
+      {"GET", "/v1/subjects/{id}/measures", Role::kInspector, &ServerImpl::Measures},
+      {"GET", "/v1/subjects/{id}/timeline", Role::kInspector, &ServerImpl::Timeline},
+      {"GET", "/v1/search", Role::kPublic, &ServerImpl::Search},
+      {"GET", "/v1/lists/{name}", Role::kPublic, &ServerImpl::List},
+      {"GET", "/v1/integrity", Role::kPublic, &ServerImpl::Integrity},
+      {"POST", "/v1/events", Role::kPublic, &ServerImpl::PostEvent},
+      {"POST", "/v1/events/batch", Role::kPublic, &ServerImpl::PostBatch},
+  };
+  return routes;
+}
+
+// "/v1/entries/{seq}" → "/v1/entries/:seq(\d+)" for RESTinio's express router.
+std::string ExpressPath(std::string_view path) {
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] != '{') {
+      out += path[i];
+      continue;
+    }
+    const size_t close = path.find('}', i);
+    const std::string name(path.substr(i + 1, close - i - 1));
+    out += ":" + name + (name == "seq" ? R"((\d+))" : "");
+    i = close;
+  }
+  return out;
+}
+
+Reply ServerImpl::Send(const Request& req, int code, const char* content_type, std::string body, int64_t retry_after) {
+  metrics_.responses_by_status.Add(std::to_string(code));
+  auto response = req->create_response(StatusLine(code));
+  response.append_header(restinio::http_field::content_type, content_type);
+  if (retry_after > 0) response.append_header(restinio::http_field::retry_after, std::to_string(retry_after));
+  if (code == 401) response.append_header(restinio::http_field::www_authenticate, "Bearer");
+  if (code >= 500 && code != 503) {
+    Log(spdlog::level::warn, "request failed",
+        json{{"method", std::string(req->header().method().c_str())},
+         {"path", std::string(req->header().path())}, {"status", code}, {"body", body}});
+  } else {
+    Log(spdlog::level::debug, "request",
+        json{{"method", std::string(req->header().method().c_str())},
+         {"path", std::string(req->header().path())}, {"status", code}});
+  }
+  return response.set_body(std::move(body)).done();
+}
+
+Reply ServerImpl::Error(const Request& req, const Status& status, int64_t retry_after) {
+  if (status.code() == StatusCode::kResourceExhausted && retry_after <= 0) retry_after = kRetryAfterSecondsQueueFull;
+  return Send(req, HttpStatusFor(status.code()), kJsonType, Dump(ErrorJson(status)), retry_after);
+}
+
+Status ServerImpl::Writable() const {
+  if (options_.read_only) return Status::Unavailable("this server is a read-only replica: submit events to the primary");
+  if (draining_) return Status::Unavailable("the server is shutting down");
+  return Status::Ok();
+}
+
+void ServerImpl::EndWrite() {
+  if (in_flight_.fetch_sub(1) == 1) {
+    std::lock_guard lock(drain_mutex_);
+    drained_.notify_all();
+  }
+}
 
 Result<json> ServerImpl::EntryJson(uint64_t seq) {
   ASSIGN_OR_RETURN(Bytes bytes, ledger_.Entry(seq));
@@ -102,6 +239,11 @@ Result<json> ServerImpl::EntryJson(uint64_t seq) {
   ASSIGN_OR_RETURN(std::string event, events::EventToJson(view.envelope.event_bytes));
   return json{{"seq", seq}, {"entry", Base64Encode(bytes)}, {"recorded_at_ms", view.recorded_at_ms},
               {"public_key", Base64Encode(view.envelope.public_key)}, {"event", json::parse(event)}};
+}
+
+Result<projections::Day> ServerImpl::AsOf(const Request& req) {
+  const auto query = restinio::parse_query(req->header().query());
+  return ParseAsOf(query.has("as_of") ? std::string(query["as_of"]) : "");
 }
 
 // The live projection, caught up with the log before the query is answered.
@@ -113,151 +255,403 @@ Reply ServerImpl::WithState(const Request& req, Fn fn) {
   return fn(projection_);
 }
 
-std::unique_ptr<Router> ServerImpl::Routes() {
-  auto router = std::make_unique<Router>();
-  router->http_get("/healthz", [](Request req, auto) { return Text(req, "ok\n"); });
-  router->http_get("/readyz", [this](Request req, auto) {
-    return ledger_.size() > 0 ? Text(req, "ready\n") : Error(req, Status::Unavailable("the ledger is empty"));
-  });
-  router->http_get("/v1/checkpoint", [this](Request req, auto) {
-    auto note = ledger_.LatestCheckpoint();
-    return note.ok() ? Text(req, *note) : Error(req, note.status());
-  });
-  router->http_get("/v1/verifier-key", [this](Request req, auto) { return Text(req, ledger_.VerifierKey() + "\n"); });
-  router->http_get(R"(/v1/entries/:seq(\d+))", [this](Request req, auto params) {
-    const std::string text(params["seq"]);
-    uint64_t seq = 0;
-    if (std::from_chars(text.data(), text.data() + text.size(), seq).ec != std::errc()) {
-      return Error(req, Status::InvalidArgument("seq: '" + text + "' is out of range"));
-    }
+Reply ServerImpl::Healthz(const Request& req, const Params&, const Principal&) { return Text(req, "ok\n"); }
+
+Reply ServerImpl::Readyz(const Request& req, const Params&, const Principal&) {
+  if (ledger_.size() == 0) return Error(req, Status::Unavailable("the ledger is empty"));
+  if (draining_) return Error(req, Status::Unavailable("the server is shutting down"));
+  return Text(req, "ready\n");
+}
+
+Reply ServerImpl::MetricsText(const Request& req, const Params&, const Principal&) {
+  std::string out;
+  metrics_.append_latency.Write(&out, "creditlog_append_latency_seconds",
+                                "Time from receiving an append to acknowledging it durable.");
+  metrics_.commit_latency.Write(&out, "creditlog_commit_latency_seconds", "One synced group-commit write (fsync).");
+  metrics_.commit_events.Write(&out, "creditlog_commit_events", "Events per group commit.");
+  WriteGauge(&out, "creditlog_append_queue_depth", "Appends waiting for the writer.", static_cast<double>(ledger_.queue_depth()));
+  WriteGauge(&out, "creditlog_ledger_size", "Entries in the log (tree size).", static_cast<double>(ledger_.size()));
+  WriteGauge(&out, "creditlog_appends_in_flight", "Appends accepted and not yet answered.", static_cast<double>(in_flight_.load()));
+  metrics_.events_by_type.Write(&out, "creditlog_events_total", "type", "Events committed, by event type.");
+  metrics_.responses_by_status.Write(&out, "creditlog_http_responses_total", "status", "HTTP responses by status.");
+  WriteCounter(&out, "creditlog_auth_failures_total", "Requests with a malformed or unknown token.", static_cast<double>(access_.failures()));
+  WriteCounter(&out, "creditlog_checkpoints_published_total", "Checkpoints signed by this server.",
+               options_.publisher ? static_cast<double>(options_.publisher->published()) : 0.0);
+  return Send(req, 200, "text/plain; version=0.0.4; charset=utf-8", std::move(out));
+}
+
+Reply ServerImpl::OpenApi(const Request& req, const Params&, const Principal&) {
+  return Send(req, 200, kJsonType, std::string(OpenApiDocument()));
+}
+
+Reply ServerImpl::WhoAmI(const Request& req, const Params&, const Principal& who) {
+  return Json(req, {{"role", RoleName(who.role)}, {"name", who.name}});
+}
+
+Reply ServerImpl::Checkpoint(const Request& req, const Params&, const Principal&) {
+  auto note = ledger_.LatestCheckpoint();
+  return note.ok() ? Text(req, *note) : Error(req, note.status());
+}
+
+Reply ServerImpl::VerifierKey(const Request& req, const Params&, const Principal&) {
+  return Text(req, ledger_.VerifierKey() + "\n");
+}
+
+Reply ServerImpl::Entry(const Request& req, const Params& params, const Principal&) {
+  auto seq = ParseNumber("seq", params["seq"]);
+  if (!seq.ok()) return Error(req, seq.status());
+  auto entry = EntryJson(*seq);
+  return entry.ok() ? Json(req, *entry) : Error(req, entry.status());
+}
+
+Reply ServerImpl::Entries(const Request& req, const Params&, const Principal&) {
+  const auto query = restinio::parse_query(req->header().query());
+  auto after = query.has("after") ? Number(query, "after") : Result<uint64_t>(uint64_t{0});
+  auto limit = query.has("limit") ? Number(query, "limit") : Result<uint64_t>(kEntriesPageDefault);
+  if (!after.ok()) return Error(req, after.status());
+  if (!limit.ok()) return Error(req, limit.status());
+  json entries = json::array();
+  const uint64_t size = ledger_.size();
+  const uint64_t end = *after >= size ? *after : std::min(size, *after + std::min(*limit, kEntriesPageMax));
+  for (uint64_t seq = *after; seq < end; ++seq) {
     auto entry = EntryJson(seq);
-    return entry.ok() ? Json(req, *entry) : Error(req, entry.status());
+    if (!entry.ok()) return Error(req, entry.status());
+    entries.push_back(std::move(*entry));
+  }
+  return Json(req, {{"after", *after}, {"size", size}, {"entries", std::move(entries)}});
+}
+
+Reply ServerImpl::InclusionProof(const Request& req, const Params&, const Principal&) {
+  const auto query = restinio::parse_query(req->header().query());
+  auto seq = Number(query, "seq");
+  auto size = Number(query, "size");
+  if (!seq.ok()) return Error(req, seq.status());
+  if (!size.ok()) return Error(req, size.status());
+  auto proof = ledger_.InclusionProof(*seq, *size);
+  if (!proof.ok()) return Error(req, proof.status());
+  return Json(req, {{"seq", *seq}, {"size", *size}, {"hashes", Hashes(*proof)}});
+}
+
+Reply ServerImpl::ConsistencyProof(const Request& req, const Params&, const Principal&) {
+  const auto query = restinio::parse_query(req->header().query());
+  auto old_size = Number(query, "old");
+  auto new_size = Number(query, "new");
+  if (!old_size.ok()) return Error(req, old_size.status());
+  if (!new_size.ok()) return Error(req, new_size.status());
+  auto proof = ledger_.ConsistencyProof(*old_size, *new_size);
+  if (!proof.ok()) return Error(req, proof.status());
+  return Json(req, {{"old", *old_size}, {"new", *new_size}, {"hashes", Hashes(*proof)}});
+}
+
+template <typename View>
+Reply ServerImpl::SubjectView(const Request& req, const Params& params, View view) {
+  auto day = AsOf(req);
+  if (!day.ok()) return Error(req, day.status());
+  const std::string id(params["id"]);
+  return WithState(req, [&](const projections::State& state) {
+    auto profile = projections::Evaluate(state, id, *day);
+    return profile.ok() ? Json(req, view(*profile)) : Error(req, profile.status());
   });
-  router->http_get("/v1/entries", [this](Request req, auto) {
-    const auto query = restinio::parse_query(req->header().query());
-    auto after = query.has("after") ? Number(query, "after") : Result<uint64_t>(uint64_t{0});
-    auto limit = query.has("limit") ? Number(query, "limit") : Result<uint64_t>(uint64_t{100});
-    if (!after.ok()) return Error(req, after.status());
-    if (!limit.ok()) return Error(req, limit.status());
-    json entries = json::array();
-    const uint64_t end = std::min(ledger_.size(), *after + std::min(*limit, kEntriesPageMax));
-    for (uint64_t seq = *after; seq < end; ++seq) {
-      auto entry = EntryJson(seq);
-      if (!entry.ok()) return Error(req, entry.status());
-      entries.push_back(*entry);
+}
+
+Reply ServerImpl::PublicProfile(const Request& req, const Params& params, const Principal&) {
+  return SubjectView(req, params, [](const projections::Profile& p) { return ProfileJson(p, true); });
+}
+
+Reply ServerImpl::Profile(const Request& req, const Params& params, const Principal&) {
+  return SubjectView(req, params, [](const projections::Profile& p) { return ProfileJson(p, false); });
+}
+
+Reply ServerImpl::Measures(const Request& req, const Params& params, const Principal&) {
+  return SubjectView(req, params, [](const projections::Profile& p) { return MeasuresJson(p); });
+}
+
+Reply ServerImpl::Timeline(const Request& req, const Params& params, const Principal&) {
+  auto timeline = TimelineJson(ledger_, std::string(params["id"]), kTimelineEventsDefault);
+  return timeline.ok() ? Json(req, *timeline) : Error(req, timeline.status());
+}
+
+Reply ServerImpl::Search(const Request& req, const Params&, const Principal&) {
+  const auto query = restinio::parse_query(req->header().query());
+  if (!query.has("q") || query["q"].empty()) return Error(req, Status::InvalidArgument("query parameter 'q' is required"));
+  const std::string q(query["q"]);
+  return WithState(req, [&](const projections::State& state) { return Json(req, SearchJson(state, q, kSearchResultsMax)); });
+}
+
+// The serious-dishonesty, government-dishonesty and red lists are published; the watch list
+// and 告知承诺 ineligibility are for inspectors.
+Reply ServerImpl::List(const Request& req, const Params& params, const Principal& who) {
+  auto day = AsOf(req);
+  auto kind = projections::ListFromName(restinio::utils::unescape_percent_encoding(params["name"]));
+  if (!day.ok()) return Error(req, day.status());
+  if (!kind.ok()) return Error(req, kind.status());
+  if (*kind == fb::ListKind::Watch || *kind == fb::ListKind::NotificationIneligible) {
+    if (Status allowed = AccessControl::Require(who, Role::kInspector); !allowed.ok()) return Error(req, allowed);
+  }
+  return WithState(req, [&](const projections::State& state) {
+    auto list = ListJson(state, *kind, *day);
+    return list.ok() ? Json(req, *list) : Error(req, list.status());
+  });
+}
+
+Reply ServerImpl::Integrity(const Request& req, const Params&, const Principal&) {
+  auto day = AsOf(req);
+  if (!day.ok()) return Error(req, day.status());
+  return WithState(req, [&](const projections::State& state) {
+    return Json(req, IntegrityJson(projections::IntegrityBoard(state, *day), *day));
+  });
+}
+
+// What every write checks first: the server takes writes, the body fits, and ?wait= is
+// understood. Sets *wait when the client asked to wait for a checkpoint.
+Status ServerImpl::CheckWrite(const Request& req, size_t body_bytes_max, const char* what, bool* wait) {
+  RETURN_IF_ERROR(Writable());
+  const size_t size = req->body().size();
+  if (size > body_bytes_max) {
+    return Status::TooLarge("the body is " + std::to_string(size) + " bytes; " + what + " may be at most " +
+                            std::to_string(body_bytes_max));
+  }
+  const auto query = restinio::parse_query(req->header().query());
+  *wait = query.has("wait");
+  if (*wait && query["wait"] != "checkpoint") return Status::InvalidArgument("query parameter 'wait' may only be 'checkpoint'");
+  if (*wait && options_.publisher == nullptr) return Status::Unavailable("this server does not publish checkpoints");
+  return Status::Ok();
+}
+
+// One signed Envelope (application/octet-stream). Answered from the writer thread once durable,
+// or, with ?wait=checkpoint, from the publisher once a checkpoint covers it.
+Reply ServerImpl::PostEvent(const Request& req, const Params&, const Principal&) {
+  const auto received = Clock::now();
+  bool wait = false;
+  if (Status ok = CheckWrite(req, kRequestBodyBytesMax, "one event", &wait); !ok.ok()) return Error(req, ok);
+  const std::string& body = req->body();
+  BeginWrite();
+  ledger_.AppendWithCallback(Bytes(body.begin(), body.end()), [this, req, wait, received](Result<ledger::AppendResult> r) {
+    if (!r.ok()) {
+      Error(req, r.status());
+      return EndWrite();
     }
-    return Json(req, {{"after", *after}, {"size", ledger_.size()}, {"entries", entries}});
+    metrics_.append_latency.Observe(std::chrono::duration<double>(Clock::now() - received).count());
+    if (!wait) {
+      Json(req, AppendJson(*r));
+      return EndWrite();
+    }
+    const uint64_t seq = r->seq;
+    json reply = AppendJson(*r);
+    options_.publisher->WhenCovered(seq + 1, [this, req, seq, reply](Result<ledger::PublishedCheckpoint> cp) mutable {
+      auto proof = cp.ok() ? ledger_.InclusionProof(seq, cp->size) : Result<std::vector<Hash>>(cp.status());
+      if (!proof.ok()) {
+        Error(req, proof.status());
+      } else {
+        reply["checkpoint"] = cp->note;
+        reply["inclusion"] = {{"seq", seq}, {"size", cp->size}, {"hashes", Hashes(*proof)}};
+        Json(req, reply);
+      }
+      EndWrite();
+    });
   });
-  router->http_get("/v1/proofs/inclusion", [this](Request req, auto) {
-    const auto query = restinio::parse_query(req->header().query());
-    auto seq = Number(query, "seq");
-    auto size = Number(query, "size");
-    if (!seq.ok()) return Error(req, seq.status());
-    if (!size.ok()) return Error(req, size.status());
-    auto proof = ledger_.InclusionProof(*seq, *size);
-    return proof.ok() ? Json(req, {{"seq", *seq}, {"size", *size}, {"hashes", Hashes(*proof)}}) : Error(req, proof.status());
-  });
-  router->http_get("/v1/proofs/consistency", [this](Request req, auto) {
-    const auto query = restinio::parse_query(req->header().query());
-    auto old_size = Number(query, "old");
-    auto new_size = Number(query, "new");
-    if (!old_size.ok()) return Error(req, old_size.status());
-    if (!new_size.ok()) return Error(req, new_size.status());
-    auto proof = ledger_.ConsistencyProof(*old_size, *new_size);
-    return proof.ok() ? Json(req, {{"old", *old_size}, {"new", *new_size}, {"hashes", Hashes(*proof)}}) : Error(req, proof.status());
-  });
-  // Queries, each caught up with the log first and judged as of ?as_of=YYYY-MM-DD (default today).
-  auto subject_route = [this, &router](const char* path, auto view) {
-    router->http_get(path, [this, view](Request req, auto params) {
-      const auto query = restinio::parse_query(req->header().query());
-      auto day = ParseAsOf(query.has("as_of") ? std::string(query["as_of"]) : "");
-      if (!day.ok()) return Error(req, day.status());
-      const std::string id(params["id"]);
-      return WithState(req, [&](const projections::State& state) {
-        auto profile = projections::Evaluate(state, id, *day);
-        return profile.ok() ? Json(req, view(*profile)) : Error(req, profile.status());
-      });
+  return restinio::request_accepted();
+}
+
+// {"envelopes":["base64", …]}: checked and queued whole; one result per envelope, in order.
+Reply ServerImpl::PostBatch(const Request& req, const Params&, const Principal&) {
+  const auto received = Clock::now();
+  bool wait = false;
+  if (Status ok = CheckWrite(req, kBatchBodyBytesMax, "a batch", &wait); !ok.ok()) return Error(req, ok);
+  const std::string& body = req->body();
+  if (JsonDepth(body) > kJsonDepthMax) {
+    return Error(req, Status::InvalidArgument("the body nests deeper than " + std::to_string(kJsonDepthMax) + " levels"));
+  }
+  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return Error(req, Status::InvalidArgument("the body is not valid JSON"));
+  if (!doc.is_object() || !doc.contains("envelopes") || !doc["envelopes"].is_array()) {
+    return Error(req, Status::InvalidArgument(R"(the body must be {"envelopes":["base64", …]})"));
+  }
+  const json& list = doc["envelopes"];
+  if (list.empty()) return Error(req, Status::InvalidArgument("'envelopes' is empty"));
+  if (list.size() > kBatchEventsMax) {
+    return Error(req, Status::TooLarge("'envelopes' holds " + std::to_string(list.size()) + "; a batch may hold at most " +
+                                       std::to_string(kBatchEventsMax)));
+  }
+  const size_t n = list.size();
+  std::vector<Bytes> envelopes;
+  std::vector<size_t> index;  // envelopes[k] is request item index[k]
+  auto results = std::make_shared<std::vector<std::optional<Result<ledger::AppendResult>>>>(n);
+  for (size_t i = 0; i < n; ++i) {
+    const json& item = list[i];
+    auto decoded = item.is_string() ? Base64Decode(item.get<std::string>())
+                                    : Result<Bytes>(Status::InvalidArgument("not a base64 string"));
+    if (!decoded.ok()) {
+      (*results)[i].emplace(Status::InvalidArgument("envelopes[" + std::to_string(i) + "]: " + decoded.status().message()));
+      continue;
+    }
+    envelopes.push_back(std::move(*decoded));
+    index.push_back(i);
+  }
+  auto respond = [this, req, wait, received, results]() {
+    json out = json::array();
+    size_t accepted = 0;
+    uint64_t last_seq = 0;
+    bool queue_full = false;
+    for (auto& result : *results) {
+      if (result->ok()) {
+        ++accepted;
+        last_seq = std::max(last_seq, (*result)->seq);
+        out.push_back(AppendJson(**result));
+      } else {
+        queue_full = queue_full || result->status().code() == StatusCode::kResourceExhausted;
+        out.push_back(ErrorJson(result->status()));
+      }
+    }
+    if (queue_full) {
+      Error(req, Status::ResourceExhausted("the append queue cannot take this batch now; nothing was recorded"));
+      return EndWrite();
+    }
+    metrics_.append_latency.Observe(std::chrono::duration<double>(Clock::now() - received).count());
+    json reply = {{"accepted", accepted}, {"rejected", results->size() - accepted}, {"results", std::move(out)}};
+    if (!wait || accepted == 0) {
+      Json(req, reply);
+      return EndWrite();
+    }
+    options_.publisher->WhenCovered(last_seq + 1, [this, req, reply](Result<ledger::PublishedCheckpoint> cp) mutable {
+      if (!cp.ok()) {
+        Error(req, cp.status());
+        return EndWrite();
+      }
+      reply["checkpoint"] = cp->note;
+      for (auto& item : reply["results"]) {
+        if (!item.contains("seq")) continue;
+        const uint64_t seq = item["seq"].get<uint64_t>();
+        auto proof = ledger_.InclusionProof(seq, cp->size);
+        if (!proof.ok()) {
+          Error(req, proof.status());
+          return EndWrite();
+        }
+        item["inclusion"] = {{"seq", seq}, {"size", cp->size}, {"hashes", Hashes(*proof)}};
+      }
+      Json(req, reply);
+      EndWrite();
     });
   };
-  subject_route(R"(/v1/subjects/:id/profile)", [](const projections::Profile& p) { return ProfileJson(p, false); });
-  subject_route(R"(/v1/subjects/:id/public-profile)", [](const projections::Profile& p) { return ProfileJson(p, true); });
-  subject_route(R"(/v1/subjects/:id/measures)", [](const projections::Profile& p) { return MeasuresJson(p); });
-  router->http_get(R"(/v1/lists/:name)", [this](Request req, auto params) {
-    const auto query = restinio::parse_query(req->header().query());
-    auto day = ParseAsOf(query.has("as_of") ? std::string(query["as_of"]) : "");
-    auto kind = projections::ListFromName(restinio::utils::unescape_percent_encoding(params["name"]));
-    if (!day.ok()) return Error(req, day.status());
-    if (!kind.ok()) return Error(req, kind.status());
-    return WithState(req, [&](const projections::State& state) {
-      auto list = ListJson(state, *kind, *day);
-      return list.ok() ? Json(req, *list) : Error(req, list.status());
-    });
+  BeginWrite();
+  if (envelopes.empty()) {
+    respond();
+    return restinio::request_accepted();
+  }
+  ledger_.AppendManyWithCallback(std::move(envelopes), [results, index = std::move(index), respond](
+                                                            std::vector<Result<ledger::AppendResult>> appended) {
+    for (size_t k = 0; k < appended.size(); ++k) (*results)[index[k]].emplace(std::move(appended[k]));
+    respond();
   });
-  router->http_get(R"(/v1/subjects/:id/timeline)", [this](Request req, auto params) {
-    auto timeline = TimelineJson(ledger_, std::string(params["id"]), kTimelineEventsDefault);
-    return timeline.ok() ? Json(req, *timeline) : Error(req, timeline.status());
-  });
-  router->http_get("/v1/search", [this](Request req, auto) {
-    const auto query = restinio::parse_query(req->header().query());
-    if (!query.has("q") || query["q"].empty()) return Error(req, Status::InvalidArgument("query parameter 'q' is required"));
-    const std::string q(query["q"]);
-    return WithState(req, [&](const projections::State& state) { return Json(req, SearchJson(state, q, kSearchResultsMax)); });
-  });
-  router->http_get("/v1/integrity", [this](Request req, auto) {
-    const auto query = restinio::parse_query(req->header().query());
-    auto day = ParseAsOf(query.has("as_of") ? std::string(query["as_of"]) : "");
-    if (!day.ok()) return Error(req, day.status());
-    return WithState(req, [&](const projections::State& state) {
-      return Json(req, IntegrityJson(projections::IntegrityBoard(state, *day), *day));
-    });
-  });
-  // Recording: the body is one signed Envelope (application/octet-stream). Authorised by its
-  // signature alone: registered, unrevoked, permitted key.
-  router->http_post("/v1/events", [this](Request req, auto) {
-    const std::string& body = req->body();
-    auto appended = ledger_.AppendAsync(Bytes(body.begin(), body.end())).get();
-    if (!appended.ok()) return Error(req, appended.status());
-    return Json(req, {{"seq", appended->seq}, {"stream_version", appended->stream_version},
-                      {"recorded_at_ms", appended->recorded_at_ms}, {"duplicate", appended->duplicate}});
-  });
-  router->non_matched_request_handler([](Request req) {
-    return Error(req, Status::NotFound("no route for " + std::string(req->header().path())));
+  return restinio::request_accepted();
+}
+
+std::unique_ptr<Router> ServerImpl::MakeRouter() {
+  auto router = std::make_unique<Router>();
+  for (const Route& route : Routes()) {
+    auto handler = [this, &route](Request req, Params params) {
+      int64_t retry_after = 0;
+      const std::string authorization(req->header().get_field_or(restinio::http_field::authorization, ""));
+      auto who = access_.Authenticate(authorization, req->remote_endpoint().address().to_string(), &retry_after);
+      if (!who.ok()) return Error(req, who.status(), retry_after);
+      if (Status allowed = AccessControl::Require(*who, route.role); !allowed.ok()) return Error(req, allowed);
+      return (this->*route.handler)(req, params, *who);
+    };
+    const std::string path = ExpressPath(route.path);
+    if (std::string_view(route.method) == "POST") {
+      router->add_handler(restinio::http_method_post(), path, std::move(handler));
+    } else {
+      router->add_handler(restinio::http_method_get(), path, std::move(handler));
+    }
+  }
+  router->non_matched_request_handler([this](Request req) -> Reply {
+    return Error(req, Status::NotFound("no route for " + std::string(req->header().method().c_str()) +
+                                       " " + std::string(req->header().path())));
   });
   return router;
 }
 
-Status ServerImpl::Run(const ServerOptions& options) {
+Status ServerImpl::Run() {
+  ledger_.SetCommitObserver([this](const ledger::CommitStats& stats) {
+    metrics_.commit_latency.Observe(stats.write_seconds);
+    metrics_.commit_events.Observe(static_cast<double>(stats.events));
+    for (uint8_t type : stats.types) metrics_.events_by_type.Add(std::string(events::EventTypeName(static_cast<fb::EventBody>(type))));
+  });
   try {
     running_ = restinio::run_async<Traits>(
         restinio::own_io_context(),
         restinio::server_settings_t<Traits>{}
-            .address(options.host)
-            .port(options.port)
+            .address(options_.host)
+            .port(options_.port)
             .max_pipelined_requests(1)
-            .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(kRequestBodyBytesMax))
-            .request_handler(Routes()),
-        options.threads);
+            .read_next_http_message_timelimit(kReadTimeout)
+            .write_http_response_timelimit(kWriteTimeout)
+            .handle_request_timeout(kHandleTimeout)
+            .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(kBodyBytesHardMax))
+            .request_handler(MakeRouter()),
+        options_.threads);
   } catch (const std::exception& e) {
-    return Status::IOError("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + e.what());
+    return Status::IOError("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + e.what());
   }
   return Status::Ok();
+}
+
+void ServerImpl::Stop() {
+  std::lock_guard stop_lock(stop_mutex_);
+  if (!running_) return;
+  draining_ = true;
+  {
+    std::unique_lock lock(drain_mutex_);
+    drained_.wait_for(lock, kShutdownDrain, [&] { return in_flight_.load() == 0; });
+  }
+  running_->stop();
+  running_->wait();
+  running_.reset();
+  ledger_.SetCommitObserver(nullptr);
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Server>> Server::Start(ledger::Ledger& ledger, const ServerOptions& options) {
-  auto server = std::make_unique<ServerImpl>(ledger);
-  RETURN_IF_ERROR(server->Run(options));
+  auto server = std::make_unique<ServerImpl>(ledger, options);
+  RETURN_IF_ERROR(server->Run());
   return std::unique_ptr<Server>(std::move(server));
+}
+
+std::vector<RouteSpec> RouteTable() {
+  std::vector<RouteSpec> out;
+  for (const Route& route : ServerImpl::Routes()) out.push_back({route.method, route.path, route.role});
+  return out;
+}
+
+size_t JsonDepth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
 }
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
     case StatusCode::kOk: return 200;
     case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
     case StatusCode::kPermissionDenied: return 403;
     case StatusCode::kNotFound: return 404;
     case StatusCode::kConflict: return 409;
+    case StatusCode::kTooLarge: return 413;
     case StatusCode::kResourceExhausted: return 429;
     case StatusCode::kUnavailable: return 503;
     case StatusCode::kCorruption:

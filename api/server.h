@@ -1,34 +1,75 @@
-// `creditlog serve`: the HTTP/JSON API on RESTinio (standalone Asio), for auditors and
-// inspectors. Every error is {"error":{"code":"…","message":"…"}} with the HTTP status
-// mapped from the Status code in one place (HttpStatusFor).
+// `creditlog serve`: the HTTP/JSON API on RESTinio (standalone Asio), for recording agencies,
+// inspectors and auditors.
+//
+// - Every error is {"error":{"code":"…","message":"…"}} with the HTTP status mapped from the
+//   Status code in one place (HttpStatusFor); 429 carries Retry-After, 401 WWW-Authenticate.
+// - Reads need the role their route names (access.h); writes are authorised by the event's
+//   signature alone.
+// - Appends are event-driven: the request is answered from the ledger's writer thread once the
+//   event is durable, so a few I/O threads carry many concurrent submitters into one group
+//   commit. Nothing is acknowledged before it is durable.
+// - Stop() refuses new writes, lets in-flight appends finish (up to kShutdownDrain), then closes.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "api/access.h"
 #include "ledger/ledger.h"
+#include "ledger/publisher.h"
 
 namespace creditlog::api {
 
 inline constexpr size_t kServerThreadsDefault = 2;      // one per core on the reference machine
-inline constexpr uint64_t kEntriesPageMax = 1000;       // GET /v1/entries?limit=
-inline constexpr size_t kRequestBodyBytesMax = 128 * 1024;
+inline constexpr uint64_t kEntriesPageDefault = 100;    // GET /v1/entries?limit=
+inline constexpr uint64_t kEntriesPageMax = 1000;
+inline constexpr size_t kRequestBodyBytesMax = 128 * 1024;        // POST /v1/events
+inline constexpr size_t kBatchEventsMax = 1000;                   // POST /v1/events/batch
+inline constexpr size_t kBatchBodyBytesMax = 4 * 1024 * 1024;     // POST /v1/events/batch
+// Bodies beyond this are not read at all: the connection is closed.
+inline constexpr size_t kBodyBytesHardMax = kBatchBodyBytesMax;
+inline constexpr size_t kJsonDepthMax = 16;  // request JSON nesting
+inline constexpr std::chrono::seconds kReadTimeout{15};    // to receive a whole request
+inline constexpr std::chrono::seconds kWriteTimeout{15};   // to send a whole response
+inline constexpr std::chrono::seconds kHandleTimeout{30};  // to answer (incl. waiting for a checkpoint)
+inline constexpr std::chrono::seconds kShutdownDrain{10};
+inline constexpr int64_t kRetryAfterSecondsQueueFull = 1;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
   size_t threads = kServerThreadsDefault;
+  std::vector<TokenEntry> tokens;
+  bool read_only = false;  // a replica: writes answer 503
+  // Enables ?wait=checkpoint; may be null. Must outlive the server.
+  ledger::CheckpointPublisher* publisher = nullptr;
 };
 
 int HttpStatusFor(StatusCode code);
+
+// The routes, for documentation and the test that keeps api/openapi.json in step with them.
+struct RouteSpec {
+  std::string method;  // "GET" or "POST"
+  std::string path;    // OpenAPI style: /v1/entries/{seq}
+  Role role;           // the least role that may call it
+};
+std::vector<RouteSpec> RouteTable();
+std::string_view OpenApiDocument();  // api/openapi.json, embedded at build time
+
+// The deepest nesting of arrays and objects in a JSON text (strings are skipped), to refuse
+// hostile inputs before a parser recurses into them.
+size_t JsonDepth(std::string_view text);
 
 class Server {
  public:
   // Starts serving `ledger` (which must outlive the server); returns once listening.
   static Result<std::unique_ptr<Server>> Start(ledger::Ledger& ledger, const ServerOptions& options);
   virtual ~Server() = default;
-  virtual void Stop() = 0;  // stops accepting, finishes in-flight requests, returns when done
+  virtual void Stop() = 0;
 };
 
 }  // namespace creditlog::api

@@ -10,6 +10,8 @@
 //   kIOError          the operating system failed a read, write or sync.
 //   kResourceExhausted a bounded queue or limit is full; retry later.
 //   kUnavailable      the component has stopped (e.g. the writer after an I/O error).
+//   kUnauthenticated  no valid credentials were presented (an unknown or malformed token).
+//   kTooLarge         the input exceeds a size limit; nothing was read past the limit.
 #pragma once
 
 #include <string>
@@ -28,6 +30,8 @@ enum class StatusCode {
   kIOError,
   kResourceExhausted,
   kUnavailable,
+  kUnauthenticated,
+  kTooLarge,
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -61,6 +65,14 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string message) {
     return Status(StatusCode::kUnavailable, std::move(message));
   }
+  static Status Unauthenticated(std::string message) {
+    return Status(StatusCode::kUnauthenticated, std::move(message));
+  }
+  static Status TooLarge(std::string message) {
+    return Status(StatusCode::kTooLarge, std::move(message));
+  }
+  // For codes carried across a boundary (an HTTP error body). REQUIRES: code != kOk.
+  static Status FromCode(StatusCode code, std::string message) { return Status(code, std::move(message)); }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

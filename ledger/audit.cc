@@ -204,6 +204,15 @@ Result<AuditReport> AuditLedger(const Ledger& ledger, const Progress& progress) 
   return auditor.Run(size, feed, progress);
 }
 
+Result<AuditReport> AuditEntries(uint64_t size, std::string_view verifier_key,
+                                 std::map<uint64_t, std::string> checkpoints, const EntrySource& source,
+                                 const Progress& progress) {
+  ASSIGN_OR_RETURN(NoteVerifier trusted, ParseVerifierKey(verifier_key));
+  Auditor auditor(trusted, std::move(checkpoints), nullptr);
+  Feed feed = [&](uint64_t seq, Item* item) { return source(seq, &item->bytes); };
+  return auditor.Run(size, feed, progress);
+}
+
 Result<AuditReport> AuditExport(const std::string& path, std::string_view verifier_key, const Progress& progress) {
   ASSIGN_OR_RETURN(NoteVerifier trusted, ParseVerifierKey(verifier_key));
   ASSIGN_OR_RETURN(ExportReader reader, ExportReader::Open(path));

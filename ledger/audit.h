@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,13 @@ using Progress = std::function<void(uint64_t done, uint64_t total)>;
 // Audits a ledger directory's contents. Also checks the stored tree nodes against the
 // recomputed ones and each checkpoint's consistency proof from the stored tree.
 Result<AuditReport> AuditLedger(const Ledger& ledger, const Progress& progress = {});
+
+// Audits entries [0, size) read in order from `source` (e.g. a server's), trusting only
+// `verifier_key`; `checkpoints` (size → signed note) must each match the recomputed tree.
+using EntrySource = std::function<Status(uint64_t seq, Bytes* entry)>;
+Result<AuditReport> AuditEntries(uint64_t size, std::string_view verifier_key,
+                                 std::map<uint64_t, std::string> checkpoints, const EntrySource& source,
+                                 const Progress& progress = {});
 
 // Audits an export file trusting only `verifier_key` (name+hash+base64).
 Result<AuditReport> AuditExport(const std::string& path, std::string_view verifier_key,

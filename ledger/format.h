@@ -9,7 +9,7 @@
 //   'v' subject 0x00 version     → seq of that version of the stream
 //   'a' seq                      → "" : seq holds a ledger-administration event (key registry)
 //   'c' size                     → signed checkpoint note for that tree size
-//   'm' name                     → metadata: "size" (tree size), "origin"
+//   'm' name                     → metadata: "size" (tree size), "mirror" (a mirror's mark)
 //
 // Every entry's write — entry, nodes, indexes, size — is one RocksDB WriteBatch written with
 // sync=true: after a crash either all of it is there or none of it is.
@@ -34,6 +34,7 @@ inline constexpr char kPrefixMeta = 'm';
 
 inline constexpr std::string_view kMetaSize = "size";
 inline constexpr std::string_view kMetaOrigin = "origin";
+inline constexpr std::string_view kMetaMirror = "mirror";  // present: this ledger mirrors another
 
 // Group commit: at most this many events share one synced write. 1,000 is where RocksDB's
 // durable batch throughput on this class of machine stops improving (MACHINE-LIMITS.md).

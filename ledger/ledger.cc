@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include <unistd.h>
+
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
@@ -57,12 +59,8 @@ rocksdb::Options DatabaseOptions() {
   return options;
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& dir, const GenesisParams& params,
-                                               const KeyPair& root, const PublicKey& ledger_key) {
-  RETURN_IF_ERROR(ValidateOrigin(params.origin));
-  ASSIGN_OR_RETURN(Bytes genesis, BuildGenesis(params, root, ledger_key));
+// A new, empty database in DIR/db; fails if one exists.
+Result<std::unique_ptr<rocksdb::DB>> CreateDatabase(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
@@ -70,9 +68,18 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& dir, const Gen
   options.create_if_missing = true;
   options.error_if_exists = true;
   rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(options, dir + "/db", &raw), "creating ledger in " + dir));
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(options, dir + "/db", &raw), "creating a ledger in " + dir));
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& dir, const GenesisParams& params,
+                                               const KeyPair& root, const PublicKey& ledger_key) {
+  RETURN_IF_ERROR(ValidateOrigin(params.origin));
+  ASSIGN_OR_RETURN(Bytes genesis, BuildGenesis(params, root, ledger_key));
   std::unique_ptr<Ledger> ledger(new Ledger());
-  ledger->db_.reset(raw);
+  ASSIGN_OR_RETURN(ledger->db_, CreateDatabase(dir));
   ledger->origin_ = params.origin;
   ledger->StartWriter();
   ASSIGN_OR_RETURN(AppendResult appended, ledger->Append(std::move(genesis)));
@@ -80,52 +87,120 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& dir, const Gen
   return ledger;
 }
 
+Result<std::unique_ptr<Ledger>> Ledger::CreateMirror(const std::string& dir, ByteView genesis_entry) {
+  ASSIGN_OR_RETURN(EntryView genesis, ParseEntry(genesis_entry));
+  if (genesis.seq != 0 || genesis.envelope.event->body_type() != fb::EventBody::Genesis) {
+    return Status::Corruption("seq 0: the first entry is not Genesis");
+  }
+  const std::string origin = genesis.envelope.event->body_as_Genesis()->origin()->str();
+  RETURN_IF_ERROR(ValidateOrigin(origin));
+  std::unique_ptr<Ledger> ledger(new Ledger());
+  ASSIGN_OR_RETURN(ledger->db_, CreateDatabase(dir));
+  ledger->origin_ = origin;
+  ledger->mirror_ = true;
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  RETURN_IF_ERROR(FromRocks(ledger->db_->Put(write_options, MetaKey(kMetaMirror), "1"), "marking the mirror"));
+  ledger->StartWriter();
+  RETURN_IF_ERROR(ledger->AppendMirrored({Bytes(genesis_entry.begin(), genesis_entry.end())}));
+  return ledger;
+}
+
 Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& dir, OpenOptions open_options) {
   if (!std::filesystem::exists(dir + "/db")) return Status::NotFound("no ledger in " + dir);
   rocksdb::Options options = DatabaseOptions();
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = open_options.read_only ? rocksdb::DB::OpenForReadOnly(options, dir + "/db", &raw)
-                                             : rocksdb::DB::Open(options, dir + "/db", &raw);
-  RETURN_IF_ERROR(FromRocks(s, "opening ledger in " + dir));
   std::unique_ptr<Ledger> ledger(new Ledger());
+  rocksdb::Status s;
+  if (open_options.read_only && open_options.follow) {
+    // A RocksDB secondary instance: reads beside the writer process, catches up on Refresh().
+    options.max_open_files = -1;
+    ledger->secondary_dir_ = (std::filesystem::temp_directory_path() /
+                              ("creditlog-follow-" + std::to_string(::getpid()) + "-" + std::to_string(NowMs()))).string();
+    s = rocksdb::DB::OpenAsSecondary(options, dir + "/db", ledger->secondary_dir_, &raw);
+  } else if (open_options.read_only) {
+    s = rocksdb::DB::OpenForReadOnly(options, dir + "/db", &raw);
+  } else {
+    s = rocksdb::DB::Open(options, dir + "/db", &raw);
+  }
+  RETURN_IF_ERROR(FromRocks(s, "opening ledger in " + dir));
   ledger->db_.reset(raw);
   ledger->read_only_ = open_options.read_only;
+  ASSIGN_OR_RETURN(auto mirror, ledger->Get(MetaKey(kMetaMirror)));
+  ledger->mirror_ = mirror.has_value();
   RETURN_IF_ERROR(ledger->Recover());
   if (!ledger->read_only_) ledger->StartWriter();
   return ledger;
 }
 
-Ledger::~Ledger() { StopWriter(); }
+Ledger::~Ledger() {
+  StopWriter();
+  db_.reset();
+  if (!secondary_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(secondary_dir_, ec);
+  }
+}
 
-// Start-up: the committed state is exactly what the last successful WriteBatch left, because
-// every batch carries its entries, nodes, indexes and "size" together.
-Status Ledger::Recover() {
+struct Ledger::Committed {
+  uint64_t size = 0;
+  int64_t last_recorded_at_ms = 0;
+  CompactRange range;
+  KeyRegistry registry;
+};
+
+// The committed state is exactly what the last successful WriteBatch left, because every
+// batch carries its entries, nodes, indexes and "size" together.
+Result<Ledger::Committed> Ledger::LoadCommitted() const {
+  Committed c;
   ASSIGN_OR_RETURN(auto size_value, Get(MetaKey(kMetaSize)));
   if (!size_value || size_value->size() != 8) return Status::Corruption("ledger has no size record");
-  const uint64_t size = ReadBigEndian64(*size_value);
-  if (size == 0) return Status::Corruption("ledger has no genesis");
-  ASSIGN_OR_RETURN(auto after_last, Get(EntryKey(size)));
-  if (after_last) return Status::Corruption("an entry exists past the recorded size " + std::to_string(size));
-  ASSIGN_OR_RETURN(Bytes last, Entry(size - 1));
+  c.size = ReadBigEndian64(*size_value);
+  if (c.size == 0) return Status::Corruption("ledger has no genesis");
+  ASSIGN_OR_RETURN(auto after_last, Get(EntryKey(c.size)));
+  if (after_last) return Status::Corruption("an entry exists past the recorded size " + std::to_string(c.size));
+  ASSIGN_OR_RETURN(Bytes last, Entry(c.size - 1));
   ASSIGN_OR_RETURN(EntryView last_view, ParseEntry(last));
-  last_recorded_at_ms_ = last_view.recorded_at_ms;
-  ASSIGN_OR_RETURN(range_, CompactRange::Load(size, Nodes()));
+  c.last_recorded_at_ms = last_view.recorded_at_ms;
+  ASSIGN_OR_RETURN(c.range, CompactRange::Load(c.size, Nodes()));
   // The key registry: replay the administrative events, the same code the writer runs.
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   const std::string prefix(1, kPrefixAdmin);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const uint64_t seq = ReadBigEndian64(it->key().ToStringView().substr(1));
+    if (seq >= c.size) break;
     ASSIGN_OR_RETURN(Bytes bytes, Entry(seq));
     ASSIGN_OR_RETURN(EntryView view, ParseEntry(bytes));
-    RETURN_IF_ERROR(registry_.Authorize(view.envelope.public_key, *view.envelope.event, seq)
+    RETURN_IF_ERROR(c.registry.Authorize(view.envelope.public_key, *view.envelope.event, seq)
                         .WithContext("replaying key registry at seq " + std::to_string(seq)));
-    registry_.Apply(*view.envelope.event, seq);
+    c.registry.Apply(*view.envelope.event, seq);
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "reading key registry"));
-  if (!registry_.has_genesis()) return Status::Corruption("key registry has no genesis");
+  if (!c.registry.has_genesis()) return Status::Corruption("key registry has no genesis");
+  return c;
+}
+
+void Ledger::Install(Committed c) {
+  std::unique_lock lock(state_mutex_);
+  range_ = std::move(c.range);
+  registry_ = std::move(c.registry);
+  last_recorded_at_ms_ = c.last_recorded_at_ms;
   origin_ = registry_.origin();
-  size_.store(size, std::memory_order_release);
+  size_.store(c.size, std::memory_order_release);
+}
+
+Status Ledger::Recover() {
+  ASSIGN_OR_RETURN(Committed committed, LoadCommitted());
+  Install(std::move(committed));
   return Status::Ok();
+}
+
+Status Ledger::Refresh() {
+  if (secondary_dir_.empty()) return Status::InvalidArgument("the ledger is not open in follow mode");
+  RETURN_IF_ERROR(FromRocks(db_->TryCatchUpWithPrimary(), "catching up with the writer"));
+  ASSIGN_OR_RETURN(auto size_value, Get(MetaKey(kMetaSize)));
+  if (size_value && size_value->size() == 8 && ReadBigEndian64(*size_value) == size()) return Status::Ok();
+  return Recover();
 }
 
 Result<std::optional<std::string>> Ledger::Get(const std::string& key) const {
@@ -225,6 +300,27 @@ Result<std::string> Ledger::PublishCheckpoint() {
   write_options.sync = true;
   RETURN_IF_ERROR(FromRocks(db_->Put(write_options, CheckpointKey(checkpoint.size), note), "storing checkpoint"));
   return note;
+}
+
+Status Ledger::StoreCheckpoint(const std::string& note) {
+  NoteVerifier verifier;
+  verifier.name = origin_;
+  verifier.public_key = ledger_public_key();
+  verifier.key_hash = NoteKeyHash(origin_, verifier.public_key);
+  auto opened = OpenNote(note, verifier);
+  if (!opened.ok()) return Status::Corruption("checkpoint: " + opened.status().message());
+  const std::string& text = *opened;
+  ASSIGN_OR_RETURN(Checkpoint checkpoint, ParseCheckpoint(text));
+  if (checkpoint.origin != origin_) return Status::Corruption("checkpoint names origin '" + checkpoint.origin + "'");
+  ASSIGN_OR_RETURN(Hash root, Root(checkpoint.size));
+  if (root != checkpoint.root) {
+    return Status::Corruption("checkpoint at size " + std::to_string(checkpoint.size) +
+                              ": root does not match this ledger's entries (a forked history)");
+  }
+  if (read_only_) return Status::InvalidArgument("ledger is open read-only");
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  return FromRocks(db_->Put(write_options, CheckpointKey(checkpoint.size), note), "storing checkpoint");
 }
 
 Result<std::vector<std::pair<uint64_t, std::string>>> Ledger::Checkpoints() const {

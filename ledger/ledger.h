@@ -49,6 +49,8 @@ struct GenesisParams {
 
 struct OpenOptions {
   bool read_only = false;  // no writer; safe beside a running writer process
+  // With read_only: follow a writer process's commits; Refresh() catches up with them.
+  bool follow = false;
 };
 
 struct AppendResult {
@@ -57,6 +59,17 @@ struct AppendResult {
   int64_t recorded_at_ms = 0;
   bool duplicate = false;  // the event id was already recorded with these bytes; nothing added
 };
+
+using AppendCallback = std::function<void(Result<AppendResult>)>;
+using BatchCallback = std::function<void(std::vector<Result<AppendResult>>)>;
+
+// What one group commit did, for metrics.
+struct CommitStats {
+  size_t events = 0;            // entries written (rejected and duplicate ones excluded)
+  double write_seconds = 0;     // the one synced RocksDB write
+  std::vector<uint8_t> types;   // fb::EventBody of each entry written
+};
+using CommitObserver = std::function<void(const CommitStats&)>;
 
 class Ledger {
  public:
@@ -70,6 +83,10 @@ class Ledger {
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
 
+  // Creates a mirror of another ledger in `dir` from that ledger's entry 0. A mirror takes
+  // entries only through AppendMirrored, never new events.
+  static Result<std::unique_ptr<Ledger>> CreateMirror(const std::string& dir, ByteView genesis_entry);
+
   // Enables PublishCheckpoint. PermissionDenied unless it is the key named in Genesis.
   Status SetCheckpointKey(const SecretKey& key);
 
@@ -80,6 +97,29 @@ class Ledger {
   // Checks signatures on all cores, then appends in order, waiting for queue space.
   // One result per envelope, in order.
   std::vector<Result<AppendResult>> AppendBatch(std::vector<Bytes> envelopes);
+  // Event-driven forms for servers: `done` runs on the writer thread after the durable commit,
+  // or at once in the calling thread when the input is refused before queueing. Checks run in
+  // the calling thread. A batch is queued whole or not at all (ResourceExhausted for every
+  // envelope when the queue cannot take it all); `done` gets one result per envelope, in order.
+  void AppendWithCallback(Bytes envelope, AppendCallback done);
+  void AppendManyWithCallback(std::vector<Bytes> envelopes, BatchCallback done);
+
+  // Mirrors: appends entries exactly as the primary wrote them, continuing at size(). Each is
+  // checked as a new append would be (structure, signature, key registry, stream version,
+  // idempotency, time order) and must rebuild byte for byte; the first that does not stops the
+  // mirror with Corruption naming its seq. Entries before it are kept.
+  Status AppendMirrored(std::vector<Bytes> entries);
+  // Stores a checkpoint received from the primary: it must be signed by the ledger key for
+  // this origin and its root must equal this tree's root at its size.
+  Status StoreCheckpoint(const std::string& note);
+  bool is_mirror() const { return mirror_; }
+
+  // Follow mode (OpenOptions::follow): catches up with the writer process's commits.
+  Status Refresh();
+
+  size_t queue_depth() const;
+  // Called on the writer thread after every group commit. Set before appending.
+  void SetCommitObserver(CommitObserver observer) { commit_observer_ = std::move(observer); }
 
   uint64_t size() const { return size_.load(std::memory_order_acquire); }
   const std::string& origin() const { return origin_; }
@@ -115,19 +155,27 @@ class Ledger {
  private:
   Ledger() = default;
   Status Recover();
+  struct Committed;
+  Result<Committed> LoadCommitted() const;
+  void Install(Committed committed);
   Result<std::optional<std::string>> Get(const std::string& key) const;
   Result<std::unique_ptr<Pending>> Prepare(Bytes envelope) const;
-  Status Enqueue(std::unique_ptr<Pending> pending, bool wait_for_space);
+  Status Enqueue(std::unique_ptr<Pending>& pending, bool wait_for_space);
+  Status EnqueueAll(std::vector<std::unique_ptr<Pending>>& pending);
+  Status CheckWritable() const;
   void WriterLoop();
   void CommitBatch(std::vector<std::unique_ptr<Pending>>& items);
-  Result<AppendResult> Stage(Pending& item, uint64_t seq, int64_t recorded_at_ms,
-                             struct BatchState& state, rocksdb::WriteBatch& batch);
+  Result<AppendResult> Stage(Pending& item, uint64_t seq, struct BatchState& state,
+                             rocksdb::WriteBatch& batch);
   void StartWriter();
   void StopWriter();
 
   std::unique_ptr<rocksdb::DB> db_;
   bool read_only_ = false;
+  bool mirror_ = false;
   std::string origin_;
+  std::string secondary_dir_;  // follow mode: RocksDB's secondary instance files
+  CommitObserver commit_observer_;
 
   // Committed state. Written only by the writer thread under state_mutex_ after a
   // successful commit; readers take a shared lock.
@@ -140,7 +188,7 @@ class Ledger {
   std::mutex checkpoint_mutex_;
 
   // The append queue. GUARDED_BY(queue_mutex_)
-  std::mutex queue_mutex_;
+  mutable std::mutex queue_mutex_;
   std::condition_variable queue_ready_;   // an item arrived, or stopping
   std::condition_variable queue_space_;   // an item left the queue
   std::deque<std::unique_ptr<Pending>> queue_;

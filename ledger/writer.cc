@@ -4,6 +4,8 @@
 // Crash behaviour: until the WriteBatch is durable nothing of the batch exists and nobody has
 // been told otherwise; after it is durable, start-up (Ledger::Recover) finds all of it.
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <unordered_map>
 
 #include <rocksdb/db.h>
@@ -26,6 +28,8 @@ struct BatchState {
   };
   std::unordered_map<std::string, Staged> event_ids;
   std::unordered_map<std::string, uint64_t> stream_versions;
+  int64_t now_ms = 0;               // the recorded time of this batch's new events
+  int64_t last_recorded_at_ms = 0;  // of the last entry staged (or committed before)
 };
 
 namespace {
@@ -65,7 +69,14 @@ Result<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(Bytes envelope) const {
   return pending;
 }
 
-Status Ledger::Enqueue(std::unique_ptr<Pending> pending, bool wait_for_space) {
+Status Ledger::CheckWritable() const {
+  if (read_only_) return Status::InvalidArgument("ledger is open read-only");
+  if (mirror_) return Status::PermissionDenied("this ledger is a mirror: record events on its primary");
+  return Status::Ok();
+}
+
+// Moves `pending` into the queue only when it returns OK.
+Status Ledger::Enqueue(std::unique_ptr<Pending>& pending, bool wait_for_space) {
   std::unique_lock lock(queue_mutex_);
   if (wait_for_space) {
     queue_space_.wait(lock, [&] { return queue_.size() < kPendingAppendsMax || stopping_; });
@@ -81,23 +92,91 @@ Status Ledger::Enqueue(std::unique_ptr<Pending> pending, bool wait_for_space) {
   return Status::Ok();
 }
 
-static std::future<Result<AppendResult>> Ready(Status status) {
-  std::promise<Result<AppendResult>> promise;
-  promise.set_value(std::move(status));
-  return promise.get_future();
+Status Ledger::EnqueueAll(std::vector<std::unique_ptr<Pending>>& pending) {
+  std::unique_lock lock(queue_mutex_);
+  if (stopping_) return Status::Unavailable("the ledger is closing");
+  if (!writer_status_.ok()) return Status::Unavailable("the writer has stopped: " + writer_status_.message());
+  if (queue_.size() + pending.size() > kPendingAppendsMax) {
+    return Status::ResourceExhausted("append queue cannot take " + std::to_string(pending.size()) + " more (" +
+                                     std::to_string(queue_.size()) + " of " + std::to_string(kPendingAppendsMax) +
+                                     " pending)");
+  }
+  for (auto& item : pending) queue_.push_back(std::move(item));
+  lock.unlock();
+  queue_ready_.notify_one();
+  return Status::Ok();
+}
+
+size_t Ledger::queue_depth() const {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.size();
+}
+
+void Ledger::AppendWithCallback(Bytes envelope, AppendCallback done) {
+  if (Status writable = CheckWritable(); !writable.ok()) return done(writable);
+  auto pending = Prepare(std::move(envelope));
+  if (!pending.ok()) return done(pending.status());
+  std::unique_ptr<Pending> item = std::move(*pending);
+  item->done = std::move(done);
+  Status queued = Enqueue(item, /*wait_for_space=*/false);
+  if (!queued.ok()) item->done(queued);  // not queued: the item still holds its callback
 }
 
 std::future<Result<AppendResult>> Ledger::AppendAsync(Bytes envelope) {
-  if (read_only_) return Ready(Status::InvalidArgument("ledger is open read-only"));
-  auto pending = Prepare(std::move(envelope));
-  if (!pending.ok()) return Ready(pending.status());
-  auto future = (*pending)->promise.get_future();
-  Status queued = Enqueue(std::move(*pending), /*wait_for_space=*/false);
-  if (!queued.ok()) return Ready(queued);
+  auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
+  auto future = promise->get_future();
+  AppendWithCallback(std::move(envelope), [promise](Result<AppendResult> r) { promise->set_value(std::move(r)); });
   return future;
 }
 
 Result<AppendResult> Ledger::Append(Bytes envelope) { return AppendAsync(std::move(envelope)).get(); }
+
+void Ledger::AppendManyWithCallback(std::vector<Bytes> envelopes, BatchCallback done) {
+  const size_t n = envelopes.size();
+  struct Shared {
+    std::mutex mutex;
+    std::vector<std::optional<Result<AppendResult>>> results;
+    size_t remaining;
+    BatchCallback done;
+  };
+  auto shared = std::make_shared<Shared>();
+  shared->results.resize(n);
+  shared->remaining = n;
+  shared->done = std::move(done);
+  auto finish = [shared](size_t i, Result<AppendResult> r) {
+    std::unique_lock lock(shared->mutex);
+    shared->results[i].emplace(std::move(r));
+    if (--shared->remaining > 0) return;
+    lock.unlock();
+    std::vector<Result<AppendResult>> out;
+    out.reserve(shared->results.size());
+    for (auto& result : shared->results) out.push_back(std::move(*result));
+    shared->done(std::move(out));
+  };
+  if (n == 0) return shared->done({});
+  Status writable = CheckWritable();
+  std::vector<std::unique_ptr<Pending>> queued;
+  std::vector<size_t> queued_index;
+  std::vector<std::pair<size_t, Status>> refused;
+  for (size_t i = 0; i < n; ++i) {
+    auto pending = writable.ok() ? Prepare(std::move(envelopes[i])) : Result<std::unique_ptr<Pending>>(writable);
+    if (!pending.ok()) {
+      refused.emplace_back(i, pending.status());
+      continue;
+    }
+    (*pending)->done = [finish, i](Result<AppendResult> r) { finish(i, std::move(r)); };
+    queued.push_back(std::move(*pending));
+    queued_index.push_back(i);
+  }
+  if (!queued.empty()) {
+    Status all = EnqueueAll(queued);
+    if (!all.ok()) {
+      // Nothing of the batch was queued: every envelope gets the queue's answer.
+      for (size_t i : queued_index) refused.emplace_back(i, all);
+    }
+  }
+  for (auto& [i, status] : refused) finish(i, status);
+}
 
 // Pipelined: each chunk of kCommitBatchEventsMax envelopes is checked on all cores and queued,
 // and the next chunk is checked while the writer commits the previous one.
@@ -106,25 +185,32 @@ std::vector<Result<AppendResult>> Ledger::AppendBatch(std::vector<Bytes> envelop
   std::vector<std::optional<Result<AppendResult>>> immediate(n);
   std::vector<std::future<Result<AppendResult>>> futures(n);
   const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, kVerifyThreadsMax);
+  const Status writable = CheckWritable();
   for (size_t begin = 0; begin < n; begin += kCommitBatchEventsMax) {
     const size_t end = std::min(n, begin + kCommitBatchEventsMax);
     std::vector<std::optional<Result<std::unique_ptr<Pending>>>> prepared(end - begin);
     auto work = [&](unsigned t) {
       for (size_t i = begin + t; i < end; i += threads) prepared[i - begin].emplace(Prepare(std::move(envelopes[i])));
     };
-    std::vector<std::thread> workers;
-    for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work, t);
-    work(0);
-    for (auto& worker : workers) worker.join();
+    if (writable.ok()) {
+      std::vector<std::thread> workers;
+      for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work, t);
+      work(0);
+      for (auto& worker : workers) worker.join();
+    }
     for (size_t i = begin; i < end; ++i) {
+      if (!writable.ok()) {
+        immediate[i].emplace(writable);
+        continue;
+      }
       auto& item = *prepared[i - begin];
-      if (read_only_) {
-        immediate[i].emplace(Status::InvalidArgument("ledger is open read-only"));
-      } else if (!item.ok()) {
+      if (!item.ok()) {
         immediate[i].emplace(item.status());
       } else {
-        futures[i] = (*item)->promise.get_future();
-        Status queued = Enqueue(std::move(*item), /*wait_for_space=*/true);
+        auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
+        futures[i] = promise->get_future();
+        (*item)->done = [promise](Result<AppendResult> r) { promise->set_value(std::move(r)); };
+        Status queued = Enqueue(*item, /*wait_for_space=*/true);
         if (!queued.ok()) immediate[i].emplace(queued);
       }
     }
@@ -133,6 +219,54 @@ std::vector<Result<AppendResult>> Ledger::AppendBatch(std::vector<Bytes> envelop
   results.reserve(n);
   for (size_t i = 0; i < n; ++i) results.push_back(immediate[i] ? std::move(*immediate[i]) : futures[i].get());
   return results;
+}
+
+Status Ledger::AppendMirrored(std::vector<Bytes> entries) {
+  if (!mirror_) return Status::InvalidArgument("not a mirror: entries are appended as events");
+  const uint64_t first = size();
+  std::vector<std::unique_ptr<Pending>> prepared(entries.size());
+  std::vector<Status> checked(entries.size());
+  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, kVerifyThreadsMax);
+  auto work = [&](unsigned t) {
+    for (size_t i = t; i < entries.size(); i += threads) {
+      auto pending = std::make_unique<Pending>();
+      pending->envelope = std::move(entries[i]);
+      auto view = ParseEntry(pending->envelope);
+      if (!view.ok()) {
+        checked[i] = view.status();
+        continue;
+      }
+      pending->view = view->envelope;
+      pending->mirrored = *view;
+      checked[i] = events::ValidateEvent(*pending->view.event);
+      if (checked[i].ok()) checked[i] = events::VerifyEnvelopeSignature(pending->view, origin_);
+      prepared[i] = std::move(pending);
+    }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work, t);
+  work(0);
+  for (auto& worker : workers) worker.join();
+  std::vector<std::future<Result<AppendResult>>> futures;
+  Status failed;
+  for (size_t i = 0; i < prepared.size() && failed.ok(); ++i) {
+    if (!checked[i].ok()) {
+      failed = checked[i];
+      break;
+    }
+    auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
+    futures.push_back(promise->get_future());
+    prepared[i]->done = [promise](Result<AppendResult> r) { promise->set_value(std::move(r)); };
+    failed = Enqueue(prepared[i], /*wait_for_space=*/true);
+    if (!failed.ok()) futures.pop_back();
+  }
+  // The first refusal names its seq; later entries fail only because an earlier one did.
+  for (size_t i = 0; i < futures.size(); ++i) {
+    auto r = futures[i].get();
+    if (!r.ok()) return Status::Corruption("seq " + std::to_string(first + i) + ": " + r.status().message());
+  }
+  if (!failed.ok()) return Status::Corruption("seq " + std::to_string(first + futures.size()) + ": " + failed.message());
+  return Status::Ok();
 }
 
 void Ledger::WriterLoop() {
@@ -158,32 +292,38 @@ void Ledger::WriterLoop() {
 
 void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& items) {
   if (!writer_status_.ok()) {
-    for (auto& item : items) item->promise.set_value(Status::Unavailable("the writer has stopped: " + writer_status_.message()));
+    for (auto& item : items) item->done(Status::Unavailable("the writer has stopped: " + writer_status_.message()));
     return;
   }
   BatchState state;
-  int64_t recorded_at_ms;
   uint64_t seq;
   {
     std::shared_lock lock(state_mutex_);
     state.range = range_;
     seq = range_.size();
-    recorded_at_ms = std::max(NowMs(), last_recorded_at_ms_);  // non-decreasing along the log
+    state.last_recorded_at_ms = last_recorded_at_ms_;
   }
+  state.now_ms = std::max(NowMs(), state.last_recorded_at_ms);  // non-decreasing along the log
   const uint64_t first_seq = seq;
   rocksdb::WriteBatch batch;
   std::vector<Result<AppendResult>> results;
   results.reserve(items.size());
+  CommitStats stats;
   for (auto& item : items) {
-    results.push_back(Stage(*item, seq, recorded_at_ms, state, batch));
-    if (results.back().ok() && !results.back()->duplicate) ++seq;
+    results.push_back(Stage(*item, seq, state, batch));
+    if (results.back().ok() && !results.back()->duplicate) {
+      ++seq;
+      stats.types.push_back(static_cast<uint8_t>(item->view.event->body_type()));
+    }
   }
   Status written;
   if (seq > first_seq) {
     batch.Put(MetaKey(kMetaSize), EncodeU64(seq));
     rocksdb::WriteOptions options;
     options.sync = true;
+    const auto started = std::chrono::steady_clock::now();
     rocksdb::Status s = db_->Write(options, &batch);
+    stats.write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!s.ok()) written = Status::IOError("committing entries " + std::to_string(first_seq) + ".." + std::to_string(seq - 1) + ": " + s.ToString());
   }
   if (!written.ok()) {
@@ -192,25 +332,39 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& items) {
       std::lock_guard lock(queue_mutex_);
       writer_status_ = written;
     }
-    for (auto& item : items) item->promise.set_value(written);
+    for (auto& item : items) item->done(written);
     return;
   }
   {
     std::unique_lock lock(state_mutex_);
     range_ = state.range;
-    last_recorded_at_ms_ = recorded_at_ms;
+    last_recorded_at_ms_ = state.last_recorded_at_ms;
     for (size_t i = 0; i < items.size(); ++i) {
       if (results[i].ok() && !results[i]->duplicate) registry_.Apply(*items[i]->view.event, results[i]->seq);
     }
     size_.store(seq, std::memory_order_release);
   }
-  for (size_t i = 0; i < items.size(); ++i) items[i]->promise.set_value(std::move(results[i]));
+  stats.events = seq - first_seq;
+  if (commit_observer_ && stats.events > 0) commit_observer_(stats);
+  for (size_t i = 0; i < items.size(); ++i) items[i]->done(std::move(results[i]));
 }
 
-Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, int64_t recorded_at_ms, BatchState& state,
-                                   rocksdb::WriteBatch& batch) {
+Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, BatchState& state, rocksdb::WriteBatch& batch) {
   const fb::Event& event = *item.view.event;
   const std::string event_id = event.event_id()->str();
+  int64_t recorded_at_ms = state.now_ms;
+  if (item.mirrored) {
+    // The primary's entry: same position, time order kept, never a duplicate.
+    if (item.mirrored->seq != seq) {
+      return Status::Corruption("entry says seq " + std::to_string(item.mirrored->seq) + ", expected " + std::to_string(seq));
+    }
+    recorded_at_ms = item.mirrored->recorded_at_ms;
+    if (recorded_at_ms < state.last_recorded_at_ms) return Status::Corruption("recorded time goes backwards");
+    ASSIGN_OR_RETURN(auto recorded, FindEventId(event_id));
+    if (recorded || state.event_ids.count(event_id)) {
+      return Status::Corruption("event id '" + event_id + "' is recorded twice");
+    }
+  }
   // 1. Idempotency: a retry of a recorded event returns its original result.
   if (auto it = state.event_ids.find(event_id); it != state.event_ids.end()) {
     if (!SameEvent(it->second.item->view, item.view)) return ReusedIdConflict(event_id, it->second.seq);
@@ -242,6 +396,9 @@ Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, int64_t recorded
   Bytes entry = BuildEntry(seq, recorded_at_ms, stream_version, CanonicalEnvelope(item.view));
   auto check = ParseEntry(entry);  // verify right before the write, in every build
   if (!check.ok() || check->seq != seq) std::abort();
+  if (item.mirrored && entry != item.envelope) {
+    return Status::Corruption("the entry does not rebuild byte for byte from its envelope");
+  }
   std::vector<CompactRange::Node> finished;
   state.range.Append(MerkleLeafHash(entry), &finished);
   for (const auto& node : finished) {
@@ -255,6 +412,7 @@ Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, int64_t recorded
   if (events::IsAdministrative(event.body_type())) batch.Put(AdminKey(seq), "");
   state.event_ids[event_id] = {seq, stream_version, &item};
   state.stream_versions[subject] = stream_version;
+  state.last_recorded_at_ms = recorded_at_ms;
   return AppendResult{seq, stream_version, recorded_at_ms, false};
 }
 
