@@ -20,7 +20,8 @@ Result<NamedKeyPair> LoadKey(const std::string& path, std::string_view passphras
 
 Status SaveKey(const std::string& path, const NamedKeyPair& key, std::string_view passphrase) {
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  const auto folder = std::filesystem::path(path).parent_path();
+  if (!folder.empty()) std::filesystem::create_directories(folder, ec);
   if (ec) return Status::IOError("cannot create the folder of " + path + ": " + ec.message());
   if (std::filesystem::exists(path)) return Status::Conflict(path + " exists; refusing to overwrite a key");
   ASSIGN_OR_RETURN(std::string text, EncryptKeyFile(key, passphrase));

@@ -366,9 +366,24 @@ Reply ServerImpl::Measures(const Request& req, const Params& params, const Princ
   return SubjectView(req, params, [](const projections::Profile& p) { return MeasuresJson(p); });
 }
 
+// With ?as_of, only the events whose business date is on or before it.
 Reply ServerImpl::Timeline(const Request& req, const Params& params, const Principal&) {
+  const auto query = restinio::parse_query(req->header().query());
+  const bool dated = query.has("as_of");
+  auto day = AsOf(req);
+  if (!day.ok()) return Error(req, day.status());
   auto timeline = TimelineJson(ledger_, std::string(params["id"]), kTimelineEventsDefault);
-  return timeline.ok() ? Json(req, *timeline) : Error(req, timeline.status());
+  if (!timeline.ok()) return Error(req, timeline.status());
+  if (dated) {
+    const std::string last = Date(*day);
+    json kept = json::array();
+    for (auto& row : (*timeline)["timeline"]) {
+      if (!row["date"].is_string() || row["date"].get<std::string>() <= last) kept.push_back(std::move(row));
+    }
+    (*timeline)["timeline"] = std::move(kept);
+    (*timeline)["as_of"] = last;
+  }
+  return Json(req, *timeline);
 }
 
 Reply ServerImpl::Search(const Request& req, const Params&, const Principal&) {

@@ -194,6 +194,12 @@ TEST_CASE("server: submit, wait for the checkpoint, query and prove over loopbac
   REQUIRE(again.status == 200);
   CHECK(Body(again)["seq"] == seq);
   CHECK(Body(again)["duplicate"] == true);
+  HttpResponse timeline = f.Get("/v1/subjects/" + subject + "/timeline", f.inspector_token);
+  REQUIRE(timeline.status == 200);
+  CHECK(Body(timeline)["timeline"].size() == 2);
+  HttpResponse before = f.Get("/v1/subjects/" + subject + "/timeline?as_of=2026-02-28", f.inspector_token);
+  REQUIRE(before.status == 200);
+  CHECK(Body(before)["timeline"].empty());  // both ratings are dated 2026-03-01
   HttpResponse search = f.Get("/v1/search?q=" + subject.substr(0, 10));
   REQUIRE(search.status == 200);
   CHECK(Body(search)["results"][0]["subject"] == subject);
