@@ -37,6 +37,7 @@ struct ServeArgs {
   size_t threads = 0;
   int64_t checkpoint_interval_ms = -1;
   bool read_only = false;
+  std::string web_dir;
   std::string log_format;
   std::string log_level;
 };
@@ -138,6 +139,7 @@ Status Serve() {
   options.threads = config.threads;
   options.tokens = config.tokens;
   options.read_only = a.read_only;
+  options.web_dir = a.web_dir;
 
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<ledger::CheckpointPublisher> publisher;
@@ -212,6 +214,7 @@ void AddServeCommands(CLI::App& app) {
   serve->add_option("--threads", a.threads, "I/O threads (default 2)");
   serve->add_option("--checkpoint-interval-ms", a.checkpoint_interval_ms, "publish a checkpoint this often when the log grew (default 1000)");
   serve->add_flag("--read-only", a.read_only, "serve a mirror (or any ledger) read-only, following its writer");
+  serve->add_option("--web-dir", a.web_dir, "serve the web console from this folder instead of the built-in copy");
   serve->add_option("--log-format", a.log_format, "text or json (default text)");
   serve->add_option("--log-level", a.log_level, "trace, debug, info, warn, error (default info)");
   SetAction(serve, Serve);

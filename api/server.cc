@@ -12,6 +12,8 @@
 #include "api/log.h"
 #include "api/metrics.h"
 #include "api/views.h"
+#include "api/web_assets.h"
+#include "crypto/key_file.h"
 #include "crypto/merkle.h"
 #include "events/json.h"
 #include "ledger/entry.h"
@@ -117,6 +119,9 @@ class ServerImpl final : public Server {
   void EndWrite();
 
   // Handlers, one per route (see Routes()).
+  Reply ConsoleIndex(const Request&, const Params&, const Principal&);
+  Reply ConsoleFile(const Request&, const Params&, const Principal&);
+  Reply ServeAsset(const Request& req, const std::string& file);
   Reply Healthz(const Request&, const Params&, const Principal&);
   Reply Readyz(const Request&, const Params&, const Principal&);
   Reply MetricsText(const Request&, const Params&, const Principal&);
@@ -157,6 +162,8 @@ class ServerImpl final : public Server {
 
 const std::vector<Route>& ServerImpl::Routes() {
   static const std::vector<Route> routes = {
+      {"GET", "/", Role::kPublic, &ServerImpl::ConsoleIndex},
+      {"GET", "/web/{file}", Role::kPublic, &ServerImpl::ConsoleFile},
       {"GET", "/healthz", Role::kPublic, &ServerImpl::Healthz},
       {"GET", "/readyz", Role::kPublic, &ServerImpl::Readyz},
       {"GET", "/metrics", Role::kAdmin, &ServerImpl::MetricsText},
@@ -191,7 +198,7 @@ std::string ExpressPath(std::string_view path) {
     }
     const size_t close = path.find('}', i);
     const std::string name(path.substr(i + 1, close - i - 1));
-    out += ":" + name + (name == "seq" ? R"((\d+))" : "");
+    out += ":" + name + (name == "seq" ? R"((\d+))" : name == "file" ? R"(([A-Za-z0-9._/-]+))" : "");
     i = close;
   }
   return out;
@@ -253,6 +260,30 @@ Reply ServerImpl::WithState(const Request& req, Fn fn) {
   Status caught_up = projections::CatchUp(ledger_, ledger_.size(), &projection_);
   if (!caught_up.ok()) return Error(req, caught_up);
   return fn(projection_);
+}
+
+// The web console: embedded files, or with ServerOptions::web_dir the files on disk (for
+// working on the console without rebuilding).
+Reply ServerImpl::ServeAsset(const Request& req, const std::string& file) {
+  if (file.find("..") != std::string::npos || file.starts_with("/")) {
+    return Error(req, Status::InvalidArgument("'" + file + "' is not a console file name"));
+  }
+  const std::string type(WebContentType(file));
+  if (!options_.web_dir.empty()) {
+    auto bytes = ReadSmallFile(options_.web_dir + "/" + file, kWebFileBytesMax);
+    if (bytes.ok()) return Send(req, 200, type.c_str(), std::move(*bytes));
+  } else {
+    for (const WebAsset& asset : WebAssets()) {
+      if (asset.path == file) return Send(req, 200, type.c_str(), std::string(asset.bytes));
+    }
+  }
+  return Error(req, Status::NotFound("no console file '" + file + "'"));
+}
+
+Reply ServerImpl::ConsoleIndex(const Request& req, const Params&, const Principal&) { return ServeAsset(req, "index.html"); }
+
+Reply ServerImpl::ConsoleFile(const Request& req, const Params& params, const Principal&) {
+  return ServeAsset(req, std::string(params["file"]));
 }
 
 Reply ServerImpl::Healthz(const Request& req, const Params&, const Principal&) { return Text(req, "ok\n"); }

@@ -38,6 +38,7 @@ inline constexpr std::chrono::seconds kWriteTimeout{15};   // to send a whole re
 inline constexpr std::chrono::seconds kHandleTimeout{30};  // to answer (incl. waiting for a checkpoint)
 inline constexpr std::chrono::seconds kShutdownDrain{10};
 inline constexpr int64_t kRetryAfterSecondsQueueFull = 1;
+inline constexpr size_t kWebFileBytesMax = 4 * 1024 * 1024;  // one console file, with --web-dir
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -47,6 +48,8 @@ struct ServerOptions {
   bool read_only = false;  // a replica: writes answer 503
   // Enables ?wait=checkpoint; may be null. Must outlive the server.
   ledger::CheckpointPublisher* publisher = nullptr;
+  // Serve the web console from this directory instead of the embedded copy (development).
+  std::string web_dir;
 };
 
 int HttpStatusFor(StatusCode code);

@@ -1,0 +1,18 @@
+# Embeds the web console's files into a C++ source: one byte array per file and a table of
+# (path, bytes). Run as: cmake -DOUT=... -DROOT=... -DFILES="a;b" -P embed_web.cmake
+set(body "// Generated from web/ by cmake/embed_web.cmake; do not edit.\n#include \"api/web_assets.h\"\n\nnamespace creditlog::api {\nnamespace {\n")
+set(table "")
+set(i 0)
+foreach(file ${FILES})
+  file(RELATIVE_PATH rel ${ROOT} ${file})
+  file(READ ${file} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(LENGTH "${hex}" hex_length)
+  math(EXPR size "${hex_length} / 2")
+  string(APPEND body "const unsigned char kFile${i}[] = {${bytes}0};\n")
+  string(APPEND table "    {\"${rel}\", std::string_view(reinterpret_cast<const char*>(kFile${i}), ${size})},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "\n}  // namespace\n\nconst std::vector<WebAsset>& WebAssets() {\n  static const std::vector<WebAsset> assets = {\n${table}  };\n  return assets;\n}\n\n}  // namespace creditlog::api\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
