@@ -113,7 +113,7 @@ class ServerImpl final : public Server {
   Status CheckWrite(const Request& req, size_t body_bytes_max, const char* what, bool* wait);
   template <typename Fn>
   Reply WithState(const Request& req, Fn fn);
-  Result<json> EntryJson(uint64_t seq);
+  Result<json> EntryJson(uint64_t seq, const ledger::KeyRegistry& registry);
   Result<projections::Day> AsOf(const Request& req);
   void BeginWrite() { in_flight_.fetch_add(1); }
   void EndWrite();
@@ -240,12 +240,26 @@ void ServerImpl::EndWrite() {
   }
 }
 
-Result<json> ServerImpl::EntryJson(uint64_t seq) {
+Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& registry) {
   ASSIGN_OR_RETURN(Bytes bytes, ledger_.Entry(seq));
   ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(bytes));
   ASSIGN_OR_RETURN(std::string event, events::EventToJson(view.envelope.event_bytes));
-  return json{{"seq", seq}, {"entry", Base64Encode(bytes)}, {"recorded_at_ms", view.recorded_at_ms},
-              {"public_key", Base64Encode(view.envelope.public_key)}, {"event", json::parse(event)}};
+  json out = {{"seq", seq},
+              {"entry", Base64Encode(bytes)},
+              {"recorded_at_ms", view.recorded_at_ms},
+              {"stream_version", view.stream_version},
+              {"public_key", Base64Encode(view.envelope.public_key)},
+              // What the author signed, for checking the signature elsewhere (a browser):
+              // Ed25519 over "creditlog-signature-v1" 0 purpose 0 origin 0 event_bytes.
+              {"event_bytes", Base64Encode(view.envelope.event_bytes)},
+              {"signature", Base64Encode(view.envelope.signature)},
+              {"signature_purpose", kPurposeEvent},
+              {"event", json::parse(event)}};
+  if (const ledger::KeyRecord* signer = registry.Find(view.envelope.public_key)) {
+    out["signer"] = {{"agency_uscc", signer->agency_uscc}, {"agency_name", signer->agency_name}, {"key_name", signer->key_name},
+                     {"registered_seq", signer->registered_seq}, {"revoked_seq", signer->revoked_seq ? json(*signer->revoked_seq) : json()}};
+  }
+  return out;
 }
 
 Result<projections::Day> ServerImpl::AsOf(const Request& req) {
@@ -331,7 +345,7 @@ Reply ServerImpl::VerifierKey(const Request& req, const Params&, const Principal
 Reply ServerImpl::Entry(const Request& req, const Params& params, const Principal&) {
   auto seq = ParseNumber("seq", params["seq"]);
   if (!seq.ok()) return Error(req, seq.status());
-  auto entry = EntryJson(*seq);
+  auto entry = EntryJson(*seq, ledger_.registry());
   return entry.ok() ? Json(req, *entry) : Error(req, entry.status());
 }
 
@@ -343,9 +357,10 @@ Reply ServerImpl::Entries(const Request& req, const Params&, const Principal&) {
   if (!limit.ok()) return Error(req, limit.status());
   json entries = json::array();
   const uint64_t size = ledger_.size();
+  const ledger::KeyRegistry registry = ledger_.registry();
   const uint64_t end = *after >= size ? *after : std::min(size, *after + std::min(*limit, kEntriesPageMax));
   for (uint64_t seq = *after; seq < end; ++seq) {
-    auto entry = EntryJson(seq);
+    auto entry = EntryJson(seq, registry);
     if (!entry.ok()) return Error(req, entry.status());
     entries.push_back(std::move(*entry));
   }
