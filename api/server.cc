@@ -3,7 +3,9 @@
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -150,7 +152,10 @@ class ServerImpl final : public Server {
   const ServerOptions options_;
   AccessControl access_;
   Metrics metrics_;
-  std::mutex projection_mutex_;  // GUARDS: projection_
+  std::shared_mutex projection_mutex_;  // GUARDS: projection_
+  std::mutex list_cache_mutex_;         // GUARDS: list_cache_
+  // Whole lists are costly to compute: kept per (list, day) until the log grows.
+  std::map<std::pair<int, projections::Day>, std::pair<uint64_t, std::string>> list_cache_;
   projections::State projection_;
   std::atomic<bool> draining_{false};
   std::atomic<int64_t> in_flight_{0};  // appends accepted and not yet answered
@@ -267,12 +272,21 @@ Result<projections::Day> ServerImpl::AsOf(const Request& req) {
   return ParseAsOf(query.has("as_of") ? std::string(query["as_of"]) : "");
 }
 
-// The live projection, caught up with the log before the query is answered.
+// The live projection, caught up with the log before the query is answered. Queries share
+// it; only catching up (when the log grew) takes it exclusively.
 template <typename Fn>
 Reply ServerImpl::WithState(const Request& req, Fn fn) {
-  std::lock_guard lock(projection_mutex_);
-  Status caught_up = projections::CatchUp(ledger_, ledger_.size(), &projection_);
-  if (!caught_up.ok()) return Error(req, caught_up);
+  const uint64_t size = ledger_.size();
+  {
+    std::shared_lock lock(projection_mutex_);
+    if (projection_.applied() >= size) return fn(projection_);
+  }
+  {
+    std::unique_lock lock(projection_mutex_);
+    Status caught_up = projections::CatchUp(ledger_, size, &projection_);
+    if (!caught_up.ok()) return Error(req, caught_up);
+  }
+  std::shared_lock lock(projection_mutex_);
   return fn(projection_);
 }
 
@@ -450,8 +464,21 @@ Reply ServerImpl::List(const Request& req, const Params& params, const Principal
     if (Status allowed = AccessControl::Require(who, Role::kInspector); !allowed.ok()) return Error(req, allowed);
   }
   return WithState(req, [&](const projections::State& state) {
+    const auto key = std::make_pair(static_cast<int>(*kind), *day);
+    {
+      std::lock_guard lock(list_cache_mutex_);
+      auto it = list_cache_.find(key);
+      if (it != list_cache_.end() && it->second.first == state.applied()) return Send(req, 200, kJsonType, it->second.second);
+    }
     auto list = ListJson(state, *kind, *day);
-    return list.ok() ? Json(req, *list) : Error(req, list.status());
+    if (!list.ok()) return Error(req, list.status());
+    std::string body = Dump(*list);
+    {
+      std::lock_guard lock(list_cache_mutex_);
+      if (list_cache_.size() >= kListCacheEntriesMax) list_cache_.clear();
+      list_cache_[key] = {state.applied(), body};
+    }
+    return Send(req, 200, kJsonType, std::move(body));
   });
 }
 

@@ -38,6 +38,7 @@ inline constexpr std::chrono::seconds kWriteTimeout{15};   // to send a whole re
 inline constexpr std::chrono::seconds kHandleTimeout{30};  // to answer (incl. waiting for a checkpoint)
 inline constexpr std::chrono::seconds kShutdownDrain{10};
 inline constexpr int64_t kRetryAfterSecondsQueueFull = 1;
+inline constexpr size_t kListCacheEntriesMax = 256;  // (list, day) answers kept until the log grows
 inline constexpr size_t kWebFileBytesMax = 4 * 1024 * 1024;  // one console file, with --web-dir
 
 struct ServerOptions {

@@ -1,39 +1,42 @@
-// Local ingest against the machine's ceilings, in one run so that ratios hold on a noisy
-// machine: Ed25519 verifications/s on 1 and 2 threads, then durable signed appends/s through
-// Ledger::AppendBatch (group commit, parallel signature checks).
-// Usage: bench_ledger [events]   Prints "RESULT <name> <value> <unit>" lines.
-#include <chrono>
+// The ledger against the machine's ceilings, in one run so that ratios hold on a noisy machine.
+//
+//   bench_ledger [--events N] [--growth 100000,1000000] [--demo DIR]
+//
+// Ceilings: Ed25519 verifications/s on 1 and 2 threads; RocksDB durable batched writes/s of
+// values the size of our entries. Then: durable signed appends/s through Ledger::AppendBatch
+// (group commit, parallel signature checks); the full audit; and, with --demo, the projection
+// rebuild of a demo ledger. --growth appends until each size and measures there: the ingest
+// rate of the last window, inclusion-proof time, entry-read latency, disk bytes per event
+// against the raw envelope bytes, and peak RSS. Prints "RESULT <name> <value> <unit>".
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
+#include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <flatbuffers/flatbuffers.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
-#include "crypto/ed25519.h"
-#include "events/event.h"
-#include "events/uscc.h"
+#include "bench_common.h"
+#include "crypto/merkle.h"
+#include "ledger/audit.h"
 #include "ledger/ledger.h"
+#include "projections/build.h"
 
 using namespace creditlog;
-using Clock = std::chrono::steady_clock;
+using namespace creditlog::bench;
 
 namespace {
 
 constexpr uint64_t kEventsDefault = 50'000;
-constexpr size_t kBatch = 10'000;  // events per AppendBatch call, pipelined inside
-constexpr const char* kOrigin = "bench.creditlog.example/log";
-
-double Seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-Bytes RatingEvent(uint64_t i, const std::string& subject) {
-  flatbuffers::FlatBufferBuilder b;
-  const std::string id = "bench-" + std::to_string(i);
-  auto body = fb::CreateServiceRatedDirect(b, id.c_str(), 5, "食品经营许可", "2026-03-01");
-  b.Finish(fb::CreateEventDirect(b, id.c_str(), subject.c_str(), -1, 0, 0, fb::EventBody::ServiceRated, body.Union()));
-  return Bytes(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
-}
+constexpr size_t kAppendChunk = 50'000;     // events per AppendBatch call, pipelined inside
+constexpr uint64_t kGrowthWindow = 20'000;  // events timed at each growth milestone
+constexpr int kProofSamples = 1000;
 
 double VerifyCeiling(unsigned threads, const Bytes& envelope) {
   auto view = *events::ParseEnvelope(envelope);
@@ -51,13 +54,102 @@ double VerifyCeiling(unsigned threads, const Bytes& envelope) {
   return threads * kPerThread / Seconds(start);
 }
 
+// RocksDB alone: synced WriteBatches of 1,000 values of `value_bytes`, as the writer commits.
+double RocksCeiling(const std::string& dir, size_t value_bytes, uint64_t total) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.IncreaseParallelism(2);
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(options, dir, &raw).ok()) std::abort();
+  std::unique_ptr<rocksdb::DB> db(raw);
+  const std::string value(value_bytes, 'x');
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  const auto start = Clock::now();
+  for (uint64_t i = 0; i < total;) {
+    rocksdb::WriteBatch batch;
+    for (int k = 0; k < 1000 && i < total; ++k, ++i) {
+      char key[9];
+      key[0] = 'e';
+      for (int b = 0; b < 8; ++b) key[1 + b] = static_cast<char>(i >> (56 - 8 * b));
+      batch.Put(rocksdb::Slice(key, 9), value);
+    }
+    if (!db->Write(sync, &batch).ok()) std::abort();
+  }
+  return static_cast<double>(total) / Seconds(start);
+}
+
+uint64_t DirectoryBytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) total += entry.file_size();
+  }
+  return total;
+}
+
+double PeakRssMiB() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+// Appends [from, from + count) in chunks; returns events/s.
+double Ingest(ledger::Ledger& ledger, const KeyPair& key, uint64_t from, uint64_t count, uint64_t* raw_bytes) {
+  double seconds = 0;
+  for (uint64_t begin = from; begin < from + count; begin += kAppendChunk) {
+    std::vector<Bytes> chunk = SignedEvents(begin, std::min<uint64_t>(kAppendChunk, from + count - begin), key);
+    for (const Bytes& e : chunk) *raw_bytes += e.size();
+    const auto start = Clock::now();
+    for (const auto& r : ledger.AppendBatch(std::move(chunk))) {
+      if (!r.ok()) {
+        std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
+        std::exit(1);
+      }
+    }
+    seconds += Seconds(start);
+  }
+  return static_cast<double>(count) / seconds;
+}
+
+std::vector<uint64_t> ParseList(const std::string& text) {
+  std::vector<uint64_t> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) out.push_back(std::stoull(item));
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   InitCrypto();
-  const uint64_t total = argc > 1 ? std::stoull(argv[1]) : kEventsDefault;
+  uint64_t total = kEventsDefault;
+  std::vector<uint64_t> growth;
+  std::string demo;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--events") total = std::stoull(argv[i + 1]);
+    else if (flag == "--growth") growth = ParseList(argv[i + 1]);
+    else if (flag == "--demo") demo = argv[i + 1];
+    else {
+      std::fprintf(stderr, "usage: bench_ledger [--events N] [--growth N,N,...] [--demo DIR]\n");
+      return 2;
+    }
+  }
   const std::string dir = std::filesystem::temp_directory_path() / ("creditlog-bench-" + std::to_string(getpid()));
   KeyPair root = GenerateKeyPair(), ledger_key = GenerateKeyPair();
+
+  // Ceilings.
+  const Bytes sample = SignedEvents(0, 1, root)[0];
+  const double verify_1t = VerifyCeiling(1, sample);
+  const double verify_2t = VerifyCeiling(2, sample);
+  bench::Result("verify_ceiling_1t", verify_1t, "verifications/s");
+  bench::Result("verify_ceiling_2t", verify_2t, "verifications/s");
+  const size_t entry_bytes = sample.size() + 48;  // the entry wraps the envelope with seq, time, version
+  const double rocks = RocksCeiling(dir + "-rocks", entry_bytes, std::max<uint64_t>(total, 100'000));
+  std::filesystem::remove_all(dir + "-rocks");
+  bench::Result("rocksdb_durable_ceiling", rocks, "writes/s");
+
+  // Local durable ingest, then the audit of what was ingested.
   ledger::GenesisParams params{kOrigin, "bench", events::MakeUscc("11", "370200", "MB1A2B3C"), "信用办", "2026-01-01"};
   auto created = ledger::Ledger::Create(dir, params, root, ledger_key.public_key);
   if (!created.ok()) {
@@ -65,28 +157,72 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& ledger = **created;
-  const std::string subject = events::MakeUscc("91", "370202", "MA000001");
-  std::vector<Bytes> envelopes;
-  for (uint64_t i = 0; i < total; ++i) envelopes.push_back(events::SignEnvelope(RatingEvent(i, subject), root.secret_key, kOrigin));
-  const double verify_1t = VerifyCeiling(1, envelopes[0]);
-  const double verify_2t = VerifyCeiling(2, envelopes[0]);
-  const auto start = Clock::now();
-  for (size_t begin = 0; begin < envelopes.size(); begin += kBatch) {
-    std::vector<Bytes> chunk(envelopes.begin() + static_cast<std::ptrdiff_t>(begin),
-                             envelopes.begin() + static_cast<std::ptrdiff_t>(std::min(envelopes.size(), begin + kBatch)));
-    for (const auto& r : ledger.AppendBatch(std::move(chunk))) {
-      if (!r.ok()) {
-        std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
-        return 1;
-      }
-    }
+  if (!ledger.SetCheckpointKey(ledger_key.secret_key).ok()) return 1;
+  uint64_t raw_bytes = 0;
+  const double ingest = Ingest(ledger, root, 0, total, &raw_bytes);
+  bench::Result("ingest_local", ingest, "events/s");
+  bench::Result("ingest_local_ratio", ingest / verify_2t, "of_verify_ceiling_2t");
+  if (!ledger.PublishCheckpoint().ok()) return 1;
+  const auto audit_start = Clock::now();
+  auto audited = ledger::AuditLedger(ledger);
+  if (!audited.ok()) {
+    std::fprintf(stderr, "%s\n", audited.status().ToString().c_str());
+    return 1;
   }
-  const double ingest = static_cast<double>(total) / Seconds(start);
-  std::printf("RESULT verify_ceiling_1t %.0f verifications/s\n", verify_1t);
-  std::printf("RESULT verify_ceiling_2t %.0f verifications/s\n", verify_2t);
-  std::printf("RESULT ingest_local %.0f events/s\n", ingest);
-  std::printf("RESULT ingest_local_ratio %.2f of verify_ceiling_2t\n", ingest / verify_2t);
+  const double audit = static_cast<double>(audited->entries) / Seconds(audit_start);
+  bench::Result("audit", audit, "events/s");
+  bench::Result("audit_ratio", audit / verify_2t, "of_verify_ceiling_2t");
+
+  // Growth: keep appending; measure at each milestone.
+  uint64_t appended = total;
+  std::mt19937_64 rng(42);
+  for (uint64_t target : growth) {
+    if (target < appended + kGrowthWindow) continue;
+    Ingest(ledger, root, appended, target - kGrowthWindow - appended, &raw_bytes);
+    const double rate = Ingest(ledger, root, target - kGrowthWindow, kGrowthWindow, &raw_bytes);
+    appended = target;
+    const uint64_t size = ledger.size();
+    auto root_hash = ledger.Root(size);
+    std::vector<double> proof_us, read_us;
+    for (int i = 0; i < kProofSamples; ++i) {
+      const uint64_t seq = rng() % size;
+      auto start = Clock::now();
+      auto bytes = ledger.Entry(seq);
+      read_us.push_back(Seconds(start) * 1e6);
+      start = Clock::now();
+      auto proof = ledger.InclusionProof(seq, size);
+      if (!bytes.ok() || !proof.ok() || !VerifyInclusion(seq, size, MerkleLeafHash(*bytes), *proof, *root_hash).ok()) std::abort();
+      proof_us.push_back(Seconds(start) * 1e6);
+    }
+    const std::string at = "_at_" + std::to_string(target);
+    bench::Result(("ingest_local" + at).c_str(), rate, "events/s");
+    bench::Result(("proof_p50" + at + "_us").c_str(), Quantile(proof_us, 0.5), "us");
+    bench::Result(("proof_p99" + at + "_us").c_str(), Quantile(proof_us, 0.99), "us");
+    bench::Result(("entry_read_p99" + at + "_us").c_str(), Quantile(read_us, 0.99), "us");
+    const double disk = static_cast<double>(DirectoryBytes(dir + "/db"));
+    bench::Result(("disk_bytes_per_event" + at).c_str(), disk / static_cast<double>(size), "bytes");
+    bench::Result(("disk_vs_raw" + at).c_str(), disk / static_cast<double>(raw_bytes), "ratio");
+    bench::Result(("peak_rss" + at + "_mib").c_str(), PeakRssMiB(), "MiB");
+  }
   created->reset();
   std::filesystem::remove_all(dir);
+
+  // The projection rebuild of a demo ledger (realistic event mix).
+  if (!demo.empty()) {
+    auto opened = ledger::Ledger::Open(demo, {.read_only = true});
+    if (!opened.ok()) {
+      std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
+      return 1;
+    }
+    const auto start = Clock::now();
+    auto state = projections::BuildState(**opened, (*opened)->size());
+    if (!state.ok()) {
+      std::fprintf(stderr, "%s\n", state.status().ToString().c_str());
+      return 1;
+    }
+    bench::Result("rebuild", static_cast<double>((*opened)->size()) / Seconds(start), "events/s");
+    bench::Result("rebuild_events", static_cast<double>((*opened)->size()), "events");
+  }
+  bench::Result("peak_rss_mib", PeakRssMiB(), "MiB");
   return 0;
 }

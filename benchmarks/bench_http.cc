@@ -1,0 +1,274 @@
+// The HTTP server measured against the HTTP stack's own ceiling, in one run.
+//
+//   bench_http --demo DIR [--seconds S] [--events N]
+//
+// hello: RESTinio's hello-world on the same settings (2 I/O threads), loaded by wrk -t2 -c64.
+// ingest: durable signed events over HTTP into a fresh ledger — single-event requests from 1, 8
+//   and 64 concurrent clients (libcurl, keep-alive), and batches of 1,000 from 4 clients — with
+//   acknowledgement latency p50/p99/max as the clients saw it.
+// queries: the demo ledger served read-only; wrk on profile, public profile, measures, a list
+//   page and an inclusion proof over every subject in random order.
+// Prints "RESULT <name> <value> <unit>". Needs `wrk` (Debian package) on the PATH.
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <restinio/all.hpp>
+
+#include "api/access.h"
+#include "api/http_client.h"
+#include "api/server.h"
+#include "bench_common.h"
+#include "ledger/ledger.h"
+#include "projections/build.h"
+
+using namespace creditlog;
+using bench::Clock;
+using bench::Seconds;
+
+namespace {
+
+uint16_t FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+struct WrkResult {
+  double rps = 0;
+  double p50_ms = 0, p99_ms = 0;
+  uint64_t non_2xx = 0;
+};
+
+double ToMs(const std::string& value, const std::string& unit) {
+  const double v = std::stod(value);
+  if (unit == "us") return v / 1000;
+  if (unit == "s") return v * 1000;
+  return v;  // ms
+}
+
+// Runs wrk with a Lua script (or none) and reads its summary.
+WrkResult Wrk(const std::string& url, int seconds, const std::string& script = "", const std::string& header = "") {
+  std::string command = "wrk -t2 -c64 -d" + std::to_string(seconds) + "s --latency";
+  if (!script.empty()) command += " -s " + script;
+  if (!header.empty()) command += " -H '" + header + "'";
+  command += " " + url + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) out.append(buffer, n);
+  ::pclose(pipe);
+  WrkResult r;
+  std::smatch m;
+  if (std::regex_search(out, m, std::regex(R"(Requests/sec:\s+([0-9.]+))"))) r.rps = std::stod(m[1]);
+  if (std::regex_search(out, m, std::regex(R"(50%\s+([0-9.]+)(us|ms|s))"))) r.p50_ms = ToMs(m[1], m[2]);
+  if (std::regex_search(out, m, std::regex(R"(99%\s+([0-9.]+)(us|ms|s))"))) r.p99_ms = ToMs(m[1], m[2]);
+  if (std::regex_search(out, m, std::regex(R"(Non-2xx or 3xx responses:\s+(\d+))"))) r.non_2xx = std::stoull(m[1]);
+  if (r.rps == 0) std::fprintf(stderr, "wrk said:\n%s\n", out.c_str());
+  return r;
+}
+
+// RESTinio's own hello-world, configured like our server.
+WrkResult Hello(int seconds) {
+  struct Traits : public restinio::default_traits_t {};
+  const uint16_t port = FreePort();
+  auto server = restinio::run_async<Traits>(
+      restinio::own_io_context(),
+      restinio::server_settings_t<Traits>{}.address("127.0.0.1").port(port).max_pipelined_requests(1).request_handler(
+          [](auto req) {
+            return req->create_response().append_header(restinio::http_field::content_type, "text/plain").set_body("hello\n").done();
+          }),
+      2);
+  WrkResult r = Wrk("http://127.0.0.1:" + std::to_string(port) + "/", seconds);
+  server->stop();
+  server->wait();
+  return r;
+}
+
+struct IngestFigures {
+  double events_per_second = 0;
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;
+  uint64_t failures = 0;
+};
+
+// `clients` threads each post their share of `envelopes` (one per request, or batches).
+IngestFigures Ingest(const std::string& url, const std::vector<Bytes>& envelopes, size_t first, size_t count, int clients,
+                     size_t batch) {
+  std::atomic<size_t> next{first};
+  const size_t end = first + count;
+  std::mutex mutex;
+  std::vector<double> latencies;
+  std::atomic<uint64_t> failures{0};
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      api::HttpClient client(url, "");
+      std::vector<double> mine;
+      for (;;) {
+        const size_t i = next.fetch_add(batch);
+        if (i >= end) break;
+        const size_t n = std::min(batch, end - i);
+        const auto sent = Clock::now();
+        Result<api::HttpResponse> r = Status::Unavailable("not sent");
+        if (batch == 1) {
+          r = client.Post("/v1/events", "application/octet-stream", std::string(envelopes[i].begin(), envelopes[i].end()));
+        } else {
+          nlohmann::json body = {{"envelopes", nlohmann::json::array()}};
+          for (size_t k = i; k < i + n; ++k) body["envelopes"].push_back(Base64Encode(envelopes[k]));
+          r = client.Post("/v1/events/batch", "application/json", body.dump());
+        }
+        mine.push_back(Seconds(sent) * 1000);
+        if (!r.ok() || r->status != 200) failures += n;
+      }
+      std::lock_guard lock(mutex);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : threads) t.join();
+  IngestFigures f;
+  f.events_per_second = static_cast<double>(count) / Seconds(start);
+  f.p50_ms = bench::Quantile(latencies, 0.5);
+  f.p99_ms = bench::Quantile(latencies, 0.99);
+  f.max_ms = latencies.empty() ? 0 : latencies.back();
+  f.failures = failures;
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  InitCrypto();
+  std::string demo;
+  int seconds = 5;
+  uint64_t events = 40'000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--demo") demo = argv[i + 1];
+    else if (flag == "--seconds") seconds = std::stoi(argv[i + 1]);
+    else if (flag == "--events") events = std::stoull(argv[i + 1]);
+    else {
+      std::fprintf(stderr, "usage: bench_http --demo DIR [--seconds S] [--events N]\n");
+      return 2;
+    }
+  }
+  if (demo.empty()) {
+    std::fprintf(stderr, "bench_http: --demo DIR is required (a ledger made by creditlog demo)\n");
+    return 2;
+  }
+
+  // The HTTP stack's ceiling.
+  const WrkResult hello = Hello(seconds);
+  bench::Result("hello_rps", hello.rps, "requests/s");
+  bench::Result("hello_p99_ms", hello.p99_ms, "ms");
+
+  // Ingest over HTTP into a fresh ledger.
+  const std::string dir = std::filesystem::temp_directory_path() / ("creditlog-bench-http-" + std::to_string(getpid()));
+  KeyPair root = GenerateKeyPair(), ledger_key = GenerateKeyPair();
+  ledger::GenesisParams params{bench::kOrigin, "bench", events::MakeUscc("11", "370200", "MB1A2B3C"), "信用办", "2026-01-01"};
+  auto created = ledger::Ledger::Create(dir, params, root, ledger_key.public_key);
+  if (!created.ok()) {
+    std::fprintf(stderr, "%s\n", created.status().ToString().c_str());
+    return 1;
+  }
+  {
+    api::ServerOptions options;
+    options.port = FreePort();
+    auto server = api::Server::Start(**created, options);
+    if (!server.ok()) {
+      std::fprintf(stderr, "%s\n", server.status().ToString().c_str());
+      return 1;
+    }
+    const std::string url = "http://127.0.0.1:" + std::to_string(options.port);
+    const std::vector<Bytes> envelopes = bench::SignedEvents(0, events, root);
+    // Shares of the pool: 1 client 10%, 8 clients 20%, 64 clients 30%, batches 40%.
+    const size_t one = events / 10, eight = events / 5, many = events * 3 / 10, batched = events - one - eight - many;
+    size_t at = 0;
+    for (auto [clients, share] : {std::pair<int, size_t>{1, one}, {8, eight}, {64, many}}) {
+      const IngestFigures f = Ingest(url, envelopes, at, share, clients, 1);
+      at += share;
+      const std::string name = "ingest_http_single_c" + std::to_string(clients);
+      bench::Result(name.c_str(), f.events_per_second, "events/s");
+      bench::Result((name + "_p50_ms").c_str(), f.p50_ms, "ms");
+      bench::Result((name + "_p99_ms").c_str(), f.p99_ms, "ms");
+      bench::Result((name + "_max_ms").c_str(), f.max_ms, "ms");
+      if (f.failures) bench::Result((name + "_failures").c_str(), static_cast<double>(f.failures), "events");
+      if (clients == 64) {
+        bench::Result("ingest_http_single", f.events_per_second, "events/s");
+      }
+    }
+    const IngestFigures b = Ingest(url, envelopes, at, batched, 4, api::kBatchEventsMax);
+    bench::Result("ingest_http_batch", b.events_per_second, "events/s");
+    bench::Result("ingest_http_batch_p50_ms", b.p50_ms, "ms");
+    bench::Result("ingest_http_batch_p99_ms", b.p99_ms, "ms");
+    bench::Result("ingest_http_batch_max_ms", b.max_ms, "ms");
+    if (b.failures) bench::Result("ingest_http_batch_failures", static_cast<double>(b.failures), "events");
+    (*server)->Stop();
+  }
+  created->reset();
+  std::filesystem::remove_all(dir);
+
+  // Queries over the demo ledger, read-only.
+  auto opened = ledger::Ledger::Open(demo, {.read_only = true});
+  if (!opened.ok()) {
+    std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
+    return 1;
+  }
+  auto state = projections::BuildState(**opened, (*opened)->size());
+  if (!state.ok()) return 1;
+  std::vector<std::string> subjects;
+  for (const auto& [id, subject] : state->subjects()) subjects.push_back(id);
+  std::shuffle(subjects.begin(), subjects.end(), std::mt19937_64(7));
+  const std::string token = api::NewToken();
+  api::ServerOptions options;
+  options.port = FreePort();
+  options.read_only = true;
+  options.tokens = {{"bench", api::Role::kInspector, api::TokenHash(token)}};
+  auto server = api::Server::Start(**opened, options);
+  if (!server.ok()) return 1;
+  const std::string url = "http://127.0.0.1:" + std::to_string(options.port);
+  const std::string script = dir + "-paths.lua";
+  const uint64_t size = (*opened)->size();
+  auto run = [&](const std::string& name, const std::function<std::string(size_t)>& path) {
+    std::ofstream lua(script);
+    lua << "local paths = {\n";
+    for (size_t i = 0; i < std::min<size_t>(subjects.size(), 20000); ++i) lua << "  \"" << path(i) << "\",\n";
+    lua << "}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n";
+    lua.close();
+    const WrkResult r = Wrk(url, seconds, script, "Authorization: Bearer " + token);
+    bench::Result((name + "_rps").c_str(), r.rps, "requests/s");
+    bench::Result((name + "_p50_ms").c_str(), r.p50_ms, "ms");
+    bench::Result((name + "_p99_ms").c_str(), r.p99_ms, "ms");
+    if (r.non_2xx) bench::Result((name + "_non_2xx").c_str(), static_cast<double>(r.non_2xx), "responses");
+    return r;
+  };
+  const WrkResult profile = run("profile", [&](size_t i) { return "/v1/subjects/" + subjects[i] + "/profile"; });
+  run("public_profile", [&](size_t i) { return "/v1/subjects/" + subjects[i] + "/public-profile"; });
+  run("measures", [&](size_t i) { return "/v1/subjects/" + subjects[i] + "/measures"; });
+  run("list_page", [&](size_t) { return std::string("/v1/lists/SeriousDishonesty"); });
+  std::mt19937_64 rng(11);
+  run("inclusion_proof", [&](size_t) { return "/v1/proofs/inclusion?seq=" + std::to_string(rng() % size) + "&size=" + std::to_string(size); });
+  bench::Result("profile_ratio", profile.rps / hello.rps, "of_hello_rps");
+  (*server)->Stop();
+  std::filesystem::remove(script);
+  return 0;
+}
