@@ -1,6 +1,7 @@
 #include "ledger/audit.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <thread>
 #include <unordered_map>
@@ -35,6 +36,7 @@ class Auditor {
  private:
   void ParseAndVerify(std::vector<Item>& items);
   Status CheckEntry(Item& item);
+  Status CheckChunk(std::vector<Item>& items);
   Status CheckGenesis(const EntryView& view);
   Status CheckCheckpoint(uint64_t size, const std::string& note);
 
@@ -143,6 +145,16 @@ Status Auditor::CheckCheckpoint(uint64_t size, const std::string& note) {
   return Status::Ok();
 }
 
+Status Auditor::CheckChunk(std::vector<Item>& items) {
+  for (Item& item : items) {
+    RETURN_IF_ERROR(CheckEntry(item).WithContext(At(item.seq)));
+    if (auto it = checkpoints_.find(range_.size()); it != checkpoints_.end()) {
+      RETURN_IF_ERROR(CheckCheckpoint(it->first, it->second));
+    }
+  }
+  return Status::Ok();
+}
+
 Result<AuditReport> Auditor::Run(uint64_t size, const Feed& feed, const Progress& progress) {
   if (size == 0) return Status::Corruption("the ledger is empty");
   if (!checkpoints_.empty() && checkpoints_.rbegin()->first > size) {
@@ -150,28 +162,42 @@ Result<AuditReport> Auditor::Run(uint64_t size, const Feed& feed, const Progress
                               " but only " + std::to_string(size) + " entries exist");
   }
   if (trusted_) origin_ = trusted_->name;
-  uint64_t next = 0;
-  while (next < size) {
-    // Genesis alone first: it names the origin every signature is checked against.
-    const uint64_t chunk = next == 0 && !trusted_ ? 1 : std::min<uint64_t>(kAuditChunkEntries, size - next);
-    std::vector<Item> items(chunk);
-    for (uint64_t i = 0; i < chunk; ++i) {
-      items[i].seq = next + i;
-      RETURN_IF_ERROR(feed(next + i, &items[i]).WithContext(At(next + i)));
-    }
-    if (next == 0) {
-      auto genesis = ParseEntry(items[0].bytes);
-      if (!genesis.ok()) return genesis.status().WithContext(At(0));
-      RETURN_IF_ERROR(CheckGenesis(*genesis));
+  // Genesis alone first: it names the origin every signature is checked against.
+  {
+    std::vector<Item> genesis(1);
+    RETURN_IF_ERROR(feed(0, &genesis[0]).WithContext(At(0)));
+    auto view = ParseEntry(genesis[0].bytes);
+    if (!view.ok()) return view.status().WithContext(At(0));
+    RETURN_IF_ERROR(CheckGenesis(*view));
+    ParseAndVerify(genesis);
+    RETURN_IF_ERROR(CheckChunk(genesis));
+    if (progress) progress(1, size);
+  }
+  // Then chunks, pipelined: the next chunk is read and its signatures checked on all cores
+  // while this thread runs the in-order checks of the current one.
+  auto load = [&](uint64_t from) -> Result<std::vector<Item>> {
+    const uint64_t count = std::min<uint64_t>(kAuditChunkEntries, size - from);
+    std::vector<Item> items(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      items[i].seq = from + i;
+      RETURN_IF_ERROR(feed(from + i, &items[i]).WithContext(At(from + i)));
     }
     ParseAndVerify(items);
-    for (Item& item : items) {
-      RETURN_IF_ERROR(CheckEntry(item).WithContext(At(item.seq)));
-      if (auto it = checkpoints_.find(range_.size()); it != checkpoints_.end()) {
-        RETURN_IF_ERROR(CheckCheckpoint(it->first, it->second));
-      }
+    return items;
+  };
+  uint64_t next = 1;
+  std::future<Result<std::vector<Item>>> pending;
+  if (next < size) pending = std::async(std::launch::async, load, next);
+  while (next < size) {
+    ASSIGN_OR_RETURN(std::vector<Item> items, pending.get());
+    const uint64_t after = next + items.size();
+    if (after < size) pending = std::async(std::launch::async, load, after);
+    Status checked = CheckChunk(items);
+    if (!checked.ok()) {
+      if (pending.valid()) pending.wait();
+      return checked;
     }
-    next += chunk;
+    next = after;
     if (progress) progress(next, size);
   }
   AuditReport report;
