@@ -12,6 +12,7 @@
 #include "api/progress.h"
 #include "events/json.h"
 #include "events/uscc.h"
+#include "ledger/entry.h"
 #include "ledger/format.h"
 #include "projections/ruleset.h"
 
@@ -40,6 +41,8 @@ struct LedgerArgs {
   std::string jurisdiction;
   std::string reason;
   std::string signer;
+  std::string replaces;   // agencies register: the key this one rotates out
+  bool compromised = false;
   bool json = false;
   bool quiet = false;
 };
@@ -261,6 +264,10 @@ Status AgenciesRegister() {
       {"body_type", "AgencyKeyRegistered"},
       {"body", {{"agency_uscc", a.agency_uscc}, {"agency_name", a.agency_name}, {"key_name", a.name},
                 {"public_key", key_bytes}, {"permitted_types", types}, {"jurisdiction", a.jurisdiction}}}};
+  if (!a.replaces.empty()) {
+    ASSIGN_OR_RETURN(nlohmann::json old_key, KeyBytesJson(a.replaces));
+    event["body"]["replaces_public_key"] = old_key;  // rotation: the old key is revoked by this event
+  }
   return RecordAdministrative(event);
 }
 
@@ -270,8 +277,35 @@ Status KeysRevoke() {
   nlohmann::json event = {{"event_id", "revoke/" + a.public_key.substr(0, 16)},
                           {"subject", ""},
                           {"body_type", "KeyRevoked"},
-                          {"body", {{"public_key", key_bytes}, {"reason", a.reason}}}};
+                          {"body", {{"public_key", key_bytes}, {"reason", a.reason}, {"compromised", a.compromised}}}};
   return RecordAdministrative(event);
+}
+
+// Every entry a key signed, for reviewing what a lost or stolen key recorded.
+Status KeysUsed() {
+  const LedgerArgs& a = Args();
+  ASSIGN_OR_RETURN(Bytes wanted_bytes, Base64Decode(a.public_key));
+  ASSIGN_OR_RETURN(PublicKey wanted, PublicKeyFromBytes(wanted_bytes));
+  ASSIGN_OR_RETURN(auto ledger, OpenForReading(a.data));
+  nlohmann::json rows = nlohmann::json::array();
+  RETURN_IF_ERROR(ledger->ForEachEntry(0, ledger->size(), [&](uint64_t seq, ByteView bytes) -> Status {
+    ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(bytes));
+    if (view.envelope.public_key != wanted) return Status::Ok();
+    const fb::Event& event = *view.envelope.event;
+    rows.push_back({{"seq", seq}, {"recorded_at_ms", view.recorded_at_ms}, {"type", events::EventTypeName(event.body_type())},
+                    {"event_id", event.event_id()->str()}, {"subject", event.subject() ? event.subject()->str() : ""}});
+    return Status::Ok();
+  }));
+  if (a.json) {
+    std::cout << rows.dump(2) << "\n";
+    return Status::Ok();
+  }
+  for (const auto& row : rows) {
+    std::cout << "seq " << row["seq"].get<uint64_t>() << "  " << row["type"].get<std::string>() << "  "
+              << row["subject"].get<std::string>() << "  " << row["event_id"].get<std::string>() << "\n";
+  }
+  std::cout << rows.size() << " entries signed by this key\n";
+  return Status::Ok();
 }
 
 Status AgenciesList() {
@@ -378,7 +412,13 @@ void AddLedgerCommands(CLI::App& app) {
   revoke->add_option("--public-key", a.public_key, "base64 public key to revoke")->required();
   revoke->add_option("--reason", a.reason, "why")->required();
   revoke->add_option("--signer", a.signer, "key file that signs (default: DIR/keys/root.key)");
+  revoke->add_flag("--compromised", a.compromised, "the key was stolen or lost, not merely retired");
   SetAction(revoke, KeysRevoke);
+  auto* used = keys->add_subcommand("used", "List every entry a key signed (to review a lost or stolen key's records)");
+  used->add_option("--data", a.data, "data directory")->required();
+  used->add_option("--public-key", a.public_key, "base64 public key")->required();
+  used->add_flag("--json", a.json, "JSON output");
+  SetAction(used, KeysUsed);
 
   auto* agencies = app.add_subcommand("agencies", "Recording agencies and their keys");
   agencies->require_subcommand(1);
@@ -391,6 +431,7 @@ void AddLedgerCommands(CLI::App& app) {
   reg->add_option("--key", a.key_path, "or: the key file (only its public half is read)");
   reg->add_option("--types", a.types, "permitted event types, comma-separated")->required();
   reg->add_option("--jurisdiction", a.jurisdiction, "division-code prefix, e.g. 3702; empty = everywhere");
+  reg->add_option("--replaces", a.replaces, "rotation: base64 public key this one replaces (revoked by the same event)");
   reg->add_option("--signer", a.signer, "key file that signs (default: DIR/keys/root.key)");
   SetAction(reg, AgenciesRegister);
   auto* list = agencies->add_subcommand("list", "List registered keys");

@@ -54,6 +54,23 @@ double VerifyCeiling(unsigned threads, const Bytes& envelope) {
   return threads * kPerThread / Seconds(start);
 }
 
+// Every check an append runs before the writer (parse, field validation, signature) over
+// distinct envelopes on `threads` threads: the most any append path could reach.
+double CheckCeiling(unsigned threads, const std::vector<Bytes>& envelopes) {
+  const auto start = Clock::now();
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (size_t i = t; i < envelopes.size(); i += threads) {
+        auto view = events::ParseEnvelope(envelopes[i]);
+        if (!view.ok() || !events::ValidateEvent(*view->event).ok() || !events::VerifyEnvelopeSignature(*view, kOrigin).ok()) std::abort();
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  return static_cast<double>(envelopes.size()) / Seconds(start);
+}
+
 // RocksDB alone: synced WriteBatches of 1,000 values of `value_bytes`, as the writer commits.
 double RocksCeiling(const std::string& dir, size_t value_bytes, uint64_t total) {
   rocksdb::Options options;
@@ -144,6 +161,10 @@ int main(int argc, char** argv) {
   const double verify_2t = VerifyCeiling(2, sample);
   bench::Result("verify_ceiling_1t", verify_1t, "verifications/s");
   bench::Result("verify_ceiling_2t", verify_2t, "verifications/s");
+  {
+    const std::vector<Bytes> distinct = SignedEvents(0, std::min<uint64_t>(total, 40'000), root);
+    bench::Result("check_ceiling_2t", CheckCeiling(2, distinct), "events/s");
+  }
   const size_t entry_bytes = sample.size() + 48;  // the entry wraps the envelope with seq, time, version
   const double rocks = RocksCeiling(dir + "-rocks", entry_bytes, std::max<uint64_t>(total, 100'000));
   std::filesystem::remove_all(dir + "-rocks");
