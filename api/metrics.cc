@@ -57,6 +57,21 @@ void LabelledCounter::Write(std::string* out, const std::string& name, const std
   for (const auto& [value, count] : values_) *out += fmt::format("{}{{{}=\"{}\"}} {}\n", name, label, value, count);
 }
 
+void StatusCounter::Add(int status) {
+  if (status >= 100 && status < 600) counts_[status - 100].fetch_add(1, std::memory_order_relaxed);
+}
+
+uint64_t StatusCounter::Get(int status) const {
+  return status >= 100 && status < 600 ? counts_[status - 100].load(std::memory_order_relaxed) : 0;
+}
+
+void StatusCounter::Write(std::string* out, const std::string& name, const std::string& help) const {
+  *out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
+  for (int status = 100; status < 600; ++status) {
+    if (const uint64_t n = Get(status)) *out += fmt::format("{}{{status=\"{}\"}} {}\n", name, status, n);
+  }
+}
+
 Metrics::Metrics()
     : append_latency(LatencyBounds()),
       commit_latency(LatencyBounds()),

@@ -37,13 +37,24 @@ class LabelledCounter {
   std::map<std::string, uint64_t> values_;
 };
 
+// Counts by HTTP status (100..599) without a lock.
+class StatusCounter {
+ public:
+  void Add(int status);
+  uint64_t Get(int status) const;
+  void Write(std::string* out, const std::string& name, const std::string& help) const;
+
+ private:
+  std::array<std::atomic<uint64_t>, 500> counts_{};
+};
+
 struct Metrics {
   Metrics();
   Histogram append_latency;  // seconds, request received → durable acknowledgement sent
   Histogram commit_latency;  // seconds, one synced group-commit write
   Histogram commit_events;   // events per group commit
   LabelledCounter events_by_type;
-  LabelledCounter responses_by_status;
+  StatusCounter responses_by_status;
 };
 
 void WriteGauge(std::string* out, const std::string& name, const std::string& help, double value);
