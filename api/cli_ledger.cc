@@ -203,14 +203,26 @@ Status Import(ImportLayout layout) {
 }
 
 // Signs one event for a ledger without touching it: the envelope an agency submits.
+// A .jsonl input gives one base64 envelope per line in the output, in the same order.
 Status Sign() {
   const LedgerArgs& a = Args();
-  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(a.input, events::kEventJsonBytesMax));
-  ASSIGN_OR_RETURN(Bytes event, events::EventFromJson(text));
   ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.key_path + ": "));
   ASSIGN_OR_RETURN(NamedKeyPair signer, LoadKey(a.key_path, passphrase));
-  const Bytes envelope = events::SignEnvelope(event, signer.key_pair.secret_key, a.origin);
-  return WriteFileDurably(a.out, AsString(envelope), 0644);
+  if (!a.input.ends_with(".jsonl")) {
+    ASSIGN_OR_RETURN(std::string text, ReadSmallFile(a.input, events::kEventJsonBytesMax));
+    ASSIGN_OR_RETURN(Bytes event, events::EventFromJson(text));
+    const Bytes envelope = events::SignEnvelope(event, signer.key_pair.secret_key, a.origin);
+    return WriteFileDurably(a.out, AsString(envelope), 0644);
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> documents, ReadEventDocuments(a.input));
+  std::string out;
+  for (size_t i = 0; i < documents.size(); ++i) {
+    if (documents[i].find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto event = events::EventFromJson(documents[i]);
+    if (!event.ok()) return event.status().WithContext(a.input + ":" + std::to_string(i + 1));
+    out += Base64Encode(events::SignEnvelope(*event, signer.key_pair.secret_key, a.origin)) + "\n";
+  }
+  return WriteFileDurably(a.out, out, 0644);
 }
 
 Status KeysGenerate() {
@@ -381,7 +393,7 @@ void AddLedgerCommands(CLI::App& app) {
   record->add_flag("--quiet", a.quiet, "no progress");
   SetAction(record, Record);
 
-  auto* sign = app.add_subcommand("sign", "Sign an event (JSON) for a ledger; writes the binary envelope to submit");
+  auto* sign = app.add_subcommand("sign", "Sign an event (JSON) for a ledger into a binary envelope; a .jsonl file into base64 lines");
   sign->add_option("--key", a.key_path, "the signing agency's key file")->required();
   sign->add_option("--origin", a.origin, "the ledger's origin (first line of its checkpoint)")->required();
   sign->add_option("--out", a.out, "envelope file to write")->required();
