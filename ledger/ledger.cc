@@ -109,6 +109,7 @@ Result<std::unique_ptr<Ledger>> Ledger::CreateMirror(const std::string& dir, Byt
 Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& dir, OpenOptions open_options) {
   if (!std::filesystem::exists(dir + "/db")) return Status::NotFound("no ledger in " + dir);
   rocksdb::Options options = DatabaseOptions();
+  if (open_options.env != nullptr) options.env = open_options.env;
   rocksdb::DB* raw = nullptr;
   std::unique_ptr<Ledger> ledger(new Ledger());
   rocksdb::Status s;

@@ -34,6 +34,7 @@
 
 namespace rocksdb {
 class DB;
+class Env;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -51,6 +52,9 @@ struct OpenOptions {
   bool read_only = false;  // no writer; safe beside a running writer process
   // With read_only: follow a writer process's commits; Refresh() catches up with them.
   bool follow = false;
+  // Tests only: the RocksDB Env to run on (e.g. one that injects I/O faults). Must outlive
+  // the ledger. Null: the default.
+  rocksdb::Env* env = nullptr;
 };
 
 struct AppendResult {
