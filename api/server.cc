@@ -551,7 +551,7 @@ Reply ServerImpl::PostBatch(const Request& req, const Params&, const Principal&)
   bool wait = false;
   if (Status ok = CheckWrite(req, kBatchBodyBytesMax, "a batch", &wait); !ok.ok()) return Error(req, ok);
   const std::string& body = req->body();
-  if (JsonDepth(body) > kJsonDepthMax) {
+  if (events::JsonNestingDepth(body) > kJsonDepthMax) {
     return Error(req, Status::InvalidArgument("the body nests deeper than " + std::to_string(kJsonDepthMax) + " levels"));
   }
   const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -714,25 +714,6 @@ std::vector<RouteSpec> RouteTable() {
   std::vector<RouteSpec> out;
   for (const Route& route : ServerImpl::Routes()) out.push_back({route.method, route.path, route.role});
   return out;
-}
-
-size_t JsonDepth(std::string_view text) {
-  size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
 }
 
 int HttpStatusFor(StatusCode code) {

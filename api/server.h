@@ -64,9 +64,6 @@ struct RouteSpec {
 std::vector<RouteSpec> RouteTable();
 std::string_view OpenApiDocument();  // api/openapi.json, embedded at build time
 
-// The deepest nesting of arrays and objects in a JSON text (strings are skipped), to refuse
-// hostile inputs before a parser recurses into them.
-size_t JsonDepth(std::string_view text);
 
 class Server {
  public:

@@ -8,6 +8,7 @@
 
 #include "ledger/export.h"
 #include "ledger/format.h"
+#include "ledger/parallel.h"
 
 namespace creditlog::ledger {
 namespace {
@@ -53,18 +54,11 @@ class Auditor {
 };
 
 void Auditor::ParseAndVerify(std::vector<Item>& items) {
-  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, kVerifyThreadsMax);
-  auto work = [&](unsigned t) {
-    for (size_t i = t; i < items.size(); i += threads) {
-      Item& item = items[i];
-      item.view = ParseEntry(item.bytes);
-      if (item.view.ok()) item.signature = events::VerifyEnvelopeSignature(item.view->envelope, origin_);
-    }
-  };
-  std::vector<std::thread> workers;
-  for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work, t);
-  work(0);
-  for (auto& worker : workers) worker.join();
+  ParallelFor(items.size(), [&](size_t i) {
+    Item& item = items[i];
+    item.view = ParseEntry(item.bytes);
+    if (item.view.ok()) item.signature = events::VerifyEnvelopeSignature(item.view->envelope, origin_);
+  });
 }
 
 Status Auditor::CheckGenesis(const EntryView& view) {

@@ -13,6 +13,7 @@
 
 #include "ledger/format.h"
 #include "ledger/ledger.h"
+#include "ledger/parallel.h"
 #include "ledger/pending.h"
 
 namespace creditlog::ledger {
@@ -184,19 +185,12 @@ std::vector<Result<AppendResult>> Ledger::AppendBatch(std::vector<Bytes> envelop
   const size_t n = envelopes.size();
   std::vector<std::optional<Result<AppendResult>>> immediate(n);
   std::vector<std::future<Result<AppendResult>>> futures(n);
-  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, kVerifyThreadsMax);
   const Status writable = CheckWritable();
   for (size_t begin = 0; begin < n; begin += kCommitBatchEventsMax) {
     const size_t end = std::min(n, begin + kCommitBatchEventsMax);
     std::vector<std::optional<Result<std::unique_ptr<Pending>>>> prepared(end - begin);
-    auto work = [&](unsigned t) {
-      for (size_t i = begin + t; i < end; i += threads) prepared[i - begin].emplace(Prepare(std::move(envelopes[i])));
-    };
     if (writable.ok()) {
-      std::vector<std::thread> workers;
-      for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work, t);
-      work(0);
-      for (auto& worker : workers) worker.join();
+      ParallelFor(end - begin, [&](size_t k) { prepared[k].emplace(Prepare(std::move(envelopes[begin + k]))); });
     }
     for (size_t i = begin; i < end; ++i) {
       if (!writable.ok()) {
@@ -226,27 +220,20 @@ Status Ledger::AppendMirrored(std::vector<Bytes> entries) {
   const uint64_t first = size();
   std::vector<std::unique_ptr<Pending>> prepared(entries.size());
   std::vector<Status> checked(entries.size());
-  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, kVerifyThreadsMax);
-  auto work = [&](unsigned t) {
-    for (size_t i = t; i < entries.size(); i += threads) {
-      auto pending = std::make_unique<Pending>();
-      pending->envelope = std::move(entries[i]);
-      auto view = ParseEntry(pending->envelope);
-      if (!view.ok()) {
-        checked[i] = view.status();
-        continue;
-      }
-      pending->view = view->envelope;
-      pending->mirrored = *view;
-      checked[i] = events::ValidateEvent(*pending->view.event);
-      if (checked[i].ok()) checked[i] = events::VerifyEnvelopeSignature(pending->view, origin_);
-      prepared[i] = std::move(pending);
+  ParallelFor(entries.size(), [&](size_t i) {
+    auto pending = std::make_unique<Pending>();
+    pending->envelope = std::move(entries[i]);
+    auto view = ParseEntry(pending->envelope);
+    if (!view.ok()) {
+      checked[i] = view.status();
+      return;
     }
-  };
-  std::vector<std::thread> workers;
-  for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work, t);
-  work(0);
-  for (auto& worker : workers) worker.join();
+    pending->view = view->envelope;
+    pending->mirrored = *view;
+    checked[i] = events::ValidateEvent(*pending->view.event);
+    if (checked[i].ok()) checked[i] = events::VerifyEnvelopeSignature(pending->view, origin_);
+    prepared[i] = std::move(pending);
+  });
   std::vector<std::future<Result<AppendResult>>> futures;
   Status failed;
   for (size_t i = 0; i < prepared.size() && failed.ok(); ++i) {

@@ -1,0 +1,26 @@
+// What the HTTP handlers do with request bodies and parameters before they reach the ledger:
+// JSON depth, JSON parsing of batches, base64 of envelopes, dates of ?as_of=.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/bytes.h"
+#include "events/event.h"
+#include "events/json.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)creditlog::events::DaysFromDate(text);
+  (void)creditlog::Base64Decode(text);
+  if (creditlog::events::JsonNestingDepth(text) > 16) return 0;  // the server's kJsonDepthMax
+  const auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("envelopes") || !doc["envelopes"].is_array()) return 0;
+  for (const auto& item : doc["envelopes"]) {
+    if (!item.is_string()) continue;
+    auto bytes = creditlog::Base64Decode(item.get<std::string>());
+    if (bytes.ok()) (void)creditlog::events::ParseEnvelope(*bytes);
+  }
+  return 0;
+}
