@@ -1,6 +1,7 @@
 // What the HTTP handlers do with request bodies and parameters before they reach the ledger:
 // JSON depth, JSON parsing of batches, base64 of envelopes, dates of ?as_of=.
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -12,7 +13,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  (void)creditlog::events::DaysFromDate(text);
+  if (creditlog::events::IsCalendarDate(text)) {  // ?as_of=: checked, then converted; both ways agree
+    if (creditlog::events::DateFromDays(creditlog::events::DaysFromDate(text)) != text) std::abort();
+  }
   (void)creditlog::Base64Decode(text);
   if (creditlog::events::JsonNestingDepth(text) > 16) return 0;  // the server's kJsonDepthMax
   const auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
