@@ -664,6 +664,11 @@ std::unique_ptr<Router> ServerImpl::MakeRouter() {
 }
 
 Status ServerImpl::Run() {
+  // Fold the log before listening, so that no request waits for the whole history.
+  {
+    std::unique_lock lock(projection_mutex_);
+    RETURN_IF_ERROR(projections::CatchUp(ledger_, ledger_.size(), &projection_).WithContext("folding the log"));
+  }
   ledger_.SetCommitObserver([this](const ledger::CommitStats& stats) {
     metrics_.commit_latency.Observe(stats.write_seconds);
     metrics_.commit_events.Observe(static_cast<double>(stats.events));
