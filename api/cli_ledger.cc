@@ -247,6 +247,12 @@ Status RecordAdministrative(const nlohmann::json& event) {
   return Status::Ok();
 }
 
+// Event ids may not hold base64's '+': keys appear in them as hex of their first 8 bytes.
+std::string KeyIdPart(const nlohmann::json& key_bytes) {
+  const Bytes bytes = key_bytes.get<Bytes>();
+  return HexEncode(ByteView(bytes.data(), std::min<size_t>(bytes.size(), 8)));
+}
+
 Result<nlohmann::json> KeyBytesJson(const std::string& base64) {
   ASSIGN_OR_RETURN(Bytes bytes, Base64Decode(base64));
   RETURN_IF_ERROR(PublicKeyFromBytes(bytes).status().WithContext("--public-key"));
@@ -271,7 +277,7 @@ Status AgenciesRegister() {
     start = end + 1;
   }
   nlohmann::json event = {
-      {"event_id", "agency-key/" + public_key.substr(0, 16)},
+      {"event_id", "agency-key/" + KeyIdPart(key_bytes)},
       {"subject", ""},
       {"body_type", "AgencyKeyRegistered"},
       {"body", {{"agency_uscc", a.agency_uscc}, {"agency_name", a.agency_name}, {"key_name", a.name},
@@ -286,7 +292,7 @@ Status AgenciesRegister() {
 Status KeysRevoke() {
   const LedgerArgs& a = Args();
   ASSIGN_OR_RETURN(nlohmann::json key_bytes, KeyBytesJson(a.public_key));
-  nlohmann::json event = {{"event_id", "revoke/" + a.public_key.substr(0, 16)},
+  nlohmann::json event = {{"event_id", "revoke/" + KeyIdPart(key_bytes)},
                           {"subject", ""},
                           {"body_type", "KeyRevoked"},
                           {"body", {{"public_key", key_bytes}, {"reason", a.reason}, {"compromised", a.compromised}}}};
