@@ -135,7 +135,11 @@ void Contracts(Checker& c, const fb::Event& e) {
                                              std::to_string(kPaymentTermDaysMax) + " days (保障中小企业款项支付条例)");
       }
       if (b->schedule() && b->schedule()->size() > kListItemsMax) c.Fail("body.schedule", "has too many installments");
-      if (b->schedule()) {
+      // FlatBuffers' verifier checks a vector's 4-byte length, not its 8-byte structs' alignment:
+      // a hostile buffer can misalign them. Our builder never does.
+      if (b->schedule() && reinterpret_cast<uintptr_t>(b->schedule()->Data()) % alignof(fb::Installment) != 0) {
+        c.Fail("body.schedule", "is not aligned for its 8-byte installments (not a FlatBuffer our builder writes)");
+      } else if (b->schedule()) {
         for (flatbuffers::uoffset_t i = 0; i < b->schedule()->size(); ++i) {
           c.Money(b->schedule()->Get(i)->amount_fen(), "body.schedule[" + std::to_string(i) + "].amount_fen");
         }
