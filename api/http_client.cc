@@ -62,11 +62,10 @@ HttpClient::~HttpClient() {
 Result<HttpResponse> HttpClient::Get(std::string_view path) { return Perform(path, nullptr, ""); }
 
 Result<HttpResponse> HttpClient::Post(std::string_view path, std::string_view content_type, std::string_view body) {
-  const std::string copy(body);
-  return Perform(path, &copy, content_type);
+  return Perform(path, &body, content_type);
 }
 
-Result<HttpResponse> HttpClient::Perform(std::string_view path, const std::string* post_body, std::string_view content_type) {
+Result<HttpResponse> HttpClient::Perform(std::string_view path, const std::string_view* post_body, std::string_view content_type) {
   if (curl_ == nullptr) return Status::IOError("libcurl could not be initialised");
   CURL* curl = static_cast<CURL*>(curl_);
   curl_easy_reset(curl);

@@ -40,7 +40,7 @@ class HttpClient {
   const std::string& base_url() const { return base_url_; }
 
  private:
-  Result<HttpResponse> Perform(std::string_view path, const std::string* post_body, std::string_view content_type);
+  Result<HttpResponse> Perform(std::string_view path, const std::string_view* post_body, std::string_view content_type);  // body: null for GET
 
   std::string base_url_;
   std::string token_;

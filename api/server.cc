@@ -117,6 +117,7 @@ class ServerImpl final : public Server {
   Reply Error(const Request& req, const Status& status, int64_t retry_after = 0);
   Status Writable() const;
   Status CheckWrite(const Request& req, size_t body_bytes_max, const char* what, bool* wait);
+  void RespondWithCheckpoint(const Request& req, json reply, uint64_t last_seq);
   template <typename Fn>
   Reply WithState(const Request& req, Fn fn);
   Result<json> EntryJson(uint64_t seq, const ledger::KeyRegistry& registry);
@@ -510,6 +511,36 @@ Status ServerImpl::CheckWrite(const Request& req, size_t body_bytes_max, const c
   return Status::Ok();
 }
 
+// Answers `reply` once a checkpoint covers `last_seq`, adding the signed checkpoint and, to each
+// result carrying a seq (the reply itself, or each of a batch's "results"), its inclusion proof.
+void ServerImpl::RespondWithCheckpoint(const Request& req, json reply, uint64_t last_seq) {
+  options_.publisher->WhenCovered(last_seq + 1, [this, req, reply = std::move(reply)](Result<ledger::PublishedCheckpoint> cp) mutable {
+    Status added = cp.status();
+    if (cp.ok()) {
+      reply["checkpoint"] = cp->note;
+      auto add_proof = [&](json& result) -> Status {
+        const uint64_t seq = result["seq"].get<uint64_t>();
+        ASSIGN_OR_RETURN(std::vector<Hash> proof, ledger_.InclusionProof(seq, cp->size));
+        result["inclusion"] = {{"seq", seq}, {"size", cp->size}, {"hashes", Hashes(proof)}};
+        return Status::Ok();
+      };
+      if (!reply.contains("results")) {
+        added = add_proof(reply);
+      } else {
+        for (auto& result : reply["results"]) {
+          if (added.ok() && result.contains("seq")) added = add_proof(result);
+        }
+      }
+    }
+    if (added.ok()) {
+      Json(req, reply);
+    } else {
+      Error(req, added);
+    }
+    EndWrite();
+  });
+}
+
 // One signed Envelope (application/octet-stream). Answered from the writer thread once durable,
 // or, with ?wait=checkpoint, from the publisher once a checkpoint covers it.
 Reply ServerImpl::PostEvent(const Request& req, const Params&, const Principal&) {
@@ -528,19 +559,7 @@ Reply ServerImpl::PostEvent(const Request& req, const Params&, const Principal&)
       Json(req, AppendJson(*r));
       return EndWrite();
     }
-    const uint64_t seq = r->seq;
-    json reply = AppendJson(*r);
-    options_.publisher->WhenCovered(seq + 1, [this, req, seq, reply](Result<ledger::PublishedCheckpoint> cp) mutable {
-      auto proof = cp.ok() ? ledger_.InclusionProof(seq, cp->size) : Result<std::vector<Hash>>(cp.status());
-      if (!proof.ok()) {
-        Error(req, proof.status());
-      } else {
-        reply["checkpoint"] = cp->note;
-        reply["inclusion"] = {{"seq", seq}, {"size", cp->size}, {"hashes", Hashes(*proof)}};
-        Json(req, reply);
-      }
-      EndWrite();
-    });
+    RespondWithCheckpoint(req, AppendJson(*r), r->seq);
   });
   return restinio::request_accepted();
 }
@@ -605,25 +624,7 @@ Reply ServerImpl::PostBatch(const Request& req, const Params&, const Principal&)
       Json(req, reply);
       return EndWrite();
     }
-    options_.publisher->WhenCovered(last_seq + 1, [this, req, reply](Result<ledger::PublishedCheckpoint> cp) mutable {
-      if (!cp.ok()) {
-        Error(req, cp.status());
-        return EndWrite();
-      }
-      reply["checkpoint"] = cp->note;
-      for (auto& item : reply["results"]) {
-        if (!item.contains("seq")) continue;
-        const uint64_t seq = item["seq"].get<uint64_t>();
-        auto proof = ledger_.InclusionProof(seq, cp->size);
-        if (!proof.ok()) {
-          Error(req, proof.status());
-          return EndWrite();
-        }
-        item["inclusion"] = {{"seq", seq}, {"size", cp->size}, {"hashes", Hashes(*proof)}};
-      }
-      Json(req, reply);
-      EndWrite();
-    });
+    RespondWithCheckpoint(req, std::move(reply), last_seq);
   };
   BeginWrite();
   if (envelopes.empty()) {

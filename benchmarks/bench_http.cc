@@ -145,8 +145,8 @@ struct IngestFigures {
   uint64_t failures = 0;
 };
 
-// `clients` threads each post their share of `envelopes` (one per request, or batches).
-IngestFigures Ingest(const std::string& url, const std::vector<Bytes>& envelopes, size_t first, size_t count, int clients,
+// `clients` threads post `envelopes` [first, first + count) in batches of `batch`.
+IngestFigures IngestBatches(const std::string& url, const std::vector<Bytes>& envelopes, size_t first, size_t count, int clients,
                      size_t batch) {
   std::atomic<size_t> next{first};
   const size_t end = first + count;
@@ -164,14 +164,9 @@ IngestFigures Ingest(const std::string& url, const std::vector<Bytes>& envelopes
         if (i >= end) break;
         const size_t n = std::min(batch, end - i);
         const auto sent = Clock::now();
-        Result<api::HttpResponse> r = Status::Unavailable("not sent");
-        if (batch == 1) {
-          r = client.Post("/v1/events", "application/octet-stream", std::string(envelopes[i].begin(), envelopes[i].end()));
-        } else {
-          nlohmann::json body = {{"envelopes", nlohmann::json::array()}};
-          for (size_t k = i; k < i + n; ++k) body["envelopes"].push_back(Base64Encode(envelopes[k]));
-          r = client.Post("/v1/events/batch", "application/json", body.dump());
-        }
+        nlohmann::json body = {{"envelopes", nlohmann::json::array()}};
+        for (size_t k = i; k < i + n; ++k) body["envelopes"].push_back(Base64Encode(envelopes[k]));
+        auto r = client.Post("/v1/events/batch", "application/json", body.dump());
         mine.push_back(Seconds(sent) * 1000);
         if (!r.ok() || r->status != 200) failures += n;
       }
@@ -271,7 +266,7 @@ int main(int argc, char** argv) {
     }
     std::filesystem::remove(script);
     const size_t batched = events;
-    const IngestFigures b = Ingest(url, envelopes, at, batched, 4, api::kBatchEventsMax);
+    const IngestFigures b = IngestBatches(url, envelopes, at, batched, 4, api::kBatchEventsMax);
     bench::Result("ingest_http_batch", b.events_per_second, "events/s");
     bench::Result("ingest_http_batch_p50_ms", b.p50_ms, "ms");
     bench::Result("ingest_http_batch_p99_ms", b.p99_ms, "ms");

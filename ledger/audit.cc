@@ -210,13 +210,20 @@ Result<AuditReport> AuditLedger(const Ledger& ledger, const Progress& progress) 
   std::map<uint64_t, std::string> checkpoints(stored.begin(), stored.end());
   const uint64_t size = ledger.size();
   Auditor auditor(std::nullopt, std::move(checkpoints), &ledger);
+  // Raw bytes: the audit parses them itself rather than trusting Ledger::Entry's checks. They
+  // are read a chunk at a time, with one pass of one iterator, as the audit asks for them in order.
+  std::vector<Bytes> chunk;
+  uint64_t chunk_start = 0;
   Feed feed = [&](uint64_t seq, Item* item) -> Status {
-    // Raw bytes: the audit parses them itself rather than trusting Ledger::Entry's checks.
-    Status found = ledger.ForEachEntry(seq, seq + 1, [&](uint64_t, ByteView bytes) {
-      item->bytes.assign(bytes.begin(), bytes.end());
-      return Status::Ok();
-    });
-    RETURN_IF_ERROR(found);
+    if (seq < chunk_start || seq >= chunk_start + chunk.size()) {
+      chunk.clear();
+      chunk_start = seq;
+      RETURN_IF_ERROR(ledger.ForEachEntry(seq, std::min<uint64_t>(size, seq + kAuditChunkEntries), [&](uint64_t, ByteView bytes) {
+        chunk.emplace_back(bytes.begin(), bytes.end());
+        return Status::Ok();
+      }));
+    }
+    item->bytes = std::move(chunk[seq - chunk_start]);
     ASSIGN_OR_RETURN(Hash leaf, ledger.LeafHash(seq));
     item->stored_leaf = leaf;
     return Status::Ok();

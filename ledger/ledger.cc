@@ -308,16 +308,17 @@ Result<std::string> Ledger::PublishCheckpoint() {
   return note;
 }
 
-Status Ledger::StoreCheckpoint(const std::string& note) {
-  NoteVerifier verifier;
-  verifier.name = origin_;
-  verifier.public_key = ledger_public_key();
-  verifier.key_hash = NoteKeyHash(origin_, verifier.public_key);
-  auto opened = OpenNote(note, verifier);
-  if (!opened.ok()) return Status::Corruption("checkpoint: " + opened.status().message());
-  const std::string& text = *opened;
-  ASSIGN_OR_RETURN(Checkpoint checkpoint, ParseCheckpoint(text));
+Result<Checkpoint> Ledger::OpenCheckpoint(std::string_view note) const {
+  const PublicKey key = ledger_public_key();
+  auto text = OpenNote(note, NoteVerifier{origin_, NoteKeyHash(origin_, key), key});
+  if (!text.ok()) return Status::Corruption("checkpoint: " + text.status().message());
+  ASSIGN_OR_RETURN(Checkpoint checkpoint, ParseCheckpoint(*text));
   if (checkpoint.origin != origin_) return Status::Corruption("checkpoint names origin '" + checkpoint.origin + "'");
+  return checkpoint;
+}
+
+Status Ledger::StoreCheckpoint(const std::string& note) {
+  ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(note));
   ASSIGN_OR_RETURN(Hash root, Root(checkpoint.size));
   if (root != checkpoint.root) {
     return Status::Corruption("checkpoint at size " + std::to_string(checkpoint.size) +

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "crypto/merkle.h"
+#include "crypto/note.h"
 #include "ledger/entry.h"
 #include "ledger/registry.h"
 
@@ -116,6 +117,8 @@ class Ledger {
   // Stores a checkpoint received from the primary: it must be signed by the ledger key for
   // this origin and its root must equal this tree's root at its size.
   Status StoreCheckpoint(const std::string& note);
+  // A checkpoint note checked against this ledger's key and origin, then parsed.
+  Result<Checkpoint> OpenCheckpoint(std::string_view note) const;
   bool is_mirror() const { return mirror_; }
 
   // Follow mode (OpenOptions::follow): catches up with the writer process's commits.

@@ -1,7 +1,5 @@
 #include "ledger/publisher.h"
 
-#include "crypto/note.h"
-
 namespace creditlog::ledger {
 
 CheckpointPublisher::CheckpointPublisher(Ledger& ledger, std::chrono::milliseconds interval)
@@ -43,11 +41,7 @@ void CheckpointPublisher::WhenCovered(uint64_t size, CheckpointCallback done) {
 void CheckpointPublisher::Loop() {
   uint64_t last_size = 0;
   if (auto latest = ledger_.LatestCheckpoint(); latest.ok()) {
-    if (auto text = OpenNote(*latest, NoteVerifier{ledger_.origin(), NoteKeyHash(ledger_.origin(), ledger_.ledger_public_key()),
-                                                   ledger_.ledger_public_key()});
-        text.ok()) {
-      if (auto checkpoint = ParseCheckpoint(*text); checkpoint.ok()) last_size = checkpoint->size;
-    }
+    if (auto checkpoint = ledger_.OpenCheckpoint(*latest); checkpoint.ok()) last_size = checkpoint->size;
   }
   auto next_due = std::chrono::steady_clock::now() + interval_;
   for (;;) {
@@ -77,10 +71,7 @@ void CheckpointPublisher::Loop() {
     }
     uint64_t covered = last_size;
     if (note.ok()) {
-      auto text = OpenNote(*note, NoteVerifier{ledger_.origin(), NoteKeyHash(ledger_.origin(), ledger_.ledger_public_key()),
-                                               ledger_.ledger_public_key()});
-      auto checkpoint = text.ok() ? ParseCheckpoint(*text) : Result<Checkpoint>(text.status());
-      if (checkpoint.ok()) covered = last_size = checkpoint->size;
+      if (auto checkpoint = ledger_.OpenCheckpoint(*note); checkpoint.ok()) covered = last_size = checkpoint->size;
     }
     next_due = std::chrono::steady_clock::now() + interval_;
     {

@@ -42,6 +42,13 @@ bool SameEvent(const events::EnvelopeView& a, const events::EnvelopeView& b) {
 
 std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
+// Sets *done to fulfil the returned future: the blocking forms of the callback appends.
+std::future<Result<AppendResult>> PromiseFor(AppendCallback* done) {
+  auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
+  *done = [promise](Result<AppendResult> r) { promise->set_value(std::move(r)); };
+  return promise->get_future();
+}
+
 Status ReusedIdConflict(const std::string& event_id, uint64_t seq) {
   return Status::Conflict("event id '" + event_id + "' was already recorded at seq " + std::to_string(seq) +
                           " with different content");
@@ -124,9 +131,9 @@ void Ledger::AppendWithCallback(Bytes envelope, AppendCallback done) {
 }
 
 std::future<Result<AppendResult>> Ledger::AppendAsync(Bytes envelope) {
-  auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
-  auto future = promise->get_future();
-  AppendWithCallback(std::move(envelope), [promise](Result<AppendResult> r) { promise->set_value(std::move(r)); });
+  AppendCallback done;
+  auto future = PromiseFor(&done);
+  AppendWithCallback(std::move(envelope), std::move(done));
   return future;
 }
 
@@ -201,9 +208,7 @@ std::vector<Result<AppendResult>> Ledger::AppendBatch(std::vector<Bytes> envelop
       if (!item.ok()) {
         immediate[i].emplace(item.status());
       } else {
-        auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
-        futures[i] = promise->get_future();
-        (*item)->done = [promise](Result<AppendResult> r) { promise->set_value(std::move(r)); };
+        futures[i] = PromiseFor(&(*item)->done);
         Status queued = Enqueue(*item, /*wait_for_space=*/true);
         if (!queued.ok()) immediate[i].emplace(queued);
       }
@@ -241,9 +246,7 @@ Status Ledger::AppendMirrored(std::vector<Bytes> entries) {
       failed = checked[i];
       break;
     }
-    auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
-    futures.push_back(promise->get_future());
-    prepared[i]->done = [promise](Result<AppendResult> r) { promise->set_value(std::move(r)); };
+    futures.push_back(PromiseFor(&prepared[i]->done));
     failed = Enqueue(prepared[i], /*wait_for_space=*/true);
     if (!failed.ok()) futures.pop_back();
   }
@@ -347,18 +350,18 @@ Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, BatchState& stat
     }
     recorded_at_ms = item.mirrored->recorded_at_ms;
     if (recorded_at_ms < state.last_recorded_at_ms) return Status::Corruption("recorded time goes backwards");
-    ASSIGN_OR_RETURN(auto recorded, FindEventId(event_id));
-    if (recorded || state.event_ids.count(event_id)) {
-      return Status::Corruption("event id '" + event_id + "' is recorded twice");
-    }
   }
-  // 1. Idempotency: a retry of a recorded event returns its original result.
+  // 1. Idempotency: a retry of a recorded event returns its original result. (The primary
+  // never writes an event twice, so for a mirror a repeated id is corruption.)
+  const auto twice = [&] { return Status::Corruption("event id '" + event_id + "' is recorded twice"); };
   if (auto it = state.event_ids.find(event_id); it != state.event_ids.end()) {
+    if (item.mirrored) return twice();
     if (!SameEvent(it->second.item->view, item.view)) return ReusedIdConflict(event_id, it->second.seq);
     return AppendResult{it->second.seq, it->second.stream_version, recorded_at_ms, true};
   }
   ASSIGN_OR_RETURN(auto recorded, FindEventId(event_id));
   if (recorded) {
+    if (item.mirrored) return twice();
     ASSIGN_OR_RETURN(Bytes stored, Entry(*recorded));
     ASSIGN_OR_RETURN(EntryView view, ParseEntry(stored));
     if (!SameEvent(view.envelope, item.view)) return ReusedIdConflict(event_id, *recorded);
