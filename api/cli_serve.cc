@@ -6,6 +6,9 @@
 //    "tokens": [{"name": "window-3", "role": "inspector", "sha256": "<hex of the token>"}]}
 // Options on the command line override the file. Tokens are stored only as hashes; make one
 // with `creditlog tokens new --role inspector --name window-3`.
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <csignal>
@@ -140,6 +143,17 @@ Status Serve() {
   options.tokens = config.tokens;
   options.read_only = a.read_only;
   options.web_dir = a.web_dir;
+  // Each connection is a file descriptor: raise the soft limit to the hard one, and hold fewer
+  // connections than it allows (RocksDB's table files need descriptors too).
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0) {
+    files.rlim_cur = files.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &files);
+    (void)::getrlimit(RLIMIT_NOFILE, &files);
+    if (files.rlim_cur != RLIM_INFINITY && files.rlim_cur / 2 < options.connections_max) {
+      options.connections_max = std::max<size_t>(16, static_cast<size_t>(files.rlim_cur / 2));
+    }
+  }
 
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<ledger::CheckpointPublisher> publisher;

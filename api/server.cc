@@ -39,6 +39,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Traits : public restinio::default_traits_t {
   using request_handler_t = Router;
+  static constexpr bool use_connection_count_limiter = true;
 };
 
 restinio::http_status_line_t StatusLine(int code) {
@@ -682,8 +683,9 @@ Status ServerImpl::Run() {
             .address(options_.host)
             .port(options_.port)
             .max_pipelined_requests(1)
-            .read_next_http_message_timelimit(kReadTimeout)
-            .write_http_response_timelimit(kWriteTimeout)
+            .read_next_http_message_timelimit(options_.read_timeout)
+            .write_http_response_timelimit(options_.write_timeout)
+            .max_parallel_connections(options_.connections_max)
             .handle_request_timeout(kHandleTimeout)
             .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(kBodyBytesHardMax))
             .request_handler(MakeRouter()),

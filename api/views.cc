@@ -154,7 +154,7 @@ json SearchJson(const projections::State& state, const std::string& query, size_
   for (const auto& [id, subject] : state.subjects()) {
     if (hits.size() >= limit) break;
     if (id.starts_with(query) || (!query.empty() && subject.name.find(query) != std::string::npos)) {
-      hits.push_back({{"subject", id}, {"name", subject.name}, {"events", subject.seqs.size()}});
+      hits.push_back({{"subject", id}, {"name", subject.name}, {"events", subject.events}});
     }
   }
   return {{"query", query}, {"results", hits}};

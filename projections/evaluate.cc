@@ -324,10 +324,8 @@ Profile Judge::Run() {
       if (!seen) out.measures.emplace_back(measure, m.list);
     }
   }
-  int64_t stars = 0;
-  for (const Rating& rating : s_.ratings) {
-    if (rating.day <= d_) stars += rating.stars, ++out.ratings;
-  }
+  const auto [ratings, stars] = s_.RatingsBy(d_);
+  out.ratings = static_cast<size_t>(ratings);
   out.rating_average = out.ratings ? static_cast<double>(stars) / static_cast<double>(out.ratings) : 0;
   return out;
 }

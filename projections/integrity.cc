@@ -37,10 +37,8 @@ IntegrityRow Row(const State& state, const SubjectState& s, Day d) {
     row.arrears_days_max = std::max<int64_t>(row.arrears_days_max, d - c->due());
     row.seqs.insert(row.seqs.end(), c->seqs.begin(), c->seqs.end());
   }
-  int64_t stars = 0;
-  for (const Rating& r : s.ratings) {
-    if (r.day <= d) stars += r.stars, ++row.ratings;
-  }
+  const auto [ratings, stars] = s.RatingsBy(d);
+  row.ratings = static_cast<size_t>(ratings);
   row.rating_average = row.ratings ? static_cast<double>(stars) / static_cast<double>(row.ratings) : 0;
   std::sort(row.seqs.begin(), row.seqs.end());
   return row;
@@ -51,7 +49,7 @@ IntegrityRow Row(const State& state, const SubjectState& s, Day d) {
 std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of) {
   std::vector<IntegrityRow> rows;
   for (const auto& [id, s] : state.subjects()) {
-    if (IsPublicBody(s) && s.seqs.size() > 0) rows.push_back(Row(state, s, as_of));
+    if (IsPublicBody(s) && s.events > 0) rows.push_back(Row(state, s, as_of));
   }
   std::sort(rows.begin(), rows.end(), [](const IntegrityRow& a, const IntegrityRow& b) {
     if (a.fulfilment_rate != b.fulfilment_rate) return a.fulfilment_rate > b.fulfilment_rate;

@@ -31,11 +31,32 @@ int64_t Contract::PaidBy(Day day) const {
   return paid;
 }
 
-SubjectState& State::Touch(const std::string& id, uint64_t seq) {
+SubjectState& State::Touch(const std::string& id) {
   SubjectState& s = subjects_[id];
   s.id = id;
-  s.seqs.push_back(seq);
+  ++s.events;
   return s;
+}
+
+void SubjectState::AddRating(Day day, int stars) {
+  auto it = ratings.end();
+  if (ratings.empty() || ratings.back().day < day) {
+    it = ratings.insert(ratings.end(), RatingDay{day, 0, 0});
+  } else {
+    it = std::lower_bound(ratings.begin(), ratings.end(), day, [](const RatingDay& r, Day d) { return r.day < d; });
+    if (it == ratings.end() || it->day != day) it = ratings.insert(it, RatingDay{day, 0, 0});
+  }
+  ++it->count;
+  it->stars += stars;
+}
+
+std::pair<int64_t, int64_t> SubjectState::RatingsBy(Day day) const {
+  int64_t count = 0, stars = 0;
+  for (const RatingDay& r : ratings) {
+    if (r.day > day) break;
+    count += r.count, stars += r.stars;
+  }
+  return {count, stars};
 }
 
 const SubjectState* State::Subject(std::string_view id) const {
@@ -58,7 +79,7 @@ void State::Apply(const fb::Event& event, uint64_t seq) {
     return;
   }
   if (events::IsAdministrative(event.body_type())) return;
-  SubjectState& s = Touch(S(event.subject()), seq);
+  SubjectState& s = Touch(S(event.subject()));
   if (event.body_type() == fb::EventBody::SubjectRegistered) {
     s.name = S(event.body_as_SubjectRegistered()->name());
     s.kind = event.body_as_SubjectRegistered()->kind();
@@ -68,7 +89,7 @@ void State::Apply(const fb::Event& event, uint64_t seq) {
   ApplyPenalty(s, event, seq);
   ApplyDueProcess(s, event, seq);
   if (event.body_type() == fb::EventBody::ServiceRated) {
-    s.ratings.push_back({D(event.body_as_ServiceRated()->rated_date()), event.body_as_ServiceRated()->rating(), seq});
+    s.AddRating(D(event.body_as_ServiceRated()->rated_date()), event.body_as_ServiceRated()->rating());
   }
 }
 
@@ -259,7 +280,7 @@ std::string State::Digest() const {
   doc["applied"] = applied_;
   auto opt = [](const std::optional<Day>& d) { return d ? json(*d) : json(); };
   for (const auto& [id, s] : subjects_) {
-    json j = {{"name", s.name}, {"kind", static_cast<int>(s.kind)}, {"seqs", s.seqs},
+    json j = {{"name", s.name}, {"kind", static_cast<int>(s.kind)}, {"events", s.events},
               {"payer", s.contracts_as_payer}, {"payee", s.contracts_as_payee}, {"objections", s.objections}};
     for (const auto& c : s.commitments) {
       j["commitments"].push_back({c.id, static_cast<int>(c.type), c.matter, c.accepting_agency, c.made, c.deadline,
@@ -278,7 +299,7 @@ std::string State::Digest() const {
     for (const auto& r : s.repairs) {
       j["repairs"].push_back({r.id, r.target, r.commitment_id, r.applied, opt(r.decided), r.approved, r.seqs});
     }
-    for (const auto& r : s.ratings) j["ratings"].push_back({r.day, r.stars, r.seq});
+    for (const auto& r : s.ratings) j["ratings"].push_back({r.day, r.count, r.stars});
     doc["subjects"][id] = std::move(j);
   }
   for (const auto& [id, c] : contracts_) {

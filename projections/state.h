@@ -88,10 +88,13 @@ struct Repair {
   std::vector<uint64_t> seqs;
 };
 
-struct Rating {
+// Service ratings are the most frequent events and only their count and sum up to a day are
+// ever asked for, so they are kept per rated day: memory grows with the days rated, not with
+// the ratings.
+struct RatingDay {
   Day day = 0;
-  int stars = 0;
-  uint64_t seq = 0;
+  int64_t count = 0;
+  int64_t stars = 0;
 };
 
 struct SubjectState {
@@ -105,8 +108,13 @@ struct SubjectState {
   std::vector<Repair> repairs;
   std::map<std::string, std::string> objections;  // objection id → notice id
   std::vector<std::string> contracts_as_payer, contracts_as_payee;  // contract ids
-  std::vector<Rating> ratings;
-  std::vector<uint64_t> seqs;  // every event about this subject, in order
+  std::vector<RatingDay> ratings;  // ascending by day
+  // Events about this subject (the ledger's stream index holds their seqs, for the timeline).
+  uint64_t events = 0;
+
+  void AddRating(Day day, int stars);
+  // The number and the sum of the ratings made on or before `day`.
+  std::pair<int64_t, int64_t> RatingsBy(Day day) const;
 };
 
 // The whole fold: subjects, contracts, rulesets.
@@ -126,7 +134,7 @@ class State {
   std::string Digest() const;
 
  private:
-  SubjectState& Touch(const std::string& id, uint64_t seq);
+  SubjectState& Touch(const std::string& id);
   void ApplyCommitment(SubjectState& s, const fb::Event& event, uint64_t seq);
   void ApplyContract(SubjectState& s, const fb::Event& event, uint64_t seq);
   void ApplyPenalty(SubjectState& s, const fb::Event& event, uint64_t seq);

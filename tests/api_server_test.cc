@@ -2,6 +2,7 @@
 // → prove, every error class, many concurrent clients, metrics, the OpenAPI document, and the
 // mirror and audit clients (through the real binary) against an honest and a forked server.
 #include <arpa/inet.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -58,12 +59,16 @@ struct ServerFixture : LedgerFixture {
     options.port = FreePort();
     options.read_only = read_only;
     options.publisher = publisher.get();
+    options.read_timeout = read_timeout;
+    options.write_timeout = write_timeout;
+    options.connections_max = connections_max;
     options.tokens = {{"insp", Role::kInspector, TokenHash(inspector_token)},
                       {"aud", Role::kAuditor, TokenHash(auditor_token)},
                       {"adm", Role::kAdmin, TokenHash(admin_token)}};
     auto started = Server::Start(*ledger, options);
     REQUIRE(started.ok());
     server = std::move(*started);
+    port = options.port;
     url = "http://127.0.0.1:" + std::to_string(options.port);
   }
 
@@ -101,7 +106,43 @@ struct ServerFixture : LedgerFixture {
   std::string admin_token = NewToken();
   std::unique_ptr<ledger::CheckpointPublisher> publisher;
   std::unique_ptr<Server> server;
+  uint16_t port = 0;
   std::string url;
+  std::chrono::milliseconds read_timeout = kReadTimeout;
+  std::chrono::milliseconds write_timeout = kWriteTimeout;
+  size_t connections_max = kConnectionsMax;
+};
+
+// A raw TCP connection, for clients that misbehave below HTTP.
+struct RawConnection {
+  explicit RawConnection(uint16_t port, int socket_fd = -1) {
+    fd = socket_fd >= 0 ? socket_fd : ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  }
+  ~RawConnection() { ::close(fd); }
+  bool Send(std::string_view data) {
+    return ::send(fd, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
+  }
+  // True once the server has closed the connection; reads whatever arrives before that into
+  // `received`. Waits at most `wait`.
+  bool Closed(std::chrono::milliseconds wait, std::string* received = nullptr) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    while (true) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left.count()))) <= 0) return false;
+      char buffer[65536];
+      const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+      if (n <= 0) return true;  // end of stream or reset
+      if (received) received->append(buffer, static_cast<size_t>(n));
+    }
+  }
+  int fd = -1;
 };
 
 json Body(const HttpResponse& r) {
@@ -431,6 +472,92 @@ Run RunCommand(const std::string& args) {
   while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
   const int status = ::pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST_CASE("server: slow clients are cut off at the time limits while others are served", "[server]") {
+  ServerFixture f;
+  f.StopServer();
+  f.read_timeout = std::chrono::milliseconds(400);
+  f.write_timeout = std::chrono::milliseconds(400);
+  f.Start();
+  const uint64_t size = f.ledger->size();
+  using std::chrono::milliseconds;
+
+  SECTION("headers sent a line at a time, forever (slowloris)") {
+    std::vector<std::unique_ptr<RawConnection>> slow;
+    for (int i = 0; i < 32; ++i) {
+      slow.push_back(std::make_unique<RawConnection>(f.port));
+      REQUIRE(slow.back()->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+    }
+    std::vector<bool> closed(slow.size(), false);
+    size_t open = slow.size();
+    const auto start = std::chrono::steady_clock::now();
+    while (open > 0 && std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
+      for (size_t i = 0; i < slow.size(); ++i) {
+        if (closed[i]) continue;
+        (void)slow[i]->Send("X-Slow: 1\r\n");  // always more to come, never the blank line
+        if (slow[i]->Closed(milliseconds(0))) closed[i] = true, --open;
+      }
+      CHECK(f.Get("/healthz").status == 200);  // the others are served meanwhile
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    CHECK(open == 0);
+    // Each was cut for taking too long in all, though it never went quiet.
+    CHECK(std::chrono::steady_clock::now() - start >= milliseconds(300));
+  }
+  SECTION("a body announced and never finished; nothing is written") {
+    RawConnection c(f.port);
+    REQUIRE(c.Send("POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n0123456789"));
+    std::string received;
+    CHECK(c.Closed(milliseconds(5000), &received));
+    CHECK(received.empty());  // no answer: the request never arrived whole
+    CHECK(f.ledger->size() == size);
+    CHECK(f.Get("/healthz").status == 200);
+  }
+  SECTION("a client that stops reading its answer") {
+    // A page of 1,000 entries (about 1.4 MB of JSON) to a receive buffer of 2 KB. On loopback
+    // the kernel takes the whole answer into the server's send buffer (up to tcp_wmem's 4 MB),
+    // so the server holds nothing of it; what must not happen is the connection staying open:
+    // it is closed at the read time limit for the next request.
+    std::vector<Bytes> envelopes;
+    for (int i = 0; i < 1000; ++i) envelopes.push_back(f.Rating("bulk-" + std::to_string(i), Uscc("370202", i)));
+    for (const auto& r : f.ledger->AppendBatch(std::move(envelopes))) REQUIRE(r.ok());
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int small = 2048;
+    REQUIRE(::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) == 0);
+    RawConnection c(f.port, fd);
+    REQUIRE(c.Send("GET /v1/entries?after=0&limit=1000 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + f.auditor_token +
+                   "\r\n\r\n"));
+    std::this_thread::sleep_for(milliseconds(1500));
+    // Reading now drains the answer, then finds the end of the connection.
+    std::string received;
+    CHECK(c.Closed(milliseconds(5000), &received));
+    CHECK(received.starts_with("HTTP/1.1 200"));
+    const size_t header_end = received.find("\r\n\r\n");
+    const size_t length_at = received.find("Content-Length: ");
+    REQUIRE(header_end != std::string::npos);
+    REQUIRE(length_at != std::string::npos);
+    const size_t announced = std::stoul(received.substr(length_at + 16));
+    CHECK(announced > 500'000);
+    CHECK(f.Get("/healthz").status == 200);
+  }
+}
+
+TEST_CASE("server: beyond the connection limit new clients wait, and get in when one closes", "[server]") {
+  ServerFixture f;
+  f.StopServer();
+  f.connections_max = 4;
+  f.read_timeout = std::chrono::milliseconds(500);
+  f.Start();
+  std::vector<std::unique_ptr<RawConnection>> idle;
+  for (int i = 0; i < 4; ++i) idle.push_back(std::make_unique<RawConnection>(f.port));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // all four accepted
+  // A fifth is connected by the kernel but not served until a slot frees: the idle ones are
+  // closed at the read time limit, and then it is answered.
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(f.Get("/healthz").status == 200);
+  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(300));
+  for (auto& c : idle) CHECK(c->Closed(std::chrono::milliseconds(2000)));
 }
 
 TEST_CASE("mirror and audit --server: catch up, then refuse a forked history", "[server][mirror]") {

@@ -20,7 +20,7 @@ const std::vector<std::string> kAllTypes = {
     "SubjectRegistered", "CommitmentMade", "CommitmentVerified", "CommitmentBreached", "ContractSigned",
     "PaymentMade", "PenaltyDecided", "PenaltyFulfilled", "PenaltyRevoked", "ListingNoticeIssued",
     "ObjectionFiled", "ObjectionResolved", "SeriousListingDecided", "SeriousListingExited", "RepairApplied",
-    "RepairDecided", "ArrearsRecorded", "ArrearsCleared"};
+    "RepairDecided", "ArrearsRecorded", "ArrearsCleared", "ServiceRated"};
 
 struct Story {
   Story() {
@@ -326,4 +326,32 @@ TEST_CASE("A general penalty is published three to twelve months; repair needs t
   Profile repaired = s.At(kCompany, "2026-04-15");
   REQUIRE(repaired.penalties[0].state == "repaired");
   REQUIRE(repaired.grade == 'B');
+}
+
+TEST_CASE("Service ratings count as of each date, whatever order they are recorded in", "[story]") {
+  Story s;
+  auto rate = [&](const char* date, int stars) {
+    s.Add(kCompany, "ServiceRated", {{"rating_id", "r" + std::to_string(s.next_id)}, {"rating", stars},
+                                     {"matter", "食品经营许可"}, {"rated_date", date}});
+  };
+  rate("2026-03-05", 5);
+  rate("2026-03-01", 1);  // recorded late: an earlier day
+  rate("2026-03-05", 4);
+  rate("2026-03-03", 2);
+  rate("2026-03-01", 3);
+  CHECK(s.At(kCompany, "2026-02-28").ratings == 0);
+  const Profile first = s.At(kCompany, "2026-03-01");
+  CHECK(first.ratings == 2);
+  CHECK(first.rating_average == 2.0);
+  const Profile third = s.At(kCompany, "2026-03-04");
+  CHECK(third.ratings == 3);
+  CHECK(third.rating_average == 2.0);
+  const Profile all = s.At(kCompany, "2026-12-31");
+  CHECK(all.ratings == 5);
+  CHECK(all.rating_average == 3.0);
+  // Kept per day: three days, however many ratings.
+  const SubjectState* subject = s.state_.Subject(kCompany);
+  REQUIRE(subject != nullptr);
+  CHECK(subject->ratings.size() == 3);
+  CHECK(subject->events == 5);
 }
