@@ -44,13 +44,6 @@ inline constexpr size_t kPendingAppendsMax = 16384;
 // Threads verifying signatures for batch appends and audits.
 inline constexpr unsigned kVerifyThreadsMax = 16;
 inline constexpr size_t kOriginBytesMax = 255;
-// RocksDB's cache of table blocks (entries, tree nodes, indexes, filters): the recent part of
-// the log and the indexes' hot blocks stay in memory whatever the ledger's size.
-inline constexpr size_t kBlockCacheBytes = 128u << 20;
-// Bloom filter bits per key: a new event id or subject is looked up before every append and is
-// usually absent; the filter answers "absent" without reading blocks (~1% false positives).
-inline constexpr double kBloomBitsPerKey = 10;
-inline constexpr double kMemtableBloomRatio = 0.05;  // of the memtable's size, for its own filter
 
 std::string EntryKey(uint64_t seq);
 std::string NodeKey(int level, uint64_t index);

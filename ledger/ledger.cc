@@ -5,12 +5,9 @@
 
 #include <unistd.h>
 
-#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
-#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
-#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include "crypto/note.h"
@@ -64,16 +61,6 @@ rocksdb::Options DatabaseOptions() {
   // one-byte prefix: inserting each next to the last one of its prefix skips the memtable's
   // skiplist search, which was most of the writer's time.
   options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
-  // Every append looks up its event id (and its subject's stream), which is usually absent:
-  // bloom filters in the tables and the memtable answer that without a search.
-  // Index and filter blocks stay with their table readers, outside the cache: charging them to
-  // the cache made ingest at 1M events 7× slower (benchmarks/NOTES.md).
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kBloomBitsPerKey));
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  options.memtable_whole_key_filtering = true;
-  options.memtable_prefix_bloom_size_ratio = kMemtableBloomRatio;
   return options;
 }
 
