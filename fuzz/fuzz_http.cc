@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -88,9 +89,10 @@ struct Env {
 
   Env() {
     InitCrypto();
-    char name[] = "/tmp/creditlog-fuzz-http.XXXXXX";
-    if (::mkdtemp(name) == nullptr) std::abort();
-    dir = std::string(name) + "/data";
+    // Under $TMPDIR, which scripts/fuzz points at a folder it removes afterwards.
+    std::string name = (std::filesystem::temp_directory_path() / "creditlog-fuzz-http.XXXXXX").string();
+    if (::mkdtemp(name.data()) == nullptr) std::abort();
+    dir = name + "/data";
     ledger::GenesisParams params{kOrigin, "fuzz", events::MakeUscc("11", "370200", "MB1A2B3C"), "青岛市信用办", "2026-01-01"};
     auto created = ledger::Ledger::Create(dir, params, root, ledger_key.public_key);
     Must(created.status(), "creating the ledger");
