@@ -10,10 +10,13 @@ namespace creditlog::events {
 namespace {
 
 // A parser with the schema loaded, per thread: flatbuffers::Parser is not thread-safe and
-// loading the schema costs far more than parsing one event.
+// loading the schema costs far more than parsing one event. A failed parse leaves part of its
+// state behind (its field stack grows with every failure), so after one the parser is dropped
+// and the next call loads a fresh one.
+thread_local std::unique_ptr<flatbuffers::Parser> t_parser;
+
 Result<flatbuffers::Parser*> ThreadParser() {
-  thread_local std::unique_ptr<flatbuffers::Parser> parser;
-  if (!parser) {
+  if (!t_parser) {
     flatbuffers::IDLOptions options;
     options.strict_json = true;
     options.output_default_scalars_in_json = true;  // auditors see every field
@@ -22,10 +25,12 @@ Result<flatbuffers::Parser*> ThreadParser() {
     if (!fresh->Parse(schema.c_str()) || !fresh->SetRootType("Event")) {
       return Status::Corruption("embedded event schema does not parse: " + fresh->error_);
     }
-    parser = std::move(fresh);
+    t_parser = std::move(fresh);
   }
-  return parser.get();
+  return t_parser.get();
 }
+
+void ResetThreadParser() { t_parser.reset(); }
 
 }  // namespace
 
@@ -38,6 +43,7 @@ Result<Bytes> EventFromJson(std::string_view json) {
   const std::string text(json);
   if (!parser->ParseJson(text.c_str())) {
     std::string error = parser->error_;
+    ResetThreadParser();
     if (error.starts_with("error: ")) error = error.substr(7);
     return Status::InvalidArgument("event JSON: " + error);
   }
