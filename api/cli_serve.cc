@@ -143,16 +143,11 @@ Status Serve() {
   options.tokens = config.tokens;
   options.read_only = a.read_only;
   options.web_dir = a.web_dir;
-  // Each connection is a file descriptor: raise the soft limit to the hard one, and hold fewer
-  // connections than it allows (RocksDB's table files need descriptors too).
+  // Each connection is a file descriptor: raise the soft limit to the hard one.
   rlimit files{};
   if (::getrlimit(RLIMIT_NOFILE, &files) == 0) {
     files.rlim_cur = files.rlim_max;
     (void)::setrlimit(RLIMIT_NOFILE, &files);
-    (void)::getrlimit(RLIMIT_NOFILE, &files);
-    if (files.rlim_cur != RLIM_INFINITY && files.rlim_cur / 2 < options.connections_max) {
-      options.connections_max = std::max<size_t>(16, static_cast<size_t>(files.rlim_cur / 2));
-    }
   }
 
   std::unique_ptr<ledger::Ledger> ledger;

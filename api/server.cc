@@ -39,7 +39,6 @@ using Clock = std::chrono::steady_clock;
 
 struct Traits : public restinio::default_traits_t {
   using request_handler_t = Router;
-  static constexpr bool use_connection_count_limiter = true;
 };
 
 restinio::http_status_line_t StatusLine(int code) {
@@ -685,7 +684,6 @@ Status ServerImpl::Run() {
             .max_pipelined_requests(1)
             .read_next_http_message_timelimit(options_.read_timeout)
             .write_http_response_timelimit(options_.write_timeout)
-            .max_parallel_connections(options_.connections_max)
             .handle_request_timeout(kHandleTimeout)
             .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(kBodyBytesHardMax))
             .request_handler(MakeRouter()),

@@ -37,9 +37,6 @@ inline constexpr std::chrono::seconds kReadTimeout{15};    // to receive a whole
 inline constexpr std::chrono::seconds kWriteTimeout{15};   // to send a whole response
 inline constexpr std::chrono::seconds kHandleTimeout{30};  // to answer (incl. waiting for a checkpoint)
 inline constexpr std::chrono::seconds kShutdownDrain{10};
-// Connections held at once; beyond it new ones wait in the listen backlog until one closes, so
-// that idle or slow clients cannot take every file descriptor.
-inline constexpr size_t kConnectionsMax = 1024;
 inline constexpr int64_t kRetryAfterSecondsQueueFull = 1;
 inline constexpr size_t kListCacheEntriesMax = 256;  // (list, day) answers kept until the log grows
 inline constexpr size_t kWebFileBytesMax = 4 * 1024 * 1024;  // one console file, with --web-dir
@@ -57,7 +54,6 @@ struct ServerOptions {
   // A client slower than these is disconnected (tests shorten them).
   std::chrono::milliseconds read_timeout = kReadTimeout;
   std::chrono::milliseconds write_timeout = kWriteTimeout;
-  size_t connections_max = kConnectionsMax;
 };
 
 int HttpStatusFor(StatusCode code);

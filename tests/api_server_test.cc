@@ -61,7 +61,6 @@ struct ServerFixture : LedgerFixture {
     options.publisher = publisher.get();
     options.read_timeout = read_timeout;
     options.write_timeout = write_timeout;
-    options.connections_max = connections_max;
     options.tokens = {{"insp", Role::kInspector, TokenHash(inspector_token)},
                       {"aud", Role::kAuditor, TokenHash(auditor_token)},
                       {"adm", Role::kAdmin, TokenHash(admin_token)}};
@@ -110,7 +109,6 @@ struct ServerFixture : LedgerFixture {
   std::string url;
   std::chrono::milliseconds read_timeout = kReadTimeout;
   std::chrono::milliseconds write_timeout = kWriteTimeout;
-  size_t connections_max = kConnectionsMax;
 };
 
 // A raw TCP connection, for clients that misbehave below HTTP.
@@ -541,23 +539,6 @@ TEST_CASE("server: slow clients are cut off at the time limits while others are 
     CHECK(announced > 500'000);
     CHECK(f.Get("/healthz").status == 200);
   }
-}
-
-TEST_CASE("server: beyond the connection limit new clients wait, and get in when one closes", "[server]") {
-  ServerFixture f;
-  f.StopServer();
-  f.connections_max = 4;
-  f.read_timeout = std::chrono::milliseconds(500);
-  f.Start();
-  std::vector<std::unique_ptr<RawConnection>> idle;
-  for (int i = 0; i < 4; ++i) idle.push_back(std::make_unique<RawConnection>(f.port));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // all four accepted
-  // A fifth is connected by the kernel but not served until a slot frees: the idle ones are
-  // closed at the read time limit, and then it is answered.
-  const auto start = std::chrono::steady_clock::now();
-  CHECK(f.Get("/healthz").status == 200);
-  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(300));
-  for (auto& c : idle) CHECK(c->Closed(std::chrono::milliseconds(2000)));
 }
 
 TEST_CASE("mirror and audit --server: catch up, then refuse a forked history", "[server][mirror]") {
