@@ -8,7 +8,6 @@
 // with `creditlog tokens new --role inspector --name window-3`.
 #include <sys/resource.h>
 
-#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <csignal>

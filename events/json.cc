@@ -30,8 +30,6 @@ Result<flatbuffers::Parser*> ThreadParser() {
   return t_parser.get();
 }
 
-void ResetThreadParser() { t_parser.reset(); }
-
 }  // namespace
 
 Result<Bytes> EventFromJson(std::string_view json) {
@@ -43,7 +41,7 @@ Result<Bytes> EventFromJson(std::string_view json) {
   const std::string text(json);
   if (!parser->ParseJson(text.c_str())) {
     std::string error = parser->error_;
-    ResetThreadParser();
+    t_parser.reset();
     if (error.starts_with("error: ")) error = error.substr(7);
     return Status::InvalidArgument("event JSON: " + error);
   }

@@ -34,6 +34,7 @@
 #include "events/uscc.h"
 #include "ledger/ledger.h"
 #include "ledger/publisher.h"
+#include "ledger_fixture.h"
 #include "projections/ruleset.h"
 
 namespace {
@@ -55,14 +56,7 @@ KeyPair Seeded(uint8_t n) {
   return KeyPairFromSeed(seed);
 }
 
-Bytes Sign(const json& event, const KeyPair& key) {
-  auto bytes = events::EventFromJson(event.dump());
-  if (!bytes.ok()) {
-    std::fprintf(stderr, "fuzz_http: %s\n", bytes.status().ToString().c_str());
-    std::abort();
-  }
-  return events::SignEnvelope(*bytes, key.secret_key, kOrigin);
-}
+Bytes Sign(const json& event, const KeyPair& key) { return testing::Sign(event, key, kOrigin); }
 
 void Must(const Status& s, const char* what) {
   if (!s.ok()) {
@@ -72,12 +66,8 @@ void Must(const Status& s, const char* what) {
 }
 
 const std::string kSubject = events::MakeUscc("91", "370202", "MA3C4D5E");
-const std::string kAgencyUscc = events::MakeUscc("11", "370200", "MB1B0002");
 
-json Rating(const std::string& id, int stars) {
-  return {{"event_id", id}, {"subject", kSubject}, {"body_type", "ServiceRated"},
-          {"body", {{"rating_id", id}, {"rating", stars}, {"matter", "食品经营许可"}, {"rated_date", "2026-03-01"}}}};
-}
+json Rating(const std::string& id) { return testing::RatingEvent(id, kSubject); }
 
 struct Env {
   std::string dir;
@@ -104,13 +94,9 @@ struct Env {
                         {"body", {{"version", rules->version}, {"rules_json", std::string(projections::DefaultRulesetJson())},
                                   {"effective_date", "2020-12-07"}}}};
     Must(ledger->Append(Sign(adopt, root)).status(), "adopting the ruleset");
-    const json key(Bytes(agency.public_key.begin(), agency.public_key.end()));
-    const json registered = {{"event_id", "agency-1"}, {"subject", ""}, {"body_type", "AgencyKeyRegistered"},
-                             {"body", {{"agency_uscc", kAgencyUscc}, {"agency_name", "青岛市行政审批服务局"}, {"key_name", "agency-1"},
-                                       {"public_key", key}, {"permitted_types", {"ServiceRated", "CommitmentMade"}},
-                                       {"jurisdiction", "3702"}}}};
+    const json registered = testing::RegisterEvent("agency-1", agency.public_key, "3702", {"ServiceRated", "CommitmentMade"});
     Must(ledger->Append(Sign(registered, root)).status(), "registering the agency");
-    for (int i = 0; i < 3; ++i) Must(ledger->Append(Sign(Rating("seed-" + std::to_string(i), 3 + i), agency)).status(), "rating");
+    for (int i = 0; i < 3; ++i) Must(ledger->Append(Sign(Rating("seed-" + std::to_string(i)), agency)).status(), "rating");
     Must(ledger->PublishCheckpoint().status(), "first checkpoint");
     publisher = std::make_unique<ledger::CheckpointPublisher>(*ledger, std::chrono::milliseconds(20));
 
@@ -213,13 +199,13 @@ void WriteSeeds(const std::string& out) {
     for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
     seeds.emplace_back("get-" + name, Request("GET", path, kAdminToken));
   }
-  const Bytes one = Sign(Rating("corpus-1", 5), env->agency);
+  const Bytes one = Sign(Rating("corpus-1"), env->agency);
   seeds.emplace_back("post-event", Request("POST", "/v1/events", "", "application/octet-stream", std::string(one.begin(), one.end())));
-  const Bytes two = Sign(Rating("corpus-2", 4), env->agency);
+  const Bytes two = Sign(Rating("corpus-2"), env->agency);
   seeds.emplace_back("post-event-wait",
                      Request("POST", "/v1/events?wait=checkpoint", "", "application/octet-stream", std::string(two.begin(), two.end())));
   json batch = {{"envelopes", json::array()}};
-  for (int i = 3; i < 5; ++i) batch["envelopes"].push_back(Base64Encode(Sign(Rating("corpus-" + std::to_string(i), i), env->agency)));
+  for (int i = 3; i < 5; ++i) batch["envelopes"].push_back(Base64Encode(Sign(Rating("corpus-" + std::to_string(i)), env->agency)));
   seeds.emplace_back("post-batch", Request("POST", "/v1/events/batch?wait=checkpoint", "", "application/json", batch.dump()));
   seeds.emplace_back("pipelined", Request("GET", "/v1/checkpoint", "") + Request("GET", "/v1/whoami", kInspectorToken));
   for (const auto& [name, bytes] : seeds) std::ofstream(out + "/" + name, std::ios::binary) << bytes;

@@ -324,9 +324,9 @@ Profile Judge::Run() {
       if (!seen) out.measures.emplace_back(measure, m.list);
     }
   }
-  const auto [ratings, stars] = s_.RatingsBy(d_);
-  out.ratings = static_cast<size_t>(ratings);
-  out.rating_average = out.ratings ? static_cast<double>(stars) / static_cast<double>(out.ratings) : 0;
+  const RatingSummary rated = s_.RatingsBy(d_);
+  out.ratings = rated.count;
+  out.rating_average = rated.average;
   return out;
 }
 

@@ -37,9 +37,9 @@ IntegrityRow Row(const State& state, const SubjectState& s, Day d) {
     row.arrears_days_max = std::max<int64_t>(row.arrears_days_max, d - c->due());
     row.seqs.insert(row.seqs.end(), c->seqs.begin(), c->seqs.end());
   }
-  const auto [ratings, stars] = s.RatingsBy(d);
-  row.ratings = static_cast<size_t>(ratings);
-  row.rating_average = row.ratings ? static_cast<double>(stars) / static_cast<double>(row.ratings) : 0;
+  const RatingSummary rated = s.RatingsBy(d);
+  row.ratings = rated.count;
+  row.rating_average = rated.average;
   std::sort(row.seqs.begin(), row.seqs.end());
   return row;
 }

@@ -39,24 +39,19 @@ SubjectState& State::Touch(const std::string& id) {
 }
 
 void SubjectState::AddRating(Day day, int stars) {
-  auto it = ratings.end();
-  if (ratings.empty() || ratings.back().day < day) {
-    it = ratings.insert(ratings.end(), RatingDay{day, 0, 0});
-  } else {
-    it = std::lower_bound(ratings.begin(), ratings.end(), day, [](const RatingDay& r, Day d) { return r.day < d; });
-    if (it == ratings.end() || it->day != day) it = ratings.insert(it, RatingDay{day, 0, 0});
-  }
+  auto it = std::lower_bound(ratings.begin(), ratings.end(), day, [](const RatingDay& r, Day d) { return r.day < d; });
+  if (it == ratings.end() || it->day != day) it = ratings.insert(it, RatingDay{day, 0, 0});
   ++it->count;
   it->stars += stars;
 }
 
-std::pair<int64_t, int64_t> SubjectState::RatingsBy(Day day) const {
+RatingSummary SubjectState::RatingsBy(Day day) const {
   int64_t count = 0, stars = 0;
   for (const RatingDay& r : ratings) {
     if (r.day > day) break;
     count += r.count, stars += r.stars;
   }
-  return {count, stars};
+  return {static_cast<size_t>(count), count ? static_cast<double>(stars) / static_cast<double>(count) : 0};
 }
 
 const SubjectState* State::Subject(std::string_view id) const {

@@ -97,6 +97,11 @@ struct RatingDay {
   int64_t stars = 0;
 };
 
+struct RatingSummary {
+  size_t count = 0;
+  double average = 0;  // stars; 0 without ratings
+};
+
 struct SubjectState {
   std::string id;
   std::string name;
@@ -113,8 +118,8 @@ struct SubjectState {
   uint64_t events = 0;
 
   void AddRating(Day day, int stars);
-  // The number and the sum of the ratings made on or before `day`.
-  std::pair<int64_t, int64_t> RatingsBy(Day day) const;
+  // The ratings made on or before `day`.
+  RatingSummary RatingsBy(Day day) const;
 };
 
 // The whole fold: subjects, contracts, rulesets.
