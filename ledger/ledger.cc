@@ -103,9 +103,9 @@ Result<std::unique_ptr<Ledger>> Ledger::CreateMirror(const std::string& dir, Byt
   ASSIGN_OR_RETURN(ledger->db_, CreateDatabase(dir));
   ledger->origin_ = origin;
   ledger->mirror_ = true;
-  rocksdb::WriteOptions write_options;
-  write_options.sync = true;
-  RETURN_IF_ERROR(FromRocks(ledger->db_->Put(write_options, MetaKey(kMetaMirror), "1"), "marking the mirror"));
+  rocksdb::WriteBatch mark;
+  mark.Put(MetaKey(kMetaMirror), "1");
+  RETURN_IF_ERROR(FromRocks(ledger->SyncedWrite(mark), "marking the mirror"));
   ledger->StartWriter();
   RETURN_IF_ERROR(ledger->AppendMirrored({Bytes(genesis_entry.begin(), genesis_entry.end())}));
   return ledger;
@@ -288,6 +288,13 @@ Status Ledger::SetCheckpointKey(const SecretKey& key) {
   return Status::Ok();
 }
 
+rocksdb::Status Ledger::SyncedWrite(rocksdb::WriteBatch& batch) {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  std::lock_guard lock(db_write_mutex_);
+  return db_->Write(options, &batch);
+}
+
 Result<std::string> Ledger::PublishCheckpoint() {
   std::lock_guard lock(checkpoint_mutex_);
   if (!checkpoint_key_) return Status::PermissionDenied("no checkpoint key: open the ledger key first");
@@ -302,9 +309,9 @@ Result<std::string> Ledger::PublishCheckpoint() {
   ASSIGN_OR_RETURN(auto existing, Get(CheckpointKey(checkpoint.size)));
   if (existing) return *existing;
   ASSIGN_OR_RETURN(std::string note, SignNote(FormatCheckpoint(checkpoint), origin_, *checkpoint_key_));
-  rocksdb::WriteOptions write_options;
-  write_options.sync = true;
-  RETURN_IF_ERROR(FromRocks(db_->Put(write_options, CheckpointKey(checkpoint.size), note), "storing checkpoint"));
+  rocksdb::WriteBatch batch;
+  batch.Put(CheckpointKey(checkpoint.size), note);
+  RETURN_IF_ERROR(FromRocks(SyncedWrite(batch), "storing checkpoint"));
   return note;
 }
 
@@ -325,9 +332,9 @@ Status Ledger::StoreCheckpoint(const std::string& note) {
                               ": root does not match this ledger's entries (a forked history)");
   }
   if (read_only_) return Status::InvalidArgument("ledger is open read-only");
-  rocksdb::WriteOptions write_options;
-  write_options.sync = true;
-  return FromRocks(db_->Put(write_options, CheckpointKey(checkpoint.size), note), "storing checkpoint");
+  rocksdb::WriteBatch batch;
+  batch.Put(CheckpointKey(checkpoint.size), note);
+  return FromRocks(SyncedWrite(batch), "storing checkpoint");
 }
 
 Result<std::vector<std::pair<uint64_t, std::string>>> Ledger::Checkpoints() const {

@@ -36,6 +36,7 @@
 namespace rocksdb {
 class DB;
 class Env;
+class Status;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -177,7 +178,15 @@ class Ledger {
   void StartWriter();
   void StopWriter();
 
+  // Writes |batch| with sync, after any other write to db_ has finished.
+  rocksdb::Status SyncedWrite(rocksdb::WriteBatch& batch);
+
   std::unique_ptr<rocksdb::DB> db_;
+  // Every write to db_ goes through SyncedWrite, one at a time. RocksDB would merge a
+  // checkpoint written from another thread into the writer's group commit; that is
+  // correct, but its hand-off happens inside RocksDB, where ThreadSanitizer cannot see
+  // it, and one writer at a time keeps the order of syncs plain.
+  std::mutex db_write_mutex_;
   bool read_only_ = false;
   bool mirror_ = false;
   std::string origin_;

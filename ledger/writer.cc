@@ -309,10 +309,8 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& items) {
   Status written;
   if (seq > first_seq) {
     batch.Put(MetaKey(kMetaSize), EncodeU64(seq));
-    rocksdb::WriteOptions options;
-    options.sync = true;
     const auto started = std::chrono::steady_clock::now();
-    rocksdb::Status s = db_->Write(options, &batch);
+    rocksdb::Status s = SyncedWrite(batch);
     stats.write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!s.ok()) written = Status::IOError("committing entries " + std::to_string(first_seq) + ".." + std::to_string(seq - 1) + ": " + s.ToString());
   }
