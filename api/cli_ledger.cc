@@ -21,8 +21,6 @@ namespace {
 
 inline constexpr size_t kRecordChunk = 1000;  // events per AppendBatch when recording a file
 inline constexpr size_t kRecordListMax = 100;  // longer inputs print only their summary
-// 国办发〔2020〕49号, on which the default ruleset rests, dates from this day.
-inline constexpr const char* kDefaultRulesetEffectiveDate = "2020-12-07";
 
 struct LedgerArgs {
   std::string data;
@@ -68,14 +66,7 @@ Status Init() {
   RETURN_IF_ERROR(SaveKey(LedgerKeyPath(a.data), ledger_key, passphrase));
   RETURN_IF_ERROR(ledger->SetCheckpointKey(ledger_key.key_pair.secret_key));
   // The default ruleset (MISSION.md), adopted by the credit office as the first act.
-  ASSIGN_OR_RETURN(projections::Ruleset rules, projections::ParseRuleset(projections::DefaultRulesetJson()));
-  nlohmann::json adopt = {{"event_id", "ruleset/" + rules.version},
-                          {"subject", ""},
-                          {"body_type", "RulesetAdopted"},
-                          {"body", {{"version", rules.version},
-                                    {"rules_json", std::string(projections::DefaultRulesetJson())},
-                                    {"effective_date", kDefaultRulesetEffectiveDate}}}};
-  ASSIGN_OR_RETURN(Bytes adopt_bytes, events::EventFromJson(adopt.dump()));
+  ASSIGN_OR_RETURN(Bytes adopt_bytes, events::EventFromJson(projections::DefaultRulesetAdoptionJson()));
   ASSIGN_OR_RETURN(auto adopted, ledger->Append(events::SignEnvelope(adopt_bytes, root.key_pair.secret_key, a.origin)));
   (void)adopted;
   ASSIGN_OR_RETURN(std::string note, ledger->PublishCheckpoint());

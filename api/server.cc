@@ -106,6 +106,7 @@ class ServerImpl final : public Server {
   ~ServerImpl() override { Stop(); }
   Status Run();
   void Stop() override;
+  uint16_t port() const override { return port_; }
   static const std::vector<Route>& Routes();
 
  private:
@@ -168,6 +169,7 @@ class ServerImpl final : public Server {
   std::condition_variable drained_;
   std::mutex stop_mutex_;
   restinio::running_server_handle_t<Traits> running_;
+  uint16_t port_ = 0;  // set once bound, before run_async returns
 };
 
 const std::vector<Route>& ServerImpl::Routes() {
@@ -684,6 +686,9 @@ Status ServerImpl::Run() {
             .max_pipelined_requests(1)
             .read_next_http_message_timelimit(options_.read_timeout)
             .write_http_response_timelimit(options_.write_timeout)
+            .acceptor_post_bind_hook([this](restinio::asio_ns::ip::tcp::acceptor& acceptor) {
+              port_ = acceptor.local_endpoint().port();
+            })
             .handle_request_timeout(kHandleTimeout)
             .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(kBodyBytesHardMax))
             .request_handler(MakeRouter()),

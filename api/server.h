@@ -43,7 +43,7 @@ inline constexpr size_t kWebFileBytesMax = 4 * 1024 * 1024;  // one console file
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;
+  uint16_t port = 8080;  // 0: any free port, which Server::port() then names
   size_t threads = kServerThreadsDefault;
   std::vector<TokenEntry> tokens;
   bool read_only = false;  // a replica: writes answer 503
@@ -74,6 +74,8 @@ class Server {
   static Result<std::unique_ptr<Server>> Start(ledger::Ledger& ledger, const ServerOptions& options);
   virtual ~Server() = default;
   virtual void Stop() = 0;
+  // The port it listens on.
+  virtual uint16_t port() const = 0;
 };
 
 }  // namespace creditlog::api

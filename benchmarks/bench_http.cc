@@ -9,9 +9,6 @@
 // queries: the demo ledger served read-only; wrk on profile, public profile, measures, a list
 //   page and an inclusion proof over every subject in random order.
 // Prints "RESULT <name> <value> <unit>". Needs `wrk` (Debian package) on the PATH.
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -40,18 +37,6 @@ using bench::Clock;
 using bench::Seconds;
 
 namespace {
-
-uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 struct WrkResult {
   double rps = 0;
@@ -125,11 +110,15 @@ WrkResult Wrk(const std::string& url, int seconds, const std::string& script = "
 // RESTinio's own hello-world, configured like our server.
 WrkResult Hello(int seconds) {
   struct Traits : public restinio::default_traits_t {};
-  const uint16_t port = FreePort();
+  uint16_t port = 0;  // any free one, named once bound
   auto server = restinio::run_async<Traits>(
       restinio::own_io_context(),
-      restinio::server_settings_t<Traits>{}.address("127.0.0.1").port(port).max_pipelined_requests(1).request_handler(
-          [](auto req) {
+      restinio::server_settings_t<Traits>{}
+          .address("127.0.0.1")
+          .port(0)
+          .acceptor_post_bind_hook([&port](restinio::asio_ns::ip::tcp::acceptor& a) { port = a.local_endpoint().port(); })
+          .max_pipelined_requests(1)
+          .request_handler([](auto req) {
             return req->create_response().append_header(restinio::http_field::content_type, "text/plain").set_body("hello\n").done();
           }),
       2);
@@ -222,13 +211,13 @@ int main(int argc, char** argv) {
   }
   {
     api::ServerOptions options;
-    options.port = FreePort();
+    options.port = 0;
     auto server = api::Server::Start(**created, options);
     if (!server.ok()) {
       std::fprintf(stderr, "%s\n", server.status().ToString().c_str());
       return 1;
     }
-    const std::string url = "http://127.0.0.1:" + std::to_string(options.port);
+    const std::string url = "http://127.0.0.1:" + std::to_string((*server)->port());
     // A pool of `events` per phase: three single-event phases and the batch phase.
     const std::vector<Bytes> envelopes = bench::SignedEvents(0, 4 * events, root);
     // Single-event requests from wrk (1, 8 and 64 connections), each on its own share of the
@@ -290,12 +279,12 @@ int main(int argc, char** argv) {
   std::shuffle(subjects.begin(), subjects.end(), std::mt19937_64(7));
   const std::string token = api::NewToken();
   api::ServerOptions options;
-  options.port = FreePort();
+  options.port = 0;
   options.read_only = true;
   options.tokens = {{"bench", api::Role::kInspector, api::TokenHash(token)}};
   auto server = api::Server::Start(**opened, options);
   if (!server.ok()) return 1;
-  const std::string url = "http://127.0.0.1:" + std::to_string(options.port);
+  const std::string url = "http://127.0.0.1:" + std::to_string((*server)->port());
   const std::string script = dir + "-paths.lua";
   const uint64_t size = (*opened)->size();
   auto run = [&](const std::string& name, const std::function<std::string(size_t)>& path) {

@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -70,7 +69,7 @@ const std::string kSubject = events::MakeUscc("91", "370202", "MA3C4D5E");
 json Rating(const std::string& id) { return testing::RatingEvent(id, kSubject); }
 
 struct Env {
-  std::string dir;
+  testing::TempDir dir;  // under $TMPDIR, which scripts/fuzz points at a folder it removes afterwards
   KeyPair root = Seeded(1), ledger_key = Seeded(2), agency = Seeded(3);
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<ledger::CheckpointPublisher> publisher;
@@ -79,21 +78,12 @@ struct Env {
 
   Env() {
     InitCrypto();
-    // Under $TMPDIR, which scripts/fuzz points at a folder it removes afterwards.
-    std::string name = (std::filesystem::temp_directory_path() / "creditlog-fuzz-http.XXXXXX").string();
-    if (::mkdtemp(name.data()) == nullptr) std::abort();
-    dir = name + "/data";
     ledger::GenesisParams params{kOrigin, "fuzz", events::MakeUscc("11", "370200", "MB1A2B3C"), "青岛市信用办", "2026-01-01"};
-    auto created = ledger::Ledger::Create(dir, params, root, ledger_key.public_key);
+    auto created = ledger::Ledger::Create(dir.path(), params, root, ledger_key.public_key);
     Must(created.status(), "creating the ledger");
     ledger = std::move(*created);
     Must(ledger->SetCheckpointKey(ledger_key.secret_key), "checkpoint key");
-    auto rules = projections::ParseRuleset(projections::DefaultRulesetJson());
-    Must(rules.status(), "default ruleset");
-    const json adopt = {{"event_id", "ruleset/" + rules->version}, {"subject", ""}, {"body_type", "RulesetAdopted"},
-                        {"body", {{"version", rules->version}, {"rules_json", std::string(projections::DefaultRulesetJson())},
-                                  {"effective_date", "2020-12-07"}}}};
-    Must(ledger->Append(Sign(adopt, root)).status(), "adopting the ruleset");
+    Must(ledger->Append(Sign(json::parse(projections::DefaultRulesetAdoptionJson()), root)).status(), "adopting the ruleset");
     const json registered = testing::RegisterEvent("agency-1", agency.public_key, "3702", {"ServiceRated", "CommitmentMade"});
     Must(ledger->Append(Sign(registered, root)).status(), "registering the agency");
     for (int i = 0; i < 3; ++i) Must(ledger->Append(Sign(Rating("seed-" + std::to_string(i)), agency)).status(), "rating");
@@ -101,7 +91,7 @@ struct Env {
     publisher = std::make_unique<ledger::CheckpointPublisher>(*ledger, std::chrono::milliseconds(20));
 
     api::ServerOptions options;
-    options.port = FreePort();
+    options.port = 0;  // any free one
     options.publisher = publisher.get();
     options.read_timeout = kReadTimeout;
     options.tokens = {{"insp", api::Role::kInspector, api::TokenHash(kInspectorToken)},
@@ -110,19 +100,7 @@ struct Env {
     auto started = api::Server::Start(*ledger, options);
     Must(started.status(), "starting the server");
     server = std::move(*started);
-    port = options.port;
-  }
-
-  static uint16_t FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) std::abort();
-    socklen_t len = sizeof(addr);
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) std::abort();
-    ::close(fd);
-    return ntohs(addr.sin_port);
+    port = server->port();
   }
 };
 

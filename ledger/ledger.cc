@@ -295,6 +295,12 @@ rocksdb::Status Ledger::SyncedWrite(rocksdb::WriteBatch& batch) {
   return db_->Write(options, &batch);
 }
 
+Status Ledger::WriteCheckpoint(uint64_t size, const std::string& note) {
+  rocksdb::WriteBatch batch;
+  batch.Put(CheckpointKey(size), note);
+  return FromRocks(SyncedWrite(batch), "storing checkpoint");
+}
+
 Result<std::string> Ledger::PublishCheckpoint() {
   std::lock_guard lock(checkpoint_mutex_);
   if (!checkpoint_key_) return Status::PermissionDenied("no checkpoint key: open the ledger key first");
@@ -309,9 +315,7 @@ Result<std::string> Ledger::PublishCheckpoint() {
   ASSIGN_OR_RETURN(auto existing, Get(CheckpointKey(checkpoint.size)));
   if (existing) return *existing;
   ASSIGN_OR_RETURN(std::string note, SignNote(FormatCheckpoint(checkpoint), origin_, *checkpoint_key_));
-  rocksdb::WriteBatch batch;
-  batch.Put(CheckpointKey(checkpoint.size), note);
-  RETURN_IF_ERROR(FromRocks(SyncedWrite(batch), "storing checkpoint"));
+  RETURN_IF_ERROR(WriteCheckpoint(checkpoint.size, note));
   return note;
 }
 
@@ -332,9 +336,7 @@ Status Ledger::StoreCheckpoint(const std::string& note) {
                               ": root does not match this ledger's entries (a forked history)");
   }
   if (read_only_) return Status::InvalidArgument("ledger is open read-only");
-  rocksdb::WriteBatch batch;
-  batch.Put(CheckpointKey(checkpoint.size), note);
-  return FromRocks(SyncedWrite(batch), "storing checkpoint");
+  return WriteCheckpoint(checkpoint.size, note);
 }
 
 Result<std::vector<std::pair<uint64_t, std::string>>> Ledger::Checkpoints() const {

@@ -180,6 +180,7 @@ class Ledger {
 
   // Writes |batch| with sync, after any other write to db_ has finished.
   rocksdb::Status SyncedWrite(rocksdb::WriteBatch& batch);
+  Status WriteCheckpoint(uint64_t size, const std::string& note);
 
   std::unique_ptr<rocksdb::DB> db_;
   // Every write to db_ goes through SyncedWrite, one at a time. RocksDB would merge a

@@ -104,6 +104,16 @@ Result<Ruleset> ParseRuleset(std::string_view text) {
   return r;
 }
 
+std::string DefaultRulesetAdoptionJson() {
+  const std::string rules(DefaultRulesetJson());
+  const std::string version = json::parse(rules)["version"];
+  return json{{"event_id", "ruleset/" + version},
+              {"subject", ""},
+              {"body_type", "RulesetAdopted"},
+              {"body", {{"version", version}, {"rules_json", rules}, {"effective_date", kDefaultRulesetEffectiveDate}}}}
+      .dump();
+}
+
 void RulesetHistory::Add(Adopted adopted) {
   adopted_.push_back(std::move(adopted));
   std::stable_sort(adopted_.begin(), adopted_.end(), [](const Adopted& a, const Adopted& b) {

@@ -42,6 +42,12 @@ struct Ruleset {
 Result<Ruleset> ParseRuleset(std::string_view json);
 std::string_view DefaultRulesetJson();
 
+// The default ruleset's adoption as `init` records it: the RulesetAdopted event (JSON, to be
+// signed by the root key), effective from kDefaultRulesetEffectiveDate: the day of
+// 国办发〔2020〕49号, on which the default ruleset rests.
+inline constexpr const char* kDefaultRulesetEffectiveDate = "2020-12-07";
+std::string DefaultRulesetAdoptionJson();
+
 // Rulesets adopted in the log, each from its effective date.
 class RulesetHistory {
  public:

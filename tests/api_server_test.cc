@@ -36,19 +36,6 @@ using testing::Sign;
 using testing::TempDir;
 using testing::Uscc;
 
-uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  socklen_t len = sizeof(addr);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 struct ServerFixture : LedgerFixture {
   ServerFixture() { Start(); }
   ~ServerFixture() { StopServer(); }
@@ -56,7 +43,7 @@ struct ServerFixture : LedgerFixture {
   void Start(bool read_only = false) {
     publisher = std::make_unique<ledger::CheckpointPublisher>(*ledger, std::chrono::milliseconds(50));
     ServerOptions options;
-    options.port = FreePort();
+    options.port = 0;
     options.read_only = read_only;
     options.publisher = publisher.get();
     options.read_timeout = read_timeout;
@@ -67,8 +54,9 @@ struct ServerFixture : LedgerFixture {
     auto started = Server::Start(*ledger, options);
     REQUIRE(started.ok());
     server = std::move(*started);
-    port = options.port;
-    url = "http://127.0.0.1:" + std::to_string(options.port);
+    port = server->port();
+    REQUIRE(port != 0);
+    url = "http://127.0.0.1:" + std::to_string(port);
   }
 
   void StopServer() {
@@ -174,14 +162,7 @@ Checkpoint OpenCheckpoint(const std::string& note, const NoteVerifier& verifier)
 
 // Profiles and lists need a ruleset: the default one, adopted by the root key as `init` does.
 void AdoptDefaultRuleset(LedgerFixture& f) {
-  auto rules = projections::ParseRuleset(projections::DefaultRulesetJson());
-  REQUIRE(rules.ok());
-  const json adopt = {{"event_id", "ruleset/" + rules->version},
-                      {"subject", ""},
-                      {"body_type", "RulesetAdopted"},
-                      {"body", {{"version", rules->version}, {"rules_json", std::string(projections::DefaultRulesetJson())},
-                                {"effective_date", "2020-12-07"}}}};
-  REQUIRE(f.ledger->Append(Sign(adopt, f.root, LedgerFixture::kOrigin)).ok());
+  REQUIRE(f.ledger->Append(Sign(json::parse(projections::DefaultRulesetAdoptionJson()), f.root, LedgerFixture::kOrigin)).ok());
 }
 
 TEST_CASE("server: submit, wait for the checkpoint, query and prove over loopback", "[server]") {
