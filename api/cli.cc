@@ -1,5 +1,7 @@
 #include "api/cli.h"
 
+#include <sys/stat.h>
+
 #include <iostream>
 
 #include "crypto/ed25519.h"
@@ -35,6 +37,9 @@ void SetAction(CLI::App* command, std::function<Status()> body) {
 
 int RunCli(int argc, char** argv) {
   InitCrypto();
+  // Everything creditlog creates — the data directory, RocksDB's files, keys, exports — is
+  // for its owner alone: directories 0700, files 0600.
+  ::umask(kCreatedFilesUmask);
   CLI::App app{
       "creditlog: a signed, append-only credit and commitment ledger with a verifiable Merkle log.\n"
       "Set CREDITLOG_PASSPHRASE to run every command without prompting."};

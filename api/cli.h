@@ -16,6 +16,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitCheckFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitFailed = 3;
+inline constexpr unsigned kCreatedFilesUmask = 077;  // files 0600, directories 0700
 
 int RunCli(int argc, char** argv);
 

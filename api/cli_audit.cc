@@ -14,10 +14,13 @@
 namespace creditlog::api {
 namespace {
 
+inline constexpr size_t kHeldCheckpointBytesMax = 64 * 1024;
+
 struct AuditArgs {
   std::string data;
   std::string export_path;
   std::string verifier_key;
+  std::string checkpoint;  // verify: a checkpoint held elsewhere that the ledger must contain
   uint64_t seq = 0;
   uint64_t size = 0;
   uint64_t old_size = 0;
@@ -114,6 +117,32 @@ void PrintReport(const ledger::AuditReport& report, bool json) {
             << "origin: " << report.origin << "\nroot:   " << Base64Encode(report.root) << "\n";
 }
 
+// A checkpoint the auditor holds (a signed note, or an `audit --state` file holding one) must
+// be part of the ledger: its size within the ledger's, its root the ledger's root at that size.
+// A whole data directory put back from the past passes every check of its own; this one fails.
+Status CheckHeldCheckpoint(const ledger::Ledger& ledger, const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(path, kHeldCheckpointBytesMax));
+  const nlohmann::json state = nlohmann::json::parse(text, nullptr, false);
+  if (!state.is_discarded() && state.is_object()) {
+    if (!state.contains("checkpoint") || !state["checkpoint"].is_string()) {
+      return Status::InvalidArgument(path + ": an audit state file without a \"checkpoint\" note");
+    }
+    text = state["checkpoint"].get<std::string>();
+  }
+  auto held = ledger.OpenCheckpoint(text);
+  if (!held.ok()) return Status::InvalidArgument(path + ": not a checkpoint signed by this ledger: " + held.status().message());
+  if (held->size > ledger.size()) {
+    return Status::Corruption("the ledger holds " + std::to_string(ledger.size()) + " entries, but the checkpoint in " + path +
+                              " covers " + std::to_string(held->size) + ": the ledger has been rolled back");
+  }
+  ASSIGN_OR_RETURN(Hash root, ledger.Root(held->size));
+  if (root != held->root) {
+    return Status::Corruption("the ledger's root at size " + std::to_string(held->size) + " is not the one of the checkpoint in " +
+                              path + ": a different history");
+  }
+  return Status::Ok();
+}
+
 Status Verify() {
   const AuditArgs& a = Args();
   ProgressLine progress("verify", a.quiet || a.json);
@@ -125,6 +154,11 @@ Status Verify() {
   } else if (!a.data.empty()) {
     ASSIGN_OR_RETURN(auto ledger, OpenForReading(a.data));
     report = ledger::AuditLedger(*ledger, update);
+    if (report.ok() && !a.checkpoint.empty()) {
+      if (Status held = CheckHeldCheckpoint(*ledger, a.checkpoint); !held.ok()) report = held;
+    }
+  } else if (!a.checkpoint.empty()) {
+    return Status::InvalidArgument("--checkpoint goes with --data DIR");
   }
   progress.Finish();
   if (!report.ok()) {
@@ -187,6 +221,8 @@ void AddAuditCommands(CLI::App& app) {
   verify->add_option("--data", a.data, "data directory");
   verify->add_option("--export", a.export_path, "audit an export file instead, offline");
   verify->add_option("--verifier-key", a.verifier_key, "the verifier key to trust (with --export)");
+  verify->add_option("--checkpoint", a.checkpoint,
+                     "a checkpoint you hold (a signed note, or an audit --state file) that the ledger must contain");
   verify->add_flag("--json", a.json, "machine-readable result");
   verify->add_flag("--quiet", a.quiet, "no progress");
   SetAction(verify, Verify);

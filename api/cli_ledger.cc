@@ -62,6 +62,10 @@ Status Init() {
   NamedKeyPair ledger_key{a.origin, GenerateKeyPair()};
   ledger::GenesisParams params{a.origin, a.origin, a.office_uscc, a.office_name, Today()};
   ASSIGN_OR_RETURN(auto ledger, ledger::Ledger::Create(a.data, params, root.key_pair, ledger_key.key_pair.public_key));
+  // The folder may have existed before with wider permissions: the ledger is its owner's alone.
+  std::error_code ec;
+  std::filesystem::permissions(a.data, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+  if (ec) return Status::IOError("cannot make " + a.data + " private (0700): " + ec.message());
   RETURN_IF_ERROR(SaveKey(RootKeyPath(a.data), root, passphrase));
   RETURN_IF_ERROR(SaveKey(LedgerKeyPath(a.data), ledger_key, passphrase));
   RETURN_IF_ERROR(ledger->SetCheckpointKey(ledger_key.key_pair.secret_key));

@@ -2,11 +2,15 @@
 //
 // The config file (--config, JSON) may hold any of:
 //   {"listen": "127.0.0.1:8080", "threads": 2, "checkpoint_interval_ms": 1000,
-//    "log_format": "text", "log_level": "info",
+//    "log_format": "text", "log_level": "info", "connections_max": 1024,
+//    "connections_per_address_max": 64,
 //    "tokens": [{"name": "window-3", "role": "inspector", "sha256": "<hex of the token>"}]}
 // Options on the command line override the file. Tokens are stored only as hashes; make one
 // with `creditlog tokens new --role inspector --name window-3`.
 #include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 
 #include <atomic>
 #include <charconv>
@@ -31,6 +35,7 @@ using nlohmann::json;
 // A read-only replica looks for the mirror's new entries this often.
 inline constexpr std::chrono::milliseconds kFollowInterval{500};
 inline constexpr size_t kConfigBytesMax = 1024 * 1024;
+inline constexpr size_t kConnectionsConfigMax = 65536;  // the most either connection cap may be set to
 
 struct ServeArgs {
   std::string data;
@@ -39,6 +44,7 @@ struct ServeArgs {
   size_t threads = 0;
   int64_t checkpoint_interval_ms = -1;
   bool read_only = false;
+  bool allow_root_key = false;
   std::string web_dir;
   std::string log_format;
   std::string log_level;
@@ -81,6 +87,9 @@ struct Config {
   std::string log_format = "text";
   std::string log_level = "info";
   std::vector<TokenEntry> tokens;
+  size_t connections_max = kConnectionsMax;
+  // Behind a reverse proxy every client shares the proxy's address: raise this there.
+  size_t connections_per_address_max = kConnectionsPerAddressMax;
 };
 
 Result<Config> ReadConfig(const std::string& path) {
@@ -101,6 +110,9 @@ Result<Config> ReadConfig(const std::string& path) {
       config.log_format = value.get<std::string>();
     } else if (key == "log_level" && value.is_string()) {
       config.log_level = value.get<std::string>();
+    } else if ((key == "connections_max" || key == "connections_per_address_max") && value.is_number_unsigned() &&
+               value.get<uint64_t>() >= 1 && value.get<uint64_t>() <= kConnectionsConfigMax) {
+      (key == "connections_max" ? config.connections_max : config.connections_per_address_max) = value.get<size_t>();
     } else if (key == "tokens" && value.is_array()) {
       for (size_t i = 0; i < value.size(); ++i) {
         const json& t = value[i];
@@ -140,6 +152,8 @@ Status Serve() {
   RETURN_IF_ERROR(ParseListen(config.listen, &options));
   options.threads = config.threads;
   options.tokens = config.tokens;
+  options.connections_max = config.connections_max;
+  options.connections_per_address_max = std::min(config.connections_per_address_max, config.connections_max);
   options.read_only = a.read_only;
   options.web_dir = a.web_dir;
   // Each connection is a file descriptor: raise the soft limit to the hard one.
@@ -149,6 +163,18 @@ Status Serve() {
     (void)::setrlimit(RLIMIT_NOFILE, &files);
   }
 
+  if (std::filesystem::exists(RootKeyPath(a.data))) {
+    const std::string message = RootKeyPath(a.data) + " is in the served data directory: whoever takes this machine "
+                                "takes the key that registers agencies. Move it offline (commands that need it take "
+                                "--signer PATH)";
+    if (!a.allow_root_key) return Status::InvalidArgument(message + ", or pass --allow-root-key to serve anyway");
+    Log(spdlog::level::warn, "the root key is in the data directory (--allow-root-key)", {{"path", RootKeyPath(a.data)}});
+  }
+  struct stat data_stat {};
+  if (::stat(a.data.c_str(), &data_stat) == 0 && (data_stat.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    Log(spdlog::level::warn, "the data directory is open to other users; make it private with chmod -R go-rwx",
+        {{"path", a.data}});
+  }
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<ledger::CheckpointPublisher> publisher;
   if (a.read_only) {
@@ -190,6 +216,12 @@ Status Serve() {
   if (follower.joinable()) follower.join();
   server->Stop();        // no new requests; in-flight appends answered
   if (publisher) publisher->Stop();
+  if (!a.read_only) {
+    // Everything acknowledged is covered by a published checkpoint before the server exits.
+    if (auto last = ledger->PublishCheckpoint(); !last.ok()) {
+      Log(spdlog::level::err, "publishing the last checkpoint failed", {{"error", last.status().message()}});
+    }
+  }
   server.reset();
   ledger.reset();        // the writer finishes anything still queued
   Log(spdlog::level::info, "stopped");
@@ -222,6 +254,8 @@ void AddServeCommands(CLI::App& app) {
   serve->add_option("--threads", a.threads, "I/O threads (default 2)");
   serve->add_option("--checkpoint-interval-ms", a.checkpoint_interval_ms, "publish a checkpoint this often when the log grew (default 1000)");
   serve->add_flag("--read-only", a.read_only, "serve a mirror (or any ledger) read-only, following its writer");
+  serve->add_flag("--allow-root-key", a.allow_root_key,
+                  "serve even though DIR/keys/root.key is in the data directory (a demo; never in production)");
   serve->add_option("--web-dir", a.web_dir, "serve the web console from this folder instead of the built-in copy");
   serve->add_option("--log-format", a.log_format, "text or json (default text)");
   serve->add_option("--log-level", a.log_level, "trace, debug, info, warn, error (default info)");

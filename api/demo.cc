@@ -382,9 +382,14 @@ Result<DemoReport> RunDemo(ledger::Ledger& ledger, const DemoOptions& options, s
   DemoReport report;
   ASSIGN_OR_RETURN(std::vector<Agency> agencies, PrepareAgencies(ledger, options.data, passphrase, &report.agencies_registered));
   // Each run appends a new history: find the first run number not yet recorded for this seed.
+  // Event ids are scoped to the recording agency: the run's first event is by one of them.
   for (;; ++report.run) {
-    ASSIGN_OR_RETURN(auto found, ledger.FindEventId("demo/" + std::to_string(options.seed) + "/" +
-                                                    std::to_string(report.run) + "/0/0"));
+    const std::string first_id = "demo/" + std::to_string(options.seed) + "/" + std::to_string(report.run) + "/0/0";
+    bool found = false;
+    for (const Agency& agency : agencies) {
+      ASSIGN_OR_RETURN(auto seq, ledger.FindEventId(agency.uscc, first_id));
+      found = found || seq.has_value();
+    }
     if (!found) break;
   }
   HistoryWriter writer(ledger, agencies, options, report.run);

@@ -5,6 +5,7 @@
 #include "crypto/sha256.h"
 #include "events/event.h"
 #include "events/limits.h"
+#include "events/text_rules.h"
 
 namespace creditlog::api {
 namespace {
@@ -41,13 +42,13 @@ Result<std::string> Lookup(const Named (&table)[N], const std::string& text, con
 class RowReader {
  public:
   RowReader(const CsvTable& table, const CsvRow& row) : table_(table), row_(row) {}
+  // The cell without white space at either end (spreadsheets leave ideographic and no-break
+  // spaces there too), in Unicode NFC: event text must be NFC, and the event id derived from
+  // a cell is then the same however the source system composed its characters.
   std::string Get(const std::string& column) const {
     auto it = table_.columns.find(column);
     if (it == table_.columns.end() || it->second >= row_.fields.size()) return "";
-    std::string value = row_.fields[it->second];
-    const size_t begin = value.find_first_not_of(" \t");
-    const size_t end = value.find_last_not_of(" \t\r");
-    return begin == std::string::npos ? "" : value.substr(begin, end - begin + 1);
+    return events::NormaliseText(events::TrimWhiteSpace(row_.fields[it->second]));
   }
   Result<std::string> Required(const std::string& column) const {
     std::string value = Get(column);

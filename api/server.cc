@@ -9,16 +9,15 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
-#include <restinio/all.hpp>
-#define PCRE2_CODE_UNIT_WIDTH 8  // NOLINT: pcre2.h requires it before inclusion
-#include <restinio/router/pcre2_regex_engine.hpp>
 
+#include "api/http_server.h"
 #include "api/log.h"
 #include "api/metrics.h"
 #include "api/views.h"
 #include "api/web_assets.h"
 #include "crypto/key_file.h"
 #include "crypto/merkle.h"
+#include "events/event.h"
 #include "events/json.h"
 #include "ledger/entry.h"
 #include "ledger/format.h"
@@ -29,32 +28,10 @@ namespace creditlog::api {
 namespace {
 
 using nlohmann::json;
-// Express routes matched with PCRE2: std::regex cost more than the rest of a query.
-using Router = restinio::router::generic_express_router_t<restinio::router::pcre2_regex_engine_t<>,
-                                                         restinio::no_extra_data_factory_t>;
-using Request = restinio::request_handle_t;
-using Params = restinio::router::route_params_t;
-using Reply = restinio::request_handling_status_t;
+using Params = PathParams;
 using Clock = std::chrono::steady_clock;
-
-struct Traits : public restinio::default_traits_t {
-  using request_handler_t = Router;
-};
-
-restinio::http_status_line_t StatusLine(int code) {
-  switch (code) {
-    case 200: return restinio::status_ok();
-    case 400: return restinio::status_bad_request();
-    case 401: return restinio::status_unauthorized();
-    case 403: return restinio::status_forbidden();
-    case 404: return restinio::status_not_found();
-    case 409: return restinio::status_conflict();
-    case 413: return restinio::status_payload_too_large();
-    case 429: return restinio::status_too_many_requests();
-    case 503: return restinio::status_service_unavailable();
-    default: return restinio::status_internal_server_error();
-  }
-}
+// What a handler did: answered, or arranged for an answer from another thread.
+enum class Reply : uint8_t { kAnswered, kLater };
 
 constexpr const char* kJsonType = "application/json; charset=utf-8";
 constexpr const char* kTextType = "text/plain; charset=utf-8";
@@ -68,9 +45,9 @@ Result<uint64_t> ParseNumber(std::string_view name, std::string_view text) {
   return value;
 }
 
-Result<uint64_t> Number(const restinio::query_string_params_t& query, const char* name) {
-  if (!query.has(name)) return Status::InvalidArgument(std::string("query parameter '") + name + "' is required");
-  return ParseNumber(std::string("query parameter ") + name, query[name]);
+Result<uint64_t> Number(const Request& req, const char* name) {
+  if (!req.has_query(name)) return Status::InvalidArgument(std::string("query parameter '") + name + "' is required");
+  return ParseNumber(std::string("query parameter ") + name, req.query(name));
 }
 
 json Hashes(const std::vector<Hash>& hashes) {
@@ -87,6 +64,16 @@ json ErrorJson(const Status& status) {
   return {{"error", {{"code", StatusCodeName(status.code())}, {"message", status.message()}}}};
 }
 
+// A 500's details (RocksDB messages, file paths) go to the log only; the client gets the code
+// and the request id to quote.
+Status ForClient(const Request& req, const Status& status) {
+  if (HttpStatusFor(status.code()) != 500) return status;
+  Log(spdlog::level::err, "internal error",
+      json{{"method", std::string(req.method())}, {"path", std::string(req.path())}, {"request_id", req.request_id()},
+           {"code", StatusCodeName(status.code())}, {"error", status.message()}});
+  return Status::FromCode(status.code(), "internal error; request id " + req.request_id());
+}
+
 std::string Dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 class ServerImpl;
@@ -97,20 +84,28 @@ struct Route {
   const char* path;  // OpenAPI style
   Role role;
   Handler handler;
+  size_t body_bytes_max = 0;  // 0: takes no body
 };
+
+// {seq} is digits only ("/v1/entries/x" is no route); {file} spans folders ("web/pages/a.js").
+ParamMatch LastParamMatch(std::string_view path) {
+  if (path.ends_with("{seq}")) return ParamMatch::kDigits;
+  if (path.ends_with("{file}")) return ParamMatch::kRestOfPath;
+  return ParamMatch::kSegment;
+}
 
 class ServerImpl final : public Server {
  public:
   ServerImpl(ledger::Ledger& ledger, const ServerOptions& options)
       : ledger_(ledger), options_(options), access_(options.tokens) {}
-  ~ServerImpl() override { Stop(); }
+  ~ServerImpl() override;
   Status Run();
   void Stop() override;
-  uint16_t port() const override { return port_; }
+  uint16_t port() const override { return http_ ? http_->port() : 0; }
   static const std::vector<Route>& Routes();
 
  private:
-  std::unique_ptr<Router> MakeRouter();
+  Status AddRoutes();
 
   Reply Send(const Request& req, int code, const char* content_type, std::string body, int64_t retry_after = 0);
   Reply Json(const Request& req, const json& body) { return Send(req, 200, kJsonType, Dump(body)); }
@@ -123,7 +118,10 @@ class ServerImpl final : public Server {
   Reply WithState(const Request& req, Fn fn);
   Result<json> EntryJson(uint64_t seq, const ledger::KeyRegistry& registry);
   Result<projections::Day> AsOf(const Request& req);
-  void BeginWrite() { in_flight_.fetch_add(1); }
+  void BeginWrite() {
+    std::lock_guard lock(drain_mutex_);
+    ++in_flight_;
+  }
   void EndWrite();
 
   // Handlers, one per route (see Routes()).
@@ -164,12 +162,11 @@ class ServerImpl final : public Server {
   std::map<std::pair<int, projections::Day>, std::pair<uint64_t, std::string>> list_cache_;
   projections::State projection_;
   std::atomic<bool> draining_{false};
-  std::atomic<int64_t> in_flight_{0};  // appends accepted and not yet answered
-  std::mutex drain_mutex_;
+  std::mutex drain_mutex_;               // GUARDS: in_flight_ changes (read without it for metrics)
+  std::atomic<int64_t> in_flight_{0};    // appends accepted and not yet answered
   std::condition_variable drained_;
   std::mutex stop_mutex_;
-  restinio::running_server_handle_t<Traits> running_;
-  uint16_t port_ = 0;  // set once bound, before run_async returns
+  std::unique_ptr<HttpServer> http_;     // set while serving
 };
 
 const std::vector<Route>& ServerImpl::Routes() {
@@ -194,49 +191,25 @@ const std::vector<Route>& ServerImpl::Routes() {
       {"GET", "/v1/search", Role::kPublic, &ServerImpl::Search},
       {"GET", "/v1/lists/{name}", Role::kPublic, &ServerImpl::List},
       {"GET", "/v1/integrity", Role::kPublic, &ServerImpl::Integrity},
-      {"POST", "/v1/events", Role::kPublic, &ServerImpl::PostEvent},
-      {"POST", "/v1/events/batch", Role::kPublic, &ServerImpl::PostBatch},
+      {"POST", "/v1/events", Role::kPublic, &ServerImpl::PostEvent, kRequestBodyBytesMax},
+      {"POST", "/v1/events/batch", Role::kPublic, &ServerImpl::PostBatch, kBatchBodyBytesMax},
   };
   return routes;
 }
 
-// "/v1/entries/{seq}" → "/v1/entries/:seq(\d+)" for RESTinio's express router.
-std::string ExpressPath(std::string_view path) {
-  std::string out;
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (path[i] != '{') {
-      out += path[i];
-      continue;
-    }
-    const size_t close = path.find('}', i);
-    const std::string name(path.substr(i + 1, close - i - 1));
-    out += ":" + name + (name == "seq" ? R"((\d+))" : name == "file" ? R"(([A-Za-z0-9._/-]+))" : "");
-    i = close;
-  }
-  return out;
-}
-
+// The transport logs every request at debug level and counts every status (metrics_); a 500's
+// details are logged by ForClient.
 Reply ServerImpl::Send(const Request& req, int code, const char* content_type, std::string body, int64_t retry_after) {
-  metrics_.responses_by_status.Add(code);
-  auto response = req->create_response(StatusLine(code));
-  response.append_header(restinio::http_field::content_type, content_type);
-  if (retry_after > 0) response.append_header(restinio::http_field::retry_after, std::to_string(retry_after));
-  if (code == 401) response.append_header(restinio::http_field::www_authenticate, "Bearer");
-  if (code >= 500 && code != 503 && spdlog::should_log(spdlog::level::warn)) {
-    Log(spdlog::level::warn, "request failed",
-        json{{"method", std::string(req->header().method().c_str())},
-         {"path", std::string(req->header().path())}, {"status", code}, {"body", body}});
-  } else if (spdlog::should_log(spdlog::level::debug)) {
-    Log(spdlog::level::debug, "request",
-        json{{"method", std::string(req->header().method().c_str())},
-         {"path", std::string(req->header().path())}, {"status", code}});
-  }
-  return response.set_body(std::move(body)).done();
+  Response response{code, content_type, std::move(body), {}};
+  if (retry_after > 0) response.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  if (code == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  req.Respond(std::move(response));
+  return Reply::kAnswered;
 }
 
 Reply ServerImpl::Error(const Request& req, const Status& status, int64_t retry_after) {
   if (status.code() == StatusCode::kResourceExhausted && retry_after <= 0) retry_after = kRetryAfterSecondsQueueFull;
-  return Send(req, HttpStatusFor(status.code()), kJsonType, Dump(ErrorJson(status)), retry_after);
+  return Send(req, HttpStatusFor(status.code()), kJsonType, Dump(ErrorJson(ForClient(req, status))), retry_after);
 }
 
 Status ServerImpl::Writable() const {
@@ -245,11 +218,10 @@ Status ServerImpl::Writable() const {
   return Status::Ok();
 }
 
+// The last thing an append's callback does: once in_flight_ is 0 the server may be destroyed.
 void ServerImpl::EndWrite() {
-  if (in_flight_.fetch_sub(1) == 1) {
-    std::lock_guard lock(drain_mutex_);
-    drained_.notify_all();
-  }
+  std::lock_guard lock(drain_mutex_);
+  if (--in_flight_ == 0) drained_.notify_all();
 }
 
 Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& registry) {
@@ -265,7 +237,7 @@ Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& regi
               // Ed25519 over "creditlog-signature-v1" 0 purpose 0 origin 0 event_bytes.
               {"event_bytes", Base64Encode(view.envelope.event_bytes)},
               {"signature", Base64Encode(view.envelope.signature)},
-              {"signature_purpose", kPurposeEvent},
+              {"signature_purpose", events::EventSignaturePurpose(view.envelope.schema_version)},
               {"event", json::parse(event)}};
   if (const ledger::KeyRecord* signer = registry.Find(view.envelope.public_key)) {
     out["signer"] = {{"agency_uscc", signer->agency_uscc}, {"agency_name", signer->agency_name}, {"key_name", signer->key_name},
@@ -274,10 +246,7 @@ Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& regi
   return out;
 }
 
-Result<projections::Day> ServerImpl::AsOf(const Request& req) {
-  const auto query = restinio::parse_query(req->header().query());
-  return ParseAsOf(query.has("as_of") ? std::string(query["as_of"]) : "");
-}
+Result<projections::Day> ServerImpl::AsOf(const Request& req) { return ParseAsOf(std::string(req.query("as_of"))); }
 
 // The live projection, caught up with the log before the query is answered. Queries share
 // it; only catching up (when the log grew) takes it exclusively.
@@ -341,6 +310,14 @@ Reply ServerImpl::MetricsText(const Request& req, const Params&, const Principal
   metrics_.events_by_type.Write(&out, "creditlog_events_total", "type", "Events committed, by event type.");
   metrics_.responses_by_status.Write(&out, "creditlog_http_responses_total", "HTTP responses by status.");
   WriteCounter(&out, "creditlog_auth_failures_total", "Requests with a malformed or unknown token.", static_cast<double>(access_.failures()));
+  const HttpCounters http = http_ ? http_->counters() : HttpCounters{};
+  WriteGauge(&out, "creditlog_http_connections_open", "Open HTTP connections.", static_cast<double>(http.connections_open));
+  WriteGauge(&out, "creditlog_http_body_bytes_in_flight", "Declared request bodies being read or handled, in bytes.",
+             static_cast<double>(http.body_bytes_in_flight));
+  WriteCounter(&out, "creditlog_http_connections_refused_total", "Connections refused at the connection caps.",
+               static_cast<double>(http.connections_refused));
+  WriteCounter(&out, "creditlog_http_requests_refused_total", "Requests refused before any handler (malformed, too large, busy).",
+               static_cast<double>(http.requests_refused));
   WriteCounter(&out, "creditlog_checkpoints_published_total", "Checkpoints signed by this server.",
                options_.publisher ? static_cast<double>(options_.publisher->published()) : 0.0);
   return Send(req, 200, "text/plain; version=0.0.4; charset=utf-8", std::move(out));
@@ -371,9 +348,8 @@ Reply ServerImpl::Entry(const Request& req, const Params& params, const Principa
 }
 
 Reply ServerImpl::Entries(const Request& req, const Params&, const Principal&) {
-  const auto query = restinio::parse_query(req->header().query());
-  auto after = query.has("after") ? Number(query, "after") : Result<uint64_t>(uint64_t{0});
-  auto limit = query.has("limit") ? Number(query, "limit") : Result<uint64_t>(kEntriesPageDefault);
+  auto after = req.has_query("after") ? Number(req, "after") : Result<uint64_t>(uint64_t{0});
+  auto limit = req.has_query("limit") ? Number(req, "limit") : Result<uint64_t>(kEntriesPageDefault);
   if (!after.ok()) return Error(req, after.status());
   if (!limit.ok()) return Error(req, limit.status());
   json entries = json::array();
@@ -389,9 +365,8 @@ Reply ServerImpl::Entries(const Request& req, const Params&, const Principal&) {
 }
 
 Reply ServerImpl::InclusionProof(const Request& req, const Params&, const Principal&) {
-  const auto query = restinio::parse_query(req->header().query());
-  auto seq = Number(query, "seq");
-  auto size = Number(query, "size");
+  auto seq = Number(req, "seq");
+  auto size = Number(req, "size");
   if (!seq.ok()) return Error(req, seq.status());
   if (!size.ok()) return Error(req, size.status());
   auto proof = ledger_.InclusionProof(*seq, *size);
@@ -400,9 +375,8 @@ Reply ServerImpl::InclusionProof(const Request& req, const Params&, const Princi
 }
 
 Reply ServerImpl::ConsistencyProof(const Request& req, const Params&, const Principal&) {
-  const auto query = restinio::parse_query(req->header().query());
-  auto old_size = Number(query, "old");
-  auto new_size = Number(query, "new");
+  auto old_size = Number(req, "old");
+  auto new_size = Number(req, "new");
   if (!old_size.ok()) return Error(req, old_size.status());
   if (!new_size.ok()) return Error(req, new_size.status());
   auto proof = ledger_.ConsistencyProof(*old_size, *new_size);
@@ -435,8 +409,7 @@ Reply ServerImpl::Measures(const Request& req, const Params& params, const Princ
 
 // With ?as_of, only the events whose business date is on or before it.
 Reply ServerImpl::Timeline(const Request& req, const Params& params, const Principal&) {
-  const auto query = restinio::parse_query(req->header().query());
-  const bool dated = query.has("as_of");
+  const bool dated = req.has_query("as_of");
   auto day = AsOf(req);
   if (!day.ok()) return Error(req, day.status());
   auto timeline = TimelineJson(ledger_, std::string(params["id"]), kTimelineEventsDefault);
@@ -454,9 +427,8 @@ Reply ServerImpl::Timeline(const Request& req, const Params& params, const Princ
 }
 
 Reply ServerImpl::Search(const Request& req, const Params&, const Principal&) {
-  const auto query = restinio::parse_query(req->header().query());
-  if (!query.has("q") || query["q"].empty()) return Error(req, Status::InvalidArgument("query parameter 'q' is required"));
-  const std::string q(query["q"]);
+  if (req.query("q").empty()) return Error(req, Status::InvalidArgument("query parameter 'q' is required"));
+  const std::string q(req.query("q"));
   return WithState(req, [&](const projections::State& state) { return Json(req, SearchJson(state, q, kSearchResultsMax)); });
 }
 
@@ -464,7 +436,7 @@ Reply ServerImpl::Search(const Request& req, const Params&, const Principal&) {
 // and 告知承诺 ineligibility are for inspectors.
 Reply ServerImpl::List(const Request& req, const Params& params, const Principal& who) {
   auto day = AsOf(req);
-  auto kind = projections::ListFromName(restinio::utils::unescape_percent_encoding(params["name"]));
+  auto kind = projections::ListFromName(std::string(params["name"]));
   if (!day.ok()) return Error(req, day.status());
   if (!kind.ok()) return Error(req, kind.status());
   if (*kind == fb::ListKind::Watch || *kind == fb::ListKind::NotificationIneligible) {
@@ -501,14 +473,13 @@ Reply ServerImpl::Integrity(const Request& req, const Params&, const Principal&)
 // understood. Sets *wait when the client asked to wait for a checkpoint.
 Status ServerImpl::CheckWrite(const Request& req, size_t body_bytes_max, const char* what, bool* wait) {
   RETURN_IF_ERROR(Writable());
-  const size_t size = req->body().size();
+  const size_t size = req.body().size();
   if (size > body_bytes_max) {
     return Status::TooLarge("the body is " + std::to_string(size) + " bytes; " + what + " may be at most " +
                             std::to_string(body_bytes_max));
   }
-  const auto query = restinio::parse_query(req->header().query());
-  *wait = query.has("wait");
-  if (*wait && query["wait"] != "checkpoint") return Status::InvalidArgument("query parameter 'wait' may only be 'checkpoint'");
+  *wait = req.has_query("wait");
+  if (*wait && req.query("wait") != "checkpoint") return Status::InvalidArgument("query parameter 'wait' may only be 'checkpoint'");
   if (*wait && options_.publisher == nullptr) return Status::Unavailable("this server does not publish checkpoints");
   return Status::Ok();
 }
@@ -549,7 +520,7 @@ Reply ServerImpl::PostEvent(const Request& req, const Params&, const Principal&)
   const auto received = Clock::now();
   bool wait = false;
   if (Status ok = CheckWrite(req, kRequestBodyBytesMax, "one event", &wait); !ok.ok()) return Error(req, ok);
-  const std::string& body = req->body();
+  const std::string& body = req.body();
   BeginWrite();
   ledger_.AppendWithCallback(Bytes(body.begin(), body.end()), [this, req, wait, received](Result<ledger::AppendResult> r) {
     if (!r.ok()) {
@@ -563,7 +534,7 @@ Reply ServerImpl::PostEvent(const Request& req, const Params&, const Principal&)
     }
     RespondWithCheckpoint(req, AppendJson(*r), r->seq);
   });
-  return restinio::request_accepted();
+  return Reply::kLater;
 }
 
 // {"envelopes":["base64", …]}: checked and queued whole; one result per envelope, in order.
@@ -571,7 +542,7 @@ Reply ServerImpl::PostBatch(const Request& req, const Params&, const Principal&)
   const auto received = Clock::now();
   bool wait = false;
   if (Status ok = CheckWrite(req, kBatchBodyBytesMax, "a batch", &wait); !ok.ok()) return Error(req, ok);
-  const std::string& body = req->body();
+  const std::string& body = req.body();
   if (events::JsonNestingDepth(body) > kJsonDepthMax) {
     return Error(req, Status::InvalidArgument("the body nests deeper than " + std::to_string(kJsonDepthMax) + " levels"));
   }
@@ -613,7 +584,7 @@ Reply ServerImpl::PostBatch(const Request& req, const Params&, const Principal&)
         out.push_back(AppendJson(**result));
       } else {
         queue_full = queue_full || result->status().code() == StatusCode::kResourceExhausted;
-        out.push_back(ErrorJson(result->status()));
+        out.push_back(ErrorJson(ForClient(req, result->status())));
       }
     }
     if (queue_full) {
@@ -631,39 +602,30 @@ Reply ServerImpl::PostBatch(const Request& req, const Params&, const Principal&)
   BeginWrite();
   if (envelopes.empty()) {
     respond();
-    return restinio::request_accepted();
+    return Reply::kLater;
   }
   ledger_.AppendManyWithCallback(std::move(envelopes), [results, index = std::move(index), respond](
                                                             std::vector<Result<ledger::AppendResult>> appended) {
     for (size_t k = 0; k < appended.size(); ++k) (*results)[index[k]].emplace(std::move(appended[k]));
     respond();
   });
-  return restinio::request_accepted();
+  return Reply::kLater;
 }
 
-std::unique_ptr<Router> ServerImpl::MakeRouter() {
-  auto router = std::make_unique<Router>();
+// Each route: authenticate, check the role, then the handler. The transport has already
+// refused bodies the route does not take and bodies over its limit.
+Status ServerImpl::AddRoutes() {
   for (const Route& route : Routes()) {
-    auto handler = [this, &route](Request req, Params params) {
+    auto handler = [this, &route](const Request& req, const Params& params) {
       int64_t retry_after = 0;
-      const std::string authorization(req->header().get_field_or(restinio::http_field::authorization, ""));
-      auto who = access_.Authenticate(authorization, req->remote_endpoint().address().to_string(), &retry_after);
-      if (!who.ok()) return Error(req, who.status(), retry_after);
-      if (Status allowed = AccessControl::Require(*who, route.role); !allowed.ok()) return Error(req, allowed);
-      return (this->*route.handler)(req, params, *who);
+      auto who = access_.Authenticate(req.header("Authorization"), req.remote_address(), &retry_after);
+      if (!who.ok()) return (void)Error(req, who.status(), retry_after);
+      if (Status allowed = AccessControl::Require(*who, route.role); !allowed.ok()) return (void)Error(req, allowed);
+      (void)(this->*route.handler)(req, params, *who);
     };
-    const std::string path = ExpressPath(route.path);
-    if (std::string_view(route.method) == "POST") {
-      router->add_handler(restinio::http_method_post(), path, std::move(handler));
-    } else {
-      router->add_handler(restinio::http_method_get(), path, std::move(handler));
-    }
+    RETURN_IF_ERROR(http_->AddRoute(route.method, route.path, {route.body_bytes_max, LastParamMatch(route.path)}, std::move(handler)));
   }
-  router->non_matched_request_handler([this](Request req) -> Reply {
-    return Error(req, Status::NotFound("no route for " + std::string(req->header().method().c_str()) +
-                                       " " + std::string(req->header().path())));
-  });
-  return router;
+  return Status::Ok();
 }
 
 Status ServerImpl::Run() {
@@ -672,45 +634,52 @@ Status ServerImpl::Run() {
     std::unique_lock lock(projection_mutex_);
     RETURN_IF_ERROR(projections::CatchUp(ledger_, ledger_.size(), &projection_).WithContext("folding the log"));
   }
+  HttpServerOptions http;
+  http.host = options_.host;
+  http.port = options_.port;
+  http.threads = options_.threads;
+  http.read_timeout = options_.read_timeout;
+  http.write_timeout = options_.write_timeout;
+  http.handle_timeout = options_.handle_timeout;
+  http.connections_max = options_.connections_max;
+  http.connections_per_address_max = options_.connections_per_address_max;
+  http.on_response = [this](int status) { metrics_.responses_by_status.Add(status); };
+  http_ = std::make_unique<HttpServer>(std::move(http));
+  RETURN_IF_ERROR(AddRoutes());
   ledger_.SetCommitObserver([this](const ledger::CommitStats& stats) {
     metrics_.commit_latency.Observe(stats.write_seconds);
     metrics_.commit_events.Observe(static_cast<double>(stats.events));
     for (uint8_t type : stats.types) metrics_.events_by_type.Add(std::string(events::EventTypeName(static_cast<fb::EventBody>(type))));
   });
-  try {
-    running_ = restinio::run_async<Traits>(
-        restinio::own_io_context(),
-        restinio::server_settings_t<Traits>{}
-            .address(options_.host)
-            .port(options_.port)
-            .max_pipelined_requests(1)
-            .read_next_http_message_timelimit(options_.read_timeout)
-            .write_http_response_timelimit(options_.write_timeout)
-            .acceptor_post_bind_hook([this](restinio::asio_ns::ip::tcp::acceptor& acceptor) {
-              port_ = acceptor.local_endpoint().port();
-            })
-            .handle_request_timeout(kHandleTimeout)
-            .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(kBodyBytesHardMax))
-            .request_handler(MakeRouter()),
-        options_.threads);
-  } catch (const std::exception& e) {
-    return Status::IOError("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + e.what());
+  if (Status started = http_->Start(); !started.ok()) {
+    ledger_.SetCommitObserver(nullptr);
+    http_.reset();
+    return started;
   }
   return Status::Ok();
 }
 
+// New writes are refused at once; accepted ones are answered (up to kShutdownDrain) before
+// the connections close.
 void ServerImpl::Stop() {
   std::lock_guard stop_lock(stop_mutex_);
-  if (!running_) return;
+  if (!http_) return;
   draining_ = true;
   {
     std::unique_lock lock(drain_mutex_);
     drained_.wait_for(lock, kShutdownDrain, [&] { return in_flight_.load() == 0; });
   }
-  running_->stop();
-  running_->wait();
-  running_.reset();
+  http_->Stop();
+  http_.reset();
   ledger_.SetCommitObserver(nullptr);
+}
+
+// An append still in flight after kShutdownDrain calls back into this object (metrics, the
+// publisher); its answer goes nowhere, but the object must outlive the callback.
+ServerImpl::~ServerImpl() {
+  Stop();
+  std::unique_lock lock(drain_mutex_);
+  drained_.wait(lock, [&] { return in_flight_.load() == 0; });
 }
 
 }  // namespace

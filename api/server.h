@@ -1,14 +1,16 @@
-// `creditlog serve`: the HTTP/JSON API on RESTinio (standalone Asio), for recording agencies,
-// inspectors and auditors.
+// `creditlog serve`: the HTTP/JSON API for recording agencies, inspectors and auditors: the
+// routes and their handlers, on the transport of api/http_server.h (Boost.Beast).
 //
 // - Every error is {"error":{"code":"…","message":"…"}} with the HTTP status mapped from the
 //   Status code in one place (HttpStatusFor); 429 carries Retry-After, 401 WWW-Authenticate.
+//   A 500 says only "internal error; request id …"; its details go to the log.
 // - Reads need the role their route names (access.h); writes are authorised by the event's
 //   signature alone.
 // - Appends are event-driven: the request is answered from the ledger's writer thread once the
 //   event is durable, so a few I/O threads carry many concurrent submitters into one group
 //   commit. Nothing is acknowledged before it is durable.
-// - Stop() refuses new writes, lets in-flight appends finish (up to kShutdownDrain), then closes.
+// - Stop() refuses new writes, lets in-flight appends finish (up to kShutdownDrain), then stops
+//   accepting and closes the connections. The ledger and the publisher must outlive the server.
 #pragma once
 
 #include <chrono>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "api/access.h"
+#include "api/http_server.h"
 #include "ledger/ledger.h"
 #include "ledger/publisher.h"
 
@@ -27,11 +30,10 @@ namespace creditlog::api {
 inline constexpr size_t kServerThreadsDefault = 2;      // one per core on the reference machine
 inline constexpr uint64_t kEntriesPageDefault = 100;    // GET /v1/entries?limit=
 inline constexpr uint64_t kEntriesPageMax = 1000;
+// Per route; a longer declared body is refused (413) before it is read. GETs take no body.
 inline constexpr size_t kRequestBodyBytesMax = 128 * 1024;        // POST /v1/events
 inline constexpr size_t kBatchEventsMax = 1000;                   // POST /v1/events/batch
 inline constexpr size_t kBatchBodyBytesMax = 4 * 1024 * 1024;     // POST /v1/events/batch
-// Bodies beyond this are not read at all: the connection is closed.
-inline constexpr size_t kBodyBytesHardMax = kBatchBodyBytesMax;
 inline constexpr size_t kJsonDepthMax = 16;  // request JSON nesting
 inline constexpr std::chrono::seconds kReadTimeout{15};    // to receive a whole request
 inline constexpr std::chrono::seconds kWriteTimeout{15};   // to send a whole response
@@ -54,6 +56,11 @@ struct ServerOptions {
   // A client slower than these is disconnected (tests shorten them).
   std::chrono::milliseconds read_timeout = kReadTimeout;
   std::chrono::milliseconds write_timeout = kWriteTimeout;
+  std::chrono::milliseconds handle_timeout = kHandleTimeout;  // then 503
+  // Connection caps (api/http_server.h). Behind a reverse proxy every client has the proxy's
+  // address: raise the per-address cap to the total.
+  size_t connections_max = kConnectionsMax;
+  size_t connections_per_address_max = kConnectionsPerAddressMax;
 };
 
 int HttpStatusFor(StatusCode code);

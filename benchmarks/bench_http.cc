@@ -2,7 +2,8 @@
 //
 //   bench_http --demo DIR [--seconds S] [--events N]   (N: signed events per ingest phase)
 //
-// hello: RESTinio's hello-world on the same settings (2 I/O threads), loaded by wrk -t2 -c64.
+// hello: a one-route hello-world on the server's own transport (api/http_server.h, 2 I/O
+//   threads), loaded by wrk -t2 -c64: the ceiling of the HTTP stack.
 // ingest: durable signed events over HTTP into a fresh ledger — single-event requests from 1, 8
 //   and 64 concurrent connections (wrk with a Lua script posting pre-signed envelopes), and
 //   batches of 1,000 from 4 libcurl clients — with acknowledgement latency p50/p99/max.
@@ -23,10 +24,10 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <restinio/all.hpp>
 
 #include "api/access.h"
 #include "api/http_client.h"
+#include "api/http_server.h"
 #include "api/server.h"
 #include "bench_common.h"
 #include "ledger/ledger.h"
@@ -107,24 +108,22 @@ WrkResult Wrk(const std::string& url, int seconds, const std::string& script = "
   return r;
 }
 
-// RESTinio's own hello-world, configured like our server.
+// The transport's own hello-world, configured like our server (every response still carries
+// the security headers and a request id).
 WrkResult Hello(int seconds) {
-  struct Traits : public restinio::default_traits_t {};
-  uint16_t port = 0;  // any free one, named once bound
-  auto server = restinio::run_async<Traits>(
-      restinio::own_io_context(),
-      restinio::server_settings_t<Traits>{}
-          .address("127.0.0.1")
-          .port(0)
-          .acceptor_post_bind_hook([&port](restinio::asio_ns::ip::tcp::acceptor& a) { port = a.local_endpoint().port(); })
-          .max_pipelined_requests(1)
-          .request_handler([](auto req) {
-            return req->create_response().append_header(restinio::http_field::content_type, "text/plain").set_body("hello\n").done();
-          }),
-      2);
-  WrkResult r = Wrk("http://127.0.0.1:" + std::to_string(port) + "/", seconds);
-  server->stop();
-  server->wait();
+  api::HttpServerOptions options;
+  options.threads = api::kServerThreadsDefault;
+  options.connections_per_address_max = api::kConnectionsMax;  // wrk's 64 connections all come from 127.0.0.1
+  api::HttpServer server(options);
+  Status added = server.AddRoute("GET", "/", {}, [](const api::Request& req, const api::PathParams&) {
+    req.Respond({200, "text/plain", "hello\n", {}});
+  });
+  if (!added.ok() || !server.Start().ok()) {
+    std::fprintf(stderr, "bench_http: the hello-world server did not start\n");
+    return {};
+  }
+  WrkResult r = Wrk("http://127.0.0.1:" + std::to_string(server.port()) + "/", seconds);
+  server.Stop();
   return r;
 }
 
@@ -212,6 +211,7 @@ int main(int argc, char** argv) {
   {
     api::ServerOptions options;
     options.port = 0;
+    options.connections_per_address_max = api::kConnectionsMax;  // wrk's connections all come from 127.0.0.1
     auto server = api::Server::Start(**created, options);
     if (!server.ok()) {
       std::fprintf(stderr, "%s\n", server.status().ToString().c_str());
@@ -281,6 +281,7 @@ int main(int argc, char** argv) {
   api::ServerOptions options;
   options.port = 0;
   options.read_only = true;
+  options.connections_per_address_max = api::kConnectionsMax;
   options.tokens = {{"bench", api::Role::kInspector, api::TokenHash(token)}};
   auto server = api::Server::Start(**opened, options);
   if (!server.ok()) return 1;

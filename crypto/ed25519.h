@@ -48,7 +48,10 @@ Signature Sign(const SecretKey& key, ByteView message);
 bool Verify(const PublicKey& key, ByteView message, const Signature& signature);
 
 // Purposes: a signature made for one purpose (or one ledger's origin) is useless for another.
+// An event's purpose names its envelope's schema version, "creditlog/event/v<N>"
+// (events::EventSignaturePurpose), so the signature covers the version too; this is N = 1.
 inline constexpr std::string_view kPurposeEvent = "creditlog/event/v1";
+inline constexpr std::string_view kPurposeEventPrefix = "creditlog/event/v";
 
 // The bytes actually signed for creditlog signatures:
 //   "creditlog-signature-v1" 0x00 purpose 0x00 origin 0x00 payload

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <mutex>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -295,14 +296,25 @@ Result<std::string> PromptOnTerminal(int tty, std::string_view prompt) {
 
 Result<std::string> ReadPassphrase(std::string_view prompt) {
   const std::string variable(kPassphraseEnv);
-  if (const char* value = std::getenv(variable.c_str()); value != nullptr) {
-    const std::string_view passphrase(value);
+  // Taken from the environment, then erased from it: /proc/PID/environ shows the environment
+  // block the process started with, which unsetenv alone leaves as it was, so the value's
+  // bytes are overwritten in place first. Later calls get the kept copy.
+  static std::mutex mutex;
+  static std::string from_environment;  // empty: none kept
+  std::lock_guard lock(mutex);
+  if (char* value = std::getenv(variable.c_str()); value != nullptr) {
+    std::string passphrase(value);
+    sodium_memzero(value, passphrase.size());
+    ::unsetenv(variable.c_str());
+    from_environment.clear();
     if (passphrase.empty() || passphrase.size() > kPassphraseBytesMax) {
       return Status::InvalidArgument("$" + variable + " must have 1 to " +
                                      std::to_string(kPassphraseBytesMax) + " bytes");
     }
-    return std::string(passphrase);
+    from_environment = passphrase;
+    return passphrase;
   }
+  if (!from_environment.empty()) return from_environment;
   Fd tty(::open(kTerminalPath, O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (tty.get() < 0) {
     return Status::InvalidArgument("no passphrase: set $" + variable +
@@ -339,9 +351,10 @@ Status WriteFileDurably(const std::string& path, std::string_view contents, int 
   if (::rename(temp.c_str(), path.c_str()) != 0) return fail("cannot rename");
 
   const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "."
-                          : slash == 0               ? "/"
-                                                     : path.substr(0, slash);
+  return SyncDirectory(slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash));
+}
+
+Status SyncDirectory(const std::string& dir) {
   Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0) return IoError("cannot open directory", dir);
   if (::fsync(dir_fd.get()) != 0) return IoError("cannot fsync directory", dir);

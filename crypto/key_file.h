@@ -42,6 +42,8 @@ Result<std::string> ReadPassphrase(std::string_view prompt);
 
 // File helpers: the write is durable (write to temp, fsync, rename, fsync dir), mode 0600.
 Status WriteFileDurably(const std::string& path, std::string_view contents, int mode);
+// fsyncs a directory, so that files created, renamed or removed in it stay so after a crash.
+Status SyncDirectory(const std::string& dir);
 Result<std::string> ReadSmallFile(const std::string& path, size_t bytes_max);
 
 }  // namespace creditlog

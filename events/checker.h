@@ -7,6 +7,7 @@
 
 #include "crypto/text.h"
 #include "events/event.h"
+#include "events/text_rules.h"
 #include "events/uscc.h"
 
 namespace creditlog::events::internal {
@@ -15,30 +16,32 @@ using String = flatbuffers::String;
 
 class Checker {
  public:
-  explicit Checker(const fb::Event& event) {
+  Checker(const fb::Event& event, FieldRules rules) : rules_(rules) {
     if (const auto* o = event.uscc_override()) {
       for (const auto* code : *o->codes()) overrides_.insert(code->str());
       has_reason_ = o->reason()->size() > 0;
     }
   }
 
+  FieldRules rules() const { return rules_; }
   Status status() const { return status_; }
   bool ok() const { return status_.ok(); }
   void Fail(const std::string& field, const std::string& message) {
     if (status_.ok()) status_ = Status::InvalidArgument(field + ": " + message);
   }
 
-  void Text(const String* s, const std::string& field, size_t max, bool required = true) {
-    if (s == nullptr || s->size() == 0) {
-      if (required) Fail(field, "is required and must not be empty");
-      return;
-    }
-    if (s->size() > max) return Fail(field, std::to_string(s->size()) + " bytes; the limit is " + std::to_string(max));
-    if (!IsValidNoteText(s->string_view())) Fail(field, "must be valid UTF-8 without control characters");
+  // One line of text: names, ids, numbers, titles, categories, matters (TextKind::kSingleLine).
+  void Line(const String* s, const std::string& field, size_t max = kNameBytesMax, bool required = true) {
+    CheckString(s, field, max, TextKind::kSingleLine, required);
+  }
+
+  // Text of several lines: facts, content, findings, reasons, bases, notes, comments, outcomes.
+  void Text(const String* s, const std::string& field, size_t max = kTextBytesMax, bool required = true) {
+    CheckString(s, field, max, TextKind::kMultiLine, required);
   }
 
   void Id(const String* s, const std::string& field, size_t max = kNameBytesMax) {
-    Text(s, field, max);
+    Line(s, field, max);
     if (s == nullptr) return;
     for (char c : s->string_view()) {
       if (c == ' ' || c == '\n') return Fail(field, "must not contain spaces or line breaks");
@@ -93,6 +96,21 @@ class Checker {
   }
 
  private:
+  // The size limit, for new events the text rules (events/text_rules.h), and UTF-8 without C0
+  // controls other than LF (the rule every recorded entry obeys; the text rules imply it).
+  void CheckString(const String* s, const std::string& field, size_t max, TextKind kind, bool required) {
+    if (s == nullptr || s->size() == 0) {
+      if (required) Fail(field, "is required and must not be empty");
+      return;
+    }
+    if (s->size() > max) return Fail(field, std::to_string(s->size()) + " bytes; the limit is " + std::to_string(max));
+    if (rules_ == FieldRules::kNew) {
+      if (Status text = CheckText(s->string_view(), kind); !text.ok()) return Fail(field, text.message());
+    }
+    if (!IsValidNoteText(s->string_view())) Fail(field, "must be valid UTF-8 without control characters");
+  }
+
+  FieldRules rules_;
   Status status_;
   std::set<std::string> overrides_;
   bool has_reason_ = false;

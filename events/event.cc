@@ -57,8 +57,12 @@ Result<EnvelopeView> ParseEnvelope(ByteView envelope_bytes) {
   return view;
 }
 
+std::string EventSignaturePurpose(uint16_t schema_version) {
+  return std::string(kPurposeEventPrefix) + std::to_string(schema_version);
+}
+
 Bytes SignEnvelope(ByteView event_bytes, const SecretKey& key, std::string_view origin) {
-  const Signature signature = SignDomain(key, kPurposeEvent, origin, event_bytes);
+  const Signature signature = SignDomain(key, EventSignaturePurpose(kSchemaVersion), origin, event_bytes);
   const PublicKey public_key = key.public_key();
   flatbuffers::FlatBufferBuilder b(event_bytes.size() + 256);
   auto signature_vector = b.CreateVector(signature.data(), signature.size());
@@ -70,9 +74,10 @@ Bytes SignEnvelope(ByteView event_bytes, const SecretKey& key, std::string_view 
 }
 
 Status VerifyEnvelopeSignature(const EnvelopeView& view, std::string_view origin) {
-  if (!VerifyDomain(view.public_key, kPurposeEvent, origin, view.event_bytes, view.signature)) {
+  if (!VerifyDomain(view.public_key, EventSignaturePurpose(view.schema_version), origin, view.event_bytes, view.signature)) {
     return Status::PermissionDenied("signature does not verify for this ledger (origin '" + std::string(origin) +
-                                    "') with the envelope's key");
+                                    "') and schema version " + std::to_string(view.schema_version) +
+                                    " with the envelope's key");
   }
   return Status::Ok();
 }

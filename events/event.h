@@ -29,18 +29,31 @@ Result<EnvelopeView> ParseEnvelope(ByteView envelope_bytes);
 // Structural check of Event bytes alone (as produced by EventFromJson or a builder).
 Result<const fb::Event*> ParseEvent(ByteView event_bytes);
 
+// Which field rules ValidateEvent applies. kNew: every current rule, the text rules of
+// events/text_rules.h included (docs/events.md, "Text rules"), for an event being recorded now.
+// kRecorded: the rules as they were before the text rules, for entries a ledger already holds
+// (a mirror replaying its primary, a re-check of old entries): a refusal added later must not
+// make an entry that was rightly recorded unreadable.
+enum class FieldRules { kNew, kRecorded };
+
 // Field-level rules: required fields, event id charset and length, subject form, USCC
 // structure and check characters (a failing check is accepted only if the code is listed in
 // uscc_override.codes with a reason), dates "YYYY-MM-DD" that exist, money in fen within
 // [0, kAmountFenMax], ratings 1..5, payment term <= 60 days, every string and vector within
-// its limit, text valid UTF-8. InvalidArgument whose message names the field, e.g.
-//   "body.deadline: '2026-02-30' is not a calendar date (YYYY-MM-DD)".
-Status ValidateEvent(const fb::Event& event);
+// its limit, text valid UTF-8 (and, under kNew, the text rules). InvalidArgument whose message
+// names the field, e.g. "body.deadline: '2026-02-30' is not a calendar date (YYYY-MM-DD)".
+Status ValidateEvent(const fb::Event& event, FieldRules rules = FieldRules::kNew);
 
-// Builds the Envelope for `event_bytes`, signed with the domain-separated event purpose.
+// The signature purpose of an envelope of `schema_version`: "creditlog/event/v<N>". Changing
+// an envelope's schema_version changes the message its signature must cover.
+std::string EventSignaturePurpose(uint16_t schema_version);
+
+// Builds the Envelope (kSchemaVersion) for `event_bytes`, signed with the domain-separated
+// event purpose of that version.
 Bytes SignEnvelope(ByteView event_bytes, const SecretKey& key, std::string_view origin);
 
-// OK if the envelope's signature verifies for `origin`; PermissionDenied otherwise.
+// OK if the envelope's signature verifies for `origin` and the purpose of the envelope's own
+// schema version; PermissionDenied otherwise.
 Status VerifyEnvelopeSignature(const EnvelopeView& view, std::string_view origin);
 
 // Event type names are the EventBody member names ("PenaltyDecided", ...).

@@ -15,9 +15,17 @@ inline constexpr size_t kEventJsonBytesMax = 256 * 1024;
 std::string_view EventSchemaText();
 
 // Parses an Event in JSON (field names as in the schema; the union as "body_type" and
-// "body"), then checks it with ParseEvent and ValidateEvent. InvalidArgument with the
+// "body"), with every string normalised to Unicode NFC first (NormaliseJsonStrings), then
+// checks it with ParseEvent and ValidateEvent (FieldRules::kNew). InvalidArgument with the
 // parser's line and column, or the field at fault.
 Result<Bytes> EventFromJson(std::string_view json);
+
+// `json` with each string literal (double- or single-quoted: FlatBuffers' parser takes both)
+// in NFC (events/text_rules.h), escapes decoded first so that "e\u0301" becomes "é" as surely
+// as "e" followed by a raw U+0301. Literals already in NFC and everything outside literals are
+// kept byte for byte; a literal that is not valid JSON (a bad escape, a lone surrogate, a raw
+// control character) or not UTF-8 is kept too, for the parser or the rules to refuse.
+std::string NormaliseJsonStrings(std::string_view json);
 
 // Strict JSON (quoted keys, enums by name, defaults omitted) for verified Event bytes.
 Result<std::string> EventToJson(ByteView event_bytes);

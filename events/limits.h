@@ -6,7 +6,10 @@
 
 namespace creditlog::events {
 
-inline constexpr uint16_t kSchemaVersion = 1;          // written into every Envelope
+// Written into every new Envelope. 2: the signature's purpose names the version (so the
+// signature covers it) and the text rules of docs/events.md apply. The Event schema itself is
+// the same for 1 and 2; version 1 envelopes (purpose "creditlog/event/v1") are still read.
+inline constexpr uint16_t kSchemaVersion = 2;
 inline constexpr uint16_t kSchemaVersionMin = 1;       // oldest version this code reads
 
 inline constexpr size_t kEnvelopeBytesMax = 64 * 1024; // whole signed envelope

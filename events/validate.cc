@@ -42,6 +42,11 @@ void CheckEnvelopeFields(Checker& c, const fb::Event& event) {
   if (event.expected_version() < -1) c.Fail("expected_version", "must be -1 (any) or a version >= 0");
   if (const auto* o = event.uscc_override()) {
     if (o->codes()->size() == 0 || o->codes()->size() > kListItemsMax) c.Fail("uscc_override.codes", "must list 1..64 codes");
+    if (c.rules() == FieldRules::kNew) {
+      for (flatbuffers::uoffset_t i = 0; i < o->codes()->size(); ++i) {
+        c.Line(o->codes()->Get(i), "uscc_override.codes[" + std::to_string(i) + "]", kNameBytesMax);
+      }
+    }
     c.Text(o->reason(), "uscc_override.reason", kTextBytesMax);
   }
   CheckSubject(c, event);
@@ -49,8 +54,8 @@ void CheckEnvelopeFields(Checker& c, const fb::Event& event) {
 
 }  // namespace
 
-Status ValidateEvent(const fb::Event& event) {
-  Checker c(event);
+Status ValidateEvent(const fb::Event& event, FieldRules rules) {
+  Checker c(event, rules);
   CheckEnvelopeFields(c, event);
   if (!c.ok()) return c.status();
   if (event.body_type() == fb::EventBody::NONE || event.body() == nullptr) {

@@ -20,7 +20,7 @@ void StringList(Checker& c, const flatbuffers::Vector<flatbuffers::Offset<flatbu
     return;
   }
   if (list->size() > kListItemsMax) return c.Fail(field, "lists more than " + std::to_string(kListItemsMax) + " items");
-  for (flatbuffers::uoffset_t i = 0; i < list->size(); ++i) c.Text(list->Get(i), field + "[" + std::to_string(i) + "]", kNameBytesMax);
+  for (flatbuffers::uoffset_t i = 0; i < list->size(); ++i) c.Line(list->Get(i), field + "[" + std::to_string(i) + "]");
 }
 
 void Administration(Checker& c, const fb::Event& e) {
@@ -32,15 +32,15 @@ void Administration(Checker& c, const fb::Event& e) {
       c.Key(b->root_public_key(), "body.root_public_key");
       c.Key(b->ledger_public_key(), "body.ledger_public_key");
       c.Uscc(b->office_uscc(), "body.office_uscc");
-      c.Text(b->office_name(), "body.office_name", kNameBytesMax);
+      c.Line(b->office_name(), "body.office_name");
       c.Date(b->created_date(), "body.created_date");
       break;
     }
     case fb::EventBody::AgencyKeyRegistered: {
       const auto* b = e.body_as_AgencyKeyRegistered();
       c.Uscc(b->agency_uscc(), "body.agency_uscc");
-      c.Text(b->agency_name(), "body.agency_name", kNameBytesMax);
-      c.Text(b->key_name(), "body.key_name", kNameBytesMax);
+      c.Line(b->agency_name(), "body.agency_name");
+      c.Line(b->key_name(), "body.key_name");
       c.Key(b->public_key(), "body.public_key");
       c.Key(b->replaces_public_key(), "body.replaces_public_key", false);
       StringList(c, b->permitted_types(), "body.permitted_types", true);
@@ -57,7 +57,7 @@ void Administration(Checker& c, const fb::Event& e) {
     }
     case fb::EventBody::KeyRevoked:
       c.Key(e.body_as_KeyRevoked()->public_key(), "body.public_key");
-      c.Text(e.body_as_KeyRevoked()->reason(), "body.reason", kTextBytesMax);
+      c.Text(e.body_as_KeyRevoked()->reason(), "body.reason");
       break;
     case fb::EventBody::RulesetAdopted: {
       const auto* b = e.body_as_RulesetAdopted();
@@ -69,14 +69,14 @@ void Administration(Checker& c, const fb::Event& e) {
     case fb::EventBody::SubjectRegistered: {
       const auto* b = e.body_as_SubjectRegistered();
       EnumInRange(c, b->kind(), fb::SubjectKind::MAX, "body.kind");
-      c.Text(b->name(), "body.name", kNameBytesMax);
+      c.Line(b->name(), "body.name");
       if (b->division() && b->division()->size() > 0 &&
           (b->division()->size() != 6 || b->division()->string_view().find_first_not_of("0123456789") != std::string_view::npos)) {
         c.Fail("body.division", "'" + b->division()->str() + "' must be a 6-digit division code");
       }
-      c.Text(b->staff_number(), "body.staff_number", kStaffNumberBytesMax, b->kind() == fb::SubjectKind::CivilServant);
+      c.Line(b->staff_number(), "body.staff_number", kStaffNumberBytesMax, b->kind() == fb::SubjectKind::CivilServant);
       c.Uscc(b->employer_uscc(), "body.employer_uscc", b->kind() == fb::SubjectKind::CivilServant);
-      c.Text(b->legal_representative(), "body.legal_representative", kNameBytesMax, false);
+      c.Line(b->legal_representative(), "body.legal_representative", kNameBytesMax, false);
       break;
     }
     default:
@@ -90,8 +90,8 @@ void Commitments(Checker& c, const fb::Event& e) {
       const auto* b = e.body_as_CommitmentMade();
       c.Id(b->commitment_id(), "body.commitment_id");
       EnumInRange(c, b->commitment_type(), fb::CommitmentType::MAX, "body.commitment_type");
-      c.Text(b->matter(), "body.matter", kNameBytesMax);
-      c.Text(b->content(), "body.content", kTextBytesMax);
+      c.Line(b->matter(), "body.matter");
+      c.Text(b->content(), "body.content");
       c.Date(b->made_date(), "body.made_date");
       c.Date(b->deadline(), "body.deadline");
       c.NotBefore(b->deadline(), b->made_date(), "body.deadline", "body.made_date");
@@ -105,7 +105,7 @@ void Commitments(Checker& c, const fb::Event& e) {
       break;
     case fb::EventBody::CommitmentBreached:
       c.Id(e.body_as_CommitmentBreached()->commitment_id(), "body.commitment_id");
-      c.Text(e.body_as_CommitmentBreached()->finding(), "body.finding", kTextBytesMax);
+      c.Text(e.body_as_CommitmentBreached()->finding(), "body.finding");
       c.Date(e.body_as_CommitmentBreached()->breach_date(), "body.breach_date");
       break;
     case fb::EventBody::CommitmentWithdrawn:
@@ -125,7 +125,7 @@ void Contracts(Checker& c, const fb::Event& e) {
       c.Id(b->contract_id(), "body.contract_id");
       c.Uscc(b->public_body(), "body.public_body");
       c.Uscc(b->counterparty(), "body.counterparty");
-      c.Text(b->title(), "body.title", kNameBytesMax);
+      c.Line(b->title(), "body.title");
       c.Money(b->amount_fen(), "body.amount_fen");
       c.Date(b->signed_date(), "body.signed_date");
       c.Date(b->delivery_date(), "body.delivery_date", false);
@@ -176,16 +176,16 @@ void Penalties(Checker& c, const fb::Event& e) {
     case fb::EventBody::PenaltyDecided: {
       const auto* b = e.body_as_PenaltyDecided();
       c.Id(b->decision_number(), "body.decision_number");
-      c.Text(b->subject_name(), "body.subject_name", kNameBytesMax);
-      c.Text(b->category(), "body.category", kNameBytesMax);
-      c.Text(b->facts(), "body.facts", kTextBytesMax);
-      c.Text(b->basis(), "body.basis", kTextBytesMax);
-      c.Text(b->content(), "body.content", kTextBytesMax);
+      c.Line(b->subject_name(), "body.subject_name");
+      c.Line(b->category(), "body.category");
+      c.Text(b->facts(), "body.facts");
+      c.Text(b->basis(), "body.basis");
+      c.Text(b->content(), "body.content");
       c.Money(b->fine_fen(), "body.fine_fen");
       c.Money(b->confiscated_fen(), "body.confiscated_fen");
       c.Date(b->decision_date(), "body.decision_date");
       c.Uscc(b->deciding_agency(), "body.deciding_agency");
-      c.Text(b->deciding_agency_name(), "body.deciding_agency_name", kNameBytesMax, false);
+      c.Line(b->deciding_agency_name(), "body.deciding_agency_name", kNameBytesMax, false);
       EnumInRange(c, b->severity(), fb::Severity::MAX, "body.severity");
       EnumInRange(c, b->discretion(), fb::Discretion::MAX, "body.discretion");
       break;
@@ -197,7 +197,7 @@ void Penalties(Checker& c, const fb::Event& e) {
     case fb::EventBody::PenaltyRevoked:
       c.Id(e.body_as_PenaltyRevoked()->decision_number(), "body.decision_number");
       c.Date(e.body_as_PenaltyRevoked()->revoked_date(), "body.revoked_date");
-      c.Text(e.body_as_PenaltyRevoked()->reason(), "body.reason", kTextBytesMax);
+      c.Text(e.body_as_PenaltyRevoked()->reason(), "body.reason");
       break;
     default:
       break;
@@ -210,8 +210,8 @@ void DueProcess(Checker& c, const fb::Event& e) {
       const auto* b = e.body_as_ListingNoticeIssued();
       c.Id(b->notice_id(), "body.notice_id");
       EnumInRange(c, b->list(), fb::ListKind::MAX, "body.list");
-      c.Text(b->reason(), "body.reason", kTextBytesMax);
-      c.Text(b->basis(), "body.basis", kTextBytesMax);
+      c.Text(b->reason(), "body.reason");
+      c.Text(b->basis(), "body.basis");
       c.Date(b->notice_date(), "body.notice_date");
       c.Date(b->objection_deadline(), "body.objection_deadline");
       c.NotBefore(b->objection_deadline(), b->notice_date(), "body.objection_deadline", "body.notice_date");
@@ -221,40 +221,40 @@ void DueProcess(Checker& c, const fb::Event& e) {
     case fb::EventBody::ObjectionFiled:
       c.Id(e.body_as_ObjectionFiled()->objection_id(), "body.objection_id");
       c.Id(e.body_as_ObjectionFiled()->notice_id(), "body.notice_id");
-      c.Text(e.body_as_ObjectionFiled()->content(), "body.content", kTextBytesMax);
+      c.Text(e.body_as_ObjectionFiled()->content(), "body.content");
       c.Date(e.body_as_ObjectionFiled()->filed_date(), "body.filed_date");
       break;
     case fb::EventBody::ObjectionResolved:
       c.Id(e.body_as_ObjectionResolved()->objection_id(), "body.objection_id");
-      c.Text(e.body_as_ObjectionResolved()->outcome(), "body.outcome", kTextBytesMax);
+      c.Text(e.body_as_ObjectionResolved()->outcome(), "body.outcome");
       c.Date(e.body_as_ObjectionResolved()->resolved_date(), "body.resolved_date");
       break;
     case fb::EventBody::SeriousListingDecided: {
       const auto* b = e.body_as_SeriousListingDecided();
       c.Id(b->listing_id(), "body.listing_id");
       c.Id(b->notice_id(), "body.notice_id");
-      c.Text(b->basis(), "body.basis", kTextBytesMax);
+      c.Text(b->basis(), "body.basis");
       c.Date(b->decision_date(), "body.decision_date");
       c.Date(b->term_end_date(), "body.term_end_date");
       c.NotBefore(b->term_end_date(), b->decision_date(), "body.term_end_date", "body.decision_date");
-      c.Text(b->exit_conditions(), "body.exit_conditions", kTextBytesMax);
+      c.Text(b->exit_conditions(), "body.exit_conditions");
       break;
     }
     case fb::EventBody::SeriousListingExited:
       c.Id(e.body_as_SeriousListingExited()->listing_id(), "body.listing_id");
       c.Date(e.body_as_SeriousListingExited()->exit_date(), "body.exit_date");
-      c.Text(e.body_as_SeriousListingExited()->reason(), "body.reason", kTextBytesMax);
+      c.Text(e.body_as_SeriousListingExited()->reason(), "body.reason");
       break;
     case fb::EventBody::RepairApplied:
       c.Id(e.body_as_RepairApplied()->repair_id(), "body.repair_id");
       c.Id(e.body_as_RepairApplied()->target(), "body.target");
-      c.Text(e.body_as_RepairApplied()->commitment_id(), "body.commitment_id", kNameBytesMax, false);
+      c.Line(e.body_as_RepairApplied()->commitment_id(), "body.commitment_id", kNameBytesMax, false);
       c.Date(e.body_as_RepairApplied()->applied_date(), "body.applied_date");
       break;
     case fb::EventBody::RepairDecided:
       c.Id(e.body_as_RepairDecided()->repair_id(), "body.repair_id");
       c.Date(e.body_as_RepairDecided()->decided_date(), "body.decided_date");
-      c.Text(e.body_as_RepairDecided()->reason(), "body.reason", kTextBytesMax);
+      c.Text(e.body_as_RepairDecided()->reason(), "body.reason");
       break;
     default:
       break;
@@ -269,7 +269,7 @@ void Integrity(Checker& c, const fb::Event& e) {
       if (b->rating() < kRatingMin || b->rating() > kRatingMax) {
         c.Fail("body.rating", std::to_string(b->rating()) + " is outside 1..5 (好差评)");
       }
-      c.Text(b->matter(), "body.matter", kNameBytesMax);
+      c.Line(b->matter(), "body.matter");
       c.Date(b->rated_date(), "body.rated_date");
       EnumInRange(c, b->channel(), fb::ServiceChannel::MAX, "body.channel");
       c.Text(b->comment(), "body.comment", kTextBytesMax, false);
@@ -278,8 +278,8 @@ void Integrity(Checker& c, const fb::Event& e) {
     case fb::EventBody::CivilServantIntegrityEntry: {
       const auto* b = e.body_as_CivilServantIntegrityEntry();
       c.Id(b->entry_id(), "body.entry_id");
-      c.Text(b->category(), "body.category", kNameBytesMax);
-      c.Text(b->content(), "body.content", kTextBytesMax);
+      c.Line(b->category(), "body.category");
+      c.Text(b->content(), "body.content");
       c.Date(b->entry_date(), "body.entry_date");
       const std::string_view subject = e.subject() ? e.subject()->string_view() : std::string_view();
       if (subject.find('/') == std::string_view::npos) c.Fail("subject", "a civil-servant entry needs USCC/staff-number");

@@ -1,8 +1,9 @@
 // The HTTP API as a client reaches it: each input is the bytes of one connection to the real
-// server — RESTinio's parser, the router, tokens and every handler over a real ledger on disk,
-// with its checkpoint publisher. Whatever arrives, the server must answer or close the
-// connection, and stay up: a crash, a sanitizer report or a hang (no end of the connection
-// within kAnswerWait) fails the run.
+// server — the transport (Beast's parser, the body limits, Boost.URL's target parsing, the
+// path templates), tokens and every handler over a real ledger on disk, with its checkpoint
+// publisher. Whatever arrives, the server must answer or close the connection, and stay up: a
+// crash, a sanitizer report or a hang (no end of the connection within kAnswerWait) fails the
+// run.
 //
 // Keys and tokens are fixed, so that the seed corpus (written by running this target with
 // CREDITLOG_FUZZ_HTTP_SEEDS=DIR) holds requests that pass authentication and signatures.
@@ -186,6 +187,14 @@ void WriteSeeds(const std::string& out) {
   for (int i = 3; i < 5; ++i) batch["envelopes"].push_back(Base64Encode(Sign(Rating("corpus-" + std::to_string(i)), env->agency)));
   seeds.emplace_back("post-batch", Request("POST", "/v1/events/batch?wait=checkpoint", "", "application/json", batch.dump()));
   seeds.emplace_back("pipelined", Request("GET", "/v1/checkpoint", "") + Request("GET", "/v1/whoami", kInspectorToken));
+  // What the transport refuses or must take as text.
+  seeds.emplace_back("query-raw-text", Request("GET", "/v1/search?q=a(b)!*';[c]|{d}%E9%9D%92+x", ""));
+  seeds.emplace_back("query-bad-escape", Request("GET", "/v1/search?q=%zz%ff", ""));
+  seeds.emplace_back("path-escaped-slash", Request("GET", "/v1/subjects/11370200MB1B000618%2F00042/profile", kInspectorToken));
+  seeds.emplace_back("get-with-body", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 4194304\r\n\r\nabc");
+  seeds.emplace_back("post-chunked", "POST /v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+  seeds.emplace_back("post-expect-continue",
+                     "POST /v1/events HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc");
   for (const auto& [name, bytes] : seeds) std::ofstream(out + "/" + name, std::ios::binary) << bytes;
   std::fprintf(stderr, "fuzz_http: wrote %zu seeds to %s\n", seeds.size(), out.c_str());
 }

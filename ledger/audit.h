@@ -32,8 +32,10 @@ struct AuditReport {
 
 using Progress = std::function<void(uint64_t done, uint64_t total)>;
 
-// Audits a ledger directory's contents. Also checks the stored tree nodes against the
-// recomputed ones and each checkpoint's consistency proof from the stored tree.
+// Audits a ledger directory's contents. Also checks RocksDB's checksums over every table file
+// (Ledger::VerifyStorage), the stored tree nodes and event id index against the recomputed
+// ones, and each checkpoint's consistency proof from the stored tree. (Opening the ledger has
+// already checked it against the latest published checkpoint, DIR/checkpoint.)
 Result<AuditReport> AuditLedger(const Ledger& ledger, const Progress& progress = {});
 
 // Audits entries [0, size) read in order from `source` (e.g. a server's), trusting only

@@ -34,6 +34,18 @@ std::string NodeKey(int level, uint64_t index) {
 }
 
 std::string EventIdKey(std::string_view event_id) { return Prefixed(kPrefixEventId, event_id); }
+
+std::string AgencyEventIdKey(std::string_view agency, std::string_view event_id) {
+  std::string key = Prefixed(kPrefixAgencyEventId, agency);
+  key.push_back('\0');
+  key.append(event_id);
+  return key;
+}
+
+Result<uint64_t> KeyNumber(std::string_view key) {
+  if (key.size() != 9) return Status::Corruption("a stored key of " + std::to_string(key.size()) + " bytes where 9 belong");
+  return ReadBigEndian64(key.substr(1));
+}
 std::string StreamKey(std::string_view subject) { return Prefixed(kPrefixStream, subject); }
 
 std::string StreamIndexKey(std::string_view subject, uint64_t version) {

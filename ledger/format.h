@@ -4,15 +4,25 @@
 //   'e' seq                      → Entry bytes (ledger/entry.fbs): the leaf `seq`
 //   'n' level index              → 32-byte hash of the complete subtree (level, index);
 //                                  level 0 holds the leaf hashes
-//   'i' event_id                 → seq of the event with that client-chosen id
+//   'd' agency 0x00 event_id     → seq of the event with that client-chosen id, recorded by
+//                                  that agency (the USCC of the signing key's agency)
+//   'i' event_id                 → seq (ledgers from before agency-scoped ids; rebuilt as 'd'
+//                                  when such a ledger is first opened for writing)
 //   's' subject                  → the subject stream's version (number of its events)
 //   'v' subject 0x00 version     → seq of that version of the stream
 //   'a' seq                      → "" : seq holds a ledger-administration event (key registry)
 //   'c' size                     → signed checkpoint note for that tree size
-//   'm' name                     → metadata: "size" (tree size), "mirror" (a mirror's mark)
+//   'm' name                     → metadata: "size" (tree size), "mirror" (a mirror's mark),
+//                                  "event_ids" ("agency" once ids are agency-scoped),
+//                                  "record" (this ledger keeps DIR/checkpoint)
 //
 // Every entry's write — entry, nodes, indexes, size — is one RocksDB WriteBatch written with
 // sync=true: after a crash either all of it is there or none of it is.
+//
+// Outside RocksDB, DIR/checkpoint holds the latest published checkpoint (a signed note),
+// written durably before the checkpoint is stored or served. Opening checks the database
+// against it, so a database that lost acknowledged entries (a damaged or deleted write-ahead
+// log, a removed table file, an old copy restored) refuses to open instead of shrinking.
 #pragma once
 
 #include <chrono>
@@ -21,11 +31,14 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
+
 namespace creditlog::ledger {
 
 inline constexpr char kPrefixEntry = 'e';
 inline constexpr char kPrefixNode = 'n';
-inline constexpr char kPrefixEventId = 'i';
+inline constexpr char kPrefixAgencyEventId = 'd';
+inline constexpr char kPrefixEventId = 'i';  // legacy: unscoped event ids
 inline constexpr char kPrefixStream = 's';
 inline constexpr char kPrefixStreamIndex = 'v';
 inline constexpr char kPrefixAdmin = 'a';
@@ -35,7 +48,25 @@ inline constexpr char kPrefixMeta = 'm';
 inline constexpr std::string_view kMetaSize = "size";
 inline constexpr std::string_view kMetaOrigin = "origin";
 inline constexpr std::string_view kMetaMirror = "mirror";  // present: this ledger mirrors another
+inline constexpr std::string_view kMetaEventIds = "event_ids";  // "agency": the 'd' index is complete
+inline constexpr std::string_view kMetaEventIdsAgency = "agency";
+inline constexpr std::string_view kMetaRecord = "record";  // present: DIR/checkpoint is kept
 
+// The checkpoint record beside the database, and the most it may hold.
+inline constexpr std::string_view kCheckpointRecordFile = "checkpoint";
+inline constexpr size_t kCheckpointRecordBytesMax = 4096;
+// Written when a writable ledger closes cleanly: the SHA-256 of each of RocksDB's own files
+// that no RocksDB checksum covers whole (CURRENT, IDENTITY, MANIFEST-*, write-ahead logs), so
+// that a byte flipped in them while the ledger is closed is caught; removed when a writer opens.
+inline constexpr std::string_view kSealFile = "db-sealed";
+inline constexpr size_t kSealBytesMax = 64 * 1024;
+inline constexpr size_t kSealedFileBytesMax = size_t{1} << 30;  // RocksDB's MANIFEST limit
+// Rebuilding the agency-scoped event id index of an older ledger: entries per write.
+inline constexpr size_t kIndexRebuildBatchEntries = 10000;
+// A new event's signed_at_ms must lie within this window around the writer's clock. Agencies
+// sign just before submitting; a month covers signing offline and carrying the file over.
+inline constexpr int64_t kSignedAtPastMaxMs = int64_t{31} * 24 * 3600 * 1000;
+inline constexpr int64_t kSignedAtFutureMaxMs = int64_t{10} * 60 * 1000;  // clock skew
 // Group commit: at most this many events share one synced write. 1,000 is where RocksDB's
 // durable batch throughput on this class of machine stops improving (MACHINE-LIMITS.md).
 inline constexpr size_t kCommitBatchEventsMax = 1000;
@@ -47,7 +78,8 @@ inline constexpr size_t kOriginBytesMax = 255;
 
 std::string EntryKey(uint64_t seq);
 std::string NodeKey(int level, uint64_t index);
-std::string EventIdKey(std::string_view event_id);
+std::string EventIdKey(std::string_view event_id);  // legacy
+std::string AgencyEventIdKey(std::string_view agency, std::string_view event_id);
 std::string StreamKey(std::string_view subject);
 std::string StreamIndexKey(std::string_view subject, uint64_t version);
 std::string AdminKey(uint64_t seq);
@@ -57,6 +89,8 @@ std::string MetaKey(std::string_view name);
 void AppendBigEndian64(std::string* out, uint64_t value);
 // REQUIRES: bytes.size() >= 8
 uint64_t ReadBigEndian64(std::string_view bytes);
+// The number in the 8 bytes after a key's one-byte prefix; Corruption for a malformed key.
+Result<uint64_t> KeyNumber(std::string_view key);
 std::string EncodeU64(uint64_t value);
 
 int64_t NowMs();

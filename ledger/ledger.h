@@ -12,6 +12,13 @@
 //   - Concurrent appends share one fsync (group commit, up to kCommitBatchEventsMax).
 //   - If a write fails the writer stops: every later append fails Unavailable until the ledger
 //     is reopened, and opening runs the same recovery as after a crash.
+//   - Never rolled back, never two roots for one size: the latest published checkpoint is also
+//     kept outside RocksDB (DIR/checkpoint, written durably before the checkpoint is stored or
+//     returned). Opening fails with Corruption when the database no longer holds that
+//     checkpoint's tree, and no checkpoint is signed that is not consistent with it.
+//   - Event ids are scoped to the signing key's agency; the signer (key, permission,
+//     jurisdiction) is checked before the id is looked up, so an answer never tells a key
+//     that may not write an event whether its id exists.
 #pragma once
 
 #include <atomic>
@@ -149,10 +156,17 @@ class Ledger {
   Result<std::string> LatestCheckpoint() const;  // NotFound if none yet
   Result<std::vector<std::pair<uint64_t, std::string>>> Checkpoints() const;  // by size
 
-  Result<std::optional<uint64_t>> FindEventId(std::string_view event_id) const;
+  // The seq of the event `agency` (a USCC) recorded with this id, if any.
+  Result<std::optional<uint64_t>> FindEventId(std::string_view agency, std::string_view event_id) const;
   Result<uint64_t> StreamVersion(std::string_view subject) const;
   // The seqs of a subject stream's events, oldest first.
   Result<std::vector<uint64_t>> StreamSeqs(std::string_view subject) const;
+
+  // RocksDB's own checksums over every byte of the database's table files: every block's
+  // checksum, and each file's whole-file checksum where one was recorded when it was written.
+  Status VerifyStorage() const;
+  // Where the latest published checkpoint is kept outside the database.
+  std::string CheckpointRecordPath() const;
 
   // Calls fn(seq, entry bytes) for seq in [from, to), in order; stops at the first error.
   Status ForEachEntry(uint64_t from, uint64_t to,
@@ -162,7 +176,18 @@ class Ledger {
 
  private:
   Ledger() = default;
+  // Open, after the seal (DIR/db-sealed) has been checked and, for a writer, removed.
+  static Result<std::unique_ptr<Ledger>> OpenDatabase(const std::string& dir, OpenOptions options);
   Status Recover();
+  // Checks the database against the latest published checkpoint (`record`: DIR/checkpoint's
+  // text as read before the database was opened) and the database's own latest checkpoint;
+  // a writable ledger repairs a record or stored checkpoint that a crash left one step behind.
+  Status CheckPublished(const std::optional<std::string>& record);
+  // Signs nothing: keeps `note` as the latest published checkpoint, in DIR/checkpoint first,
+  // then in the database. REQUIRES: checkpoint_mutex_ held.
+  Status RecordCheckpoint(const Checkpoint& checkpoint, const std::string& note);
+  // Older ledgers: builds the agency-scoped event id index from the entries.
+  Status RebuildEventIdIndex();
   struct Committed;
   Result<Committed> LoadCommitted() const;
   void Install(Committed committed);
@@ -180,8 +205,8 @@ class Ledger {
 
   // Writes |batch| with sync, after any other write to db_ has finished.
   rocksdb::Status SyncedWrite(rocksdb::WriteBatch& batch);
-  Status WriteCheckpoint(uint64_t size, const std::string& note);
 
+  std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
   // Every write to db_ goes through SyncedWrite, one at a time. RocksDB would merge a
   // checkpoint written from another thread into the writer's group commit; that is
@@ -190,6 +215,7 @@ class Ledger {
   std::mutex db_write_mutex_;
   bool read_only_ = false;
   bool mirror_ = false;
+  bool agency_event_ids_ = false;  // the 'd' index is complete (else the legacy 'i' one)
   std::string origin_;
   std::string secondary_dir_;  // follow mode: RocksDB's secondary instance files
   CommitObserver commit_observer_;
@@ -203,6 +229,9 @@ class Ledger {
   int64_t last_recorded_at_ms_ = 0;
   std::optional<SecretKey> checkpoint_key_;
   std::mutex checkpoint_mutex_;
+  // The latest published checkpoint and its note. GUARDED_BY(checkpoint_mutex_)
+  std::optional<Checkpoint> published_;
+  std::string published_note_;
 
   // The append queue. GUARDED_BY(queue_mutex_)
   mutable std::mutex queue_mutex_;

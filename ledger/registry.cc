@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/check.h"
+
 namespace creditlog::ledger {
 namespace {
 
@@ -51,6 +53,22 @@ Status KeyRegistry::AuthorizeGenesis(const PublicKey& key, const fb::Event& even
 }
 
 Status KeyRegistry::Authorize(const PublicKey& key, const fb::Event& event, uint64_t seq) const {
+  RETURN_IF_ERROR(AuthorizeSigner(key, event, seq));
+  if (seq == 0) return Status::Ok();
+  return CheckAdministrative(key, event);
+}
+
+std::string KeyRegistry::AgencyOf(const PublicKey& key, const fb::Event& event) const {
+  if (event.body_type() == fb::EventBody::Genesis) {
+    const auto* office = event.body_as_Genesis()->office_uscc();
+    return office ? office->str() : std::string();
+  }
+  const KeyRecord* record = Find(key);
+  CREDITLOG_CHECK(record != nullptr);
+  return record->agency_uscc;
+}
+
+Status KeyRegistry::AuthorizeSigner(const PublicKey& key, const fb::Event& event, uint64_t seq) const {
   RETURN_IF_ERROR(AuthorizeGenesis(key, event, seq));
   if (seq == 0) return Status::Ok();
   const KeyRecord* record = Find(key);
@@ -80,7 +98,7 @@ Status KeyRegistry::Authorize(const PublicKey& key, const fb::Event& event, uint
     return Status::PermissionDenied(Describe(*record) + " has jurisdiction '" + record->jurisdiction +
                                     "', which does not cover subject '" + subject + "'");
   }
-  return CheckAdministrative(key, event);
+  return Status::Ok();
 }
 
 Status KeyRegistry::CheckAdministrative(const PublicKey& signer, const fb::Event& event) const {

@@ -38,8 +38,18 @@ class KeyRegistry {
  public:
   // OK if `key` may sign `event` as entry `seq`; PermissionDenied saying why not.
   // For administrative events also checks their own preconditions (Conflict for a key
-  // registered twice, NotFound for revoking an unknown key, ...).
+  // registered twice, NotFound for revoking an unknown key, ...): AuthorizeSigner, then
+  // CheckAdministrative.
   Status Authorize(const PublicKey& key, const fb::Event& event, uint64_t seq) const;
+  // The signer alone: the key is registered before `seq` and not revoked, and may record this
+  // event type for this subject (permission and jurisdiction). Nothing about the log's
+  // contents: the writer checks this before it looks the event id up.
+  Status AuthorizeSigner(const PublicKey& key, const fb::Event& event, uint64_t seq) const;
+  // An administrative event's preconditions against the registry as it stands.
+  Status CheckAdministrative(const PublicKey& signer, const fb::Event& event) const;
+  // The agency whose event ids `key` writes in: its agency USCC; Genesis: the credit office.
+  // REQUIRES: AuthorizeSigner(key, event, seq) returned OK.
+  std::string AgencyOf(const PublicKey& key, const fb::Event& event) const;
 
   // Applies an administrative event recorded at `seq`; others are ignored.
   // REQUIRES: Authorize(...) returned OK for it at this seq.
@@ -53,7 +63,6 @@ class KeyRegistry {
 
  private:
   Status AuthorizeGenesis(const PublicKey& key, const fb::Event& event, uint64_t seq) const;
-  Status CheckAdministrative(const PublicKey& signer, const fb::Event& event) const;
 
   bool has_genesis_ = false;
   std::string origin_;

@@ -11,6 +11,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "base/check.h"
 #include "ledger/format.h"
 #include "ledger/ledger.h"
 #include "ledger/parallel.h"
@@ -27,7 +28,7 @@ struct BatchState {
     uint64_t stream_version;
     const Ledger::Pending* item;
   };
-  std::unordered_map<std::string, Staged> event_ids;
+  std::unordered_map<std::string, Staged> event_ids;  // by agency 0x00 event id
   std::unordered_map<std::string, uint64_t> stream_versions;
   int64_t now_ms = 0;               // the recorded time of this batch's new events
   int64_t last_recorded_at_ms = 0;  // of the last entry staged (or committed before)
@@ -49,6 +50,12 @@ std::future<Result<AppendResult>> PromiseFor(AppendCallback* done) {
   return promise->get_future();
 }
 
+// Later appends after a failed write: the failure itself (an I/O message naming files) went to
+// the appends of the commit that failed, as io_error; everyone else learns only that it stopped.
+Status WriterStopped() {
+  return Status::Unavailable("the ledger's writer has stopped after a failed write; the ledger must be reopened");
+}
+
 Status ReusedIdConflict(const std::string& event_id, uint64_t seq) {
   return Status::Conflict("event id '" + event_id + "' was already recorded at seq " + std::to_string(seq) +
                           " with different content");
@@ -56,7 +63,10 @@ Status ReusedIdConflict(const std::string& event_id, uint64_t seq) {
 
 }  // namespace
 
-void Ledger::StartWriter() { writer_ = std::thread([this] { WriterLoop(); }); }
+void Ledger::StartWriter() {
+  CREDITLOG_CHECK(agency_event_ids_);  // a writable ledger's id index is agency-scoped before it writes
+  writer_ = std::thread([this] { WriterLoop(); });
+}
 
 void Ledger::StopWriter() {
   {
@@ -68,11 +78,23 @@ void Ledger::StopWriter() {
   if (writer_.joinable()) writer_.join();
 }
 
+// signed_at_ms is the signer's clock, not ours, but a new event claiming to be signed long
+// ago or in the future is refused. 0 means the signer did not say.
+static Status CheckSignedAt(int64_t signed_at_ms, int64_t now_ms) {
+  if (signed_at_ms == 0) return Status::Ok();
+  if (signed_at_ms >= now_ms - kSignedAtPastMaxMs && signed_at_ms <= now_ms + kSignedAtFutureMaxMs) return Status::Ok();
+  return Status::InvalidArgument("signed_at_ms: " + std::to_string(signed_at_ms) + " is outside the accepted window (" +
+                                 std::to_string(kSignedAtPastMaxMs / (24 * 3600 * 1000)) + " days before to " +
+                                 std::to_string(kSignedAtFutureMaxMs / (60 * 1000)) +
+                                 " minutes after the ledger's clock, in milliseconds since 1970 UTC; 0 when not given)");
+}
+
 Result<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(Bytes envelope) const {
   auto pending = std::make_unique<Pending>();
   pending->envelope = std::move(envelope);
   ASSIGN_OR_RETURN(pending->view, events::ParseEnvelope(pending->envelope));
-  RETURN_IF_ERROR(events::ValidateEvent(*pending->view.event));
+  RETURN_IF_ERROR(events::ValidateEvent(*pending->view.event, events::FieldRules::kNew));
+  RETURN_IF_ERROR(CheckSignedAt(pending->view.event->signed_at_ms(), NowMs()));
   RETURN_IF_ERROR(events::VerifyEnvelopeSignature(pending->view, origin_));
   return pending;
 }
@@ -90,7 +112,7 @@ Status Ledger::Enqueue(std::unique_ptr<Pending>& pending, bool wait_for_space) {
     queue_space_.wait(lock, [&] { return queue_.size() < kPendingAppendsMax || stopping_; });
   }
   if (stopping_) return Status::Unavailable("the ledger is closing");
-  if (!writer_status_.ok()) return Status::Unavailable("the writer has stopped: " + writer_status_.message());
+  if (!writer_status_.ok()) return WriterStopped();
   if (queue_.size() >= kPendingAppendsMax) {
     return Status::ResourceExhausted("append queue is full (" + std::to_string(kPendingAppendsMax) + " pending)");
   }
@@ -103,7 +125,7 @@ Status Ledger::Enqueue(std::unique_ptr<Pending>& pending, bool wait_for_space) {
 Status Ledger::EnqueueAll(std::vector<std::unique_ptr<Pending>>& pending) {
   std::unique_lock lock(queue_mutex_);
   if (stopping_) return Status::Unavailable("the ledger is closing");
-  if (!writer_status_.ok()) return Status::Unavailable("the writer has stopped: " + writer_status_.message());
+  if (!writer_status_.ok()) return WriterStopped();
   if (queue_.size() + pending.size() > kPendingAppendsMax) {
     return Status::ResourceExhausted("append queue cannot take " + std::to_string(pending.size()) + " more (" +
                                      std::to_string(queue_.size()) + " of " + std::to_string(kPendingAppendsMax) +
@@ -235,7 +257,8 @@ Status Ledger::AppendMirrored(std::vector<Bytes> entries) {
     }
     pending->view = view->envelope;
     pending->mirrored = *view;
-    checked[i] = events::ValidateEvent(*pending->view.event);
+    // Entries the primary already recorded: the rules they were recorded under, not newer ones.
+    checked[i] = events::ValidateEvent(*pending->view.event, events::FieldRules::kRecorded);
     if (checked[i].ok()) checked[i] = events::VerifyEnvelopeSignature(pending->view, origin_);
     prepared[i] = std::move(pending);
   });
@@ -282,7 +305,7 @@ void Ledger::WriterLoop() {
 
 void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& items) {
   if (!writer_status_.ok()) {
-    for (auto& item : items) item->done(Status::Unavailable("the writer has stopped: " + writer_status_.message()));
+    for (auto& item : items) item->done(WriterStopped());
     return;
   }
   BatchState state;
@@ -349,15 +372,22 @@ Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, BatchState& stat
     recorded_at_ms = item.mirrored->recorded_at_ms;
     if (recorded_at_ms < state.last_recorded_at_ms) return Status::Corruption("recorded time goes backwards");
   }
-  // 1. Idempotency: a retry of a recorded event returns its original result. (The primary
-  // never writes an event twice, so for a mirror a repeated id is corruption.)
+  // 1. The signer, as of this seq: a key that may not write this event learns nothing more.
+  RETURN_IF_ERROR(registry_.AuthorizeSigner(item.view.public_key, event, seq));
+  // 2. Idempotency within the signer's agency: a retry of a recorded event returns its
+  // original result. (The primary never writes an event twice, so for a mirror a repeated id
+  // is corruption.)
+  const std::string agency = registry_.AgencyOf(item.view.public_key, event);
+  std::string scoped_id = agency;
+  scoped_id.push_back('\0');
+  scoped_id.append(event_id);
   const auto twice = [&] { return Status::Corruption("event id '" + event_id + "' is recorded twice"); };
-  if (auto it = state.event_ids.find(event_id); it != state.event_ids.end()) {
+  if (auto it = state.event_ids.find(scoped_id); it != state.event_ids.end()) {
     if (item.mirrored) return twice();
     if (!SameEvent(it->second.item->view, item.view)) return ReusedIdConflict(event_id, it->second.seq);
     return AppendResult{it->second.seq, it->second.stream_version, recorded_at_ms, true};
   }
-  ASSIGN_OR_RETURN(auto recorded, FindEventId(event_id));
+  ASSIGN_OR_RETURN(auto recorded, FindEventId(agency, event_id));
   if (recorded) {
     if (item.mirrored) return twice();
     ASSIGN_OR_RETURN(Bytes stored, Entry(*recorded));
@@ -365,9 +395,9 @@ Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, BatchState& stat
     if (!SameEvent(view.envelope, item.view)) return ReusedIdConflict(event_id, *recorded);
     return AppendResult{*recorded, view.stream_version, view.recorded_at_ms, true};
   }
-  // 2. The key registry as of this seq.
-  RETURN_IF_ERROR(registry_.Authorize(item.view.public_key, event, seq));
-  // 3. The subject stream's version.
+  // 3. An administrative event's own preconditions (a key registered twice, ...).
+  if (seq > 0) RETURN_IF_ERROR(registry_.CheckAdministrative(item.view.public_key, event));
+  // 4. The subject stream's version.
   const std::string subject = Str(event.subject());
   uint64_t version;
   if (auto it = state.stream_versions.find(subject); it != state.stream_versions.end()) {
@@ -379,7 +409,7 @@ Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, BatchState& stat
     return Status::Conflict("subject '" + subject + "': expected version " + std::to_string(event.expected_version()) +
                             ", but the stream is at version " + std::to_string(version));
   }
-  // 4. The entry, its tree nodes and indexes.
+  // 5. The entry, its tree nodes and indexes.
   const uint64_t stream_version = version + 1;
   Bytes entry = BuildEntry(seq, recorded_at_ms, stream_version, CanonicalEnvelope(item.view));
   auto check = ParseEntry(entry);  // verify right before the write, in every build
@@ -394,11 +424,11 @@ Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, BatchState& stat
               rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
   }
   batch.Put(EntryKey(seq), rocksdb::Slice(reinterpret_cast<const char*>(entry.data()), entry.size()));
-  batch.Put(EventIdKey(event_id), EncodeU64(seq));
+  batch.Put(AgencyEventIdKey(agency, event_id), EncodeU64(seq));
   batch.Put(StreamKey(subject), EncodeU64(stream_version));
   batch.Put(StreamIndexKey(subject, stream_version), EncodeU64(seq));
   if (events::IsAdministrative(event.body_type())) batch.Put(AdminKey(seq), "");
-  state.event_ids[event_id] = {seq, stream_version, &item};
+  state.event_ids[scoped_id] = {seq, stream_version, &item};
   state.stream_versions[subject] = stream_version;
   state.last_recorded_at_ms = recorded_at_ms;
   return AppendResult{seq, stream_version, recorded_at_ms, false};

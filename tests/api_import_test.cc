@@ -85,3 +85,57 @@ TEST_CASE("A penalty row becomes a valid event whose id is derived from the deci
   REQUIRE_THAT(RowToEvent(*bad, bad->rows[0], ImportLayout::kPenalties, agency).status().message(),
                Catch::StartsWith("严重程度:"));
 }
+
+TEST_CASE("Cells are trimmed of any white space and normalised to NFC before the event is built", "[import]") {
+  // Row 1 writes 豈 as U+F900 (a CJK compatibility ideograph) and é as 'e' + U+0301; row 2 as
+  // NFC writes them (U+8C48, U+00E9). Spreadsheet spaces surround the name.
+  const std::string compatibility = "\xEF\xA4\x80", canonical = "\xE8\xB1\x88";
+  const std::string path = WriteTemp("nfc.csv", kHeader +
+      "青市监罚〔2026〕" + compatibility + "1号,\xE3\x80\x80" "Cafe\xCC\x81" "公司\xC2\xA0,914403001922038216,罚款,罚款,1,2026-03-01,某局,一般\n"
+      "青市监罚〔2026〕" + canonical + "1号,Caf\xC3\xA9公司,914403001922038216,罚款,罚款,1,2026-03-01,某局,一般\n");
+  auto table = ReadCsv(path);
+  REQUIRE(table.ok());
+  const std::string agency = events::MakeUscc("11", "370200", "MB1B0001");
+  auto first = RowToEvent(*table, table->rows[0], ImportLayout::kPenalties, agency);
+  auto second = RowToEvent(*table, table->rows[1], ImportLayout::kPenalties, agency);
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK((*first)["body"]["subject_name"] == "Caf\xC3\xA9公司");
+  CHECK((*first)["body"]["decision_number"] == "青市监罚〔2026〕" + canonical + "1号");
+  CHECK((*first)["event_id"] == (*second)["event_id"]);  // one record, however it was composed
+  CHECK(*first == *second);
+  REQUIRE(events::EventFromJson(first->dump()).ok());
+}
+
+TEST_CASE("A cell with an invisible or reordering character is refused naming the field", "[import]") {
+  const std::string path = WriteTemp("bidi.csv", kHeader +
+      "X1,青岛\xE2\x80\xAE蓝海,914403001922038216,罚款,罚款,1,2026-03-01,某局,一般\n");
+  auto table = ReadCsv(path);
+  REQUIRE(table.ok());
+  auto event = RowToEvent(*table, table->rows[0], ImportLayout::kPenalties, events::MakeUscc("11", "370200", "MB1B0001"));
+  REQUIRE(event.ok());
+  REQUIRE_THAT(events::EventFromJson(event->dump()).status().message(),
+               Catch::StartsWith("body.subject_name: character 3 (U+202E RIGHT-TO-LEFT OVERRIDE)"));
+}
+
+TEST_CASE("Every row of the example CSV files becomes a valid event", "[import]") {
+  const std::filesystem::path examples = std::filesystem::path(CREDITLOG_SOURCE_DIR) / "events/examples";
+  const std::string agency = events::MakeUscc("11", "370200", "MB1B0001");
+  size_t rows = 0;
+  for (const auto& [file, layout] : {std::pair{"penalties.csv", ImportLayout::kPenalties},
+                                     std::pair{"commitments.csv", ImportLayout::kCommitments}}) {
+    auto table = ReadCsv((examples / file).string());
+    REQUIRE(table.ok());
+    REQUIRE(CheckHeader(*table, layout).ok());
+    for (const CsvRow& row : table->rows) {
+      INFO(file << ":" << row.line);
+      auto event = RowToEvent(*table, row, layout, agency);
+      REQUIRE(event.ok());
+      auto bytes = events::EventFromJson(event->dump());
+      INFO(bytes.status().message());
+      REQUIRE(bytes.ok());
+      ++rows;
+    }
+  }
+  REQUIRE(rows >= 4);
+}

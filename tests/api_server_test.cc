@@ -25,6 +25,7 @@
 #include "ledger/publisher.h"
 #include "projections/ruleset.h"
 #include "ledger_fixture.h"
+#include "server_fixture.h"
 
 namespace creditlog::api {
 namespace {
@@ -36,68 +37,7 @@ using testing::Sign;
 using testing::TempDir;
 using testing::Uscc;
 
-struct ServerFixture : LedgerFixture {
-  ServerFixture() { Start(); }
-  ~ServerFixture() { StopServer(); }
-
-  void Start(bool read_only = false) {
-    publisher = std::make_unique<ledger::CheckpointPublisher>(*ledger, std::chrono::milliseconds(50));
-    ServerOptions options;
-    options.port = 0;
-    options.read_only = read_only;
-    options.publisher = publisher.get();
-    options.read_timeout = read_timeout;
-    options.write_timeout = write_timeout;
-    options.tokens = {{"insp", Role::kInspector, TokenHash(inspector_token)},
-                      {"aud", Role::kAuditor, TokenHash(auditor_token)},
-                      {"adm", Role::kAdmin, TokenHash(admin_token)}};
-    auto started = Server::Start(*ledger, options);
-    REQUIRE(started.ok());
-    server = std::move(*started);
-    port = server->port();
-    REQUIRE(port != 0);
-    url = "http://127.0.0.1:" + std::to_string(port);
-  }
-
-  void StopServer() {
-    if (server) server->Stop();
-    server.reset();
-    publisher.reset();
-  }
-
-  HttpResponse Get(const std::string& path, const std::string& token = "") {
-    HttpClient client(url, token);
-    auto r = client.Get(path);
-    REQUIRE(r.ok());
-    return *r;
-  }
-  HttpResponse Post(const std::string& path, const std::string& type, const std::string& body, const std::string& token = "") {
-    HttpClient client(url, token);
-    auto r = client.Post(path, type, body);
-    REQUIRE(r.ok());
-    return *r;
-  }
-  HttpResponse PostEnvelope(const Bytes& envelope, const std::string& query = "") {
-    return Post("/v1/events" + query, "application/octet-stream", std::string(envelope.begin(), envelope.end()));
-  }
-  Bytes Rating(const std::string& id, const std::string& subject) { return Sign(RatingEvent(id, subject), agency, kOrigin); }
-
-  NoteVerifier Verifier() {
-    auto v = ParseVerifierKey(ledger->VerifierKey());
-    REQUIRE(v.ok());
-    return *v;
-  }
-
-  std::string inspector_token = NewToken();
-  std::string auditor_token = NewToken();
-  std::string admin_token = NewToken();
-  std::unique_ptr<ledger::CheckpointPublisher> publisher;
-  std::unique_ptr<Server> server;
-  uint16_t port = 0;
-  std::string url;
-  std::chrono::milliseconds read_timeout = kReadTimeout;
-  std::chrono::milliseconds write_timeout = kWriteTimeout;
-};
+using testing::ServerFixture;
 
 // A raw TCP connection, for clients that misbehave below HTTP.
 struct RawConnection {
@@ -289,6 +229,11 @@ TEST_CASE("server: every error class has its status and JSON code, and changes n
     CHECK(r.status == 403);
     CHECK(ErrorCode(r) == "permission_denied");
     CHECK(f.PostEnvelope(Sign(RatingEvent("x2", subject), f.agency, "other.example/log")).status == 403);
+    // An id that exists, with its very content, signed by a self-made key: 403, never "already
+    // recorded" — an answer must not tell whether an id exists to a key that may not write it.
+    HttpResponse probe = f.PostEnvelope(Sign(RatingEvent("first", subject), stranger, LedgerFixture::kOrigin));
+    CHECK(probe.status == 403);
+    CHECK(probe.body.find("recorded") == std::string::npos);
   }
   SECTION("404: no entry, no route, no subject") {
     CHECK(f.Get("/v1/entries/99999", f.inspector_token).status == 404);
@@ -309,10 +254,13 @@ TEST_CASE("server: every error class has its status and JSON code, and changes n
   }
   SECTION("429 with Retry-After after repeated bad tokens; the public still gets in") {
     for (size_t i = 0; i < kAuthFailuresMax; ++i) CHECK(f.Get("/v1/whoami", "clt_wrong").status == 401);
-    HttpResponse locked = f.Get("/v1/whoami", f.inspector_token);
+    HttpResponse locked = f.Get("/v1/whoami", "clt_wrong");
     CHECK(locked.status == 429);
     CHECK(locked.retry_after_seconds >= 1);
     CHECK(ErrorCode(locked) == "resource_exhausted");
+    // The lockout is per address and token: a colleague behind the same address, with a
+    // valid token, is not locked out with the guesser.
+    CHECK(f.Get("/v1/whoami", f.inspector_token).status == 200);
     CHECK(f.Get("/v1/whoami").status == 200);
   }
   SECTION("503: a read-only replica refuses writes") {
@@ -394,7 +342,7 @@ TEST_CASE("server: stopping answers in-flight appends and acknowledges only what
   size_t total = 0;
   for (const auto& list : acked) {
     for (const auto& id : list) {
-      auto found = f.ledger->FindEventId(id);
+      auto found = f.ledger->FindEventId(testing::AgencyUscc(), id);
       REQUIRE(found.ok());
       CHECK(found->has_value());
       ++total;

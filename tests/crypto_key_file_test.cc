@@ -1,4 +1,6 @@
 // Encrypted key files, the passphrase source and the durable file helpers.
+#include <cstring>
+
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -156,6 +158,22 @@ TEST_CASE("ReadPassphrase takes the environment variable first") {
   REQUIRE(::setenv(variable.c_str(), "", 1) == 0);
   CHECK(ReadPassphrase("unused: ").status().code() == StatusCode::kInvalidArgument);
   REQUIRE(::unsetenv(variable.c_str()) == 0);
+}
+
+TEST_CASE("ReadPassphrase erases the variable from the environment, bytes included, and keeps its copy") {
+  const std::string variable(kPassphraseEnv);
+  REQUIRE(::setenv(variable.c_str(), "erase-me-please", 1) == 0);
+  const char* original = std::getenv(variable.c_str());
+  REQUIRE(original != nullptr);
+  const std::string_view value(original, std::strlen(original));  // the bytes /proc/PID/environ would show
+  auto first = ReadPassphrase("unused: ");
+  REQUIRE(first.ok());
+  CHECK(*first == "erase-me-please");
+  CHECK(std::getenv(variable.c_str()) == nullptr);
+  CHECK(value.find("erase-me") == std::string_view::npos);
+  auto second = ReadPassphrase("unused: ");  // no terminal needed: the kept copy
+  REQUIRE(second.ok());
+  CHECK(*second == "erase-me-please");
 }
 
 TEST_CASE("ReadPassphrase without the variable or a terminal is an invalid argument") {

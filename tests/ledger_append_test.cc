@@ -106,7 +106,7 @@ TEST_CASE("An unregistered key is rejected and nothing is written", "[ledger]") 
   REQUIRE(r.status().code() == StatusCode::kPermissionDenied);
   REQUIRE_THAT(r.status().message(), Catch::Contains("not registered"));
   REQUIRE(f.ledger->size() == size);
-  REQUIRE_FALSE(f.ledger->FindEventId("x")->has_value());
+  REQUIRE_FALSE(f.ledger->FindEventId(testing::AgencyUscc(), "x")->has_value());
 }
 
 TEST_CASE("A key may not record types or subjects outside its permission", "[ledger]") {

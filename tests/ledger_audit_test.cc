@@ -117,9 +117,7 @@ TEST_CASE("An entry rewritten on disk is detected at its seq", "[audit]") {
   Bytes forged = ledger::BuildEntry(victim, view->recorded_at_ms - 86'400'000, view->stream_version, view->envelope_bytes);
   f.ledger.reset();
   {
-    rocksdb::DB* raw = nullptr;
-    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), f.dir.path() + "/db", &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
+    auto db = testing::OpenRawDatabase(f.dir.path());
     const Hash leaf = MerkleLeafHash(forged);
     REQUIRE(db->Put(rocksdb::WriteOptions(), ledger::EntryKey(victim), std::string(forged.begin(), forged.end())).ok());
     REQUIRE(db->Put(rocksdb::WriteOptions(), ledger::NodeKey(0, victim), std::string(leaf.begin(), leaf.end())).ok());

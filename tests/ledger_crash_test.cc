@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "ledger/audit.h"
@@ -26,7 +28,9 @@ constexpr const char* kChildEnv = "CREDITLOG_CRASH_CHILD_DIR";
 constexpr int kChildThreads = 4;
 constexpr int kCycles = 12;
 constexpr int kKillAfterMsMin = 30;
-constexpr int kKillAfterMsMax = 400;
+constexpr int kKillAfterMsMax = 400;      // after the child says it has opened the ledger
+constexpr int kReadyTimeoutMs = 120'000;  // for the child to open it
+constexpr std::string_view kReady = "ready\n";
 
 // The child: appends from several threads forever, printing "event_id seq" after each
 // acknowledgement to stdout (a pipe), until it is killed.
@@ -42,6 +46,8 @@ constexpr int kKillAfterMsMax = 400;
     _exit(3);
   }
   std::unique_ptr<ledger::Ledger> ledger = std::move(*opened);
+  // Open: the parent's random delay starts now, however slow the build (sanitizers) opens.
+  if (write(STDOUT_FILENO, kReady.data(), kReady.size()) != static_cast<ssize_t>(kReady.size())) _exit(5);
   const std::string run = std::to_string(getpid());
   std::vector<std::thread> threads;
   for (int t = 0; t < kChildThreads; ++t) {
@@ -94,14 +100,25 @@ TEST_CASE("SIGKILL under concurrent appends loses no acknowledged event", "[cras
       _exit(127);
     }
     close(fds[1]);
+    std::string acks;
+    char buffer[4096];
+    {
+      pollfd ready{fds[0], POLLIN, 0};
+      while (acks.find(kReady) == std::string::npos && poll(&ready, 1, kReadyTimeoutMs) == 1) {
+        const ssize_t n = read(fds[0], buffer, sizeof buffer);
+        if (n <= 0) break;
+        acks.append(buffer, static_cast<size_t>(n));
+      }
+      INFO("cycle " << cycle << ": the child did not open the ledger");
+      REQUIRE(acks.starts_with(kReady));
+      acks.erase(0, kReady.size());
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(
         std::uniform_int_distribution<int>(kKillAfterMsMin, kKillAfterMsMax)(rng)));
     kill(pid, SIGKILL);
     int wstatus = 0;
     waitpid(pid, &wstatus, 0);
     REQUIRE(WIFSIGNALED(wstatus));  // it was still running: it did not fail on its own
-    std::string acks;
-    char buffer[4096];
     for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) acks.append(buffer, static_cast<size_t>(n));
     close(fds[0]);
 
@@ -113,7 +130,7 @@ TEST_CASE("SIGKILL under concurrent appends loses no acknowledged event", "[cras
     std::string id;
     uint64_t seq;
     while (lines >> id >> seq) {
-      auto found = ledger.FindEventId(id);
+      auto found = ledger.FindEventId(testing::AgencyUscc(), id);
       REQUIRE(found.ok());
       INFO("cycle " << cycle << ": acknowledged " << id << " at seq " << seq);
       REQUIRE(found->has_value());

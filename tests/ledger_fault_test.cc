@@ -125,7 +125,7 @@ TEST_CASE("a failing sync or write stops the writer, acknowledges nothing, and r
   f.Reopen();
   CHECK(f.ledger->size() >= acknowledged);
   for (int i = 0; i < 5; ++i) {
-    auto found = f.ledger->FindEventId("before-" + std::to_string(i));
+    auto found = f.ledger->FindEventId(testing::AgencyUscc(), "before-" + std::to_string(i));
     REQUIRE(found.ok());
     CHECK(found->has_value());
   }
@@ -177,7 +177,7 @@ TEST_CASE("the disk dying at any write or sync loses no acknowledged event", "[l
     f.ledger.reset();
     f.Reopen();
     for (const auto& [id, seq] : acknowledged) {
-      auto found = f.ledger->FindEventId(id);
+      auto found = f.ledger->FindEventId(testing::AgencyUscc(), id);
       REQUIRE(found.ok());
       REQUIRE(found->has_value());
       CHECK(**found == seq);

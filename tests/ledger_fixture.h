@@ -8,6 +8,7 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include <rocksdb/db.h>
 
 #include "crypto/ed25519.h"
 #include "events/json.h"
@@ -34,6 +35,17 @@ class TempDir {
   std::string path_;
 };
 
+// The database of a closed ledger opened with RocksDB itself, as an attacker with the disk (or
+// a repair tool) would. Removes DIR/db-sealed first, as an attacker who knows of it would:
+// what such a test shows is caught by the other checks.
+inline std::unique_ptr<rocksdb::DB> OpenRawDatabase(const std::string& dir) {
+  std::filesystem::remove(dir + "/db-sealed");
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocksdb::Options(), dir + "/db", &raw);
+  if (!s.ok()) throw std::runtime_error("raw open: " + s.ToString());
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
 inline std::string Uscc(const std::string& division, int n) {
   std::string body = "MA";
   for (int i = 0; i < 6; ++i, n /= 31) body.push_back(events::kUsccAlphabet[n % 31]);
@@ -56,13 +68,16 @@ inline Bytes Sign(const nlohmann::json& event, const KeyPair& key, const std::st
 
 inline nlohmann::json KeyJson(const PublicKey& key) { return Bytes(key.begin(), key.end()); }
 
+// The agency of the fixture's agency keys (event ids are scoped to it).
+inline std::string AgencyUscc() { return events::MakeUscc("11", "370200", "MB1B0002"); }
+
 inline nlohmann::json RegisterEvent(const std::string& id, const PublicKey& key, const std::string& jurisdiction,
-                                    std::vector<std::string> types) {
+                                    std::vector<std::string> types, const std::string& agency_uscc = AgencyUscc()) {
   return {{"event_id", id},
           {"subject", ""},
           {"body_type", "AgencyKeyRegistered"},
           {"body",
-           {{"agency_uscc", events::MakeUscc("11", "370200", "MB1B0002")},
+           {{"agency_uscc", agency_uscc},
             {"agency_name", "青岛市行政审批服务局"},
             {"key_name", id},
             {"public_key", KeyJson(key)},

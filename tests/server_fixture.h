@@ -1,0 +1,86 @@
+// The HTTP server over loopback on a real ledger (LedgerFixture) with its checkpoint publisher,
+// three tokens (inspector, auditor, admin) and an HTTP client. ServerFixture(false) leaves the
+// server to be started by the test, after it has set `options` or prepared the ledger.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "api/access.h"
+#include "api/http_client.h"
+#include "api/server.h"
+#include "crypto/note.h"
+#include "ledger/publisher.h"
+#include "ledger_fixture.h"
+
+namespace creditlog::testing {
+
+struct ServerFixture : LedgerFixture {
+  explicit ServerFixture(bool start = true) {
+    options.port = 0;
+    options.tokens = {{"insp", api::Role::kInspector, api::TokenHash(inspector_token)},
+                      {"aud", api::Role::kAuditor, api::TokenHash(auditor_token)},
+                      {"adm", api::Role::kAdmin, api::TokenHash(admin_token)}};
+    if (start) Start();
+  }
+  ~ServerFixture() { StopServer(); }
+
+  void Start(bool read_only = false) {
+    publisher = std::make_unique<ledger::CheckpointPublisher>(*ledger, std::chrono::milliseconds(50));
+    options.read_only = read_only;
+    options.publisher = publisher.get();
+    options.read_timeout = read_timeout;
+    options.write_timeout = write_timeout;
+    auto started = api::Server::Start(*ledger, options);
+    REQUIRE(started.ok());
+    server = std::move(*started);
+    port = server->port();
+    REQUIRE(port != 0);
+    url = "http://127.0.0.1:" + std::to_string(port);
+  }
+
+  void StopServer() {
+    if (server) server->Stop();
+    server.reset();
+    publisher.reset();
+  }
+
+  api::HttpResponse Get(const std::string& path, const std::string& token = "") {
+    api::HttpClient client(url, token);
+    auto r = client.Get(path);
+    REQUIRE(r.ok());
+    return *r;
+  }
+  api::HttpResponse Post(const std::string& path, const std::string& type, const std::string& body, const std::string& token = "") {
+    api::HttpClient client(url, token);
+    auto r = client.Post(path, type, body);
+    REQUIRE(r.ok());
+    return *r;
+  }
+  api::HttpResponse PostEnvelope(const Bytes& envelope, const std::string& query = "") {
+    return Post("/v1/events" + query, "application/octet-stream", std::string(envelope.begin(), envelope.end()));
+  }
+  Bytes Rating(const std::string& id, const std::string& subject) { return Sign(RatingEvent(id, subject), agency, kOrigin); }
+
+  NoteVerifier Verifier() {
+    auto v = ParseVerifierKey(ledger->VerifierKey());
+    REQUIRE(v.ok());
+    return *v;
+  }
+
+  api::ServerOptions options;
+  std::string inspector_token = api::NewToken();
+  std::string auditor_token = api::NewToken();
+  std::string admin_token = api::NewToken();
+  std::unique_ptr<ledger::CheckpointPublisher> publisher;
+  std::unique_ptr<api::Server> server;
+  uint16_t port = 0;
+  std::string url;
+  std::chrono::milliseconds read_timeout = api::kReadTimeout;
+  std::chrono::milliseconds write_timeout = api::kWriteTimeout;
+};
+
+}  // namespace creditlog::testing
