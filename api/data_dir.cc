@@ -1,4 +1,5 @@
 #include "api/data_dir.h"
+#include "base/file.h"
 
 #include <filesystem>
 

@@ -1,3 +1,3 @@
-#include "api/cli.h"
+#include "api/cli/cli.h"
 
 int main(int argc, char** argv) { return creditlog::api::RunCli(argc, argv); }

@@ -1,5 +1,6 @@
 #include "api/views.h"
 
+#include "base/clock.h"
 #include "events/json.h"
 #include "ledger/entry.h"
 #include "ledger/format.h"
@@ -9,19 +10,15 @@ namespace creditlog::api {
 using nlohmann::json;
 using projections::Day;
 
-namespace {
-
-constexpr int64_t kChinaOffsetMs = 8 * 3600 * 1000;
-
-}  // namespace
-
 Result<Day> ParseAsOf(const std::string& as_of) {
-  if (as_of.empty()) return (ledger::NowMs() + kChinaOffsetMs) / 86'400'000;
+  if (as_of.empty()) return TodayInChina();
   if (!events::IsCalendarDate(as_of)) return Status::InvalidArgument("as_of: '" + as_of + "' is not a date (YYYY-MM-DD)");
   return events::DaysFromDate(as_of);
 }
 
 std::string Date(Day d) { return events::DateFromDays(d); }
+
+std::string DumpJson(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 static json OptDate(const std::optional<Day>& d) { return d ? json(Date(*d)) : json(); }
 
 json MembershipJson(const projections::Membership& m) {
@@ -131,7 +128,7 @@ static std::string BusinessDate(const nlohmann::json& body) {
   return "";
 }
 
-Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit) {
+Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit, std::optional<Day> through) {
   ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, ledger.StreamSeqs(subject));
   if (seqs.empty()) return Status::NotFound("no events recorded for subject '" + subject + "'");
   const ledger::KeyRegistry registry = ledger.registry();
@@ -146,7 +143,17 @@ Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subje
                     {"type", event["body_type"]}, {"date", BusinessDate(event["body"])},
                     {"agency", signer ? signer->agency_name : "?"}, {"event", event}});
   }
-  return json{{"subject", subject}, {"events", seqs.size()}, {"timeline", rows}};
+  json out = {{"subject", subject}, {"events", seqs.size()}, {"timeline", rows}};
+  if (through) {
+    const std::string last = Date(*through);
+    json kept = json::array();
+    for (auto& row : out["timeline"]) {
+      if (!row["date"].is_string() || row["date"].get<std::string>() <= last) kept.push_back(std::move(row));
+    }
+    out["timeline"] = std::move(kept);
+    out["as_of"] = last;
+  }
+  return out;
 }
 
 json SearchJson(const projections::State& state, const std::string& query, size_t limit) {

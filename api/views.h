@@ -2,6 +2,7 @@
 // that both say exactly the same thing.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ namespace creditlog::api {
 Result<projections::Day> ParseAsOf(const std::string& as_of);
 
 std::string Date(projections::Day day);
+// Compact JSON text; invalid UTF-8 in a string is replaced rather than thrown on.
+std::string DumpJson(const nlohmann::json& value);
 nlohmann::json MembershipJson(const projections::Membership& m);
 // The public view shows penalties only while in publicity (双公示).
 nlohmann::json ProfileJson(const projections::Profile& p, bool public_view);
@@ -28,8 +31,11 @@ nlohmann::json IntegrityJson(const std::vector<projections::IntegrityRow>& rows,
 inline constexpr uint64_t kTimelineEventsDefault = 1000;
 inline constexpr size_t kSearchResultsMax = 50;
 
-// A subject's events in order, each with its seq, business date, type and signing agency.
-Result<nlohmann::json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit);
+// A subject's events in order, each with its seq, business date, type and signing agency: the
+// first `limit` of them and, with `through`, of those only the ones whose business date is on or
+// before it (events without one are kept); then the answer also names "as_of".
+Result<nlohmann::json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit,
+                                    std::optional<projections::Day> through = std::nullopt);
 // Subjects whose USCC starts with `query` or whose name contains it, in USCC order.
 nlohmann::json SearchJson(const projections::State& state, const std::string& query, size_t limit);
 

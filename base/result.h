@@ -1,11 +1,10 @@
 // Result<T>: a value or a non-OK Status (after Arrow's Result and Abseil's StatusOr).
 #pragma once
 
-#include <cassert>
-#include <cstdlib>
 #include <optional>
 #include <utility>
 
+#include "base/check.h"
 #include "base/status.h"
 
 namespace creditlog {
@@ -16,13 +15,13 @@ class [[nodiscard]] Result {
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     // A Result built from a Status must carry an error; an OK status has no value.
-    if (status_.ok()) std::abort();
+    CREDITLOG_CHECK(!status_.ok());
   }
 
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
 
-  // REQUIRES: ok()
+  // REQUIRES: ok() (checked: CheckOk)
   T& value() & { CheckOk(); return *value_; }
   const T& value() const& { CheckOk(); return *value_; }
   T&& value() && { CheckOk(); return std::move(*value_); }
@@ -33,9 +32,7 @@ class [[nodiscard]] Result {
 
  private:
   // Using a value of a failed Result is a programmer error: crash, in every build.
-  void CheckOk() const {
-    if (!status_.ok()) std::abort();
-  }
+  void CheckOk() const { CREDITLOG_CHECK(status_.ok()); }
 
   Status status_;
   std::optional<T> value_;

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <utility>
 
+#include "base/check.h"
+
 namespace creditlog {
 
 enum class StatusCode {
@@ -71,8 +73,13 @@ class [[nodiscard]] Status {
   static Status TooLarge(std::string message) {
     return Status(StatusCode::kTooLarge, std::move(message));
   }
-  // For codes carried across a boundary (an HTTP error body). REQUIRES: code != kOk.
-  static Status FromCode(StatusCode code, std::string message) { return Status(code, std::move(message)); }
+  // For codes carried across a boundary (an HTTP error body). REQUIRES: code != kOk, checked
+  // in every build: a parser of codes from the network must refuse "ok" as an error code
+  // itself (api/'s HTTP client reads an unknown or "ok" code as kIOError).
+  static Status FromCode(StatusCode code, std::string message) {
+    CREDITLOG_CHECK(code != StatusCode::kOk);
+    return Status(code, std::move(message));
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -2,7 +2,7 @@
 //
 //   bench_http --demo DIR [--seconds S] [--events N]   (N: signed events per ingest phase)
 //
-// hello: a one-route hello-world on the server's own transport (api/http_server.h, 2 I/O
+// hello: a one-route hello-world on the server's own transport (api/http/http_server.h, 2 I/O
 //   threads), loaded by wrk -t2 -c64: the ceiling of the HTTP stack.
 // ingest: durable signed events over HTTP into a fresh ledger — single-event requests from 1, 8
 //   and 64 concurrent connections (wrk with a Lua script posting pre-signed envelopes), and
@@ -25,10 +25,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/access.h"
-#include "api/http_client.h"
-#include "api/http_server.h"
-#include "api/server.h"
+#include "api/http/access.h"
+#include "api/client/http_client.h"
+#include "api/http/http_server.h"
+#include "api/http/server.h"
 #include "bench_common.h"
 #include "ledger/ledger.h"
 #include "projections/build.h"

@@ -22,7 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/data_dir.h"
-#include "api/http_client.h"
+#include "api/client/http_client.h"
 #include "bench_common.h"
 #include "crypto/key_file.h"
 

@@ -1,7 +1,7 @@
 # Embeds the web console's files into a C++ source: one byte array per file and a table of
 # (path, bytes). Run as: cmake -DOUT=... -DROOT=... -DFILES="a|b" -P embed_web.cmake
 string(REPLACE "|" ";" FILES "${FILES}")
-set(body "// Generated from web/ by cmake/embed_web.cmake; do not edit.\n#include \"api/web_assets.h\"\n\nnamespace creditlog::api {\nnamespace {\n")
+set(body "// Generated from web/ by cmake/embed_web.cmake; do not edit.\n#include \"api/http/web_assets.h\"\n\nnamespace creditlog::api {\nnamespace {\n")
 set(table "")
 set(i 0)
 foreach(file ${FILES})

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "base/check.h"
+
 namespace creditlog {
 namespace {
 
@@ -14,6 +16,9 @@ static_assert(crypto_sign_SEEDBYTES == kSeedSize);
 static_assert(crypto_sign_BYTES == kSignatureSize);
 
 constexpr std::string_view kDomainTag = "creditlog-signature-v1";
+
+// A NUL inside purpose or origin would make two different triples sign the same bytes.
+bool HasNul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
 
 }  // namespace
 
@@ -47,7 +52,7 @@ KeyPair GenerateKeyPair() {
 }
 
 KeyPair KeyPairFromSeed(ByteView seed) {
-  if (seed.size() != kSeedSize) std::abort();  // REQUIRES violated: a programmer error
+  CREDITLOG_CHECK(seed.size() == kSeedSize);  // a programmer error: seeds are never input
   KeyPair pair;
   crypto_sign_seed_keypair(pair.public_key.data(), pair.secret_key.data(), seed.data());
   return pair;
@@ -65,9 +70,7 @@ bool Verify(const PublicKey& key, ByteView message, const Signature& signature) 
 }
 
 Bytes DomainMessage(std::string_view purpose, std::string_view origin, ByteView payload) {
-  // A NUL inside purpose or origin would make two different triples sign the same bytes.
-  if (purpose.find('\0') != std::string_view::npos) std::abort();
-  if (origin.find('\0') != std::string_view::npos) std::abort();
+  CREDITLOG_CHECK(!HasNul(purpose) && !HasNul(origin));
   Bytes out;
   out.reserve(kDomainTag.size() + purpose.size() + origin.size() + payload.size() + 3);
   const auto append = [&out](ByteView part) { out.insert(out.end(), part.begin(), part.end()); };
@@ -88,27 +91,29 @@ Signature SignDomain(const SecretKey& key, std::string_view purpose, std::string
 
 bool VerifyDomain(const PublicKey& key, std::string_view purpose, std::string_view origin,
                   ByteView payload, const Signature& signature) {
+  // The origin may come from a file or a request: one with a NUL was never signed by anyone.
+  if (HasNul(purpose) || HasNul(origin)) return false;
   return Verify(key, DomainMessage(purpose, origin, payload), signature);
 }
 
-Result<PublicKey> PublicKeyFromBytes(ByteView bytes) {
-  if (bytes.size() != kPublicKeySize) {
-    return Status::InvalidArgument("public key: " + std::to_string(bytes.size()) +
-                                   " bytes, want " + std::to_string(kPublicKeySize));
+namespace {
+
+// A fixed-size key or signature from bytes of exactly that size.
+template <typename Fixed>
+Result<Fixed> FixedFromBytes(ByteView bytes, const char* what) {
+  Fixed out;
+  if (bytes.size() != out.size()) {
+    return Status::InvalidArgument(std::string(what) + ": " + std::to_string(bytes.size()) + " bytes, want " +
+                                   std::to_string(out.size()));
   }
-  PublicKey out;
   std::copy(bytes.begin(), bytes.end(), out.begin());
   return out;
 }
 
-Result<Signature> SignatureFromBytes(ByteView bytes) {
-  if (bytes.size() != kSignatureSize) {
-    return Status::InvalidArgument("signature: " + std::to_string(bytes.size()) +
-                                   " bytes, want " + std::to_string(kSignatureSize));
-  }
-  Signature out;
-  std::copy(bytes.begin(), bytes.end(), out.begin());
-  return out;
-}
+}  // namespace
+
+Result<PublicKey> PublicKeyFromBytes(ByteView bytes) { return FixedFromBytes<PublicKey>(bytes, "public key"); }
+
+Result<Signature> SignatureFromBytes(ByteView bytes) { return FixedFromBytes<Signature>(bytes, "signature"); }
 
 }  // namespace creditlog

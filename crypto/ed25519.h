@@ -42,7 +42,7 @@ struct KeyPair {
 void InitCrypto();
 
 KeyPair GenerateKeyPair();
-KeyPair KeyPairFromSeed(ByteView seed);  // REQUIRES: seed.size() == kSeedSize
+KeyPair KeyPairFromSeed(ByteView seed);  // REQUIRES: seed.size() == kSeedSize (checked)
 
 Signature Sign(const SecretKey& key, ByteView message);
 bool Verify(const PublicKey& key, ByteView message, const Signature& signature);
@@ -55,11 +55,12 @@ inline constexpr std::string_view kPurposeEventPrefix = "creditlog/event/v";
 
 // The bytes actually signed for creditlog signatures:
 //   "creditlog-signature-v1" 0x00 purpose 0x00 origin 0x00 payload
-// REQUIRES: purpose and origin contain no NUL byte.
+// REQUIRES: purpose and origin contain no NUL byte (checked; SignDomain likewise).
 Bytes DomainMessage(std::string_view purpose, std::string_view origin, ByteView payload);
 
 Signature SignDomain(const SecretKey& key, std::string_view purpose, std::string_view origin,
                      ByteView payload);
+// False, not a crash, for a purpose or origin with a NUL byte: they may come from input.
 bool VerifyDomain(const PublicKey& key, std::string_view purpose, std::string_view origin,
                   ByteView payload, const Signature& signature);
 

@@ -1,21 +1,15 @@
 #include "crypto/key_file.h"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <sys/stat.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <array>
-#include <atomic>
-#include <cerrno>
 #include <charconv>
-#include <mutex>
 #include <cstdlib>
-#include <cstring>
+#include <mutex>
 #include <utility>
 #include <vector>
 
+#include "base/terminal.h"
 #include "crypto/text.h"
 
 namespace creditlog {
@@ -228,72 +222,6 @@ Result<PublicKey> ReadPublicKeyFromKeyFile(std::string_view file_text) {
   return fields.public_key;
 }
 
-// Passphrase input and small-file helpers.
-namespace {
-
-constexpr const char* kTerminalPath = "/dev/tty";
-
-Status IoError(std::string_view what, const std::string& path) {
-  return Status::IOError(std::string(what) + " " + path + ": " + std::strerror(errno));
-}
-
-// Closes the descriptor on every path out of the function that opened it.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-// Reads one line from the terminal with echo turned off, restoring the terminal after.
-// The prompt goes to /dev/tty, never to stdout, which may be a pipe.
-Result<std::string> PromptOnTerminal(int tty, std::string_view prompt) {
-  termios saved{};
-  if (::tcgetattr(tty, &saved) != 0) return IoError("tcgetattr", kTerminalPath);
-  termios quiet = saved;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  quiet.c_lflag |= ECHONL;  // still echo the final newline, so the next output starts a line
-  if (::tcsetattr(tty, TCSAFLUSH, &quiet) != 0) return IoError("tcsetattr", kTerminalPath);
-  // A prompt that cannot be shown is not a reason to fail: the read below decides.
-  if (::write(tty, prompt.data(), prompt.size()) < 0) errno = 0;
-
-  std::string line;
-  line.reserve(kPassphraseBytesMax + 1);  // no reallocation leaves copies behind
-  Status status = Status::Ok();
-  // Bounded: every iteration either stops or adds a byte, and the line has a maximum.
-  while (true) {
-    char c = 0;
-    const ssize_t n = ::read(tty, &c, 1);
-    if (n < 0) {
-      status = IoError("cannot read", kTerminalPath);  // includes EINTR: Ctrl-C aborts
-      break;
-    }
-    if (n == 0 || c == '\n') break;
-    if (line.size() == kPassphraseBytesMax) {
-      status = Status::InvalidArgument("passphrase longer than " +
-                                       std::to_string(kPassphraseBytesMax) + " bytes");
-      break;
-    }
-    line.push_back(c);
-  }
-  ::tcsetattr(tty, TCSAFLUSH, &saved);  // TCSAFLUSH also drops the rest of a too-long line
-  if (!status.ok()) {
-    sodium_memzero(line.data(), line.size());
-    return status;
-  }
-  return line;
-}
-
-}  // namespace
-
 Result<std::string> ReadPassphrase(std::string_view prompt) {
   const std::string variable(kPassphraseEnv);
   // Taken from the environment, then erased from it: /proc/PID/environ shows the environment
@@ -315,72 +243,19 @@ Result<std::string> ReadPassphrase(std::string_view prompt) {
     return passphrase;
   }
   if (!from_environment.empty()) return from_environment;
-  Fd tty(::open(kTerminalPath, O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (tty.get() < 0) {
-    return Status::InvalidArgument("no passphrase: set $" + variable +
-                                   " or run on a terminal to be prompted");
-  }
-  ASSIGN_OR_RETURN(std::string passphrase, PromptOnTerminal(tty.get(), prompt));
-  if (passphrase.empty()) return Status::InvalidArgument("empty passphrase");
-  return passphrase;
-}
-
-// Crash safety: until the rename the old file (if any) is intact; after the directory
-// fsync the new one is. A crash in between leaves a stray "<path>.tmp.<pid>.<n>" behind.
-Status WriteFileDurably(const std::string& path, std::string_view contents, int mode) {
-  static std::atomic<uint64_t> temp_counter{0};
-  const std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                           std::to_string(temp_counter.fetch_add(1));
-  Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
-  if (fd.get() < 0) return IoError("cannot create", temp);
-  const auto fail = [&temp](std::string_view what) {
-    Status status = IoError(what, temp);
-    ::unlink(temp.c_str());
-    return status;
-  };
-  // The umask may have narrowed the mode; set it exactly as asked.
-  if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) return fail("cannot chmod");
-  while (!contents.empty()) {
-    const ssize_t n = ::write(fd.get(), contents.data(), contents.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("cannot write");
-    contents.remove_prefix(static_cast<size_t>(n));  // bounded: contents shrinks each time
-  }
-  if (::fsync(fd.get()) != 0) return fail("cannot fsync");
-  if (::close(fd.release()) != 0) return fail("cannot close");
-  if (::rename(temp.c_str(), path.c_str()) != 0) return fail("cannot rename");
-
-  const size_t slash = path.rfind('/');
-  return SyncDirectory(slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash));
-}
-
-Status SyncDirectory(const std::string& dir) {
-  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() < 0) return IoError("cannot open directory", dir);
-  if (::fsync(dir_fd.get()) != 0) return IoError("cannot fsync directory", dir);
-  return Status::Ok();
-}
-
-Result<std::string> ReadSmallFile(const std::string& path, size_t bytes_max) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return Status::NotFound("no such file: " + path);
-    return IoError("cannot open", path);
-  }
-  std::string contents;
-  char buffer[4096];
-  while (true) {
-    const ssize_t n = ::read(fd.get(), buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return IoError("cannot read", path);
-    if (n == 0) break;
-    contents.append(buffer, static_cast<size_t>(n));
-    if (contents.size() > bytes_max) {
-      return Status::InvalidArgument(path + ": larger than " + std::to_string(bytes_max) +
-                                     " bytes");
+  auto typed = ReadLineWithoutEcho(prompt, kPassphraseBytesMax);
+  if (!typed.ok()) {
+    switch (typed.status().code()) {
+      case StatusCode::kNotFound:
+        return Status::InvalidArgument("no passphrase: set $" + variable + " or run on a terminal to be prompted");
+      case StatusCode::kTooLarge:
+        return Status::InvalidArgument("passphrase longer than " + std::to_string(kPassphraseBytesMax) + " bytes");
+      default:
+        return typed.status();
     }
   }
-  return contents;
+  if (typed->empty()) return Status::InvalidArgument("empty passphrase");
+  return std::move(typed).value();
 }
 
 }  // namespace creditlog

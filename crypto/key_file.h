@@ -36,14 +36,9 @@ Result<NamedKeyPair> DecryptKeyFile(std::string_view file_text, std::string_view
 // The public half only, no passphrase needed.
 Result<PublicKey> ReadPublicKeyFromKeyFile(std::string_view file_text);
 
-// $CREDITLOG_PASSPHRASE if set; otherwise prompts on the terminal with echo off.
+// $CREDITLOG_PASSPHRASE if set (then erased from the environment, its bytes included, and
+// kept for later calls); otherwise prompts on the terminal with echo off (base/terminal.h).
 // InvalidArgument if neither is available (no terminal and no variable).
 Result<std::string> ReadPassphrase(std::string_view prompt);
-
-// File helpers: the write is durable (write to temp, fsync, rename, fsync dir), mode 0600.
-Status WriteFileDurably(const std::string& path, std::string_view contents, int mode);
-// fsyncs a directory, so that files created, renamed or removed in it stay so after a crash.
-Status SyncDirectory(const std::string& dir);
-Result<std::string> ReadSmallFile(const std::string& path, size_t bytes_max);
 
 }  // namespace creditlog

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstdlib>
 #include <string>
 
+#include "base/check.h"
 #include "crypto/sha256.h"
 
 namespace creditlog {
@@ -18,13 +18,17 @@ constexpr size_t kInclusionProofHashesMax = kMerkleLevelsMax;
 constexpr size_t kConsistencyProofHashesMax = 2 * kMerkleLevelsMax;
 
 // The largest power of two strictly smaller than n. REQUIRES: n > 1.
-uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
+uint64_t SplitPoint(uint64_t n) {
+  CREDITLOG_CHECK(n > 1);
+  return std::bit_floor(n - 1);
+}
 
 std::string Str(uint64_t value) { return std::to_string(value); }
 
 // RFC 6962 MTH of leaves [begin, end), asking `nodes` for every aligned complete subtree.
 // REQUIRES: begin < end. Recursion depth is bounded by 2 * kMerkleLevelsMax.
 Result<Hash> SubtreeHash(uint64_t begin, uint64_t end, const NodeReader& nodes) {
+  CREDITLOG_CHECK(begin < end);
   const uint64_t n = end - begin;
   if (std::has_single_bit(n) && begin % n == 0) {
     const int level = std::countr_zero(n);
@@ -240,7 +244,7 @@ Result<CompactRange> CompactRange::Load(uint64_t size, const NodeReader& nodes) 
 }
 
 void CompactRange::Append(const Hash& leaf_hash, std::vector<Node>* finished) {
-  if (size_ == UINT64_MAX) std::abort();  // a tree of 2^64 leaves cannot be addressed
+  CREDITLOG_CHECK(size_ < UINT64_MAX);  // a tree of 2^64 leaves cannot be addressed
   Hash hash = leaf_hash;
   int level = 0;
   uint64_t index = size_;

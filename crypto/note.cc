@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "base/check.h"
 #include "crypto/sha256.h"
 #include "crypto/text.h"
 
@@ -197,7 +198,7 @@ Result<std::string> OpenNote(std::string_view note, const NoteVerifier& verifier
 // REQUIRES: origin and every extension are non-empty and contain no newline.
 std::string FormatCheckpoint(const Checkpoint& checkpoint) {
   const auto check_line = [](std::string_view line) {
-    if (line.empty() || line.find('\n') != std::string_view::npos) std::abort();
+    CREDITLOG_CHECK(!line.empty() && line.find('\n') == std::string_view::npos);
   };
   check_line(checkpoint.origin);
   std::string out = checkpoint.origin + "\n";

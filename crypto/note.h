@@ -22,7 +22,8 @@ struct NoteVerifier {
   PublicKey public_key{};
 };
 
-// REQUIRES: name is a valid key name (non-empty, no '+', no whitespace).
+// Defined for any name, but only a valid key name (non-empty, no '+', no whitespace) makes a
+// verifier key: ParseVerifierKey, SignNote and OpenNote refuse others with InvalidArgument.
 uint32_t NoteKeyHash(std::string_view name, const PublicKey& key);
 std::string FormatVerifierKey(std::string_view name, const PublicKey& key);
 Result<NoteVerifier> ParseVerifierKey(std::string_view text);
@@ -44,6 +45,7 @@ struct Checkpoint {
   std::vector<std::string> extensions;  // each a line without its newline
 };
 
+// REQUIRES: origin and every extension are non-empty and contain no newline (checked).
 std::string FormatCheckpoint(const Checkpoint& checkpoint);
 Result<Checkpoint> ParseCheckpoint(std::string_view text);
 

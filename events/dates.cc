@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/check.h"
 #include "events/event.h"
 
 namespace creditlog::events {
@@ -31,23 +32,27 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+// "YYYY-MM-DD" that exists in the proleptic Gregorian calendar, whatever its four-digit year.
+bool ParseDate(std::string_view date, int* year, int* month, int* day) {
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return false;
+  if (!Number(date.substr(0, 4), year) || !Number(date.substr(5, 2), month) || !Number(date.substr(8, 2), day)) {
+    return false;
+  }
+  if (*month < 1 || *month > 12) return false;
+  return *day >= 1 && *day <= DaysInMonth(*year, *month);
+}
+
 }  // namespace
 
 bool IsCalendarDate(std::string_view date) {
-  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return false;
   int year = 0, month = 0, day = 0;
-  if (!Number(date.substr(0, 4), &year) || !Number(date.substr(5, 2), &month) || !Number(date.substr(8, 2), &day)) {
-    return false;
-  }
-  if (year < kDateYearMin || year > kDateYearMax || month < 1 || month > 12) return false;
-  return day >= 1 && day <= DaysInMonth(year, month);
+  return ParseDate(date, &year, &month, &day) && year >= kDateYearMin && year <= kDateYearMax;
 }
 
 int64_t DaysFromDate(std::string_view date) {
   int year = 0, month = 0, day = 0;
-  Number(date.substr(0, 4), &year);
-  Number(date.substr(5, 2), &month);
-  Number(date.substr(8, 2), &day);
+  const bool parsed = ParseDate(date, &year, &month, &day);
+  CREDITLOG_CHECK(parsed);  // REQUIRES (events/event.h): callers check untrusted dates first
   return DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
 }
 

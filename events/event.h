@@ -61,7 +61,8 @@ std::string_view EventTypeName(fb::EventBody type);
 Result<fb::EventBody> EventTypeFromName(std::string_view name);
 
 // Ledger administration (Genesis, AgencyKeyRegistered, KeyRevoked, RulesetAdopted):
-// events about the ledger itself, with an empty subject.
+// events about the ledger itself, with an empty subject. False for NONE and for a type this
+// build does not know (it is asked of unchecked events).
 bool IsAdministrative(fb::EventBody type);
 
 // The division code an event's subject falls in, for jurisdiction checks: positions 3–8
@@ -70,7 +71,10 @@ std::string_view SubjectDivision(std::string_view subject);
 
 // "YYYY-MM-DD" that exists in the Gregorian calendar within [kDateYearMin, kDateYearMax].
 bool IsCalendarDate(std::string_view date);
-// Days since 1970-01-01 for a calendar date. REQUIRES: IsCalendarDate(date).
+// Days since 1970-01-01 for a calendar date. REQUIRES: "YYYY-MM-DD" that exists (IsCalendarDate
+// without its year range), checked in every build (CREDITLOG_CHECK): a date from disk or the
+// network is tested with IsCalendarDate first and refused with a Status (the validator,
+// projections::State::Apply, ?as_of=).
 int64_t DaysFromDate(std::string_view date);
 std::string DateFromDays(int64_t days);
 // The same day `months` calendar months later (or earlier), clamped to the month's last day.

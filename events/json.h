@@ -30,8 +30,4 @@ std::string NormaliseJsonStrings(std::string_view json);
 // Strict JSON (quoted keys, enums by name, defaults omitted) for verified Event bytes.
 Result<std::string> EventToJson(ByteView event_bytes);
 
-// The deepest nesting of arrays and objects in a JSON text (strings skipped), to refuse hostile
-// inputs before any parser recurses into them.
-size_t JsonNestingDepth(std::string_view text);
-
 }  // namespace creditlog::events

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "base/check.h"
+
 namespace creditlog::events {
 namespace {
 
@@ -24,14 +26,23 @@ std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 }  // namespace
 
 char UsccCheckCharacter(std::string_view first17) {
+  CREDITLOG_CHECK(first17.size() == 17);  // REQUIRES (events/uscc.h); ValidateUscc checks codes first
   int sum = 0;
-  for (size_t i = 0; i < 17; ++i) sum += AlphabetIndex(first17[i]) * kUsccWeights[i];
+  for (size_t i = 0; i < 17; ++i) {
+    const int index = AlphabetIndex(first17[i]);
+    CREDITLOG_CHECK(index >= 0);
+    sum += index * kUsccWeights[i];
+  }
   return kUsccAlphabet[(31 - sum % 31) % 31];
 }
 
 char OrganisationCodeCheckCharacter(std::string_view body8) {
+  CREDITLOG_CHECK(body8.size() == 8);  // REQUIRES (events/uscc.h); ValidateUscc checks codes first
   int sum = 0;
-  for (size_t i = 0; i < 8; ++i) sum += OrganisationValue(body8[i]) * kOrganisationWeights[i];
+  for (size_t i = 0; i < 8; ++i) {
+    CREDITLOG_CHECK(AlphabetIndex(body8[i]) >= 0);
+    sum += OrganisationValue(body8[i]) * kOrganisationWeights[i];
+  }
   const int check = 11 - sum % 11;
   if (check == 10) return 'X';
   if (check == 11) return '0';
@@ -39,6 +50,8 @@ char OrganisationCodeCheckCharacter(std::string_view body8) {
 }
 
 std::string MakeUscc(std::string_view registration, std::string_view division, std::string_view organisation_body) {
+  // REQUIRES (events/uscc.h): 2 + 6 + 8 characters; the check-character functions check the alphabet.
+  CREDITLOG_CHECK(registration.size() == 2 && division.size() == 6 && organisation_body.size() == 8);
   std::string code;
   code.append(registration).append(division).append(organisation_body);
   code.push_back(OrganisationCodeCheckCharacter(organisation_body));

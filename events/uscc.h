@@ -17,6 +17,10 @@ namespace creditlog::events {
 inline constexpr size_t kUsccLength = 18;
 inline constexpr std::string_view kUsccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
+// The REQUIRES below are checked in every build (CREDITLOG_CHECK): these compute check
+// characters for codes already known well-formed (ValidateUscc checks a code's structure
+// first) or built by our own code (MakeUscc). Untrusted codes go through ValidateUscc.
+
 // REQUIRES: first17 is 17 characters of kUsccAlphabet.
 char UsccCheckCharacter(std::string_view first17);
 // GB 11714 check character over the 8-character organisation code body ('0'..'9' or 'X').

@@ -9,7 +9,6 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  (void)creditlog::events::JsonNestingDepth(text);
   auto bytes = creditlog::events::EventFromJson(text);
   if (!bytes.ok()) return 0;
   auto event = creditlog::events::ParseEvent(*bytes);

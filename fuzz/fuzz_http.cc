@@ -25,8 +25,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/access.h"
-#include "api/server.h"
+#include "api/http/access.h"
+#include "api/http/server.h"
 #include "crypto/bytes.h"
 #include "crypto/ed25519.h"
 #include "events/event.h"

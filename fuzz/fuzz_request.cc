@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/protocol.h"
 #include "crypto/bytes.h"
 #include "events/event.h"
 #include "events/json.h"
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (creditlog::events::DateFromDays(creditlog::events::DaysFromDate(text)) != text) std::abort();
   }
   (void)creditlog::Base64Decode(text);
-  if (creditlog::events::JsonNestingDepth(text) > 16) return 0;  // the server's kJsonDepthMax
+  if (creditlog::api::JsonNestingDepth(text) > creditlog::api::kJsonDepthMax) return 0;
   const auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("envelopes") || !doc["envelopes"].is_array()) return 0;
   for (const auto& item : doc["envelopes"]) {

@@ -6,6 +6,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "base/check.h"
 #include "ledger/export.h"
 #include "ledger/format.h"
 #include "ledger/parallel.h"
@@ -17,6 +18,7 @@ std::string At(uint64_t seq) { return "seq " + std::to_string(seq); }
 
 struct Item {
   uint64_t seq = 0;
+  Status read;  // the feed's answer for this entry; when not OK, nothing else is set
   Bytes bytes;
   std::optional<Hash> stored_leaf;
   Result<EntryView> view = Status::Corruption("not parsed");
@@ -56,6 +58,7 @@ class Auditor {
 void Auditor::ParseAndVerify(std::vector<Item>& items) {
   ParallelFor(items.size(), [&](size_t i) {
     Item& item = items[i];
+    if (!item.read.ok()) return;
     item.view = ParseEntry(item.bytes);
     if (item.view.ok()) item.signature = events::VerifyEnvelopeSignature(item.view->envelope, origin_);
   });
@@ -63,6 +66,7 @@ void Auditor::ParseAndVerify(std::vector<Item>& items) {
 
 Status Auditor::CheckGenesis(const EntryView& view) {
   if (view.envelope.event->body_type() != fb::EventBody::Genesis) return Status::Corruption("seq 0: the first entry is not Genesis");
+  RETURN_IF_ERROR(CheckRecordedFields(*view.envelope.event).WithContext(At(0)));
   const auto* genesis = view.envelope.event->body_as_Genesis();
   origin_ = genesis->origin()->str();
   if (trusted_) {
@@ -76,12 +80,14 @@ Status Auditor::CheckGenesis(const EntryView& view) {
 
 Status Auditor::CheckEntry(Item& item) {
   const uint64_t seq = item.seq;
+  if (!item.read.ok()) return item.read;
   if (!item.view.ok()) return item.view.status();
   const EntryView& view = *item.view;
   if (view.seq != seq) return Status::Corruption("entry says seq " + std::to_string(view.seq));
   if (view.recorded_at_ms < last_recorded_at_ms_) return Status::Corruption("recorded time goes backwards");
   last_recorded_at_ms_ = view.recorded_at_ms;
   if (!item.signature.ok()) return Status::Corruption("signature: " + item.signature.message());
+  RETURN_IF_ERROR(CheckRecordedFields(*view.envelope.event));
   RETURN_IF_ERROR(registry_.Authorize(view.envelope.public_key, *view.envelope.event, seq).WithContext("key registry"));
   const std::string agency = registry_.AgencyOf(view.envelope.public_key, *view.envelope.event);
   registry_.Apply(*view.envelope.event, seq);
@@ -169,13 +175,18 @@ Result<AuditReport> Auditor::Run(uint64_t size, const Feed& feed, const Progress
     if (progress) progress(1, size);
   }
   // Then chunks, pipelined: the next chunk is read and its signatures checked on all cores
-  // while this thread runs the in-order checks of the current one.
+  // while this thread runs the in-order checks of the current one. A chunk ends at an entry
+  // that cannot be read, which fails in its turn: every failure is reported in seq order.
   auto load = [&](uint64_t from) -> Result<std::vector<Item>> {
     const uint64_t count = std::min<uint64_t>(kAuditChunkEntries, size - from);
     std::vector<Item> items(count);
     for (uint64_t i = 0; i < count; ++i) {
       items[i].seq = from + i;
-      RETURN_IF_ERROR(feed(from + i, &items[i]).WithContext(At(from + i)));
+      items[i].read = feed(from + i, &items[i]);
+      if (!items[i].read.ok()) {
+        items.resize(i + 1);
+        break;
+      }
     }
     ParseAndVerify(items);
     return items;
@@ -213,18 +224,26 @@ Result<AuditReport> AuditLedger(const Ledger& ledger, const Progress& progress) 
   std::map<uint64_t, std::string> checkpoints(stored.begin(), stored.end());
   const uint64_t size = ledger.size();
   Auditor auditor(std::nullopt, std::move(checkpoints), &ledger);
-  // Raw bytes: the audit parses them itself rather than trusting Ledger::Entry's checks. They
-  // are read a chunk at a time, with one pass of one iterator, as the audit asks for them in order.
+  // Read a chunk at a time, with one pass of one iterator, as the audit asks for them in order.
+  // ForEachEntry has checked each as Ledger::Entry does; the audit parses them again itself,
+  // trusting no check it did not make. A read failing at seq k keeps the entries before k, so
+  // that the failure is reported at k.
   std::vector<Bytes> chunk;
   uint64_t chunk_start = 0;
+  Status chunk_failure;  // the read of entry chunk_start + chunk.size(), when it failed
   Feed feed = [&](uint64_t seq, Item* item) -> Status {
-    if (seq < chunk_start || seq >= chunk_start + chunk.size()) {
+    const uint64_t chunk_end = chunk_start + chunk.size();
+    if (seq < chunk_start || seq > chunk_end || (seq == chunk_end && chunk_failure.ok())) {
       chunk.clear();
       chunk_start = seq;
-      RETURN_IF_ERROR(ledger.ForEachEntry(seq, std::min<uint64_t>(size, seq + kAuditChunkEntries), [&](uint64_t, ByteView bytes) {
+      chunk_failure = ledger.ForEachEntry(seq, std::min<uint64_t>(size, seq + kAuditChunkEntries), [&](uint64_t, ByteView bytes) {
         chunk.emplace_back(bytes.begin(), bytes.end());
         return Status::Ok();
-      }));
+      });
+    }
+    if (seq == chunk_start + chunk.size()) {
+      CREDITLOG_CHECK(!chunk_failure.ok());  // a successful read holds every entry asked for
+      return chunk_failure;
     }
     item->bytes = std::move(chunk[seq - chunk_start]);
     ASSIGN_OR_RETURN(Hash leaf, ledger.LeafHash(seq));

@@ -1,11 +1,8 @@
 #include "ledger/export.h"
 
 #include <charconv>
-#include <cstdio>
-#include <fcntl.h>
-#include <unistd.h>
 
-#include "crypto/key_file.h"
+#include "base/file.h"
 #include "crypto/note.h"
 
 namespace creditlog::ledger {
@@ -18,6 +15,9 @@ void AppendRecord(std::string* out, char type, std::string_view payload) {
   out->append(payload);
 }
 
+// An export holds nothing secret (entries and checkpoints are public to auditors).
+constexpr int kExportFileMode = 0644;
+
 Result<uint64_t> ParseCount(std::string_view text, std::string_view what) {
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -26,40 +26,6 @@ Result<uint64_t> ParseCount(std::string_view text, std::string_view what) {
   }
   return value;
 }
-
-// Durable write of a large file: write, fsync, rename into place.
-class DurableFile {
- public:
-  static Result<DurableFile> Create(const std::string& path) {
-    DurableFile file;
-    file.path_ = path;
-    file.temp_ = path + ".tmp";
-    file.f_ = std::fopen(file.temp_.c_str(), "wb");
-    if (file.f_ == nullptr) return Status::IOError("cannot create " + file.temp_);
-    return file;
-  }
-  DurableFile() = default;
-  DurableFile(DurableFile&& other) noexcept : f_(other.f_), path_(other.path_), temp_(other.temp_) { other.f_ = nullptr; }
-  ~DurableFile() {
-    if (f_ != nullptr) std::fclose(f_);
-  }
-  Status Write(std::string_view data) {
-    if (std::fwrite(data.data(), 1, data.size(), f_) != data.size()) return Status::IOError("writing " + temp_);
-    return Status::Ok();
-  }
-  Status Commit() {
-    if (std::fflush(f_) != 0 || fsync(fileno(f_)) != 0) return Status::IOError("syncing " + temp_);
-    std::fclose(f_);
-    f_ = nullptr;
-    if (std::rename(temp_.c_str(), path_.c_str()) != 0) return Status::IOError("renaming " + temp_);
-    return Status::Ok();
-  }
-
- private:
-  std::FILE* f_ = nullptr;
-  std::string path_;
-  std::string temp_;
-};
 
 }  // namespace
 
@@ -72,7 +38,8 @@ Result<ExportHeader> WriteExport(const Ledger& ledger, const std::string& path,
   header.verifier_key = ledger.VerifierKey();
   header.entries = checkpoints.back().first;
   header.checkpoints = checkpoints.size();
-  ASSIGN_OR_RETURN(DurableFile file, DurableFile::Create(path));
+  // Written in pieces and made durable at the end: a crash or an error leaves `path` as it was.
+  ASSIGN_OR_RETURN(DurableFileWriter file, DurableFileWriter::Create(path, kExportFileMode));
   std::string buffer(kExportMagic);
   AppendRecord(&buffer, kExportHeader,
                header.origin + "\n" + header.verifier_key + "\n" + std::to_string(header.entries) + "\n" +
@@ -85,14 +52,14 @@ Result<ExportHeader> WriteExport(const Ledger& ledger, const std::string& path,
     payload.append(reinterpret_cast<const char*>(leaf.data()), leaf.size());
     AppendRecord(&buffer, kExportEntry, payload);
     if (buffer.size() >= kFlushBytes) {
-      RETURN_IF_ERROR(file.Write(buffer));
+      RETURN_IF_ERROR(file.Append(buffer));
       buffer.clear();
       if (progress) progress(seq + 1, header.entries);
     }
     return Status::Ok();
   }));
   AppendRecord(&buffer, kExportEnd, "end\n");
-  RETURN_IF_ERROR(file.Write(buffer));
+  RETURN_IF_ERROR(file.Append(buffer));
   RETURN_IF_ERROR(file.Commit());
   if (progress) progress(header.entries, header.entries);
   return header;

@@ -1,5 +1,7 @@
 #include "ledger/format.h"
 
+#include "base/check.h"
+
 namespace creditlog::ledger {
 
 void AppendBigEndian64(std::string* out, uint64_t value) {
@@ -7,6 +9,7 @@ void AppendBigEndian64(std::string* out, uint64_t value) {
 }
 
 uint64_t ReadBigEndian64(std::string_view bytes) {
+  CREDITLOG_CHECK(bytes.size() >= 8);
   uint64_t value = 0;
   for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
   return value;
@@ -16,6 +19,14 @@ std::string EncodeU64(uint64_t value) {
   std::string out;
   AppendBigEndian64(&out, value);
   return out;
+}
+
+Result<uint64_t> DecodeU64(std::string_view value, std::string_view what) {
+  if (value.size() != 8) {
+    return Status::Corruption(std::string(what) + " is malformed: " + std::to_string(value.size()) +
+                              " bytes where 8 belong");
+  }
+  return ReadBigEndian64(value);
 }
 
 static std::string Prefixed(char prefix, std::string_view rest) {
@@ -59,10 +70,17 @@ std::string AdminKey(uint64_t seq) { return Prefixed(kPrefixAdmin, EncodeU64(seq
 std::string CheckpointKey(uint64_t size) { return Prefixed(kPrefixCheckpoint, EncodeU64(size)); }
 std::string MetaKey(std::string_view name) { return Prefixed(kPrefixMeta, name); }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+Status ValidateOrigin(std::string_view origin) {
+  if (origin.empty() || origin.size() > kOriginBytesMax) {
+    return Status::InvalidArgument("origin: must be 1.." + std::to_string(kOriginBytesMax) + " bytes");
+  }
+  for (char c : origin) {
+    if (c <= ' ' || c == '+' || static_cast<unsigned char>(c) >= 0x7f) {
+      return Status::InvalidArgument("origin: '" + std::string(origin) +
+                                     "' may hold only printable ASCII without spaces or '+'");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace creditlog::ledger

@@ -31,6 +31,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/clock.h"
 #include "base/result.h"
 
 namespace creditlog::ledger {
@@ -67,8 +68,8 @@ inline constexpr size_t kIndexRebuildBatchEntries = 10000;
 // sign just before submitting; a month covers signing offline and carrying the file over.
 inline constexpr int64_t kSignedAtPastMaxMs = int64_t{31} * 24 * 3600 * 1000;
 inline constexpr int64_t kSignedAtFutureMaxMs = int64_t{10} * 60 * 1000;  // clock skew
-// Group commit: at most this many events share one synced write. 1,000 is where RocksDB's
-// durable batch throughput on this class of machine stops improving (MACHINE-LIMITS.md).
+// Group commit: at most this many events share one synced write; benchmarks/bench_ledger.cc
+// measures RocksDB's synced batches of this size as the writer's ceiling.
 inline constexpr size_t kCommitBatchEventsMax = 1000;
 // Appends waiting for the writer; a full queue answers ResourceExhausted (HTTP 429).
 inline constexpr size_t kPendingAppendsMax = 16384;
@@ -87,12 +88,19 @@ std::string CheckpointKey(uint64_t size);
 std::string MetaKey(std::string_view name);
 
 void AppendBigEndian64(std::string* out, uint64_t value);
-// REQUIRES: bytes.size() >= 8
+// The first 8 bytes, big-endian. REQUIRES: bytes.size() >= 8 (checked). Bytes read from disk
+// go through DecodeU64 or KeyNumber, which answer Corruption instead.
 uint64_t ReadBigEndian64(std::string_view bytes);
+std::string EncodeU64(uint64_t value);
+// A stored value written by EncodeU64; Corruption naming `what` unless it has exactly 8 bytes.
+Result<uint64_t> DecodeU64(std::string_view value, std::string_view what);
 // The number in the 8 bytes after a key's one-byte prefix; Corruption for a malformed key.
 Result<uint64_t> KeyNumber(std::string_view key);
-std::string EncodeU64(uint64_t value);
 
-int64_t NowMs();
+// An origin (the checkpoint origin line and note key name): 1..kOriginBytesMax bytes of
+// printable ASCII without spaces or '+'. InvalidArgument naming what is wrong.
+Status ValidateOrigin(std::string_view origin);
+
+using creditlog::NowMs;  // the one clock (base/clock.h)
 
 }  // namespace creditlog::ledger

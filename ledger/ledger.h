@@ -142,7 +142,10 @@ class Ledger {
   std::string VerifierKey() const;  // name+hash+base64 of the checkpoint key
   KeyRegistry registry() const;     // a snapshot
 
-  // Reads verify what they return: an entry is parsed and must carry the asked seq.
+  // Reads verify what they return: every entry handed out, by Entry or ForEachEntry, has passed
+  // ParseEntry (structure and canonical form of the entry and its envelope, ledger/entry.h)
+  // and names the seq it is stored at; Corruption naming the seq otherwise. Neither read checks
+  // the author's signature or the stored leaf hash: the audit does (ledger/audit.h).
   Result<Bytes> Entry(uint64_t seq) const;
   Result<Hash> LeafHash(uint64_t seq) const;
   Result<Hash> Root(uint64_t tree_size) const;
@@ -151,7 +154,7 @@ class Ledger {
   NodeReader Nodes() const;
 
   // Signs and durably stores a checkpoint of the current tree unless the latest stored one
-  // already has this size; returns the latest note. REQUIRES: SetCheckpointKey.
+  // already has this size; returns the latest note. PermissionDenied before SetCheckpointKey.
   Result<std::string> PublishCheckpoint();
   Result<std::string> LatestCheckpoint() const;  // NotFound if none yet
   Result<std::vector<std::pair<uint64_t, std::string>>> Checkpoints() const;  // by size
@@ -168,7 +171,9 @@ class Ledger {
   // Where the latest published checkpoint is kept outside the database.
   std::string CheckpointRecordPath() const;
 
-  // Calls fn(seq, entry bytes) for seq in [from, to), in order; stops at the first error.
+  // Calls fn(seq, entry bytes) for seq in [from, to), in order; stops at the first error. Each
+  // entry is verified as Entry(seq) verifies it (see above) before fn sees it: one parse per
+  // entry, on one pass of one iterator.
   Status ForEachEntry(uint64_t from, uint64_t to,
                       const std::function<Status(uint64_t, ByteView)>& fn) const;
 
@@ -184,12 +189,14 @@ class Ledger {
   // a writable ledger repairs a record or stored checkpoint that a crash left one step behind.
   Status CheckPublished(const std::optional<std::string>& record);
   // Signs nothing: keeps `note` as the latest published checkpoint, in DIR/checkpoint first,
-  // then in the database. REQUIRES: checkpoint_mutex_ held.
-  Status RecordCheckpoint(const Checkpoint& checkpoint, const std::string& note);
+  // then in the database. REQUIRES: `held` holds checkpoint_mutex_ (checked).
+  Status RecordCheckpoint(const std::unique_lock<std::mutex>& held, const Checkpoint& checkpoint,
+                          const std::string& note);
   // Older ledgers: builds the agency-scoped event id index from the entries.
   Status RebuildEventIdIndex();
   struct Committed;
   Result<Committed> LoadCommitted() const;
+  Result<KeyRegistry> ReplayRegistry(uint64_t size) const;
   void Install(Committed committed);
   Result<std::optional<std::string>> Get(const std::string& key) const;
   Result<std::unique_ptr<Pending>> Prepare(Bytes envelope) const;

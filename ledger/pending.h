@@ -1,4 +1,5 @@
-// Internal to the ledger: an append waiting for the writer.
+// Internal to the ledger: an append waiting for the writer, between the caller's side of the
+// append path (append.cc) and the writer thread (writer.cc).
 #pragma once
 
 #include <optional>
@@ -14,5 +15,11 @@ struct Ledger::Pending {
   // Mirrors only: the entry as the primary wrote it. The writer must rebuild it byte for byte.
   std::optional<EntryView> mirrored;
 };
+
+// Later appends after a failed write: the failure itself (an I/O message naming files) went to
+// the appends of the commit that failed, as io_error; everyone else learns only that it stopped.
+inline Status WriterStopped() {
+  return Status::Unavailable("the ledger's writer has stopped after a failed write; the ledger must be reopened");
+}
 
 }  // namespace creditlog::ledger

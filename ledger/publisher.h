@@ -28,7 +28,8 @@ using CheckpointCallback = std::function<void(Result<PublishedCheckpoint>)>;
 
 class CheckpointPublisher {
  public:
-  // REQUIRES: ledger.SetCheckpointKey was called; the ledger outlives the publisher.
+  // The ledger must outlive the publisher. Without ledger.SetCheckpointKey every publish fails
+  // PermissionDenied, and the waiters receive that.
   CheckpointPublisher(Ledger& ledger, std::chrono::milliseconds interval);
   ~CheckpointPublisher();  // stops; pending waiters get Unavailable
 

@@ -48,11 +48,12 @@ class KeyRegistry {
   // An administrative event's preconditions against the registry as it stands.
   Status CheckAdministrative(const PublicKey& signer, const fb::Event& event) const;
   // The agency whose event ids `key` writes in: its agency USCC; Genesis: the credit office.
-  // REQUIRES: AuthorizeSigner(key, event, seq) returned OK.
+  // REQUIRES: AuthorizeSigner(key, event, seq) returned OK (checked: the key is registered).
   std::string AgencyOf(const PublicKey& key, const fb::Event& event) const;
 
   // Applies an administrative event recorded at `seq`; others are ignored.
-  // REQUIRES: Authorize(...) returned OK for it at this seq.
+  // REQUIRES: Authorize(...) returned OK for it at this seq, and its fields are valid: events
+  // read back from disk, an export or a server pass CheckRecordedFields first.
   void Apply(const fb::Event& event, uint64_t seq);
 
   bool has_genesis() const { return has_genesis_; }
@@ -62,6 +63,8 @@ class KeyRegistry {
   std::vector<KeyRecord> Keys() const;  // in registration order
 
  private:
+  void ApplyGenesis(const fb::Genesis& genesis, uint64_t seq);
+  void ApplyRegistration(const fb::AgencyKeyRegistered& registration, uint64_t seq);
   Status AuthorizeGenesis(const PublicKey& key, const fb::Event& event, uint64_t seq) const;
 
   bool has_genesis_ = false;
@@ -71,5 +74,15 @@ class KeyRegistry {
 };
 
 std::string ShortKey(const PublicKey& key);  // first 8 bytes in hex, for messages
+
+// For an administrative event read back (from disk, an export or a server) before the registry
+// replays it: its fields under the rules it was recorded by, so that Apply reads no missing
+// field. Corruption naming the field; OK for other events, which the registry does not read.
+inline Status CheckRecordedFields(const fb::Event& event) {
+  if (!events::IsAdministrative(event.body_type())) return Status::Ok();
+  Status valid = events::ValidateEvent(event, events::FieldRules::kRecorded);
+  if (valid.ok()) return valid;
+  return Status::Corruption("administrative event: " + valid.message());
+}
 
 }  // namespace creditlog::ledger

@@ -1,5 +1,6 @@
-// The append path: checks in the caller's thread, then one writer thread that stages a batch
-// of appends, commits it with a single synced write (group commit) and only then acknowledges.
+// The writer thread: takes a batch of queued appends, stages each against the ledger's state
+// and the batch so far, commits the batch with a single synced write (group commit) and only
+// then acknowledges. The caller's side of the append path is in append.cc.
 //
 // Crash behaviour: until the WriteBatch is durable nothing of the batch exists and nobody has
 // been told otherwise; after it is durable, start-up (Ledger::Recover) finds all of it.
@@ -14,11 +15,9 @@
 #include "base/check.h"
 #include "ledger/format.h"
 #include "ledger/ledger.h"
-#include "ledger/parallel.h"
 #include "ledger/pending.h"
 
 namespace creditlog::ledger {
-
 
 // What a batch has staged but not yet committed.
 struct BatchState {
@@ -43,22 +42,62 @@ bool SameEvent(const events::EnvelopeView& a, const events::EnvelopeView& b) {
 
 std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
-// Sets *done to fulfil the returned future: the blocking forms of the callback appends.
-std::future<Result<AppendResult>> PromiseFor(AppendCallback* done) {
-  auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
-  *done = [promise](Result<AppendResult> r) { promise->set_value(std::move(r)); };
-  return promise->get_future();
-}
-
-// Later appends after a failed write: the failure itself (an I/O message naming files) went to
-// the appends of the commit that failed, as io_error; everyone else learns only that it stopped.
-Status WriterStopped() {
-  return Status::Unavailable("the ledger's writer has stopped after a failed write; the ledger must be reopened");
+// The key of BatchState::event_ids: agency 0x00 event id, as in the 'd' index.
+std::string ScopedEventId(const std::string& agency, std::string_view event_id) {
+  std::string scoped_id = agency;
+  scoped_id.push_back('\0');
+  scoped_id.append(event_id);
+  return scoped_id;
 }
 
 Status ReusedIdConflict(const std::string& event_id, uint64_t seq) {
   return Status::Conflict("event id '" + event_id + "' was already recorded at seq " + std::to_string(seq) +
                           " with different content");
+}
+
+// Idempotency within the signer's agency: for an event id already recorded (in this batch or
+// before it), the original result when the event is the same one again; Conflict when it is
+// not. (The primary never writes an event twice, so for a mirror a repeated id is corruption.)
+// nullopt for a new id.
+Result<std::optional<AppendResult>> EarlierAppend(const Ledger& ledger, const Ledger::Pending& item,
+                                                  const BatchState& state, const std::string& agency,
+                                                  const std::string& event_id, int64_t recorded_at_ms) {
+  const auto twice = [&] { return Status::Corruption("event id '" + event_id + "' is recorded twice"); };
+  if (auto it = state.event_ids.find(ScopedEventId(agency, event_id)); it != state.event_ids.end()) {
+    if (item.mirrored) return twice();
+    if (!SameEvent(it->second.item->view, item.view)) return ReusedIdConflict(event_id, it->second.seq);
+    return std::optional<AppendResult>(AppendResult{it->second.seq, it->second.stream_version, recorded_at_ms, true});
+  }
+  ASSIGN_OR_RETURN(auto recorded, ledger.FindEventId(agency, event_id));
+  if (!recorded) return std::optional<AppendResult>();
+  if (item.mirrored) return twice();
+  ASSIGN_OR_RETURN(Bytes stored, ledger.Entry(*recorded));
+  ASSIGN_OR_RETURN(EntryView view, ParseEntry(stored));
+  if (!SameEvent(view.envelope, item.view)) return ReusedIdConflict(event_id, *recorded);
+  return std::optional<AppendResult>(AppendResult{*recorded, view.stream_version, view.recorded_at_ms, true});
+}
+
+// The subject stream's version as of this point in the batch.
+Result<uint64_t> CurrentStreamVersion(const Ledger& ledger, const BatchState& state, const std::string& subject) {
+  if (auto it = state.stream_versions.find(subject); it != state.stream_versions.end()) return it->second;
+  return ledger.StreamVersion(subject);
+}
+
+// Puts an entry's writes into the batch: its finished tree nodes, the entry, its indexes.
+void PutEntry(rocksdb::WriteBatch& batch, CompactRange& range, uint64_t seq, const Bytes& entry,
+              const std::string& agency, std::string_view event_id, const std::string& subject,
+              uint64_t stream_version, bool administrative) {
+  std::vector<CompactRange::Node> finished;
+  range.Append(MerkleLeafHash(entry), &finished);
+  for (const auto& node : finished) {
+    batch.Put(NodeKey(node.level, node.index),
+              rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
+  }
+  batch.Put(EntryKey(seq), rocksdb::Slice(reinterpret_cast<const char*>(entry.data()), entry.size()));
+  batch.Put(AgencyEventIdKey(agency, event_id), EncodeU64(seq));
+  batch.Put(StreamKey(subject), EncodeU64(stream_version));
+  batch.Put(StreamIndexKey(subject, stream_version), EncodeU64(seq));
+  if (administrative) batch.Put(AdminKey(seq), "");
 }
 
 }  // namespace
@@ -78,208 +117,11 @@ void Ledger::StopWriter() {
   if (writer_.joinable()) writer_.join();
 }
 
-// signed_at_ms is the signer's clock, not ours, but a new event claiming to be signed long
-// ago or in the future is refused. 0 means the signer did not say.
-static Status CheckSignedAt(int64_t signed_at_ms, int64_t now_ms) {
-  if (signed_at_ms == 0) return Status::Ok();
-  if (signed_at_ms >= now_ms - kSignedAtPastMaxMs && signed_at_ms <= now_ms + kSignedAtFutureMaxMs) return Status::Ok();
-  return Status::InvalidArgument("signed_at_ms: " + std::to_string(signed_at_ms) + " is outside the accepted window (" +
-                                 std::to_string(kSignedAtPastMaxMs / (24 * 3600 * 1000)) + " days before to " +
-                                 std::to_string(kSignedAtFutureMaxMs / (60 * 1000)) +
-                                 " minutes after the ledger's clock, in milliseconds since 1970 UTC; 0 when not given)");
-}
-
-Result<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(Bytes envelope) const {
-  auto pending = std::make_unique<Pending>();
-  pending->envelope = std::move(envelope);
-  ASSIGN_OR_RETURN(pending->view, events::ParseEnvelope(pending->envelope));
-  RETURN_IF_ERROR(events::ValidateEvent(*pending->view.event, events::FieldRules::kNew));
-  RETURN_IF_ERROR(CheckSignedAt(pending->view.event->signed_at_ms(), NowMs()));
-  RETURN_IF_ERROR(events::VerifyEnvelopeSignature(pending->view, origin_));
-  return pending;
-}
-
-Status Ledger::CheckWritable() const {
-  if (read_only_) return Status::InvalidArgument("ledger is open read-only");
-  if (mirror_) return Status::PermissionDenied("this ledger is a mirror: record events on its primary");
-  return Status::Ok();
-}
-
-// Moves `pending` into the queue only when it returns OK.
-Status Ledger::Enqueue(std::unique_ptr<Pending>& pending, bool wait_for_space) {
-  std::unique_lock lock(queue_mutex_);
-  if (wait_for_space) {
-    queue_space_.wait(lock, [&] { return queue_.size() < kPendingAppendsMax || stopping_; });
-  }
-  if (stopping_) return Status::Unavailable("the ledger is closing");
-  if (!writer_status_.ok()) return WriterStopped();
-  if (queue_.size() >= kPendingAppendsMax) {
-    return Status::ResourceExhausted("append queue is full (" + std::to_string(kPendingAppendsMax) + " pending)");
-  }
-  queue_.push_back(std::move(pending));
-  lock.unlock();
-  queue_ready_.notify_one();
-  return Status::Ok();
-}
-
-Status Ledger::EnqueueAll(std::vector<std::unique_ptr<Pending>>& pending) {
-  std::unique_lock lock(queue_mutex_);
-  if (stopping_) return Status::Unavailable("the ledger is closing");
-  if (!writer_status_.ok()) return WriterStopped();
-  if (queue_.size() + pending.size() > kPendingAppendsMax) {
-    return Status::ResourceExhausted("append queue cannot take " + std::to_string(pending.size()) + " more (" +
-                                     std::to_string(queue_.size()) + " of " + std::to_string(kPendingAppendsMax) +
-                                     " pending)");
-  }
-  for (auto& item : pending) queue_.push_back(std::move(item));
-  lock.unlock();
-  queue_ready_.notify_one();
-  return Status::Ok();
-}
-
-size_t Ledger::queue_depth() const {
-  std::lock_guard lock(queue_mutex_);
-  return queue_.size();
-}
-
-void Ledger::AppendWithCallback(Bytes envelope, AppendCallback done) {
-  if (Status writable = CheckWritable(); !writable.ok()) return done(writable);
-  auto pending = Prepare(std::move(envelope));
-  if (!pending.ok()) return done(pending.status());
-  std::unique_ptr<Pending> item = std::move(*pending);
-  item->done = std::move(done);
-  Status queued = Enqueue(item, /*wait_for_space=*/false);
-  if (!queued.ok()) item->done(queued);  // not queued: the item still holds its callback
-}
-
-std::future<Result<AppendResult>> Ledger::AppendAsync(Bytes envelope) {
-  AppendCallback done;
-  auto future = PromiseFor(&done);
-  AppendWithCallback(std::move(envelope), std::move(done));
-  return future;
-}
-
-Result<AppendResult> Ledger::Append(Bytes envelope) { return AppendAsync(std::move(envelope)).get(); }
-
-void Ledger::AppendManyWithCallback(std::vector<Bytes> envelopes, BatchCallback done) {
-  const size_t n = envelopes.size();
-  struct Shared {
-    std::mutex mutex;
-    std::vector<std::optional<Result<AppendResult>>> results;
-    size_t remaining;
-    BatchCallback done;
-  };
-  auto shared = std::make_shared<Shared>();
-  shared->results.resize(n);
-  shared->remaining = n;
-  shared->done = std::move(done);
-  auto finish = [shared](size_t i, Result<AppendResult> r) {
-    std::unique_lock lock(shared->mutex);
-    shared->results[i].emplace(std::move(r));
-    if (--shared->remaining > 0) return;
-    lock.unlock();
-    std::vector<Result<AppendResult>> out;
-    out.reserve(shared->results.size());
-    for (auto& result : shared->results) out.push_back(std::move(*result));
-    shared->done(std::move(out));
-  };
-  if (n == 0) return shared->done({});
-  Status writable = CheckWritable();
-  std::vector<std::unique_ptr<Pending>> queued;
-  std::vector<size_t> queued_index;
-  std::vector<std::pair<size_t, Status>> refused;
-  for (size_t i = 0; i < n; ++i) {
-    auto pending = writable.ok() ? Prepare(std::move(envelopes[i])) : Result<std::unique_ptr<Pending>>(writable);
-    if (!pending.ok()) {
-      refused.emplace_back(i, pending.status());
-      continue;
-    }
-    (*pending)->done = [finish, i](Result<AppendResult> r) { finish(i, std::move(r)); };
-    queued.push_back(std::move(*pending));
-    queued_index.push_back(i);
-  }
-  if (!queued.empty()) {
-    Status all = EnqueueAll(queued);
-    if (!all.ok()) {
-      // Nothing of the batch was queued: every envelope gets the queue's answer.
-      for (size_t i : queued_index) refused.emplace_back(i, all);
-    }
-  }
-  for (auto& [i, status] : refused) finish(i, status);
-}
-
-// Pipelined: each chunk of kCommitBatchEventsMax envelopes is checked on all cores and queued,
-// and the next chunk is checked while the writer commits the previous one.
-std::vector<Result<AppendResult>> Ledger::AppendBatch(std::vector<Bytes> envelopes) {
-  const size_t n = envelopes.size();
-  std::vector<std::optional<Result<AppendResult>>> immediate(n);
-  std::vector<std::future<Result<AppendResult>>> futures(n);
-  const Status writable = CheckWritable();
-  for (size_t begin = 0; begin < n; begin += kCommitBatchEventsMax) {
-    const size_t end = std::min(n, begin + kCommitBatchEventsMax);
-    std::vector<std::optional<Result<std::unique_ptr<Pending>>>> prepared(end - begin);
-    if (writable.ok()) {
-      ParallelFor(end - begin, [&](size_t k) { prepared[k].emplace(Prepare(std::move(envelopes[begin + k]))); });
-    }
-    for (size_t i = begin; i < end; ++i) {
-      if (!writable.ok()) {
-        immediate[i].emplace(writable);
-        continue;
-      }
-      auto& item = *prepared[i - begin];
-      if (!item.ok()) {
-        immediate[i].emplace(item.status());
-      } else {
-        futures[i] = PromiseFor(&(*item)->done);
-        Status queued = Enqueue(*item, /*wait_for_space=*/true);
-        if (!queued.ok()) immediate[i].emplace(queued);
-      }
-    }
-  }
-  std::vector<Result<AppendResult>> results;
-  results.reserve(n);
-  for (size_t i = 0; i < n; ++i) results.push_back(immediate[i] ? std::move(*immediate[i]) : futures[i].get());
-  return results;
-}
-
-Status Ledger::AppendMirrored(std::vector<Bytes> entries) {
-  if (!mirror_) return Status::InvalidArgument("not a mirror: entries are appended as events");
-  const uint64_t first = size();
-  std::vector<std::unique_ptr<Pending>> prepared(entries.size());
-  std::vector<Status> checked(entries.size());
-  ParallelFor(entries.size(), [&](size_t i) {
-    auto pending = std::make_unique<Pending>();
-    pending->envelope = std::move(entries[i]);
-    auto view = ParseEntry(pending->envelope);
-    if (!view.ok()) {
-      checked[i] = view.status();
-      return;
-    }
-    pending->view = view->envelope;
-    pending->mirrored = *view;
-    // Entries the primary already recorded: the rules they were recorded under, not newer ones.
-    checked[i] = events::ValidateEvent(*pending->view.event, events::FieldRules::kRecorded);
-    if (checked[i].ok()) checked[i] = events::VerifyEnvelopeSignature(pending->view, origin_);
-    prepared[i] = std::move(pending);
-  });
-  std::vector<std::future<Result<AppendResult>>> futures;
-  Status failed;
-  for (size_t i = 0; i < prepared.size() && failed.ok(); ++i) {
-    if (!checked[i].ok()) {
-      failed = checked[i];
-      break;
-    }
-    futures.push_back(PromiseFor(&prepared[i]->done));
-    failed = Enqueue(prepared[i], /*wait_for_space=*/true);
-    if (!failed.ok()) futures.pop_back();
-  }
-  // The first refusal names its seq; later entries fail only because an earlier one did.
-  for (size_t i = 0; i < futures.size(); ++i) {
-    auto r = futures[i].get();
-    if (!r.ok()) return Status::Corruption("seq " + std::to_string(first + i) + ": " + r.status().message());
-  }
-  if (!failed.ok()) return Status::Corruption("seq " + std::to_string(first + futures.size()) + ": " + failed.message());
-  return Status::Ok();
+rocksdb::Status Ledger::SyncedWrite(rocksdb::WriteBatch& batch) {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  std::lock_guard lock(db_write_mutex_);
+  return db_->Write(options, &batch);
 }
 
 void Ledger::WriterLoop() {
@@ -375,36 +217,15 @@ Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, BatchState& stat
   // 1. The signer, as of this seq: a key that may not write this event learns nothing more.
   RETURN_IF_ERROR(registry_.AuthorizeSigner(item.view.public_key, event, seq));
   // 2. Idempotency within the signer's agency: a retry of a recorded event returns its
-  // original result. (The primary never writes an event twice, so for a mirror a repeated id
-  // is corruption.)
+  // original result.
   const std::string agency = registry_.AgencyOf(item.view.public_key, event);
-  std::string scoped_id = agency;
-  scoped_id.push_back('\0');
-  scoped_id.append(event_id);
-  const auto twice = [&] { return Status::Corruption("event id '" + event_id + "' is recorded twice"); };
-  if (auto it = state.event_ids.find(scoped_id); it != state.event_ids.end()) {
-    if (item.mirrored) return twice();
-    if (!SameEvent(it->second.item->view, item.view)) return ReusedIdConflict(event_id, it->second.seq);
-    return AppendResult{it->second.seq, it->second.stream_version, recorded_at_ms, true};
-  }
-  ASSIGN_OR_RETURN(auto recorded, FindEventId(agency, event_id));
-  if (recorded) {
-    if (item.mirrored) return twice();
-    ASSIGN_OR_RETURN(Bytes stored, Entry(*recorded));
-    ASSIGN_OR_RETURN(EntryView view, ParseEntry(stored));
-    if (!SameEvent(view.envelope, item.view)) return ReusedIdConflict(event_id, *recorded);
-    return AppendResult{*recorded, view.stream_version, view.recorded_at_ms, true};
-  }
+  ASSIGN_OR_RETURN(auto earlier, EarlierAppend(*this, item, state, agency, event_id, recorded_at_ms));
+  if (earlier) return *earlier;
   // 3. An administrative event's own preconditions (a key registered twice, ...).
   if (seq > 0) RETURN_IF_ERROR(registry_.CheckAdministrative(item.view.public_key, event));
   // 4. The subject stream's version.
   const std::string subject = Str(event.subject());
-  uint64_t version;
-  if (auto it = state.stream_versions.find(subject); it != state.stream_versions.end()) {
-    version = it->second;
-  } else {
-    ASSIGN_OR_RETURN(version, StreamVersion(subject));
-  }
+  ASSIGN_OR_RETURN(const uint64_t version, CurrentStreamVersion(*this, state, subject));
   if (event.expected_version() >= 0 && static_cast<uint64_t>(event.expected_version()) != version) {
     return Status::Conflict("subject '" + subject + "': expected version " + std::to_string(event.expected_version()) +
                             ", but the stream is at version " + std::to_string(version));
@@ -413,22 +234,13 @@ Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, BatchState& stat
   const uint64_t stream_version = version + 1;
   Bytes entry = BuildEntry(seq, recorded_at_ms, stream_version, CanonicalEnvelope(item.view));
   auto check = ParseEntry(entry);  // verify right before the write, in every build
-  if (!check.ok() || check->seq != seq) std::abort();
+  CREDITLOG_CHECK(check.ok() && check->seq == seq);
   if (item.mirrored && entry != item.envelope) {
     return Status::Corruption("the entry does not rebuild byte for byte from its envelope");
   }
-  std::vector<CompactRange::Node> finished;
-  state.range.Append(MerkleLeafHash(entry), &finished);
-  for (const auto& node : finished) {
-    batch.Put(NodeKey(node.level, node.index),
-              rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
-  }
-  batch.Put(EntryKey(seq), rocksdb::Slice(reinterpret_cast<const char*>(entry.data()), entry.size()));
-  batch.Put(AgencyEventIdKey(agency, event_id), EncodeU64(seq));
-  batch.Put(StreamKey(subject), EncodeU64(stream_version));
-  batch.Put(StreamIndexKey(subject, stream_version), EncodeU64(seq));
-  if (events::IsAdministrative(event.body_type())) batch.Put(AdminKey(seq), "");
-  state.event_ids[scoped_id] = {seq, stream_version, &item};
+  PutEntry(batch, state.range, seq, entry, agency, event_id, subject, stream_version,
+           events::IsAdministrative(event.body_type()));
+  state.event_ids[ScopedEventId(agency, event_id)] = {seq, stream_version, &item};
   state.stream_versions[subject] = stream_version;
   state.last_recorded_at_ms = recorded_at_ms;
   return AppendResult{seq, stream_version, recorded_at_ms, false};

@@ -17,7 +17,7 @@ Status CatchUp(const ledger::Ledger& ledger, uint64_t size, State* state,
   RETURN_IF_ERROR(ledger.ForEachEntry(state->applied(), size, [&](uint64_t seq, ByteView bytes) -> Status {
     auto view = ledger::ParseEntry(bytes);
     if (!view.ok()) return view.status().WithContext("seq " + std::to_string(seq));
-    state->Apply(*view->envelope.event, seq);
+    RETURN_IF_ERROR(state->Apply(*view->envelope.event, seq));
     if (progress && (seq + 1) % kProgressEveryEntries == 0) progress(seq + 1, size);
     return Status::Ok();
   }));

@@ -1,5 +1,5 @@
-// Rules as data: the ruleset document (projections/default_ruleset.json is MISSION.md's
-// default), parsed and checked, and the history of rulesets adopted in the log.
+// Rules as data: the ruleset document (projections/default_ruleset.json is the default one,
+// described in docs/projections.md), parsed and checked, and the history of rulesets adopted.
 #pragma once
 
 #include <array>
@@ -60,6 +60,7 @@ class RulesetHistory {
   // The ruleset in force on `day`, or null if none was adopted by then.
   const Adopted* At(int64_t day) const;
   bool empty() const { return adopted_.empty(); }
+  const std::vector<Adopted>& adopted() const { return adopted_; }  // for State::Digest
 
  private:
   std::vector<Adopted> adopted_;  // by effective_day, then seq

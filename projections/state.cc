@@ -1,24 +1,156 @@
 #include "projections/state.h"
 
 #include <algorithm>
-#include <limits>
+#include <initializer_list>
+#include <ranges>
+#include <type_traits>
 
-#include <nlohmann/json.hpp>
-
+#include "base/check.h"
+#include "projections/fold_check.h"
 #include "crypto/sha256.h"
 
 namespace creditlog::projections {
 namespace {
 
+using Contracts = std::map<std::string, Contract, std::less<>>;
+
+// ---------------------------------------------------------------- the fold, one step per event type
+
+// REQUIRES: CheckFoldable passed (DaysFromDate checks it again).
 Day D(const flatbuffers::String* date) { return events::DaysFromDate(date->string_view()); }
 std::string S(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
+const std::string& Key(const Penalty& p) { return p.decision_number; }
 template <typename T>
-T* FindById(std::vector<T>& items, std::string_view id) {
+const std::string& Key(const T& item) { return item.id; }
+
+// The first item named `id`, with `seq` added to the seqs behind it; null for an unknown id.
+template <typename T>
+T* Follow(std::vector<T>& items, std::string_view id, uint64_t seq) {
   for (T& item : items) {
-    if (item.id == id) return &item;
+    if (Key(item) == id) {
+      item.seqs.push_back(seq);
+      return &item;
+    }
   }
   return nullptr;
+}
+
+void MakeCommitment(SubjectState& s, const fb::CommitmentMade& b, uint64_t seq) {
+  s.commitments.push_back({.id = S(b.commitment_id()), .type = b.commitment_type(), .matter = S(b.matter()),
+                           .made = D(b.made_date()), .deadline = D(b.deadline()), .verified = {}, .breached = {},
+                           .withdrawn = {}, .false_commitment = false, .seqs = {seq}});
+}
+
+void VerifyCommitment(SubjectState& s, const fb::CommitmentVerified& b, uint64_t seq) {
+  if (Commitment* c = Follow(s.commitments, b.commitment_id()->string_view(), seq)) c->verified = D(b.verified_date());
+}
+
+void BreachCommitment(SubjectState& s, const fb::CommitmentBreached& b, uint64_t seq) {
+  if (Commitment* c = Follow(s.commitments, b.commitment_id()->string_view(), seq)) {
+    c->breached = D(b.breach_date());
+    c->false_commitment = b.false_commitment();
+  }
+}
+
+void WithdrawCommitment(SubjectState& s, const fb::CommitmentWithdrawn& b, uint64_t seq) {
+  if (Commitment* c = Follow(s.commitments, b.commitment_id()->string_view(), seq)) c->withdrawn = D(b.withdrawn_date());
+}
+
+// The contract `id` if `s` is its payer (only the payer's stream moves a contract), with `seq`
+// added to the seqs behind it.
+Contract* PayerContract(Contracts& contracts, const SubjectState& s, const flatbuffers::String* id, uint64_t seq) {
+  auto it = contracts.find(id->string_view());
+  if (it == contracts.end() || it->second.payer != s.id) return nullptr;
+  it->second.seqs.push_back(seq);
+  return &it->second;
+}
+
+void PayContract(Contracts& contracts, const SubjectState& s, const fb::PaymentMade& b, uint64_t seq) {
+  if (Contract* c = PayerContract(contracts, s, b.contract_id(), seq)) {
+    c->payments.emplace_back(D(b.paid_date()), b.amount_fen());
+  }
+}
+
+void RecordArrears(Contracts& contracts, const SubjectState& s, const fb::ArrearsRecorded& b, uint64_t seq) {
+  if (Contract* c = PayerContract(contracts, s, b.contract_id(), seq)) c->arrears_recorded = D(b.recorded_date());
+}
+
+void ClearArrears(Contracts& contracts, const SubjectState& s, const fb::ArrearsCleared& b, uint64_t seq) {
+  if (Contract* c = PayerContract(contracts, s, b.contract_id(), seq)) c->arrears_cleared = D(b.cleared_date());
+}
+
+void DecidePenalty(SubjectState& s, const fb::PenaltyDecided& b, uint64_t seq) {
+  for (const Penalty& p : s.penalties) {
+    if (p.decision_number == b.decision_number()->string_view()) return;
+  }
+  Penalty p;
+  p.decision_number = S(b.decision_number());
+  p.category = S(b.category());
+  p.severity = b.severity();
+  p.decided = D(b.decision_date());
+  p.fine_fen = b.fine_fen();
+  p.seqs.push_back(seq);
+  if (s.name.empty()) s.name = S(b.subject_name());  // 行政相对人名称, until a registration says otherwise
+  s.penalties.push_back(std::move(p));
+}
+
+void FulfilPenalty(SubjectState& s, const fb::PenaltyFulfilled& b, uint64_t seq) {
+  if (Penalty* p = Follow(s.penalties, b.decision_number()->string_view(), seq)) p->fulfilled = D(b.fulfilled_date());
+}
+
+void RevokePenalty(SubjectState& s, const fb::PenaltyRevoked& b, uint64_t seq) {
+  if (Penalty* p = Follow(s.penalties, b.decision_number()->string_view(), seq)) p->revoked = D(b.revoked_date());
+}
+
+void IssueNotice(SubjectState& s, const fb::ListingNoticeIssued& b, uint64_t seq) {
+  Notice n;
+  n.id = S(b.notice_id());
+  n.reason = S(b.reason());
+  n.objection_deadline = D(b.objection_deadline());
+  if (b.related()) {
+    for (const auto* r : *b.related()) n.related.push_back(r->str());
+  }
+  n.seqs.push_back(seq);
+  s.notices.push_back(std::move(n));
+}
+
+void FileObjection(SubjectState& s, const fb::ObjectionFiled& b, uint64_t seq) {
+  s.objections[S(b.objection_id())] = S(b.notice_id());
+  Follow(s.notices, b.notice_id()->string_view(), seq);
+}
+
+void ResolveObjection(SubjectState& s, const fb::ObjectionResolved& b, uint64_t seq) {
+  auto it = s.objections.find(S(b.objection_id()));
+  if (it == s.objections.end()) return;
+  Notice* n = Follow(s.notices, it->second, seq);
+  if (n != nullptr && b.upheld()) n->corrected = D(b.resolved_date());
+}
+
+void DecideListing(SubjectState& s, const fb::SeriousListingDecided& b, uint64_t seq) {
+  s.listings.push_back({.id = S(b.listing_id()), .notice_id = S(b.notice_id()), .decided = D(b.decision_date()),
+                        .term_end = D(b.term_end_date()), .exited = {}, .seqs = {seq}});
+}
+
+void ExitListing(SubjectState& s, const fb::SeriousListingExited& b, uint64_t seq) {
+  SeriousListing* l = Follow(s.listings, b.listing_id()->string_view(), seq);
+  if (l != nullptr && !l->exited) l->exited = D(b.exit_date());
+}
+
+void ApplyForRepair(SubjectState& s, const fb::RepairApplied& b, uint64_t seq) {
+  Repair r;
+  r.id = S(b.repair_id());
+  r.target = S(b.target());
+  r.commitment_id = S(b.commitment_id());
+  r.seqs.push_back(seq);
+  s.repairs.push_back(std::move(r));
+}
+
+void DecideRepair(SubjectState& s, const fb::RepairDecided& b, uint64_t seq) {
+  if (Repair* r = Follow(s.repairs, b.repair_id()->string_view(), seq)) {
+    r->decided = D(b.decided_date());
+    r->approved = b.approved();
+  }
 }
 
 }  // namespace
@@ -29,13 +161,6 @@ int64_t Contract::PaidBy(Day day) const {
     if (when <= day) paid += fen;
   }
   return paid;
-}
-
-SubjectState& State::Touch(const std::string& id) {
-  SubjectState& s = subjects_[id];
-  s.id = id;
-  ++s.events;
-  return s;
 }
 
 void SubjectState::AddRating(Day day, int stars) {
@@ -64,247 +189,150 @@ const Contract* State::FindContract(std::string_view id) const {
   return it == contracts_.end() ? nullptr : &it->second;
 }
 
-void State::Apply(const fb::Event& event, uint64_t seq) {
+SubjectState& State::Touch(const fb::Event& event) {
+  const std::string id = S(event.subject());
+  SubjectState& s = subjects_[id];
+  s.id = id;
+  ++s.events;
+  return s;
+}
+
+Status State::Apply(const fb::Event& event, uint64_t seq) {
+  // Checked before anything changes: a refused entry leaves the state as it was.
+  RETURN_IF_ERROR(CheckFoldable(event).WithContext("seq " + std::to_string(seq)));
   applied_ = seq + 1;
-  if (event.body_type() == fb::EventBody::RulesetAdopted) {
-    const auto* b = event.body_as_RulesetAdopted();
-    auto rules = ParseRuleset(b->rules_json()->string_view());
-    // A ruleset that does not parse is recorded in the log but never in force.
-    if (rules.ok()) rulesets_.Add({D(b->effective_date()), seq, std::move(*rules)});
-    return;
-  }
-  if (events::IsAdministrative(event.body_type())) return;
-  SubjectState& s = Touch(S(event.subject()));
-  if (event.body_type() == fb::EventBody::SubjectRegistered) {
-    s.name = S(event.body_as_SubjectRegistered()->name());
-    s.kind = event.body_as_SubjectRegistered()->kind();
-  }
-  ApplyCommitment(s, event, seq);
-  ApplyContract(s, event, seq);
-  ApplyPenalty(s, event, seq);
-  ApplyDueProcess(s, event, seq);
-  if (event.body_type() == fb::EventBody::ServiceRated) {
-    s.AddRating(D(event.body_as_ServiceRated()->rated_date()), event.body_as_ServiceRated()->rating());
-  }
+  Fold(event, seq);
+  return Status::Ok();
 }
 
-void State::ApplyCommitment(SubjectState& s, const fb::Event& event, uint64_t seq) {
-  switch (event.body_type()) {
-    case fb::EventBody::CommitmentMade: {
-      const auto* b = event.body_as_CommitmentMade();
-      Commitment c;
-      c.id = S(b->commitment_id());
-      c.type = b->commitment_type();
-      c.matter = S(b->matter());
-      c.accepting_agency = S(b->accepting_agency());
-      c.made = D(b->made_date());
-      c.deadline = D(b->deadline());
-      c.seqs.push_back(seq);
-      s.commitments.push_back(std::move(c));
-      break;
+// Names every member of the EventBody union, without a default: a new event type does not
+// compile (-Wswitch, -Werror) until it says here what it changes.
+void State::Fold(const fb::Event& e, uint64_t seq) {
+  using fb::EventBody;
+  switch (e.body_type()) {
+    case EventBody::NONE:
+      break;  // CheckFoldable refuses it
+    case EventBody::Genesis:
+    case EventBody::AgencyKeyRegistered:
+    case EventBody::KeyRevoked:
+      return;  // keys: the ledger's key registry (ledger/registry.cc), not a subject's facts
+    case EventBody::RulesetAdopted: {
+      const auto* b = e.body_as_RulesetAdopted();
+      auto rules = ParseRuleset(b->rules_json()->string_view());
+      // A ruleset that does not parse is recorded in the log but never in force.
+      if (rules.ok()) rulesets_.Add({D(b->effective_date()), seq, std::move(*rules)});
+      return;
     }
-    case fb::EventBody::CommitmentVerified:
-      if (auto* c = FindById(s.commitments, S(event.body_as_CommitmentVerified()->commitment_id()))) {
-        c->verified = D(event.body_as_CommitmentVerified()->verified_date());
-        c->seqs.push_back(seq);
-      }
-      break;
-    case fb::EventBody::CommitmentBreached:
-      if (auto* c = FindById(s.commitments, S(event.body_as_CommitmentBreached()->commitment_id()))) {
-        c->breached = D(event.body_as_CommitmentBreached()->breach_date());
-        c->false_commitment = event.body_as_CommitmentBreached()->false_commitment();
-        c->seqs.push_back(seq);
-      }
-      break;
-    case fb::EventBody::CommitmentWithdrawn:
-      if (auto* c = FindById(s.commitments, S(event.body_as_CommitmentWithdrawn()->commitment_id()))) {
-        c->withdrawn = D(event.body_as_CommitmentWithdrawn()->withdrawn_date());
-        c->seqs.push_back(seq);
-      }
-      break;
-    default:
-      break;
+    case EventBody::SubjectRegistered: {
+      SubjectState& s = Touch(e);
+      s.name = S(e.body_as_SubjectRegistered()->name());
+      s.kind = e.body_as_SubjectRegistered()->kind();
+      return;
+    }
+    case EventBody::CommitmentMade: return MakeCommitment(Touch(e), *e.body_as_CommitmentMade(), seq);
+    case EventBody::CommitmentVerified: return VerifyCommitment(Touch(e), *e.body_as_CommitmentVerified(), seq);
+    case EventBody::CommitmentBreached: return BreachCommitment(Touch(e), *e.body_as_CommitmentBreached(), seq);
+    case EventBody::CommitmentWithdrawn: return WithdrawCommitment(Touch(e), *e.body_as_CommitmentWithdrawn(), seq);
+    case EventBody::ContractSigned: return SignContract(Touch(e), *e.body_as_ContractSigned(), seq);
+    case EventBody::PaymentMade: return PayContract(contracts_, Touch(e), *e.body_as_PaymentMade(), seq);
+    case EventBody::ArrearsRecorded: return RecordArrears(contracts_, Touch(e), *e.body_as_ArrearsRecorded(), seq);
+    case EventBody::ArrearsCleared: return ClearArrears(contracts_, Touch(e), *e.body_as_ArrearsCleared(), seq);
+    case EventBody::ContractCompleted:  // its seq joins the contract's; no rule reads the completion
+      PayerContract(contracts_, Touch(e), e.body_as_ContractCompleted()->contract_id(), seq);
+      return;
+    case EventBody::PenaltyDecided: return DecidePenalty(Touch(e), *e.body_as_PenaltyDecided(), seq);
+    case EventBody::PenaltyFulfilled: return FulfilPenalty(Touch(e), *e.body_as_PenaltyFulfilled(), seq);
+    case EventBody::PenaltyRevoked: return RevokePenalty(Touch(e), *e.body_as_PenaltyRevoked(), seq);
+    case EventBody::ListingNoticeIssued: return IssueNotice(Touch(e), *e.body_as_ListingNoticeIssued(), seq);
+    case EventBody::ObjectionFiled: return FileObjection(Touch(e), *e.body_as_ObjectionFiled(), seq);
+    case EventBody::ObjectionResolved: return ResolveObjection(Touch(e), *e.body_as_ObjectionResolved(), seq);
+    case EventBody::SeriousListingDecided: return DecideListing(Touch(e), *e.body_as_SeriousListingDecided(), seq);
+    case EventBody::SeriousListingExited: return ExitListing(Touch(e), *e.body_as_SeriousListingExited(), seq);
+    case EventBody::RepairApplied: return ApplyForRepair(Touch(e), *e.body_as_RepairApplied(), seq);
+    case EventBody::RepairDecided: return DecideRepair(Touch(e), *e.body_as_RepairDecided(), seq);
+    case EventBody::ServiceRated:
+      Touch(e).AddRating(D(e.body_as_ServiceRated()->rated_date()), e.body_as_ServiceRated()->rating());
+      return;
+    case EventBody::CivilServantIntegrityEntry:
+      Touch(e);  // kept in the subject's timeline; no rule reads the entry yet
+      return;
   }
+  CREDITLOG_CHECK(e.body_type() != EventBody::NONE && e.body_type() <= EventBody::MAX);  // CheckFoldable refuses both
 }
 
-void State::ApplyContract(SubjectState& s, const fb::Event& event, uint64_t seq) {
-  if (event.body_type() == fb::EventBody::ContractSigned) {
-    const auto* b = event.body_as_ContractSigned();
-    Contract c;
-    c.id = S(b->contract_id());
-    c.payer = S(b->public_body());
-    c.payee = S(b->counterparty());
-    c.title = S(b->title());
-    c.amount_fen = b->amount_fen();
-    c.signed_on = D(b->signed_date());
-    if (b->delivery_date() && b->delivery_date()->size() > 0) c.delivered = D(b->delivery_date());
-    c.term_days = b->payment_term_days() == 0 ? events::kPaymentTermDaysDefault : b->payment_term_days();
-    c.seqs.push_back(seq);
-    if (contracts_.count(c.id)) return;  // a second signing of the same id changes nothing
-    s.contracts_as_payer.push_back(c.id);
-    if (c.payee != s.id) {
-      SubjectState& payee = subjects_[c.payee];
-      payee.id = c.payee;
-      payee.contracts_as_payee.push_back(c.id);
-    }
-    contracts_[c.id] = std::move(c);
-    return;
-  }
-  std::string id;
-  switch (event.body_type()) {
-    case fb::EventBody::PaymentMade: id = S(event.body_as_PaymentMade()->contract_id()); break;
-    case fb::EventBody::ArrearsRecorded: id = S(event.body_as_ArrearsRecorded()->contract_id()); break;
-    case fb::EventBody::ArrearsCleared: id = S(event.body_as_ArrearsCleared()->contract_id()); break;
-    case fb::EventBody::ContractCompleted: id = S(event.body_as_ContractCompleted()->contract_id()); break;
-    default: return;
-  }
-  auto it = contracts_.find(id);
-  if (it == contracts_.end() || it->second.payer != s.id) return;  // only the payer's stream moves it
-  Contract& c = it->second;
+void State::SignContract(SubjectState& s, const fb::ContractSigned& b, uint64_t seq) {
+  Contract c;
+  c.id = S(b.contract_id());
+  c.payer = S(b.public_body());
+  c.payee = S(b.counterparty());
+  c.amount_fen = b.amount_fen();
+  c.signed_on = D(b.signed_date());
+  if (b.delivery_date() && b.delivery_date()->size() > 0) c.delivered = D(b.delivery_date());
+  c.term_days = b.payment_term_days() == 0 ? events::kPaymentTermDaysDefault : b.payment_term_days();
   c.seqs.push_back(seq);
-  switch (event.body_type()) {
-    case fb::EventBody::PaymentMade:
-      c.payments.emplace_back(D(event.body_as_PaymentMade()->paid_date()), event.body_as_PaymentMade()->amount_fen());
-      break;
-    case fb::EventBody::ArrearsRecorded: c.arrears_recorded = D(event.body_as_ArrearsRecorded()->recorded_date()); break;
-    case fb::EventBody::ArrearsCleared: c.arrears_cleared = D(event.body_as_ArrearsCleared()->cleared_date()); break;
-    default: c.completed = D(event.body_as_ContractCompleted()->completed_date()); break;
+  if (contracts_.count(c.id)) return;  // a second signing of the same id changes nothing
+  s.contracts_as_payer.push_back(c.id);
+  if (c.payee != s.id) {
+    SubjectState& payee = subjects_[c.payee];
+    payee.id = c.payee;
+    payee.contracts_as_payee.push_back(c.id);
+  }
+  contracts_[c.id] = std::move(c);
+}
+
+// ---------------------------------------------------------------- the digest
+
+namespace {
+
+template <typename>
+constexpr bool kNoEncoding = false;
+
+template <typename T>
+concept HasFields = requires(const T& value) { Fields(value); };
+template <typename T>
+concept TupleLike = requires { std::tuple_size<T>::value; };  // std::tuple, std::pair, std::array
+template <typename T>
+concept Optional = std::same_as<T, std::optional<typename T::value_type>>;
+
+void AppendU64(std::string* out, uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
+}
+
+// The canonical bytes of a state value: scalars as 8 big-endian bytes, strings and containers
+// prefixed by their length, optionals by a presence byte, structs as their Fields in order.
+// Two different states never share bytes.
+template <typename T>
+void Encode(std::string* out, const T& value) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    AppendU64(out, value.size());
+    out->append(value);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    out->push_back(value ? 1 : 0);
+  } else if constexpr (std::is_enum_v<T>) {
+    AppendU64(out, static_cast<uint64_t>(static_cast<int64_t>(value)));
+  } else if constexpr (std::is_integral_v<T>) {
+    AppendU64(out, static_cast<uint64_t>(value));
+  } else if constexpr (Optional<T>) {
+    out->push_back(value ? 1 : 0);
+    if (value) Encode(out, *value);
+  } else if constexpr (HasFields<T>) {
+    Encode(out, Fields(value));
+  } else if constexpr (TupleLike<T>) {
+    std::apply([out](const auto&... element) { (Encode(out, element), ...); }, value);
+  } else if constexpr (std::ranges::sized_range<T>) {
+    AppendU64(out, std::ranges::size(value));
+    for (const auto& element : value) Encode(out, element);
+  } else {
+    static_assert(kNoEncoding<T>, "a state member the digest cannot encode: give its struct a Fields()");
   }
 }
 
-void State::ApplyPenalty(SubjectState& s, const fb::Event& event, uint64_t seq) {
-  auto find = [&](const flatbuffers::String* number) -> Penalty* {
-    for (Penalty& p : s.penalties) {
-      if (p.decision_number == number->string_view()) return &p;
-    }
-    return nullptr;
-  };
-  switch (event.body_type()) {
-    case fb::EventBody::PenaltyDecided: {
-      const auto* b = event.body_as_PenaltyDecided();
-      if (find(b->decision_number())) return;
-      Penalty p;
-      p.decision_number = S(b->decision_number());
-      p.category = S(b->category());
-      p.content = S(b->content());
-      p.deciding_agency_name = S(b->deciding_agency_name());
-      p.severity = b->severity();
-      p.decided = D(b->decision_date());
-      p.fine_fen = b->fine_fen();
-      p.seqs.push_back(seq);
-      if (s.name.empty()) s.name = S(b->subject_name());  // 行政相对人名称, until a registration says otherwise
-      s.penalties.push_back(std::move(p));
-      break;
-    }
-    case fb::EventBody::PenaltyFulfilled:
-      if (Penalty* p = find(event.body_as_PenaltyFulfilled()->decision_number())) {
-        p->fulfilled = D(event.body_as_PenaltyFulfilled()->fulfilled_date());
-        p->seqs.push_back(seq);
-      }
-      break;
-    case fb::EventBody::PenaltyRevoked:
-      if (Penalty* p = find(event.body_as_PenaltyRevoked()->decision_number())) {
-        p->revoked = D(event.body_as_PenaltyRevoked()->revoked_date());
-        p->seqs.push_back(seq);
-      }
-      break;
-    default:
-      break;
-  }
-}
-
-void State::ApplyDueProcess(SubjectState& s, const fb::Event& event, uint64_t seq) {
-  switch (event.body_type()) {
-    case fb::EventBody::ListingNoticeIssued: {
-      const auto* b = event.body_as_ListingNoticeIssued();
-      Notice n{S(b->notice_id()), b->list(), S(b->reason()), D(b->notice_date()), D(b->objection_deadline()), {}, {}, {seq}};
-      if (b->related()) {
-        for (const auto* r : *b->related()) n.related.push_back(r->str());
-      }
-      s.notices.push_back(std::move(n));
-      break;
-    }
-    case fb::EventBody::ObjectionFiled:
-      s.objections[S(event.body_as_ObjectionFiled()->objection_id())] = S(event.body_as_ObjectionFiled()->notice_id());
-      if (Notice* n = FindById(s.notices, S(event.body_as_ObjectionFiled()->notice_id()))) n->seqs.push_back(seq);
-      break;
-    case fb::EventBody::ObjectionResolved: {
-      const auto* b = event.body_as_ObjectionResolved();
-      auto it = s.objections.find(S(b->objection_id()));
-      Notice* n = it == s.objections.end() ? nullptr : FindById(s.notices, it->second);
-      if (n == nullptr) break;
-      n->seqs.push_back(seq);
-      if (b->upheld()) n->corrected = D(b->resolved_date());
-      break;
-    }
-    case fb::EventBody::SeriousListingDecided: {
-      const auto* b = event.body_as_SeriousListingDecided();
-      s.listings.push_back({S(b->listing_id()), S(b->notice_id()), S(b->basis()), D(b->decision_date()),
-                            D(b->term_end_date()), {}, {}, {seq}});
-      break;
-    }
-    case fb::EventBody::SeriousListingExited:
-      if (SeriousListing* l = FindById(s.listings, S(event.body_as_SeriousListingExited()->listing_id()))) {
-        if (!l->exited) l->exited = D(event.body_as_SeriousListingExited()->exit_date());
-        l->exit_reason = S(event.body_as_SeriousListingExited()->reason());
-        l->seqs.push_back(seq);
-      }
-      break;
-    case fb::EventBody::RepairApplied: {
-      const auto* b = event.body_as_RepairApplied();
-      s.repairs.push_back({S(b->repair_id()), S(b->target()), S(b->commitment_id()), D(b->applied_date()), {}, false, {seq}});
-      break;
-    }
-    case fb::EventBody::RepairDecided: {
-      const auto* b = event.body_as_RepairDecided();
-      Repair* r = FindById(s.repairs, S(b->repair_id()));
-      if (r == nullptr) break;
-      r->decided = D(b->decided_date());
-      r->approved = b->approved();
-      r->seqs.push_back(seq);
-      break;
-    }
-    default:
-      break;
-  }
-}
+}  // namespace
 
 std::string State::Digest() const {
-  using nlohmann::json;
-  json doc = json::object();
-  doc["applied"] = applied_;
-  auto opt = [](const std::optional<Day>& d) { return d ? json(*d) : json(); };
-  for (const auto& [id, s] : subjects_) {
-    json j = {{"name", s.name}, {"kind", static_cast<int>(s.kind)}, {"events", s.events},
-              {"payer", s.contracts_as_payer}, {"payee", s.contracts_as_payee}, {"objections", s.objections}};
-    for (const auto& c : s.commitments) {
-      j["commitments"].push_back({c.id, static_cast<int>(c.type), c.matter, c.accepting_agency, c.made, c.deadline,
-                                  opt(c.verified), opt(c.breached), opt(c.withdrawn), c.false_commitment, c.seqs});
-    }
-    for (const auto& p : s.penalties) {
-      j["penalties"].push_back({p.decision_number, p.category, static_cast<int>(p.severity), p.decided, p.fine_fen,
-                                opt(p.fulfilled), opt(p.revoked), p.seqs});
-    }
-    for (const auto& n : s.notices) {
-      j["notices"].push_back({n.id, static_cast<int>(n.list), n.noticed, n.objection_deadline, n.related, opt(n.corrected), n.seqs});
-    }
-    for (const auto& l : s.listings) {
-      j["listings"].push_back({l.id, l.notice_id, l.decided, l.term_end, opt(l.exited), l.exit_reason, l.seqs});
-    }
-    for (const auto& r : s.repairs) {
-      j["repairs"].push_back({r.id, r.target, r.commitment_id, r.applied, opt(r.decided), r.approved, r.seqs});
-    }
-    for (const auto& r : s.ratings) j["ratings"].push_back({r.day, r.count, r.stars});
-    doc["subjects"][id] = std::move(j);
-  }
-  for (const auto& [id, c] : contracts_) {
-    doc["contracts"][id] = {c.payer, c.payee, c.amount_fen, c.signed_on, opt(c.delivered), c.term_days, c.payments,
-                            opt(c.arrears_recorded), opt(c.arrears_cleared), opt(c.completed), c.seqs};
-  }
-  const RulesetHistory::Adopted* latest = rulesets_.At(std::numeric_limits<Day>::max());
-  doc["ruleset_in_force_last"] = latest ? json{latest->rules.version, latest->effective_day, latest->seq} : json();
-  const std::string text = doc.dump();
-  return HexEncode(Sha256(AsBytes(text)));
+  std::string bytes;
+  Encode(&bytes, Fields(*this));
+  return HexEncode(Sha256(AsBytes(bytes)));
 }
 
 }  // namespace creditlog::projections

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "events/event.h"
@@ -16,77 +17,90 @@ namespace creditlog::projections {
 
 using Day = int64_t;  // days since 1970-01-01 (calendar dates in China Standard Time)
 
+// Fields(x) of a state struct: every data member, in declaration order, as a tuple of
+// references. State::Digest serialises the state through these, and
+// tests/projections_digest_test.cc changes each member in turn. The structured binding names
+// each member once: a struct that gains a member stops compiling here until the member is
+// named — and so digested.
+#define CREDITLOG_TIE_MEMBERS(object, ...) \
+  const auto& [__VA_ARGS__] = (object);    \
+  return std::tie(__VA_ARGS__)
+
 struct Commitment {
   std::string id;
   fb::CommitmentType type = fb::CommitmentType::ApprovalSubstitute;
   std::string matter;
-  std::string accepting_agency;
   Day made = 0;
   Day deadline = 0;
   std::optional<Day> verified, breached, withdrawn;
   bool false_commitment = false;
   std::vector<uint64_t> seqs;
 };
+inline auto Fields(const Commitment& x) {
+  CREDITLOG_TIE_MEMBERS(x, id, type, matter, made, deadline, verified, breached, withdrawn, false_commitment, seqs);
+}
 
 struct Penalty {
   std::string decision_number;
   std::string category;
-  std::string content;
-  std::string deciding_agency_name;
-  fb::Severity severity = fb::Severity::Minor;
+  fb::Severity severity = fb::Severity::Minor;  // within fb::Severity (State::Apply checks it)
   Day decided = 0;
   int64_t fine_fen = 0;
-  std::optional<Day> fulfilled, revoked, repaired;
+  std::optional<Day> fulfilled, revoked;
   std::vector<uint64_t> seqs;
 };
+inline auto Fields(const Penalty& x) {
+  CREDITLOG_TIE_MEMBERS(x, decision_number, category, severity, decided, fine_fen, fulfilled, revoked, seqs);
+}
 
 struct Notice {
   std::string id;
-  fb::ListKind list = fb::ListKind::SeriousDishonesty;
   std::string reason;
-  Day noticed = 0;
   Day objection_deadline = 0;
   std::vector<std::string> related;
   std::optional<Day> corrected;  // an objection against it was upheld
   std::vector<uint64_t> seqs;
 };
+inline auto Fields(const Notice& x) { CREDITLOG_TIE_MEMBERS(x, id, reason, objection_deadline, related, corrected, seqs); }
 
 struct SeriousListing {
   std::string id;
   std::string notice_id;
-  std::string basis;
   Day decided = 0;
   Day term_end = 0;
   std::optional<Day> exited;
-  std::string exit_reason;
   std::vector<uint64_t> seqs;
 };
+inline auto Fields(const SeriousListing& x) { CREDITLOG_TIE_MEMBERS(x, id, notice_id, decided, term_end, exited, seqs); }
 
 struct Contract {
   std::string id;
   std::string payer, payee;
-  std::string title;
   int64_t amount_fen = 0;
   Day signed_on = 0;
   std::optional<Day> delivered;
   int term_days = 30;
   std::vector<std::pair<Day, int64_t>> payments;  // (day, fen)
-  std::optional<Day> arrears_recorded, arrears_cleared, completed;
+  std::optional<Day> arrears_recorded, arrears_cleared;
   std::vector<uint64_t> seqs;
 
   Day due() const { return delivered.value_or(signed_on) + term_days; }
   int64_t PaidBy(Day day) const;
 };
+inline auto Fields(const Contract& x) {
+  CREDITLOG_TIE_MEMBERS(x, id, payer, payee, amount_fen, signed_on, delivered, term_days, payments, arrears_recorded,
+                        arrears_cleared, seqs);
+}
 
 struct Repair {
   std::string id;
   std::string target;  // a decision number or a listing id
   std::string commitment_id;  // the credit commitment made for the repair
-  Day applied = 0;
   std::optional<Day> decided;
   bool approved = false;
   std::vector<uint64_t> seqs;
 };
+inline auto Fields(const Repair& x) { CREDITLOG_TIE_MEMBERS(x, id, target, commitment_id, decided, approved, seqs); }
 
 // Service ratings are the most frequent events and only their count and sum up to a day are
 // ever asked for, so they are kept per rated day: memory grows with the days rated, not with
@@ -96,6 +110,7 @@ struct RatingDay {
   int64_t count = 0;
   int64_t stars = 0;
 };
+inline auto Fields(const RatingDay& x) { CREDITLOG_TIE_MEMBERS(x, day, count, stars); }
 
 struct RatingSummary {
   size_t count = 0;
@@ -121,13 +136,31 @@ struct SubjectState {
   // The ratings made on or before `day`.
   RatingSummary RatingsBy(Day day) const;
 };
+inline auto Fields(const SubjectState& x) {
+  CREDITLOG_TIE_MEMBERS(x, id, name, kind, commitments, penalties, notices, listings, repairs, objections,
+                        contracts_as_payer, contracts_as_payee, ratings, events);
+}
+
+// The rulesets in force are state too (projections/ruleset.h).
+inline auto Fields(const Period& x) { CREDITLOG_TIE_MEMBERS(x, min_months, max_months); }
+inline auto Fields(const Ruleset& x) {
+  CREDITLOG_TIE_MEMBERS(x, version, penalty_publicity, objection_window_working_days, serious_default_term_months,
+                        serious_early_exit_after_months, false_commitment_ineligible_months, watch_general_penalties,
+                        watch_breached_commitments, watch_window_months, payment_overdue_days,
+                        red_fulfilled_commitments, red_window_months, measures);
+}
+inline auto Fields(const RulesetHistory::Adopted& x) { CREDITLOG_TIE_MEMBERS(x, effective_day, seq, rules); }
+inline auto Fields(const RulesetHistory& x) { return std::tie(x.adopted()); }  // its one member
 
 // The whole fold: subjects, contracts, rulesets.
 class State {
  public:
-  // Applies entry `seq` (a checked event). Events referring to unknown ids are kept in the
-  // subject's timeline but change nothing else.
-  void Apply(const fb::Event& event, uint64_t seq);
+  // Applies entry `seq`. Events referring to unknown ids are kept in the subject's timeline but
+  // change nothing else. Entries are validated when recorded, but the fold reads them back from
+  // disk with only their structure verified: an event whose dates are not calendar dates, whose
+  // severity is not one, or whose body type is NONE or unknown to this build is Corruption
+  // (naming the seq and the field), and leaves the state as it was.
+  Status Apply(const fb::Event& event, uint64_t seq);
 
   const SubjectState* Subject(std::string_view id) const;
   const Contract* FindContract(std::string_view id) const;
@@ -135,20 +168,20 @@ class State {
   const RulesetHistory& rulesets() const { return rulesets_; }
   uint64_t applied() const { return applied_; }  // entries folded: the next seq
 
-  // SHA-256 over a canonical serialisation of everything above: equal digests, equal state.
+  // SHA-256 over a canonical serialisation of every member (Fields): equal digests, equal state.
   std::string Digest() const;
 
+  friend auto Fields(const State& x) { CREDITLOG_TIE_MEMBERS(x, subjects, contracts, rulesets, applied); }
+
  private:
-  SubjectState& Touch(const std::string& id);
-  void ApplyCommitment(SubjectState& s, const fb::Event& event, uint64_t seq);
-  void ApplyContract(SubjectState& s, const fb::Event& event, uint64_t seq);
-  void ApplyPenalty(SubjectState& s, const fb::Event& event, uint64_t seq);
-  void ApplyDueProcess(SubjectState& s, const fb::Event& event, uint64_t seq);
+  // REQUIRES: Apply's checks passed (DaysFromDate checks each date again, in every build).
+  void Fold(const fb::Event& event, uint64_t seq);
+  SubjectState& Touch(const fb::Event& event);  // the event's subject, with one more event
+  void SignContract(SubjectState& s, const fb::ContractSigned& body, uint64_t seq);
 
   std::map<std::string, SubjectState, std::less<>> subjects_;
   std::map<std::string, Contract, std::less<>> contracts_;
   RulesetHistory rulesets_;
-  std::vector<std::string> ruleset_errors_;
   uint64_t applied_ = 0;
 };
 

@@ -6,7 +6,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
-#include "api/access.h"
+#include "api/http/access.h"
 
 using namespace creditlog;
 using namespace creditlog::api;

@@ -1,4 +1,4 @@
-// The HTTP transport over loopback (api/http_server.h), with the real server and ledger where
+// The HTTP transport over loopback (api/http/http_server.h), with the real server and ledger where
 // the routes matter: bodies refused before they are read, the body budget, connection caps,
 // memory under 1,000 hostile connections, malformed requests, lenient query text, decoded path
 // parameters, 500s without details, security headers, pipelining, time limits and shutdown.
@@ -26,10 +26,10 @@
 #include <rocksdb/db.h>
 #include <spdlog/sinks/ostream_sink.h>
 
-#include "api/http_client.h"
-#include "api/http_server.h"
+#include "api/client/http_client.h"
+#include "api/http/http_server.h"
 #include "api/log.h"
-#include "api/server.h"
+#include "api/http/server.h"
 #include "ledger/format.h"
 #include "ledger/publisher.h"
 #include "ledger_fixture.h"

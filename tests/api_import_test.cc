@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "api/import.h"
+#include "api/tools/import.h"
 #include "events/json.h"
 #include "events/uscc.h"
 

@@ -16,9 +16,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "api/access.h"
-#include "api/http_client.h"
-#include "api/server.h"
+#include "api/http/access.h"
+#include "api/client/http_client.h"
+#include "api/http/server.h"
 #include "crypto/merkle.h"
 #include "crypto/note.h"
 #include "ledger/entry.h"

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/file.h"
 #include "crypto/key_file.h"
 
 namespace creditlog {

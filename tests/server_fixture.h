@@ -9,9 +9,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "api/access.h"
-#include "api/http_client.h"
-#include "api/server.h"
+#include "api/http/access.h"
+#include "api/client/http_client.h"
+#include "api/http/server.h"
 #include "crypto/note.h"
 #include "ledger/publisher.h"
 #include "ledger_fixture.h"

@@ -1,0 +1,48 @@
+// `submit`, `audit --server` and `mirror`: their options (remote.h says where each lives).
+#include "api/cli/remote.h"
+
+#include <cstdlib>
+
+#include "api/cli/cli.h"
+
+namespace creditlog::api {
+
+std::string RemoteToken(const RemoteArgs& a) {
+  if (!a.token.empty()) return a.token;
+  const char* env = std::getenv("CREDITLOG_TOKEN");
+  return env ? env : "";
+}
+
+void AddRemoteCommands(CLI::App& app) {
+  RemoteArgs& a = CommandArgs<RemoteArgs>();
+  auto add_server = [&](CLI::App* command) {
+    command->add_option("--server", a.server, "server URL, e.g. http://127.0.0.1:8080")->required();
+    command->add_option("--token", a.token, "bearer token (default: $CREDITLOG_TOKEN)");
+    command->add_flag("--json", a.json, "print JSON");
+    command->add_flag("--quiet", a.quiet, "no progress line");
+  };
+  auto* submit = app.add_subcommand("submit", "Sign events (EVENT.json or BATCH.jsonl) locally and submit them to a server");
+  add_server(submit);
+  submit->add_option("--key", a.key_path, "the agency's key file")->required();
+  submit->add_option("input", a.input, "EVENT.json or BATCH.jsonl")->required();
+  submit->add_option("--verifier-key", a.verifier_key, "expect this ledger (name+hash+base64)");
+  submit->add_flag("--wait", a.wait, "wait for the next checkpoint and verify each event's inclusion proof");
+  SetAction(submit, Submit);
+
+  auto* audit = app.add_subcommand("audit", "Audit a server: checkpoint signature, consistency with the last one seen, entries");
+  add_server(audit);
+  audit->add_option("--verifier-key", a.verifier_key, "the ledger's verifier key (name+hash+base64)")->required();
+  audit->add_option("--state", a.state, "file remembering the last checkpoint seen (created if missing)");
+  audit->add_option("--sample", a.sample, "check N random entries with inclusion proofs instead of all");
+  SetAction(audit, AuditServer);
+
+  auto* mirror = app.add_subcommand("mirror", "Follow a server's log into a local mirror, verifying every entry and checkpoint");
+  add_server(mirror);
+  mirror->add_option("--data", a.data, "the mirror's data directory (created if missing)")->required();
+  mirror->add_option("--verifier-key", a.verifier_key, "expect this ledger (name+hash+base64)");
+  mirror->add_flag("--follow", a.follow, "keep following until interrupted");
+  mirror->add_option("--interval-ms", a.interval_ms, "with --follow: poll this often")->capture_default_str();
+  SetAction(mirror, Mirror);
+}
+
+}  // namespace creditlog::api

@@ -1,0 +1,87 @@
+// The log itself: the signed checkpoint, the verifier key, entries and proofs.
+#include "api/http/server_impl.h"
+
+#include "events/event.h"
+#include "events/json.h"
+#include "ledger/entry.h"
+
+namespace creditlog::api {
+
+using nlohmann::json;
+
+Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& registry) {
+  ASSIGN_OR_RETURN(Bytes bytes, ledger_.Entry(seq));
+  ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(bytes));
+  ASSIGN_OR_RETURN(std::string event, events::EventToJson(view.envelope.event_bytes));
+  json out = {{"seq", seq},
+              {"entry", Base64Encode(bytes)},
+              {"recorded_at_ms", view.recorded_at_ms},
+              {"stream_version", view.stream_version},
+              {"public_key", Base64Encode(view.envelope.public_key)},
+              // What the author signed, for checking the signature elsewhere (a browser):
+              // Ed25519 over "creditlog-signature-v1" 0 purpose 0 origin 0 event_bytes.
+              {"event_bytes", Base64Encode(view.envelope.event_bytes)},
+              {"signature", Base64Encode(view.envelope.signature)},
+              {"signature_purpose", events::EventSignaturePurpose(view.envelope.schema_version)},
+              {"event", json::parse(event)}};
+  if (const ledger::KeyRecord* signer = registry.Find(view.envelope.public_key)) {
+    out["signer"] = {{"agency_uscc", signer->agency_uscc}, {"agency_name", signer->agency_name}, {"key_name", signer->key_name},
+                     {"registered_seq", signer->registered_seq}, {"revoked_seq", signer->revoked_seq ? json(*signer->revoked_seq) : json()}};
+  }
+  return out;
+}
+
+Reply ServerImpl::Checkpoint(const Request& req, const Params&, const Principal&) {
+  auto note = ledger_.LatestCheckpoint();
+  return note.ok() ? Text(req, *note) : Error(req, note.status());
+}
+
+Reply ServerImpl::VerifierKey(const Request& req, const Params&, const Principal&) {
+  return Text(req, ledger_.VerifierKey() + "\n");
+}
+
+Reply ServerImpl::Entry(const Request& req, const Params& params, const Principal&) {
+  auto seq = ParseNumber("seq", params["seq"]);
+  if (!seq.ok()) return Error(req, seq.status());
+  auto entry = EntryJson(*seq, ledger_.registry());
+  return entry.ok() ? Json(req, *entry) : Error(req, entry.status());
+}
+
+Reply ServerImpl::Entries(const Request& req, const Params&, const Principal&) {
+  auto after = req.has_query("after") ? Number(req, "after") : Result<uint64_t>(uint64_t{0});
+  auto limit = req.has_query("limit") ? Number(req, "limit") : Result<uint64_t>(kEntriesPageDefault);
+  if (!after.ok()) return Error(req, after.status());
+  if (!limit.ok()) return Error(req, limit.status());
+  json entries = json::array();
+  const uint64_t size = ledger_.size();
+  const ledger::KeyRegistry registry = ledger_.registry();
+  const uint64_t end = *after >= size ? *after : std::min(size, *after + std::min(*limit, kEntriesPageMax));
+  for (uint64_t seq = *after; seq < end; ++seq) {
+    auto entry = EntryJson(seq, registry);
+    if (!entry.ok()) return Error(req, entry.status());
+    entries.push_back(std::move(*entry));
+  }
+  return Json(req, {{"after", *after}, {"size", size}, {"entries", std::move(entries)}});
+}
+
+// GET /v1/proofs/{inclusion,consistency}: two required numbers, the proof between them.
+template <typename Prove>
+Reply ServerImpl::Proof(const Request& req, const char* first, const char* second, Prove prove) {
+  auto a = Number(req, first);
+  auto b = Number(req, second);
+  if (!a.ok()) return Error(req, a.status());
+  if (!b.ok()) return Error(req, b.status());
+  Result<std::vector<Hash>> proof = prove(*a, *b);
+  if (!proof.ok()) return Error(req, proof.status());
+  return Json(req, {{first, *a}, {second, *b}, {"hashes", Hashes(*proof)}});
+}
+
+Reply ServerImpl::InclusionProof(const Request& req, const Params&, const Principal&) {
+  return Proof(req, "seq", "size", [&](uint64_t seq, uint64_t size) { return ledger_.InclusionProof(seq, size); });
+}
+
+Reply ServerImpl::ConsistencyProof(const Request& req, const Params&, const Principal&) {
+  return Proof(req, "old", "new", [&](uint64_t old_size, uint64_t new_size) { return ledger_.ConsistencyProof(old_size, new_size); });
+}
+
+}  // namespace creditlog::api

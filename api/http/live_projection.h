@@ -1,0 +1,65 @@
+// The server's in-memory projection: the State every query reads, caught up with the log
+// before each answer, and the cache of whole lists (costly to compute) kept until the log grows.
+//
+// Queries share the state (a shared lock); only catching up, when the log has grown since the
+// last query, takes it exclusively. Thread-safe; the ledger must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <utility>
+
+#include "ledger/ledger.h"
+#include "projections/state.h"
+
+namespace creditlog::api {
+
+inline constexpr size_t kListCacheEntriesMax = 256;  // (list, day) answers kept until the log grows
+
+class LiveProjection {
+ public:
+  explicit LiveProjection(const ledger::Ledger& ledger) : ledger_(ledger) {}
+  LiveProjection(const LiveProjection&) = delete;
+  LiveProjection& operator=(const LiveProjection&) = delete;
+
+  // Brings the state up to the log's current size (the server folds the whole log this way
+  // before it listens, so that no request waits for the whole history).
+  Status CatchUp();
+
+  // Calls fn(const projections::State&) on the state caught up with the log as it is now.
+  // Returns the catch-up error, without calling fn, when the log cannot be read.
+  template <typename Fn>
+  Status Read(Fn&& fn) {
+    const uint64_t size = ledger_.size();
+    {
+      std::shared_lock lock(mutex_);
+      if (state_.applied() >= size) {
+        fn(static_cast<const projections::State&>(state_));
+        return Status::Ok();
+      }
+    }
+    RETURN_IF_ERROR(CatchUpTo(size));
+    std::shared_lock lock(mutex_);
+    fn(static_cast<const projections::State&>(state_));
+    return Status::Ok();
+  }
+
+  // GET /v1/lists/{name}'s body for (kind, day): the ListJson text, from the cache while the
+  // log has not grown since it was computed.
+  Result<std::string> ListBody(fb::ListKind kind, projections::Day day);
+
+ private:
+  Status CatchUpTo(uint64_t size);
+
+  const ledger::Ledger& ledger_;
+  std::shared_mutex mutex_;  // GUARDS: state_
+  projections::State state_;
+  std::mutex list_cache_mutex_;  // GUARDS: list_cache_
+  // (list, day) → (state.applied() when computed, the body).
+  std::map<std::pair<int, projections::Day>, std::pair<uint64_t, std::string>> list_cache_;
+};
+
+}  // namespace creditlog::api

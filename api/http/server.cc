@@ -1,0 +1,202 @@
+// The route table, the server's start and stop, and how every answer is sent.
+#include "api/http/server_impl.h"
+
+#include <charconv>
+
+#include "api/log.h"
+#include "api/views.h"
+#include "events/event.h"
+
+namespace creditlog::api {
+
+using nlohmann::json;
+
+namespace {
+
+// {seq} is digits only ("/v1/entries/x" is no route); {file} spans folders ("web/pages/a.js").
+ParamMatch LastParamMatch(std::string_view path) {
+  if (path.ends_with("{seq}")) return ParamMatch::kDigits;
+  if (path.ends_with("{file}")) return ParamMatch::kRestOfPath;
+  return ParamMatch::kSegment;
+}
+
+}  // namespace
+
+Result<uint64_t> ParseNumber(std::string_view name, std::string_view text) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return Status::InvalidArgument("'" + std::string(name) + "': '" + std::string(text) + "' is not a number in range");
+  }
+  return value;
+}
+
+Result<uint64_t> Number(const Request& req, const char* name) {
+  if (!req.has_query(name)) return Status::InvalidArgument(std::string("query parameter '") + name + "' is required");
+  return ParseNumber(std::string("query parameter ") + name, req.query(name));
+}
+
+json Hashes(const std::vector<Hash>& hashes) {
+  json out = json::array();
+  for (const Hash& h : hashes) out.push_back(Base64Encode(h));
+  return out;
+}
+
+json ErrorJson(const Status& status) {
+  return {{"error", {{"code", StatusCodeName(status.code())}, {"message", status.message()}}}};
+}
+
+// A 500's details (RocksDB messages, file paths) go to the log only; the client gets the code
+// and the request id to quote.
+Status ForClient(const Request& req, const Status& status) {
+  if (HttpStatusFor(status.code()) != 500) return status;
+  Log(spdlog::level::err, "internal error",
+      json{{"method", std::string(req.method())}, {"path", std::string(req.path())}, {"request_id", req.request_id()},
+           {"code", StatusCodeName(status.code())}, {"error", status.message()}});
+  return Status::FromCode(status.code(), "internal error; request id " + req.request_id());
+}
+
+const std::vector<Route>& ServerImpl::Routes() {
+  static const std::vector<Route> routes = {
+      {"GET", "/", Role::kPublic, &ServerImpl::ConsoleIndex},
+      {"GET", "/web/{file}", Role::kPublic, &ServerImpl::ConsoleFile},
+      {"GET", "/healthz", Role::kPublic, &ServerImpl::Healthz},
+      {"GET", "/readyz", Role::kPublic, &ServerImpl::Readyz},
+      {"GET", "/metrics", Role::kAdmin, &ServerImpl::MetricsText},
+      {"GET", "/v1/openapi.json", Role::kPublic, &ServerImpl::OpenApi},
+      {"GET", "/v1/whoami", Role::kPublic, &ServerImpl::WhoAmI},
+      {"GET", "/v1/checkpoint", Role::kPublic, &ServerImpl::Checkpoint},
+      {"GET", "/v1/verifier-key", Role::kPublic, &ServerImpl::VerifierKey},
+      {"GET", "/v1/entries/{seq}", Role::kInspector, &ServerImpl::Entry},
+      {"GET", "/v1/entries", Role::kAuditor, &ServerImpl::Entries},
+      {"GET", "/v1/proofs/inclusion", Role::kPublic, &ServerImpl::InclusionProof},
+      {"GET", "/v1/proofs/consistency", Role::kPublic, &ServerImpl::ConsistencyProof},
+      {"GET", "/v1/subjects/{id}/public-profile", Role::kPublic, &ServerImpl::PublicProfile},
+      {"GET", "/v1/subjects/{id}/profile", Role::kInspector, &ServerImpl::Profile},
+      {"GET", "/v1/subjects/{id}/measures", Role::kInspector, &ServerImpl::Measures},
+      {"GET", "/v1/subjects/{id}/timeline", Role::kInspector, &ServerImpl::Timeline},
+      {"GET", "/v1/search", Role::kPublic, &ServerImpl::Search},
+      {"GET", "/v1/lists/{name}", Role::kPublic, &ServerImpl::List},
+      {"GET", "/v1/integrity", Role::kPublic, &ServerImpl::Integrity},
+      {"POST", "/v1/events", Role::kPublic, &ServerImpl::PostEvent, kRequestBodyBytesMax},
+      {"POST", "/v1/events/batch", Role::kPublic, &ServerImpl::PostBatch, kBatchBodyBytesMax},
+  };
+  return routes;
+}
+
+// The transport logs every request at debug level and counts every status (metrics_); a 500's
+// details are logged by ForClient.
+Reply ServerImpl::Send(const Request& req, int code, const char* content_type, std::string body, int64_t retry_after) {
+  Response response{code, content_type, std::move(body), {}};
+  if (retry_after > 0) response.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  if (code == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  req.Respond(std::move(response));
+  return Reply::kAnswered;
+}
+
+Reply ServerImpl::Json(const Request& req, const json& body) { return Send(req, 200, kJsonType, DumpJson(body)); }
+
+Reply ServerImpl::Error(const Request& req, const Status& status, int64_t retry_after) {
+  if (status.code() == StatusCode::kResourceExhausted && retry_after <= 0) retry_after = kRetryAfterSecondsQueueFull;
+  return Send(req, HttpStatusFor(status.code()), kJsonType, DumpJson(ErrorJson(ForClient(req, status))), retry_after);
+}
+
+Result<projections::Day> ServerImpl::AsOf(const Request& req) { return ParseAsOf(std::string(req.query("as_of"))); }
+
+// Each route: authenticate, check the role, then the handler. The transport has already
+// refused bodies the route does not take and bodies over its limit.
+Status ServerImpl::AddRoutes() {
+  for (const Route& route : Routes()) {
+    auto handler = [this, &route](const Request& req, const Params& params) {
+      int64_t retry_after = 0;
+      auto who = access_.Authenticate(req.header("Authorization"), req.remote_address(), &retry_after);
+      if (!who.ok()) return (void)Error(req, who.status(), retry_after);
+      if (Status allowed = AccessControl::Require(*who, route.role); !allowed.ok()) return (void)Error(req, allowed);
+      (void)(this->*route.handler)(req, params, *who);
+    };
+    RETURN_IF_ERROR(http_->AddRoute(route.method, route.path, {route.body_bytes_max, LastParamMatch(route.path)}, std::move(handler)));
+  }
+  return Status::Ok();
+}
+
+Status ServerImpl::Run() {
+  // Fold the log before listening, so that no request waits for the whole history.
+  RETURN_IF_ERROR(live_.CatchUp().WithContext("folding the log"));
+  HttpServerOptions http;
+  http.host = options_.host;
+  http.port = options_.port;
+  http.threads = options_.threads;
+  http.read_timeout = options_.read_timeout;
+  http.write_timeout = options_.write_timeout;
+  http.handle_timeout = options_.handle_timeout;
+  http.connections_max = options_.connections_max;
+  http.connections_per_address_max = options_.connections_per_address_max;
+  http.on_response = [this](int status) { metrics_.responses_by_status.Add(status); };
+  http_ = std::make_unique<HttpServer>(std::move(http));
+  RETURN_IF_ERROR(AddRoutes());
+  ledger_.SetCommitObserver([this](const ledger::CommitStats& stats) {
+    metrics_.commit_latency.Observe(stats.write_seconds);
+    metrics_.commit_events.Observe(static_cast<double>(stats.events));
+    for (uint8_t type : stats.types) metrics_.events_by_type.Add(std::string(events::EventTypeName(static_cast<fb::EventBody>(type))));
+  });
+  if (Status started = http_->Start(); !started.ok()) {
+    ledger_.SetCommitObserver(nullptr);
+    http_.reset();
+    return started;
+  }
+  return Status::Ok();
+}
+
+// New writes are refused at once; accepted ones are answered (up to kShutdownDrain) before
+// the connections close.
+void ServerImpl::Stop() {
+  std::lock_guard stop_lock(stop_mutex_);
+  if (!http_) return;
+  draining_ = true;
+  {
+    std::unique_lock lock(drain_mutex_);
+    drained_.wait_for(lock, kShutdownDrain, [&] { return in_flight_.load() == 0; });
+  }
+  http_->Stop();
+  http_.reset();
+  ledger_.SetCommitObserver(nullptr);
+}
+
+// An append still in flight after kShutdownDrain calls back into this object (metrics, the
+// publisher); its answer goes nowhere, but the object must outlive the callback.
+ServerImpl::~ServerImpl() {
+  Stop();
+  std::unique_lock lock(drain_mutex_);
+  drained_.wait(lock, [&] { return in_flight_.load() == 0; });
+}
+
+Result<std::unique_ptr<Server>> Server::Start(ledger::Ledger& ledger, const ServerOptions& options) {
+  auto server = std::make_unique<ServerImpl>(ledger, options);
+  RETURN_IF_ERROR(server->Run());
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+std::vector<RouteSpec> RouteTable() {
+  std::vector<RouteSpec> out;
+  for (const Route& route : ServerImpl::Routes()) out.push_back({route.method, route.path, route.role});
+  return out;
+}
+
+int HttpStatusFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kConflict: return 409;
+    case StatusCode::kTooLarge: return 413;
+    case StatusCode::kResourceExhausted: return 429;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kCorruption:
+    case StatusCode::kIOError: return 500;
+  }
+  return 500;
+}
+
+}  // namespace creditlog::api

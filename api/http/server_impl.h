@@ -1,0 +1,137 @@
+// The server's inside, shared by the files that hold its handlers (not for other rooms):
+// server.cc (the route table, start and stop, answers), ledger_routes.cc (checkpoint, entries,
+// proofs), subject_routes.cc (profiles, lists, search, the integrity board), write_routes.cc
+// (appends) and service_routes.cc (console, health, metrics, OpenAPI).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/http/access.h"
+#include "api/http/http_server.h"
+#include "api/http/live_projection.h"
+#include "api/http/metrics.h"
+#include "api/http/server.h"
+
+namespace creditlog::api {
+
+using Params = PathParams;
+// What a handler did: answered, or arranged for an answer from another thread.
+enum class Reply : uint8_t { kAnswered, kLater };
+
+inline constexpr const char* kJsonType = "application/json; charset=utf-8";
+inline constexpr const char* kTextType = "text/plain; charset=utf-8";
+
+// Query and path parameters that are numbers: InvalidArgument naming the parameter otherwise.
+Result<uint64_t> ParseNumber(std::string_view name, std::string_view text);
+Result<uint64_t> Number(const Request& req, const char* name);  // a required query parameter
+nlohmann::json Hashes(const std::vector<Hash>& hashes);           // base64, in order
+nlohmann::json ErrorJson(const Status& status);
+// A 500's details (RocksDB messages, file paths) go to the log only; the client gets the code
+// and the request id to quote.
+Status ForClient(const Request& req, const Status& status);
+
+class ServerImpl;
+using RouteHandler = Reply (ServerImpl::*)(const Request&, const Params&, const Principal&);
+
+struct Route {
+  const char* method;
+  const char* path;  // OpenAPI style
+  Role role;
+  RouteHandler handler;
+  size_t body_bytes_max = 0;  // 0: takes no body
+};
+
+class ServerImpl final : public Server {
+ public:
+  ServerImpl(ledger::Ledger& ledger, const ServerOptions& options)
+      : ledger_(ledger), options_(options), access_(options.tokens), live_(ledger) {}
+  ~ServerImpl() override;
+  Status Run();
+  void Stop() override;
+  uint16_t port() const override { return http_ ? http_->port() : 0; }
+  static const std::vector<Route>& Routes();
+
+ private:
+  Status AddRoutes();
+
+  // Answers (server.cc).
+  Reply Send(const Request& req, int code, const char* content_type, std::string body, int64_t retry_after = 0);
+  Reply Json(const Request& req, const nlohmann::json& body);
+  Reply Text(const Request& req, std::string body) { return Send(req, 200, kTextType, std::move(body)); }
+  Reply Error(const Request& req, const Status& status, int64_t retry_after = 0);
+  // fn(state) on the live projection, caught up with the log; its reply, or the catch-up error.
+  template <typename Fn>
+  Reply WithState(const Request& req, Fn fn) {
+    Reply reply = Reply::kAnswered;
+    Status read = live_.Read([&](const projections::State& state) { reply = fn(state); });
+    return read.ok() ? reply : Error(req, read);
+  }
+  Result<projections::Day> AsOf(const Request& req);
+
+  // Service routes (service_routes.cc).
+  Reply ConsoleIndex(const Request&, const Params&, const Principal&);
+  Reply ConsoleFile(const Request&, const Params&, const Principal&);
+  Reply ServeAsset(const Request& req, const std::string& file);
+  Reply Healthz(const Request&, const Params&, const Principal&);
+  Reply Readyz(const Request&, const Params&, const Principal&);
+  Reply MetricsText(const Request&, const Params&, const Principal&);
+  Reply OpenApi(const Request&, const Params&, const Principal&);
+  Reply WhoAmI(const Request&, const Params&, const Principal&);
+
+  // The log itself (ledger_routes.cc).
+  Reply Checkpoint(const Request&, const Params&, const Principal&);
+  Reply VerifierKey(const Request&, const Params&, const Principal&);
+  Reply Entry(const Request&, const Params&, const Principal&);
+  Reply Entries(const Request&, const Params&, const Principal&);
+  Reply InclusionProof(const Request&, const Params&, const Principal&);
+  Reply ConsistencyProof(const Request&, const Params&, const Principal&);
+  Result<nlohmann::json> EntryJson(uint64_t seq, const ledger::KeyRegistry& registry);
+  template <typename Prove>
+  Reply Proof(const Request& req, const char* first, const char* second, Prove prove);
+
+  // The projections (subject_routes.cc).
+  Reply PublicProfile(const Request&, const Params&, const Principal&);
+  Reply Profile(const Request&, const Params&, const Principal&);
+  Reply Measures(const Request&, const Params&, const Principal&);
+  Reply Timeline(const Request&, const Params&, const Principal&);
+  Reply Search(const Request&, const Params&, const Principal&);
+  Reply List(const Request&, const Params&, const Principal&);
+  Reply Integrity(const Request&, const Params&, const Principal&);
+  template <typename View>
+  Reply SubjectView(const Request& req, const Params& params, View view);
+
+  // Appends (write_routes.cc).
+  Reply PostEvent(const Request&, const Params&, const Principal&);
+  Reply PostBatch(const Request&, const Params&, const Principal&);
+  using BatchResults = std::vector<std::optional<Result<ledger::AppendResult>>>;  // one per envelope
+  void AnswerBatch(const Request& req, bool wait, std::chrono::steady_clock::time_point received, const BatchResults& results);
+  Status Writable() const;
+  Status CheckWrite(const Request& req, size_t body_bytes_max, const char* what, bool* wait);
+  void RespondWithCheckpoint(const Request& req, nlohmann::json reply, uint64_t last_seq);
+  void BeginWrite() {
+    std::lock_guard lock(drain_mutex_);
+    ++in_flight_;
+  }
+  void EndWrite();
+
+  ledger::Ledger& ledger_;
+  const ServerOptions options_;
+  AccessControl access_;
+  Metrics metrics_;
+  LiveProjection live_;
+  std::atomic<bool> draining_{false};
+  std::mutex drain_mutex_;               // GUARDS: in_flight_ changes (read without it for metrics)
+  std::atomic<int64_t> in_flight_{0};    // appends accepted and not yet answered
+  std::condition_variable drained_;
+  std::mutex stop_mutex_;
+  std::unique_ptr<HttpServer> http_;     // set while serving
+};
+
+}  // namespace creditlog::api

@@ -1,0 +1,33 @@
+// Bulk import of existing records from CSV: administrative penalties in the 双公示 layout and
+// credit commitments. Each row becomes an event signed by the importing agency; its event id
+// is derived from the source record, so a re-run after a failure adds nothing twice.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/tools/csv_table.h"
+
+namespace creditlog::api {
+
+enum class ImportLayout { kPenalties, kCommitments };
+
+// The columns each layout requires; the others it understands are optional.
+const std::vector<std::string>& RequiredColumns(ImportLayout layout);
+
+// Checks that the header has every required column; InvalidArgument naming those missing.
+Status CheckHeader(const CsvTable& table, ImportLayout layout);
+
+// One row as event JSON (before validation). `agency_uscc` is the importing agency's USCC,
+// used where the row does not name its own. InvalidArgument naming the column.
+Result<nlohmann::json> RowToEvent(const CsvTable& table, const CsvRow& row, ImportLayout layout,
+                                  const std::string& agency_uscc);
+
+// "50000", "50000.5", "50,000.00" (yuan) → fen. InvalidArgument otherwise.
+Result<int64_t> YuanToFen(std::string_view text);
+// "2026-03-01", "2026/3/1", "2026年3月1日" → "2026-03-01". InvalidArgument otherwise.
+Result<std::string> NormaliseDate(std::string_view text);
+
+}  // namespace creditlog::api

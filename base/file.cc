@@ -1,0 +1,113 @@
+#include "base/file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "base/check.h"
+
+namespace creditlog {
+namespace {
+
+// The directory a rename of `path` changes.
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Unique per process and call, so that concurrent writers of one path never share a file.
+std::string TemporaryPathFor(const std::string& path) {
+  static std::atomic<uint64_t> counter{0};
+  return path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
+}
+
+}  // namespace
+
+Result<DurableFileWriter> DurableFileWriter::Create(const std::string& path, int mode) {
+  std::string temp = TemporaryPathFor(path);
+  Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (fd.get() < 0) return ErrnoError("cannot create", temp);
+  DurableFileWriter writer(path, std::move(temp), std::move(fd));
+  // The umask may have narrowed the mode; set it exactly as asked.
+  if (::fchmod(writer.fd_.get(), static_cast<mode_t>(mode)) != 0) return writer.Fail("cannot chmod");
+  return writer;
+}
+
+DurableFileWriter::~DurableFileWriter() {
+  if (fd_.get() >= 0) (void)Fail("abandoned");  // never committed: `path` stays as it was
+}
+
+Status DurableFileWriter::Fail(std::string_view what) {
+  Status status = ErrnoError(what, temp_);
+  ::close(fd_.release());
+  ::unlink(temp_.c_str());
+  return status;
+}
+
+Status DurableFileWriter::Append(std::string_view data) {
+  CREDITLOG_CHECK(fd_.get() >= 0);  // not after Commit or a failure
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd_.get(), data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Fail("cannot write");
+    data.remove_prefix(static_cast<size_t>(n));  // bounded: data shrinks each time
+  }
+  return Status::Ok();
+}
+
+Status DurableFileWriter::Commit() {
+  CREDITLOG_CHECK(fd_.get() >= 0);  // once, and not after a failure
+  if (::fsync(fd_.get()) != 0) return Fail("cannot fsync");
+  if (::close(fd_.release()) != 0) {
+    Status status = ErrnoError("cannot close", temp_);
+    ::unlink(temp_.c_str());
+    return status;
+  }
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+    Status status = ErrnoError("cannot rename", temp_);
+    ::unlink(temp_.c_str());
+    return status;
+  }
+  return SyncDirectory(DirectoryOf(path_));
+}
+
+Status WriteFileDurably(const std::string& path, std::string_view contents, int mode) {
+  ASSIGN_OR_RETURN(DurableFileWriter writer, DurableFileWriter::Create(path, mode));
+  RETURN_IF_ERROR(writer.Append(contents));
+  return writer.Commit();
+}
+
+Status SyncDirectory(const std::string& dir) {
+  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd.get() < 0) return ErrnoError("cannot open directory", dir);
+  if (::fsync(dir_fd.get()) != 0) return ErrnoError("cannot fsync directory", dir);
+  return Status::Ok();
+}
+
+Result<std::string> ReadSmallFile(const std::string& path, size_t bytes_max) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return Status::NotFound("no such file: " + path);
+    return ErrnoError("cannot open", path);
+  }
+  std::string contents;
+  char buffer[4096];
+  // Bounded: each iteration ends the loop or adds bytes, and the contents have a maximum.
+  while (true) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoError("cannot read", path);
+    if (n == 0) break;
+    contents.append(buffer, static_cast<size_t>(n));
+    if (contents.size() > bytes_max) {
+      return Status::InvalidArgument(path + ": larger than " + std::to_string(bytes_max) + " bytes");
+    }
+  }
+  return contents;
+}
+
+}  // namespace creditlog

@@ -1,0 +1,118 @@
+// Recovery: the committed state loaded from the database, the same code after a clean close,
+// after a crash, and when a follower catches up with the writer process.
+//
+// The committed state is exactly what the last successful WriteBatch left, because every batch
+// carries its entries, nodes, indexes and "size" together (ledger/format.h).
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "ledger/format.h"
+#include "ledger/ledger.h"
+#include "ledger/rocks_status.h"
+
+namespace creditlog::ledger {
+
+struct Ledger::Committed {
+  uint64_t size = 0;
+  int64_t last_recorded_at_ms = 0;
+  CompactRange range;
+  KeyRegistry registry;
+};
+
+Result<Ledger::Committed> Ledger::LoadCommitted() const {
+  Committed c;
+  ASSIGN_OR_RETURN(auto size_value, Get(MetaKey(kMetaSize)));
+  if (!size_value) return Status::Corruption("ledger has no size record");
+  ASSIGN_OR_RETURN(c.size, DecodeU64(*size_value, "the ledger's size record"));
+  if (c.size == 0) return Status::Corruption("ledger has no genesis");
+  ASSIGN_OR_RETURN(auto after_last, Get(EntryKey(c.size)));
+  if (after_last) return Status::Corruption("an entry exists past the recorded size " + std::to_string(c.size));
+  ASSIGN_OR_RETURN(Bytes last, Entry(c.size - 1));
+  ASSIGN_OR_RETURN(EntryView last_view, ParseEntry(last));
+  c.last_recorded_at_ms = last_view.recorded_at_ms;
+  ASSIGN_OR_RETURN(c.range, CompactRange::Load(c.size, Nodes()));
+  ASSIGN_OR_RETURN(c.registry, ReplayRegistry(c.size));
+  // The origin names every signature and checkpoint: one that Create would have refused was
+  // not written by this program.
+  if (Status origin = ValidateOrigin(c.registry.origin()); !origin.ok()) {
+    return Status::Corruption("genesis: " + origin.message());
+  }
+  return c;
+}
+
+// The key registry: the administrative events replayed, the same code the writer runs.
+Result<KeyRegistry> Ledger::ReplayRegistry(uint64_t size) const {
+  KeyRegistry registry;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string prefix(1, kPrefixAdmin);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ASSIGN_OR_RETURN(const uint64_t seq, KeyNumber(it->key().ToStringView()));
+    if (seq >= size) break;
+    ASSIGN_OR_RETURN(Bytes bytes, Entry(seq));
+    ASSIGN_OR_RETURN(EntryView view, ParseEntry(bytes));
+    const std::string where = "replaying key registry at seq " + std::to_string(seq);
+    RETURN_IF_ERROR(CheckRecordedFields(*view.envelope.event).WithContext(where));
+    RETURN_IF_ERROR(registry.Authorize(view.envelope.public_key, *view.envelope.event, seq).WithContext(where));
+    registry.Apply(*view.envelope.event, seq);
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading key registry"));
+  if (!registry.has_genesis()) return Status::Corruption("key registry has no genesis");
+  return registry;
+}
+
+void Ledger::Install(Committed c) {
+  std::unique_lock lock(state_mutex_);
+  range_ = std::move(c.range);
+  registry_ = std::move(c.registry);
+  last_recorded_at_ms_ = c.last_recorded_at_ms;
+  origin_ = registry_.origin();
+  size_.store(c.size, std::memory_order_release);
+}
+
+Status Ledger::Recover() {
+  ASSIGN_OR_RETURN(Committed committed, LoadCommitted());
+  Install(std::move(committed));
+  return Status::Ok();
+}
+
+Status Ledger::Refresh() {
+  if (secondary_dir_.empty()) return Status::InvalidArgument("the ledger is not open in follow mode");
+  RETURN_IF_ERROR(FromRocks(db_->TryCatchUpWithPrimary(), "catching up with the writer"));
+  ASSIGN_OR_RETURN(auto size_value, Get(MetaKey(kMetaSize)));
+  if (size_value) {
+    auto size_now = DecodeU64(*size_value, "the ledger's size record");
+    if (size_now.ok() && *size_now == size()) return Status::Ok();
+  }
+  return Recover();  // which names a missing or malformed size record
+}
+
+// Older ledgers: ids were unique across agencies. Each entry's id is indexed under the agency
+// of the key that signed it, in batches; the last batch switches the index over.
+Status Ledger::RebuildEventIdIndex() {
+  KeyRegistry registry;
+  rocksdb::WriteBatch batch;
+  const auto flush = [&]() -> Status {
+    RETURN_IF_ERROR(FromRocks(SyncedWrite(batch), "rebuilding the event id index"));
+    batch.Clear();
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(ForEachEntry(0, size(), [&](uint64_t seq, ByteView bytes) -> Status {
+    ASSIGN_OR_RETURN(EntryView view, ParseEntry(bytes));
+    const fb::Event& event = *view.envelope.event;
+    const std::string where = "rebuilding the event id index at seq " + std::to_string(seq);
+    RETURN_IF_ERROR(CheckRecordedFields(event).WithContext(where));
+    RETURN_IF_ERROR(registry.Authorize(view.envelope.public_key, event, seq).WithContext(where));
+    batch.Put(AgencyEventIdKey(registry.AgencyOf(view.envelope.public_key, event), event.event_id()->string_view()),
+              EncodeU64(seq));
+    registry.Apply(event, seq);
+    return batch.Count() >= kIndexRebuildBatchEntries ? flush() : Status::Ok();
+  }));
+  // The last batch switches the index over and drops the old one.
+  batch.Put(MetaKey(kMetaEventIds), kMetaEventIdsAgency);
+  batch.DeleteRange(std::string(1, kPrefixEventId), std::string(1, kPrefixEventId + 1));
+  RETURN_IF_ERROR(flush());
+  agency_event_ids_ = true;
+  return Status::Ok();
+}
+
+}  // namespace creditlog::ledger

@@ -1,0 +1,129 @@
+// The durable-write path (base/file.h), the terminal without a terminal, and Status at a
+// boundary.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "base/file.h"
+#include "base/terminal.h"
+
+namespace creditlog {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "creditlog-base-test-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  size_t Entries() const {
+    size_t n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(path_)) n += entry.exists() ? 1 : 0;
+    return n;
+  }
+
+ private:
+  std::string path_;
+};
+
+int ModeOf(const std::string& path) {
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  return static_cast<int>(info.st_mode & 0777);
+}
+
+}  // namespace
+
+TEST_CASE("a file written in pieces appears whole only when committed, with exactly its mode") {
+  const TempDir dir;
+  const std::string path = dir.path() + "/export";
+  const mode_t old_umask = ::umask(077);  // would narrow 0644 if the mode were left to it
+  auto writer = DurableFileWriter::Create(path, 0644);
+  ::umask(old_umask);
+  REQUIRE(writer.ok());
+  REQUIRE(writer->Append("first piece, ").ok());
+  REQUIRE(writer->Append("second piece").ok());
+  CHECK_FALSE(std::filesystem::exists(path));
+  REQUIRE(writer->Commit().ok());
+  auto contents = ReadSmallFile(path, 100);
+  REQUIRE(contents.ok());
+  CHECK(*contents == "first piece, second piece");
+  CHECK(ModeOf(path) == 0644);
+  CHECK(dir.Entries() == 1);  // the temporary file was renamed, not copied
+}
+
+TEST_CASE("a file writer dropped without Commit leaves the old file and no temporary file") {
+  const TempDir dir;
+  const std::string path = dir.path() + "/record";
+  REQUIRE(WriteFileDurably(path, "old", 0600).ok());
+  {
+    auto writer = DurableFileWriter::Create(path, 0600);
+    REQUIRE(writer.ok());
+    REQUIRE(writer->Append("new, but never committed").ok());
+    CHECK(dir.Entries() == 2);
+  }
+  auto contents = ReadSmallFile(path, 100);
+  REQUIRE(contents.ok());
+  CHECK(*contents == "old");
+  CHECK(dir.Entries() == 1);
+}
+
+TEST_CASE("a durable write into a missing directory is an I/O error and creates nothing") {
+  const TempDir dir;
+  CHECK(DurableFileWriter::Create(dir.path() + "/missing/file", 0600).status().code() == StatusCode::kIOError);
+  CHECK(WriteFileDurably(dir.path() + "/missing/file", "x", 0600).code() == StatusCode::kIOError);
+  CHECK(SyncDirectory(dir.path() + "/missing").code() == StatusCode::kIOError);
+  CHECK(dir.Entries() == 0);
+}
+
+TEST_CASE("SyncDirectory syncs an existing directory") {
+  const TempDir dir;
+  CHECK(SyncDirectory(dir.path()).ok());
+}
+
+TEST_CASE("ReadSmallFile reads nothing past its limit") {
+  const TempDir dir;
+  const std::string path = dir.path() + "/big";
+  REQUIRE(WriteFileDurably(path, std::string(10000, 'x'), 0600).ok());
+  auto refused = ReadSmallFile(path, 9999);
+  CHECK(refused.status().code() == StatusCode::kInvalidArgument);
+  CHECK(refused.status().message().find("larger than 9999 bytes") != std::string::npos);
+  auto read = ReadSmallFile(path, 10000);
+  REQUIRE(read.ok());
+  CHECK(read->size() == 10000);
+}
+
+TEST_CASE("reading a line without echo and without a terminal is NotFound") {
+  // With a controlling terminal the read would prompt: only the case without one is checked.
+  if (const int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY); tty >= 0) {
+    ::close(tty);
+    SUCCEED("a terminal is attached; not prompting during tests");
+  } else {
+    CHECK(ReadLineWithoutEcho("unused: ", 16).status().code() == StatusCode::kNotFound);
+  }
+}
+
+TEST_CASE("a status carried across a boundary keeps its code and message") {
+  for (StatusCode code : {StatusCode::kInvalidArgument, StatusCode::kNotFound, StatusCode::kConflict,
+                          StatusCode::kPermissionDenied, StatusCode::kCorruption, StatusCode::kIOError,
+                          StatusCode::kResourceExhausted, StatusCode::kUnavailable, StatusCode::kUnauthenticated,
+                          StatusCode::kTooLarge}) {
+    const Status status = Status::FromCode(code, "from the server");
+    CHECK_FALSE(status.ok());
+    CHECK(status.code() == code);
+    CHECK(status.message() == "from the server");
+  }
+}
+
+}  // namespace creditlog

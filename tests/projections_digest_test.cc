@@ -1,0 +1,313 @@
+// State::Digest covers the whole state, and State::Apply checks what it reads from disk.
+//
+// The digest serialises every struct through its Fields() (projections/state.h), whose
+// structured binding stops compiling when a member is added and not named. This test walks the
+// same Fields() from the State down, changes each member of each struct in turn and requires a
+// different digest; every struct it meets must be named below (StructName), so a new struct is
+// not covered silently either.
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <flatbuffers/idl.h>
+#include <nlohmann/json.hpp>
+
+#include "events/json.h"
+#include "events/uscc.h"
+#include "projections/state.h"
+
+using namespace creditlog;
+using namespace creditlog::projections;
+using nlohmann::json;
+
+namespace {
+
+// ---------------------------------------------------------------- walking every member
+
+template <typename T>
+std::string_view StructName() {
+  static_assert(sizeof(T) == 0, "a state struct this test does not know: name it here");
+  return "";
+}
+template <> std::string_view StructName<State>() { return "State"; }
+template <> std::string_view StructName<SubjectState>() { return "SubjectState"; }
+template <> std::string_view StructName<Commitment>() { return "Commitment"; }
+template <> std::string_view StructName<Penalty>() { return "Penalty"; }
+template <> std::string_view StructName<Notice>() { return "Notice"; }
+template <> std::string_view StructName<SeriousListing>() { return "SeriousListing"; }
+template <> std::string_view StructName<Contract>() { return "Contract"; }
+template <> std::string_view StructName<Repair>() { return "Repair"; }
+template <> std::string_view StructName<RatingDay>() { return "RatingDay"; }
+template <> std::string_view StructName<RulesetHistory>() { return "RulesetHistory"; }
+template <> std::string_view StructName<RulesetHistory::Adopted>() { return "RulesetHistory::Adopted"; }
+template <> std::string_view StructName<Ruleset>() { return "Ruleset"; }
+template <> std::string_view StructName<Period>() { return "Period"; }
+constexpr size_t kStructs = 13;
+
+template <typename T>
+concept HasFields = requires(const T& value) { Fields(value); };
+template <typename T>
+concept Optional = std::same_as<T, std::optional<typename T::value_type>>;
+template <typename T>
+concept Vector = std::same_as<T, std::vector<typename T::value_type>>;
+template <typename T>
+concept Map = requires { typename T::key_type; typename T::mapped_type; };
+template <typename T>
+concept Array = std::same_as<T, std::array<typename T::value_type, std::tuple_size<T>::value>>;
+
+template <typename T>
+using Report = std::function<void(const T& before, const T& after, const std::string& path)>;
+
+struct Walk {
+  std::set<std::string_view> structs;  // the struct types met
+  size_t changes = 0;
+};
+
+template <typename T, size_t I>
+void ForEachMemberChange(Walk& walk, const T& base, const std::string& path, const Report<T>& report);
+
+// Calls report(before, after, path) for pairs of values of T that differ in exactly one leaf
+// member, reached from `base` through Fields(), containers (given one default element) and
+// optionals (given a value).
+template <typename T>
+void ForEachChange(Walk& walk, const T& base, const std::string& path, const Report<T>& report) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    report(base, base + "x", path);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    report(base, !base, path);
+  } else if constexpr (std::is_enum_v<T>) {
+    report(base, static_cast<T>(static_cast<int>(base) + 1), path);
+  } else if constexpr (std::is_integral_v<T>) {
+    report(base, static_cast<T>(base + 1), path);
+  } else if constexpr (Optional<T>) {
+    using U = typename T::value_type;
+    const U value = base.value_or(U{});
+    if (!base) report(base, value, path + " (absent/present)");
+    ForEachChange<U>(walk, value, path, [&](const U& before, const U& after, const std::string& p) { report(before, after, p); });
+  } else if constexpr (Vector<T>) {
+    using U = typename T::value_type;
+    T longer = base;
+    longer.emplace_back();
+    report(base, longer, path + "[+]");
+    ForEachChange<U>(walk, U{}, path + "[0]", [&](const U& before, const U& after, const std::string& p) {
+      T b = base, a = base;
+      b.push_back(before), a.push_back(after);
+      report(b, a, p);
+    });
+  } else if constexpr (Map<T>) {
+    using K = typename T::key_type;
+    using V = typename T::mapped_type;
+    T larger = base;
+    larger.emplace(K{}, V{});
+    report(base, larger, path + "{+}");
+    ForEachChange<K>(walk, K{}, path + "{key}", [&](const K& before, const K& after, const std::string& p) {
+      T b = base, a = base;
+      b.emplace(before, V{}), a.emplace(after, V{});
+      report(b, a, p);
+    });
+    ForEachChange<V>(walk, V{}, path + "{value}", [&](const V& before, const V& after, const std::string& p) {
+      T b = base, a = base;
+      b.emplace(K{}, before), a.emplace(K{}, after);
+      report(b, a, p);
+    });
+  } else if constexpr (Array<T>) {
+    using U = typename T::value_type;
+    for (size_t i = 0; i < base.size(); ++i) {
+      ForEachChange<U>(walk, base[i], path + "[" + std::to_string(i) + "]",
+                       [&](const U& before, const U& after, const std::string& p) {
+                         T b = base, a = base;
+                         b[i] = before, a[i] = after;
+                         report(b, a, p);
+                       });
+    }
+  } else if constexpr (HasFields<T>) {
+    walk.structs.insert(StructName<T>());
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      (ForEachMemberChange<T, I>(walk, base, path + "." + std::string(StructName<T>()) + "#" + std::to_string(I), report),
+       ...);
+    }(std::make_index_sequence<std::tuple_size_v<decltype(Fields(base))>>());
+  } else if constexpr (std::is_same_v<T, std::pair<int64_t, int64_t>>) {  // Contract::payments
+    ForEachChange<int64_t>(walk, base.first, path + ".first", [&](const int64_t& before, const int64_t& after, const std::string& p) {
+      report({before, base.second}, {after, base.second}, p);
+    });
+    ForEachChange<int64_t>(walk, base.second, path + ".second", [&](const int64_t& before, const int64_t& after, const std::string& p) {
+      report({base.first, before}, {base.first, after}, p);
+    });
+  } else {
+    static_assert(sizeof(T) == 0, "a state member type this test cannot change: teach ForEachChange");
+  }
+}
+
+// Member I of a copy of `object`. The copy is not const, so writing through Fields()'s const
+// reference is well-defined.
+template <typename T, size_t I>
+auto& Member(T& object) {
+  const auto& member = std::get<I>(Fields(std::as_const(object)));
+  return const_cast<std::remove_cvref_t<decltype(member)>&>(member);
+}
+
+template <typename T, size_t I>
+void ForEachMemberChange(Walk& walk, const T& base, const std::string& path, const Report<T>& report) {
+  T copy = base;
+  using M = std::remove_cvref_t<decltype(Member<T, I>(copy))>;
+  ForEachChange<M>(walk, Member<T, I>(copy), path, [&](const M& before, const M& after, const std::string& p) {
+    T b = base, a = base;
+    Member<T, I>(b) = before;
+    Member<T, I>(a) = after;
+    report(b, a, p);
+  });
+}
+
+// ---------------------------------------------------------------- events for Apply
+
+std::filesystem::path Examples() { return std::filesystem::path(CREDITLOG_SOURCE_DIR) / "events/examples"; }
+
+json Example(const std::string& type) {
+  std::ifstream in(Examples() / (type + ".json"), std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return json::parse(text.str());
+}
+
+// The Event bytes for `event` as FlatBuffers' parser builds them, without ValidateEvent: what a
+// damaged or altered store could hold.
+Bytes Unvalidated(const json& event) {
+  flatbuffers::IDLOptions options;
+  options.strict_json = true;
+  flatbuffers::Parser parser(options);
+  const std::string schema(events::EventSchemaText());
+  REQUIRE(parser.Parse(schema.c_str()));
+  REQUIRE(parser.SetRootType("Event"));
+  REQUIRE(parser.ParseJson(event.dump().c_str()));
+  return Bytes(parser.builder_.GetBufferPointer(), parser.builder_.GetBufferPointer() + parser.builder_.GetSize());
+}
+
+// The date fields of event type `type`, from the schema: strings named *_date or *deadline.
+std::vector<std::string> DateFields(const std::string& type) {
+  static flatbuffers::Parser* schema = [] {
+    auto* parser = new flatbuffers::Parser();
+    const std::string text(events::EventSchemaText());
+    if (!parser->Parse(text.c_str())) throw std::runtime_error(parser->error_);
+    return parser;
+  }();
+  const flatbuffers::StructDef* table = schema->structs_.Lookup("creditlog.fb." + type);
+  REQUIRE(table != nullptr);
+  std::vector<std::string> out;
+  for (const flatbuffers::FieldDef* field : table->fields.vec) {
+    const bool named = field->name.ends_with("_date") || field->name.ends_with("deadline");
+    if (named && field->value.type.base_type == flatbuffers::BASE_TYPE_STRING) out.push_back(field->name);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Changing any member of any state struct changes the digest", "[digest]") {
+  Walk walk;
+  const State empty;
+  ForEachChange<State>(walk, empty, "", [&](const State& before, const State& after, const std::string& path) {
+    INFO(path);
+    CHECK(before.Digest() != after.Digest());
+    ++walk.changes;
+  });
+  CHECK(walk.structs.size() == kStructs);  // every named struct is reached from the State
+  CHECK(walk.changes > 100);
+}
+
+TEST_CASE("Every adopted ruleset is part of the digest, not only the one in force last", "[digest]") {
+  auto adoption = [](const std::string& version, const char* effective) {
+    json rules = json::parse(std::string(DefaultRulesetJson()));
+    rules["version"] = version;
+    auto bytes = events::EventFromJson(json{{"event_id", "ruleset/" + version},
+                                            {"subject", ""},
+                                            {"body_type", "RulesetAdopted"},
+                                            {"body", {{"version", version}, {"rules_json", rules.dump()}, {"effective_date", effective}}}}
+                                           .dump());
+    REQUIRE(bytes.ok());
+    return *bytes;
+  };
+  const Bytes first = adoption("first", "2021-01-01"), other = adoption("other", "2021-01-01");
+  const Bytes last = adoption("last", "2022-01-01");
+  State a, b;
+  REQUIRE(a.Apply(**events::ParseEvent(first), 0).ok());
+  REQUIRE(b.Apply(**events::ParseEvent(other), 0).ok());
+  REQUIRE(a.Apply(**events::ParseEvent(last), 1).ok());
+  REQUIRE(b.Apply(**events::ParseEvent(last), 1).ok());
+  CHECK(a.rulesets().At(std::numeric_limits<Day>::max())->rules.version == "last");
+  CHECK(a.Digest() != b.Digest());
+}
+
+TEST_CASE("Every event type folds from its example; one with a date that is not a date is Corruption and changes nothing",
+          "[digest][fold]") {
+  size_t dates = 0;
+  for (fb::EventBody type : fb::EnumValuesEventBody()) {
+    if (type == fb::EventBody::NONE) continue;
+    const std::string name = fb::EnumNameEventBody(type);
+    INFO(name);
+    const json example = Example(name);
+    auto bytes = events::EventFromJson(example.dump());
+    REQUIRE(bytes.ok());
+    State folded;
+    REQUIRE(folded.Apply(**events::ParseEvent(*bytes), 7).ok());
+    CHECK(folded.applied() == 8);
+
+    for (const std::string& field : DateFields(name)) {
+      INFO(field);
+      REQUIRE(example["body"].contains(field));  // the example shows every date its type has
+      ++dates;
+      json altered = example;
+      altered["body"][field] = "2026-02-30";
+      const Bytes altered_bytes = Unvalidated(altered);
+      auto event = events::ParseEvent(altered_bytes);
+      REQUIRE(event.ok());
+      State state;
+      const std::string digest = state.Digest();
+      const Status status = state.Apply(**event, 7);
+      CHECK(status.code() == StatusCode::kCorruption);
+      CHECK(status.message().starts_with("seq 7: body." + field + ": "));
+      CHECK(state.Digest() == digest);
+      CHECK(state.applied() == 0);
+    }
+  }
+  CHECK(dates >= 28);  // the schema's dates when this test was written: the walk found them
+}
+
+TEST_CASE("An event without a known body type, or with a severity that is not one, is Corruption", "[digest][fold]") {
+  const std::string subject = events::MakeUscc("91", "370202", "MA3C4D5E");
+  auto build = [&](fb::EventBody type, flatbuffers::FlatBufferBuilder& b, flatbuffers::Offset<void> body) {
+    b.Finish(fb::CreateEvent(b, b.CreateString("fold/odd"), b.CreateString(subject), -1, 0, 0, type, body));
+    return Bytes(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+  };
+  State state;
+  {
+    flatbuffers::FlatBufferBuilder b;
+    const flatbuffers::Offset<void> empty(b.EndTable(b.StartTable()));
+    const Bytes none = build(fb::EventBody::NONE, b, empty);
+    const Status status = state.Apply(**events::ParseEvent(none), 3);
+    CHECK(status.code() == StatusCode::kCorruption);
+    CHECK(status.message().starts_with("seq 3: body_type: NONE"));
+  }
+  {
+    flatbuffers::FlatBufferBuilder b;
+    const flatbuffers::Offset<void> empty(b.EndTable(b.StartTable()));
+    const Bytes unknown = build(static_cast<fb::EventBody>(static_cast<int>(fb::EventBody::MAX) + 1), b, empty);
+    const Status status = state.Apply(**events::ParseEvent(unknown), 3);
+    CHECK(status.code() == StatusCode::kCorruption);
+    CHECK_THAT(status.message(), Catch::Contains("is not an event type this build knows"));
+  }
+  {
+    flatbuffers::FlatBufferBuilder b;
+    const auto body = fb::CreatePenaltyDecidedDirect(b, "QF-1", "某公司", "罚款", "事实", "依据", "罚款", 100, 0, "2026-01-05",
+                                                     subject.c_str(), nullptr, static_cast<fb::Severity>(9));
+    const Bytes odd = build(fb::EventBody::PenaltyDecided, b, body.Union());
+    const Status status = state.Apply(**events::ParseEvent(odd), 3);
+    CHECK(status.code() == StatusCode::kCorruption);
+    CHECK(status.message() == "seq 3: body.severity: 9 is not a severity, in a recorded event");
+  }
+  CHECK(state.applied() == 0);
+  CHECK(state.subjects().empty());
+}
