@@ -114,7 +114,9 @@ TEST_CASE("an export is written durably and leaves nothing else behind", "[ledge
 
 TEST_CASE("a genesis on disk whose ledger key is not a key refuses to open instead of crashing", "[ledger][read]") {
   LedgerFixture f;
-  const auto original = ledger::ParseEntry(*f.ledger->Entry(0));
+  const auto stored = f.ledger->Entry(0);
+  REQUIRE(stored.ok());
+  const auto original = ledger::ParseEntry(*stored);  // a view into `stored`
   REQUIRE(original.ok());
   const fb::Genesis& genesis = *original->envelope.event->body_as_Genesis();
   // The same genesis with a ledger key one byte short, re-encoded in canonical form.
