@@ -14,13 +14,15 @@ namespace {
 
 // What every read of a stored entry checks before handing it out: ParseEntry (structure and
 // canonical form, ledger/entry.h) and the seq the entry names against the seq it is stored at.
-Status CheckStoredEntry(uint64_t seq, ByteView bytes) {
+// The entry stored at `seq`, parsed: its structure and canonical form checked, and the seq it
+// names the one it is stored at.
+Result<EntryView> ParseStoredEntry(uint64_t seq, ByteView bytes) {
   auto view = ParseEntry(bytes);
   if (!view.ok()) return view.status().WithContext("entry " + std::to_string(seq));
   if (view->seq != seq) {
     return Status::Corruption("entry stored at seq " + std::to_string(seq) + " says seq " + std::to_string(view->seq));
   }
-  return Status::Ok();
+  return view;
 }
 
 Status CheckTreeSize(uint64_t tree_size, uint64_t ledger_size) {
@@ -57,12 +59,17 @@ Result<Bytes> Ledger::Entry(uint64_t seq) const {
   ASSIGN_OR_RETURN(auto value, Get(EntryKey(seq)));
   if (!value) return Status::NotFound("no entry at seq " + std::to_string(seq));
   Bytes bytes(value->begin(), value->end());
-  RETURN_IF_ERROR(CheckStoredEntry(seq, bytes));
+  RETURN_IF_ERROR(ParseStoredEntry(seq, bytes).status());
   return bytes;
 }
 
 Status Ledger::ForEachEntry(uint64_t from, uint64_t to,
                             const std::function<Status(uint64_t, ByteView)>& fn) const {
+  return ForEachEntryView(from, to, [&](const EntryView& view, ByteView bytes) { return fn(view.seq, bytes); });
+}
+
+Status Ledger::ForEachEntryView(uint64_t from, uint64_t to,
+                                const std::function<Status(const EntryView&, ByteView)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   Bytes buffer;
   uint64_t expected = from;
@@ -77,8 +84,8 @@ Status Ledger::ForEachEntry(uint64_t from, uint64_t to,
     // into one reused (heap-aligned) buffer.
     const rocksdb::Slice value = it->value();
     buffer.assign(reinterpret_cast<const uint8_t*>(value.data()), reinterpret_cast<const uint8_t*>(value.data()) + value.size());
-    RETURN_IF_ERROR(CheckStoredEntry(seq, buffer));
-    RETURN_IF_ERROR(fn(seq, ByteView(buffer)));
+    ASSIGN_OR_RETURN(const EntryView view, ParseStoredEntry(seq, buffer));
+    RETURN_IF_ERROR(fn(view, ByteView(buffer)));
   }
   return Status::Ok();
 }

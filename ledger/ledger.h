@@ -176,6 +176,11 @@ class Ledger {
   // entry, on one pass of one iterator.
   Status ForEachEntry(uint64_t from, uint64_t to,
                       const std::function<Status(uint64_t, ByteView)>& fn) const;
+  // The same, handing fn the entry as that verifying parse read it (view.seq is its seq) with
+  // its bytes, so that a reader that needs the parse does not parse twice. Both are valid only
+  // during the call.
+  Status ForEachEntryView(uint64_t from, uint64_t to,
+                          const std::function<Status(const EntryView&, ByteView)>& fn) const;
 
   struct Pending;  // internal (ledger/pending.h)
 

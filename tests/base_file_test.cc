@@ -11,31 +11,18 @@
 
 #include "base/file.h"
 #include "base/terminal.h"
+#include "temp_dir.h"
 
 namespace creditlog {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "creditlog-base-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  size_t Entries() const {
-    size_t n = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(path_)) n += entry.exists() ? 1 : 0;
-    return n;
-  }
+using testing::TempDir;
 
- private:
-  std::string path_;
-};
+size_t EntriesIn(const TempDir& dir) {
+  size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) n += entry.exists() ? 1 : 0;
+  return n;
+}
 
 int ModeOf(const std::string& path) {
   struct stat info {};
@@ -60,7 +47,7 @@ TEST_CASE("a file written in pieces appears whole only when committed, with exac
   REQUIRE(contents.ok());
   CHECK(*contents == "first piece, second piece");
   CHECK(ModeOf(path) == 0644);
-  CHECK(dir.Entries() == 1);  // the temporary file was renamed, not copied
+  CHECK(EntriesIn(dir) == 1);  // the temporary file was renamed, not copied
 }
 
 TEST_CASE("a file writer dropped without Commit leaves the old file and no temporary file") {
@@ -71,12 +58,12 @@ TEST_CASE("a file writer dropped without Commit leaves the old file and no tempo
     auto writer = DurableFileWriter::Create(path, 0600);
     REQUIRE(writer.ok());
     REQUIRE(writer->Append("new, but never committed").ok());
-    CHECK(dir.Entries() == 2);
+    CHECK(EntriesIn(dir) == 2);
   }
   auto contents = ReadSmallFile(path, 100);
   REQUIRE(contents.ok());
   CHECK(*contents == "old");
-  CHECK(dir.Entries() == 1);
+  CHECK(EntriesIn(dir) == 1);
 }
 
 TEST_CASE("a durable write into a missing directory is an I/O error and creates nothing") {
@@ -84,7 +71,7 @@ TEST_CASE("a durable write into a missing directory is an I/O error and creates 
   CHECK(DurableFileWriter::Create(dir.path() + "/missing/file", 0600).status().code() == StatusCode::kIOError);
   CHECK(WriteFileDurably(dir.path() + "/missing/file", "x", 0600).code() == StatusCode::kIOError);
   CHECK(SyncDirectory(dir.path() + "/missing").code() == StatusCode::kIOError);
-  CHECK(dir.Entries() == 0);
+  CHECK(EntriesIn(dir) == 0);
 }
 
 TEST_CASE("SyncDirectory syncs an existing directory") {

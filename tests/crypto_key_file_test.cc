@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +14,7 @@
 
 #include "base/file.h"
 #include "crypto/key_file.h"
+#include "temp_dir.h"
 
 namespace creditlog {
 namespace {
@@ -49,22 +51,7 @@ std::string FieldOf(const std::string& file, const std::string& field) {
   return file.substr(start, file.find('\n', start) - start);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/creditlog-crypto-test-XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    const std::string command = "rm -rf '" + path_ + "'";
-    if (std::system(command.c_str()) != 0) WARN("could not remove " << path_);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 }  // namespace
 
@@ -162,19 +149,34 @@ TEST_CASE("ReadPassphrase takes the environment variable first") {
 }
 
 TEST_CASE("ReadPassphrase erases the variable from the environment, bytes included, and keeps its copy") {
-  const std::string variable(kPassphraseEnv);
-  REQUIRE(::setenv(variable.c_str(), "erase-me-please", 1) == 0);
-  const char* original = std::getenv(variable.c_str());
-  REQUIRE(original != nullptr);
-  const std::string_view value(original, std::strlen(original));  // the bytes /proc/PID/environ would show
-  auto first = ReadPassphrase("unused: ");
-  REQUIRE(first.ok());
-  CHECK(*first == "erase-me-please");
-  CHECK(std::getenv(variable.c_str()) == nullptr);
-  CHECK(value.find("erase-me") == std::string_view::npos);
-  auto second = ReadPassphrase("unused: ");  // no terminal needed: the kept copy
-  REQUIRE(second.ok());
-  CHECK(*second == "erase-me-please");
+  // In a child process: the copy ReadPassphrase keeps lasts as long as the process, and the other
+  // tests of this binary must not inherit it. The child reports each finding as one bit.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const std::string variable(kPassphraseEnv);
+    if (::setenv(variable.c_str(), "erase-me-please", 1) != 0) ::_exit(0x80);
+    const char* original = std::getenv(variable.c_str());
+    if (original == nullptr) ::_exit(0x80);
+    const std::string_view value(original, std::strlen(original));  // the bytes /proc/PID/environ would show
+    auto first = ReadPassphrase("unused: ");
+    auto second = ReadPassphrase("unused: ");  // no terminal needed: the kept copy
+    int findings = 0;
+    if (first.ok() && *first == "erase-me-please") findings |= 1;
+    if (std::getenv(variable.c_str()) == nullptr) findings |= 2;
+    if (value.find("erase-me") == std::string_view::npos) findings |= 4;
+    if (second.ok() && *second == "erase-me-please") findings |= 8;
+    ::_exit(findings);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  const int findings = WEXITSTATUS(status);
+  REQUIRE((findings & 0x80) == 0);  // the variable could be set
+  CHECK((findings & 1) != 0);       // the first read returns the passphrase
+  CHECK((findings & 2) != 0);       // the variable is gone from the environment
+  CHECK((findings & 4) != 0);       // its bytes are overwritten
+  CHECK((findings & 8) != 0);       // a second read returns the kept copy
 }
 
 TEST_CASE("ReadPassphrase without the variable or a terminal is an invalid argument") {

@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,26 +13,10 @@
 #include "events/json.h"
 #include "events/uscc.h"
 #include "ledger/ledger.h"
+#include "temp_dir.h"
 
 namespace creditlog::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = (std::filesystem::temp_directory_path() / ("creditlog-test-" + std::to_string(rd()) + std::to_string(rd())))
-                .string();
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // The database of a closed ledger opened with RocksDB itself, as an attacker with the disk (or
 // a repair tool) would. Removes DIR/db-sealed first, as an attacker who knows of it would:
