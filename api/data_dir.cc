@@ -1,5 +1,6 @@
 #include "api/data_dir.h"
 #include "base/file.h"
+#include "projections/admission.h"
 
 #include <filesystem>
 
@@ -33,6 +34,7 @@ Result<std::unique_ptr<ledger::Ledger>> OpenForWriting(const std::string& data, 
   ASSIGN_OR_RETURN(auto ledger, ledger::Ledger::Open(data));
   ASSIGN_OR_RETURN(NamedKeyPair key, LoadKey(LedgerKeyPath(data), passphrase));
   RETURN_IF_ERROR(ledger->SetCheckpointKey(key.key_pair.secret_key));
+  RETURN_IF_ERROR(projections::Admission::Install(*ledger));  // every new event passes the rules of the log
   return ledger;
 }
 

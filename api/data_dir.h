@@ -21,7 +21,8 @@ std::string AgencyKeyPath(const std::string& data, const std::string& name);
 Result<NamedKeyPair> LoadKey(const std::string& path, std::string_view passphrase);
 Status SaveKey(const std::string& path, const NamedKeyPair& key, std::string_view passphrase);
 
-// Opens the ledger for appending, with its checkpoint key unlocked.
+// Opens the ledger for appending, with its checkpoint key unlocked and every new event
+// checked against the log before it (projections/admission.h).
 Result<std::unique_ptr<ledger::Ledger>> OpenForWriting(const std::string& data, std::string_view passphrase);
 Result<std::unique_ptr<ledger::Ledger>> OpenForReading(const std::string& data);
 

@@ -30,8 +30,8 @@ json MembershipJson(const projections::Membership& m) {
 json ProfileJson(const projections::Profile& p, bool public_view) {
   json out = {{"subject", p.subject->id}, {"name", p.subject->name}, {"as_of", Date(p.as_of)},
               {"ruleset", p.ruleset_version}, {"ruleset_seq", p.ruleset_seq},
-              {"grade", std::string(1, p.grade)}, {"grade_reason", p.grade_reason}, {"grade_seqs", p.grade_seqs},
-              {"lists", json::array()}, {"measures", json::array()}, {"commitments", json::array()},
+              {"grade", std::string(1, p.grade)}, {"grade_rule", p.grade_rule}, {"grade_reason", p.grade_reason},
+              {"grade_seqs", p.grade_seqs}, {"lists", json::array()}, {"measures", json::array()}, {"commitments", json::array()},
               {"penalties", json::array()}, {"contracts", json::array()}};
   for (const auto& m : p.lists) out["lists"].push_back(MembershipJson(m));
   for (const auto& [measure, list] : p.measures) out["measures"].push_back({{"measure", measure}, {"list", projections::ListName(list)}});
@@ -44,7 +44,8 @@ json ProfileJson(const projections::Profile& p, bool public_view) {
     // The public view shows penalties only while in publicity (双公示).
     if (public_view && v.state != "in_publicity") continue;
     out["penalties"].push_back({{"decision_number", v.penalty->decision_number}, {"category", v.penalty->category},
-                                {"severity", fb::EnumNameSeverity(v.penalty->severity)}, {"decided", Date(v.penalty->decided)},
+                                {"severity", fb::EnumNameSeverity(v.penalty->severity)},
+                                {"discretion", fb::EnumNameDiscretion(v.penalty->discretion)}, {"decided", Date(v.penalty->decided)},
                                 {"fine_fen", v.penalty->fine_fen}, {"state", v.state},
                                 {"publicity_until", Date(v.publicity_until)}, {"repairable_from", Date(v.repairable_from)},
                                 {"seqs", v.penalty->seqs}});
@@ -53,7 +54,16 @@ json ProfileJson(const projections::Profile& p, bool public_view) {
     out["contracts"].push_back({{"id", c.contract->id}, {"role", c.as_payer ? "payer" : "payee"},
                                 {"amount_fen", c.contract->amount_fen}, {"due", Date(c.contract->due())},
                                 {"outstanding_fen", c.outstanding_fen}, {"days_overdue", c.days_overdue},
-                                {"paid_on_time", c.paid_on_time}, {"seqs", c.contract->seqs}});
+                                {"paid_on_time", c.paid_on_time}, {"counterparty_is_sme", c.contract->sme},
+                                {"seqs", c.contract->seqs}});
+  }
+  if (!public_view) {
+    out["disregarded"] = json::array();
+    for (const auto& d : p.disregarded) out["disregarded"].push_back({{"seq", d.seq}, {"rule", d.rule}, {"reason", d.reason}});
+  }
+  if (p.subject->registered) {
+    out["kind"] = fb::EnumNameSubjectKind(p.subject->kind);
+    out["registered_seq"] = *p.subject->registered;
   }
   if (p.ratings) out["service_rating"] = {{"average", p.rating_average}, {"count", p.ratings}};
   // As payer: the share of contracts already due that were paid in full by their due date.

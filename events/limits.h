@@ -23,7 +23,8 @@ inline constexpr size_t kRulesBytesMax = 48 * 1024;    // a ruleset document
 inline constexpr size_t kListItemsMax = 64;            // permitted types, schedule, related
 inline constexpr int64_t kAmountFenMax = 1'000'000'000'000'000;  // 10^13 yuan
 inline constexpr uint16_t kPaymentTermDaysDefault = 30;  // 保障中小企业款项支付条例
-inline constexpr uint16_t kPaymentTermDaysMax = 60;
+inline constexpr uint16_t kPaymentTermDaysMax = 60;      // a small or medium counterparty's term
+inline constexpr uint16_t kPaymentTermDaysAnyMax = 365;  // any other contract's term
 inline constexpr int kDateYearMin = 1949;
 inline constexpr int kDateYearMax = 2199;
 

@@ -122,9 +122,12 @@ void ContractSigned(Checker& c, const fb::ContractSigned& b) {
   c.Date(b.signed_date(), "body.signed_date");
   c.Date(b.delivery_date(), "body.delivery_date", false);
   c.NotBefore(b.delivery_date(), b.signed_date(), "body.delivery_date", "body.signed_date");
-  if (b.payment_term_days() > kPaymentTermDaysMax) {
-    c.Fail("body.payment_term_days", std::to_string(b.payment_term_days()) + " exceeds the statutory maximum of " +
-                                         std::to_string(kPaymentTermDaysMax) + " days (保障中小企业款项支付条例)");
+  // 保障中小企业款项支付条例 caps the term for a small or medium counterparty; other contracts
+  // are bounded only by kPaymentTermDaysAnyMax.
+  const uint16_t cap = b.counterparty_is_sme() ? kPaymentTermDaysMax : kPaymentTermDaysAnyMax;
+  const char* why = b.counterparty_is_sme() ? " days for a small or medium counterparty (保障中小企业款项支付条例)" : " days";
+  if (b.payment_term_days() > cap) {
+    c.Fail("body.payment_term_days", std::to_string(b.payment_term_days()) + " exceeds the maximum of " + std::to_string(cap) + why);
   }
   if (b.schedule() && b.schedule()->size() > kListItemsMax) c.Fail("body.schedule", "has too many installments");
   // FlatBuffers' verifier checks a vector's 4-byte length, not its 8-byte structs' alignment:
@@ -132,8 +135,20 @@ void ContractSigned(Checker& c, const fb::ContractSigned& b) {
   if (b.schedule() && reinterpret_cast<uintptr_t>(b.schedule()->Data()) % alignof(fb::Installment) != 0) {
     c.Fail("body.schedule", "is not aligned for its 8-byte installments (not a FlatBuffer our builder writes)");
   } else if (b.schedule()) {
+    int64_t total = 0;
     for (flatbuffers::uoffset_t i = 0; i < b.schedule()->size(); ++i) {
-      c.Money(b.schedule()->Get(i)->amount_fen(), "body.schedule[" + std::to_string(i) + "].amount_fen");
+      const fb::Installment* instalment = b.schedule()->Get(i);
+      const std::string field = "body.schedule[" + std::to_string(i) + "]";
+      c.Money(instalment->amount_fen(), field + ".amount_fen");
+      if (c.rules() == FieldRules::kNew && instalment->due_days_after_delivery() > cap) {
+        c.Fail(field + ".due_days_after_delivery", std::to_string(instalment->due_days_after_delivery()) +
+                                                       " exceeds the maximum of " + std::to_string(cap) + why);
+      }
+      if (c.ok()) total += instalment->amount_fen();
+    }
+    if (c.rules() == FieldRules::kNew && c.ok() && b.schedule()->size() > 0 && total != b.amount_fen()) {
+      c.Fail("body.schedule", "the instalments add up to " + std::to_string(total) + " fen, the contract's amount_fen is " +
+                                  std::to_string(b.amount_fen()));
     }
   }
 }
@@ -178,6 +193,13 @@ void PenaltyDecided(Checker& c, const fb::PenaltyDecided& b) {
   c.Line(b.deciding_agency_name(), "body.deciding_agency_name", kNameBytesMax, false);
   EnumInRange(c, b.severity(), fb::Severity::MAX, "body.severity");
   EnumInRange(c, b.discretion(), fb::Discretion::MAX, "body.discretion");
+  // 不予处罚 (Jinan's four lists): no penalty, so no fine and nothing confiscated.
+  if (c.rules() == FieldRules::kNew && b.discretion() == fb::Discretion::NoPenalty) {
+    if (b.fine_fen() != 0) c.Fail("body.fine_fen", std::to_string(b.fine_fen()) + " fen with discretion NoPenalty (不予处罚 carries no fine)");
+    if (b.confiscated_fen() != 0) {
+      c.Fail("body.confiscated_fen", std::to_string(b.confiscated_fen()) + " fen with discretion NoPenalty (不予处罚 confiscates nothing)");
+    }
+  }
 }
 
 void PenaltyFulfilled(Checker& c, const fb::PenaltyFulfilled& b) {
@@ -222,7 +244,7 @@ void SeriousListingDecided(Checker& c, const fb::SeriousListingDecided& b) {
   c.Id(b.notice_id(), "body.notice_id");
   c.Text(b.basis(), "body.basis");
   c.Date(b.decision_date(), "body.decision_date");
-  c.Date(b.term_end_date(), "body.term_end_date");
+  c.Date(b.term_end_date(), "body.term_end_date", false);  // "": the ruleset's default term
   c.NotBefore(b.term_end_date(), b.decision_date(), "body.term_end_date", "body.decision_date");
   c.Text(b.exit_conditions(), "body.exit_conditions");
 }

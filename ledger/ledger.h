@@ -84,6 +84,21 @@ struct CommitStats {
 };
 using CommitObserver = std::function<void(const CommitStats&)>;
 
+// A check of each new event against everything recorded before it: the rules of the credit
+// system that need the log's facts (projections/admission.h), which this layer does not know.
+// Admit is called on the writer thread, in seq order, for each new event that passed every
+// other check, right before it is staged; a refusal refuses that event alone and changes
+// nothing. An admitted event is written unless its group commit fails, after which the writer
+// stops (every later append fails until the ledger is reopened and a new guard loaded), so the
+// guard never runs ahead of a log that goes on. Entries taken by a mirror are not admitted
+// again: their primary admitted them.
+class AppendGuard {
+ public:
+  virtual ~AppendGuard() = default;
+  // `agency`: the USCC of the signing key's agency (ledger/registry.h).
+  virtual Status Admit(const fb::Event& event, uint64_t seq, int64_t recorded_at_ms, std::string_view agency) = 0;
+};
+
 class Ledger {
  public:
   // Creates a new ledger in `dir` (which must not hold one) with Genesis at seq 0, signed by
@@ -135,6 +150,9 @@ class Ledger {
   size_t queue_depth() const;
   // Called on the writer thread after every group commit. Set before appending.
   void SetCommitObserver(CommitObserver observer) { commit_observer_ = std::move(observer); }
+  // Every new event from the next group commit on must pass `guard` (null: none).
+  void SetAppendGuard(std::shared_ptr<AppendGuard> guard);
+  bool guarded() const;
 
   uint64_t size() const { return size_.load(std::memory_order_acquire); }
   const std::string& origin() const { return origin_; }
@@ -252,6 +270,7 @@ class Ledger {
   std::deque<std::unique_ptr<Pending>> queue_;
   bool stopping_ = false;
   Status writer_status_;  // non-OK once a write failed: the writer has stopped
+  std::shared_ptr<AppendGuard> guard_;
   std::thread writer_;
 };
 

@@ -22,6 +22,7 @@ namespace creditlog::ledger {
 // What a batch has staged but not yet committed.
 struct BatchState {
   CompactRange range;
+  std::shared_ptr<AppendGuard> guard;
   struct Staged {
     uint64_t seq;
     uint64_t stream_version;
@@ -102,6 +103,16 @@ void PutEntry(rocksdb::WriteBatch& batch, CompactRange& range, uint64_t seq, con
 
 }  // namespace
 
+void Ledger::SetAppendGuard(std::shared_ptr<AppendGuard> guard) {
+  std::lock_guard lock(queue_mutex_);
+  guard_ = std::move(guard);
+}
+
+bool Ledger::guarded() const {
+  std::lock_guard lock(queue_mutex_);
+  return guard_ != nullptr;
+}
+
 void Ledger::StartWriter() {
   CREDITLOG_CHECK(agency_event_ids_);  // a writable ledger's id index is agency-scoped before it writes
   writer_ = std::thread([this] { WriterLoop(); });
@@ -152,6 +163,10 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& items) {
   }
   BatchState state;
   uint64_t seq;
+  {
+    std::lock_guard lock(queue_mutex_);
+    state.guard = guard_;
+  }
   {
     std::shared_lock lock(state_mutex_);
     state.range = range_;
@@ -230,7 +245,9 @@ Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, BatchState& stat
     return Status::Conflict("subject '" + subject + "': expected version " + std::to_string(event.expected_version()) +
                             ", but the stream is at version " + std::to_string(version));
   }
-  // 5. The entry, its tree nodes and indexes.
+  // 5. The rules that need the facts recorded before it (a mirror's entries were admitted by its primary).
+  if (state.guard && !item.mirrored) RETURN_IF_ERROR(state.guard->Admit(event, seq, recorded_at_ms, agency));
+  // 6. The entry, its tree nodes and indexes.
   const uint64_t stream_version = version + 1;
   Bytes entry = BuildEntry(seq, recorded_at_ms, stream_version, CanonicalEnvelope(item.view));
   auto check = ParseEntry(entry);  // verify right before the write, in every build

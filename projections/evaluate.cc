@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "projections/due_process.h"
+
 namespace creditlog::projections {
 namespace {
 
@@ -34,6 +36,8 @@ class Judge {
   std::optional<Day> BreachRepaired(const Commitment& c) const;
   std::optional<Day> PenaltyRepaired(const Penalty& p) const;
   PenaltyView ViewPenalty(const Penalty& p) const;
+  const Penalty* FindPenalty(std::string_view decision_number) const;
+  std::optional<std::string> ListingRepairDefect(const SeriousListing& l, const Notice& notice, const Repair& repair) const;
   void Commitments(Profile& out);
   void Penalties(Profile& out);
   void Contracts(Profile& out);
@@ -82,6 +86,7 @@ std::optional<Day> Judge::BreachRepaired(const Commitment& c) const {
 // has passed, the penalty's obligations were fulfilled and a credit commitment was made
 // (信用修复管理办法).
 std::optional<Day> Judge::PenaltyRepaired(const Penalty& p) const {
+  if (!p.published()) return std::nullopt;
   const Day minimum_end = AddMonths(p.decided, r_.penalty_publicity[static_cast<int>(p.severity)].min_months);
   for (const Repair& repair : s_.repairs) {
     if (repair.target != p.decision_number || !repair.approved || !repair.decided || *repair.decided > d_) continue;
@@ -95,7 +100,9 @@ std::optional<Day> Judge::PenaltyRepaired(const Penalty& p) const {
 PenaltyView Judge::ViewPenalty(const Penalty& p) const {
   const Period& period = r_.penalty_publicity[static_cast<int>(p.severity)];
   PenaltyView v{&p, "", AddMonths(p.decided, period.max_months), AddMonths(p.decided, period.min_months)};
-  if (p.revoked && *p.revoked <= d_) {
+  if (!p.published()) {
+    v.state = "not_published";  // 不予处罚: recorded and shown to inspectors, never published
+  } else if (p.revoked && *p.revoked <= d_) {
     v.state = "revoked";
   } else if (PenaltyRepaired(p)) {
     v.state = "repaired";
@@ -121,23 +128,48 @@ void Judge::Contracts(Profile& out) {
   auto view = [&](const std::string& id, bool as_payer) {
     const Contract* c = state_.FindContract(id);
     if (c == nullptr || c->signed_on > d_) return;
-    ContractView v{c, as_payer, 0, 0, false};
-    const Day due = c->due();
-    const int64_t unpaid = std::max<int64_t>(0, c->amount_fen - c->PaidBy(d_));
-    if (due < d_ && unpaid > 0) {
-      v.outstanding_fen = unpaid;
-      v.days_overdue = d_ - due;
+    const Contract::Arrears a = c->ArrearsOn(d_);
+    ContractView v{c, as_payer, 0, 0, a.paid_on_time};
+    if (a.outstanding_fen > 0 && a.oldest_due) {
+      v.outstanding_fen = a.outstanding_fen;
+      v.days_overdue = d_ - *a.oldest_due;
     }
-    v.paid_on_time = c->PaidBy(due) >= c->amount_fen;
     out.contracts.push_back(v);
   };
   for (const auto& id : s_.contracts_as_payer) view(id, true);
   for (const auto& id : s_.contracts_as_payee) view(id, false);
 }
 
-// 严重失信: only by decision, after a notice whose objection window has closed; ends at its
-// term, on exit, on an approved repair after the early-exit period, or when the penalty
-// behind it is revoked. An upheld objection voids the notice.
+const Penalty* Judge::FindPenalty(std::string_view decision_number) const {
+  for (const Penalty& p : s_.penalties) {
+    if (p.decision_number == decision_number) return &p;
+  }
+  return nullptr;
+}
+
+// A listing's repair ends it only after the early-exit period, with a credit commitment and
+// every obligation of the penalties behind the notice fulfilled by the repair decision.
+std::optional<std::string> Judge::ListingRepairDefect(const SeriousListing& l, const Notice& notice,
+                                                      const Repair& repair) const {
+  const Day earliest = AddMonths(l.decided, r_.serious_early_exit_after_months);
+  if (*repair.decided < earliest) {
+    return "repair " + repair.id + " decided on " + Date(*repair.decided) + ", before the early-exit period of " +
+           std::to_string(r_.serious_early_exit_after_months) + " months ends (" + Date(earliest) + ")";
+  }
+  if (!RepairCommitted(repair)) return "repair " + repair.id + " rests on no credit commitment made by its decision";
+  for (const std::string& related : notice.related) {
+    const Penalty* p = FindPenalty(related);
+    if (p != nullptr && p->published() && !(p->fulfilled && *p->fulfilled <= *repair.decided)) {
+      return "repair " + repair.id + " decided on " + Date(*repair.decided) + " while the obligations of penalty " +
+             p->decision_number + " were not fulfilled";
+    }
+  }
+  return std::nullopt;
+}
+
+// 严重失信: only by a lawful decision (projections/due_process.h); on the list from the decision
+// to the last day of its term, unless it exits, is repaired, its penalty is revoked or an
+// upheld objection corrects its notice (the first day of any of these is the first day off).
 void Judge::SeriousList(Profile& out) {
   for (const SeriousListing& l : s_.listings) {
     if (l.decided > d_) continue;
@@ -145,71 +177,112 @@ void Judge::SeriousList(Profile& out) {
     for (const Notice& n : s_.notices) {
       if (n.id == l.notice_id) notice = &n;
     }
-    if (notice == nullptr || l.decided <= notice->objection_deadline) continue;  // no due process: no listing
-    if (notice->corrected && *notice->corrected <= d_) continue;
-    Day until = l.term_end;
+    if (notice == nullptr) {
+      out.disregarded.push_back({l.seqs.front(), "serious_list.notice", "listing " + l.id + ": no notice " + l.notice_id + " to this subject"});
+      continue;
+    }
+    if (auto defect = ListingDefect(s_, state_.rulesets(), *notice, l.decided)) {
+      out.disregarded.push_back({l.seqs.front(), "serious_list.due_process", "listing " + l.id + ": " + *defect});
+      continue;
+    }
+    const Term term = TermOf(r_, l.decided, l.term_end);
+    if (term.over_maximum) {
+      out.disregarded.push_back({l.seqs.front(), "serious_list.max_term_months", "listing " + l.id + ": " + *term.over_maximum});
+    }
+    Day first_off = term.last_day + 1;
     std::vector<uint64_t> seqs = l.seqs;
     Append(&seqs, notice->seqs);
-    if (l.exited) until = std::min(until, *l.exited);
+    if (l.exited) first_off = std::min(first_off, *l.exited);
+    if (notice->corrected) first_off = std::min(first_off, *notice->corrected);
     for (const Repair& repair : s_.repairs) {
-      if (repair.target == l.id && repair.approved && repair.decided && *repair.decided <= d_ &&
-          *repair.decided >= AddMonths(l.decided, r_.serious_early_exit_after_months) && RepairCommitted(repair)) {
-        until = std::min(until, *repair.decided);
-        Append(&seqs, repair.seqs);
+      if (repair.target != l.id || !repair.approved || !repair.decided || *repair.decided > d_) continue;
+      if (auto defect = ListingRepairDefect(l, *notice, repair)) {
+        out.disregarded.push_back({repair.seqs.back(), "serious_list.repair", *defect});
+        continue;
+      }
+      first_off = std::min(first_off, *repair.decided);
+      Append(&seqs, repair.seqs);
+    }
+    for (const std::string& related : notice->related) {
+      const Penalty* p = FindPenalty(related);
+      if (p != nullptr && p->revoked) {
+        first_off = std::min(first_off, *p->revoked);
+        Append(&seqs, p->seqs);
       }
     }
-    for (const Penalty& p : s_.penalties) {
-      if (p.revoked && std::find(notice->related.begin(), notice->related.end(), p.decision_number) != notice->related.end()) {
-        until = std::min(until, *p.revoked);
-        Append(&seqs, p.seqs);
-      }
-    }
-    if (d_ >= until) continue;
-    out.lists.push_back({fb::ListKind::SeriousDishonesty, l.decided, until, notice->reason, Why("serious_list.decision", seqs)});
+    if (d_ >= first_off) continue;
+    out.lists.push_back({fb::ListKind::SeriousDishonesty, l.decided, first_off - 1, notice->reason,
+                         Why(term.defaulted ? "serious_list.decision+default_term_months" : "serious_list.decision", seqs)});
   }
 }
 
+// 重点关注: from the day the triggers within the window first reach a threshold, until the
+// window's length after the most recent trigger; a revoked or repaired penalty, a repaired
+// breach and a 不予处罚 decision are not triggers.
 void Judge::WatchList(Profile& out) {
-  std::vector<const Penalty*> general;
+  struct Trigger {
+    Day day;
+    bool penalty;
+    const std::vector<uint64_t>* seqs;
+  };
+  std::vector<Trigger> triggers;
   for (const Penalty& p : s_.penalties) {
-    if (p.severity == fb::Severity::General && InWindow(p.decided, r_.watch_window_months) && !(p.revoked && *p.revoked <= d_)) {
-      general.push_back(&p);
+    if (p.severity == fb::Severity::General && p.published() && p.decided <= d_ && !(p.revoked && *p.revoked <= d_) &&
+        !PenaltyRepaired(p)) {
+      triggers.push_back({p.decided, true, &p.seqs});
     }
   }
-  std::vector<const Commitment*> breached;
   for (const Commitment& c : s_.commitments) {
-    if (c.breached && InWindow(*c.breached, r_.watch_window_months) && !BreachRepaired(c)) breached.push_back(&c);
+    if (c.breached && *c.breached <= d_ && !BreachRepaired(c)) triggers.push_back({*c.breached, false, &c.seqs});
   }
-  std::sort(general.begin(), general.end(), [](auto* a, auto* b) { return a->decided < b->decided; });
-  std::sort(breached.begin(), breached.end(), [](auto* a, auto* b) { return *a->breached < *b->breached; });
-  const bool by_penalties = r_.watch_general_penalties > 0 && static_cast<int>(general.size()) >= r_.watch_general_penalties;
-  const bool by_breaches = r_.watch_breached_commitments > 0 && static_cast<int>(breached.size()) >= r_.watch_breached_commitments;
-  if (!by_penalties && !by_breaches) return;
+  std::stable_sort(triggers.begin(), triggers.end(), [](const Trigger& a, const Trigger& b) { return a.day < b.day; });
+  const int months = r_.watch_window_months;
+  auto qualifies = [&](size_t i) {  // do the triggers within the window ending on trigger i reach a threshold?
+    int penalties = 0, breaches = 0;
+    for (size_t j = 0; j <= i; ++j) {
+      if (triggers[j].day <= AddMonths(triggers[i].day, -months)) continue;
+      (triggers[j].penalty ? penalties : breaches) += 1;
+    }
+    return (r_.watch_general_penalties > 0 && penalties >= r_.watch_general_penalties) ||
+           (r_.watch_breached_commitments > 0 && breaches >= r_.watch_breached_commitments);
+  };
+  std::optional<size_t> start;  // the trigger that began the current membership
+  size_t last = 0;
+  for (size_t i = 0; i < triggers.size(); ++i) {
+    if (start && triggers[i].day >= AddMonths(triggers[last].day, months)) start.reset();  // it had ended
+    if (start) {
+      last = i;
+    } else if (qualifies(i)) {
+      start = i, last = i;
+    }
+  }
+  if (!start || d_ >= AddMonths(triggers[last].day, months)) return;
   std::vector<uint64_t> seqs;
-  Day since = d_, last = 0;
+  int penalties = 0, breaches = 0;
+  for (size_t j = 0; j <= last; ++j) {
+    if (triggers[j].day <= AddMonths(triggers[*start].day, -months)) continue;
+    Append(&seqs, *triggers[j].seqs);
+    (triggers[j].penalty ? penalties : breaches) += 1;
+  }
   std::string reason, rule;
-  if (by_penalties) {
-    for (auto* p : general) Append(&seqs, p->seqs);
-    since = general[static_cast<size_t>(r_.watch_general_penalties) - 1]->decided;
-    last = general.back()->decided;
-    reason = std::to_string(general.size()) + " general penalties within " + std::to_string(r_.watch_window_months) + " months";
+  if (penalties > 0) {
+    reason = std::to_string(penalties) + " general penalties";
     rule = "watch_list.general_penalties";
   }
-  if (by_breaches) {
-    for (auto* c : breached) Append(&seqs, c->seqs);
-    since = std::min(since, *breached[static_cast<size_t>(r_.watch_breached_commitments) - 1]->breached);
-    last = std::max(last, *breached.back()->breached);
-    if (!reason.empty()) reason += "; ";
-    reason += std::to_string(breached.size()) + " breached commitment(s) within " + std::to_string(r_.watch_window_months) + " months";
+  if (breaches > 0) {
+    reason += (reason.empty() ? "" : ", ") + std::to_string(breaches) + " breached commitment(s)";
     rule = rule.empty() ? "watch_list.breached_commitments" : rule + "+breached_commitments";
   }
-  out.lists.push_back({fb::ListKind::Watch, since, AddMonths(last, r_.watch_window_months), reason, Why(rule, seqs)});
+  reason += " from " + Date(triggers[*start].day) + "; the most recent on " + Date(triggers[last].day) + ", window " +
+            std::to_string(months) + " months";
+  out.lists.push_back({fb::ListKind::Watch, triggers[*start].day, AddMonths(triggers[last].day, months) - 1, reason,
+                       Why(rule, seqs)});
 }
 
 void Judge::Ineligibility(Profile& out) {
   for (const PenaltyView& v : out.penalties) {
     if (v.penalty->severity == fb::Severity::Serious && v.state == "in_publicity") {
-      out.lists.push_back({fb::ListKind::NotificationIneligible, v.penalty->decided, v.publicity_until,
+      out.lists.push_back({fb::ListKind::NotificationIneligible, v.penalty->decided, v.publicity_until - 1,
                            "unrepaired serious penalty " + v.penalty->decision_number,
                            Why("notification_ineligibility.serious_penalty", v.penalty->seqs)});
     }
@@ -217,7 +290,7 @@ void Judge::Ineligibility(Profile& out) {
   for (const Commitment& c : s_.commitments) {
     if (c.false_commitment && c.breached && InWindow(*c.breached, r_.false_commitment_ineligible_months) && !BreachRepaired(c)) {
       out.lists.push_back({fb::ListKind::NotificationIneligible, *c.breached,
-                           AddMonths(*c.breached, r_.false_commitment_ineligible_months),
+                           AddMonths(*c.breached, r_.false_commitment_ineligible_months) - 1,
                            "false commitment " + c.id, Why("notification_ineligibility.false_commitment", c.seqs)});
     }
   }
@@ -236,11 +309,11 @@ void Judge::GovernmentDishonesty(Profile& out) {
     const bool overdue = v.outstanding_fen > 0 && v.days_overdue > r_.payment_overdue_days;
     const bool arrears = c.arrears_recorded && *c.arrears_recorded <= d_ && !(c.arrears_cleared && *c.arrears_cleared <= d_);
     if (!overdue && !arrears) continue;
-    const Day since = overdue ? c.due() + r_.payment_overdue_days + 1 : *c.arrears_recorded;
+    const Day since = overdue ? d_ - v.days_overdue + r_.payment_overdue_days + 1 : *c.arrears_recorded;
     out.lists.push_back({fb::ListKind::GovernmentDishonesty, arrears ? std::min(since, *c.arrears_recorded) : since, std::nullopt,
                          "contract " + c.id + ": " + Yuan(v.outstanding_fen) + " 元 unpaid, " +
                              std::to_string(v.days_overdue) + " days overdue",
-                         Why("government_dishonesty.payment_overdue", c.seqs)});
+                         Why(overdue ? "government_dishonesty.payment_overdue" : "government_dishonesty.arrears_recorded", c.seqs)});
   }
   for (const Commitment& c : s_.commitments) {
     if (c.type == fb::CommitmentType::GovernmentService && c.breached && *c.breached <= d_ && !(c.verified && *c.verified <= d_)) {
@@ -262,7 +335,7 @@ void Judge::RedList(Profile& out) {
     }
   }
   for (const Penalty& p : s_.penalties) {
-    if (p.severity != fb::Severity::Minor && InWindow(p.decided, months) && !(p.revoked && *p.revoked <= d_)) return;
+    if (p.published() && p.severity != fb::Severity::Minor && InWindow(p.decided, months) && !(p.revoked && *p.revoked <= d_)) return;
   }
   for (const ContractView& v : out.contracts) {
     const Contract& c = *v.contract;
@@ -272,12 +345,14 @@ void Judge::RedList(Profile& out) {
   std::sort(fulfilled.begin(), fulfilled.end());
   const Day since = fulfilled[static_cast<size_t>(r_.red_fulfilled_commitments) - 1];
   const Day oldest_needed = fulfilled[fulfilled.size() - static_cast<size_t>(r_.red_fulfilled_commitments)];
-  out.lists.push_back({fb::ListKind::Red, since, AddMonths(oldest_needed, months),
+  out.lists.push_back({fb::ListKind::Red, since, AddMonths(oldest_needed, months) - 1,
                        std::to_string(fulfilled.size()) + " commitments fulfilled within " + std::to_string(months) +
                            " months, no breach, no penalty above minor, no arrears",
                        Why("red_list", seqs)});
 }
 
+// D: on the serious list, or a public body on 政务失信; C: on the watch list, or an unrepaired
+// general or serious penalty in publicity; A: on the red list; B otherwise.
 void Judge::Grade(Profile& out) {
   auto on = [&](fb::ListKind list) -> const Membership* {
     for (const Membership& m : out.lists) {
@@ -285,19 +360,33 @@ void Judge::Grade(Profile& out) {
     }
     return nullptr;
   };
+  auto unrepaired = [&](fb::Severity severity) -> const PenaltyView* {
+    for (const PenaltyView& v : out.penalties) {
+      if (v.penalty->severity == severity && v.state == "in_publicity") return &v;
+    }
+    return nullptr;
+  };
+  auto set = [&](char grade, std::string rule, std::string reason, const std::vector<uint64_t>& seqs) {
+    out.grade = grade;
+    out.grade_reason = rule + ": " + reason;
+    out.grade_rule = std::move(rule);
+    out.grade_seqs = seqs;
+  };
+  const bool public_body = s_.registered && s_.kind == fb::SubjectKind::PublicBody;
   if (const Membership* m = on(fb::ListKind::SeriousDishonesty)) {
-    out.grade = 'D', out.grade_reason = "grade.D: on the serious-dishonesty list", out.grade_seqs = m->why.seqs;
+    set('D', "grade.D", "on the serious-dishonesty list", m->why.seqs);
+  } else if (const Membership* g = public_body ? on(fb::ListKind::GovernmentDishonesty) : nullptr) {
+    set('D', "grade.D.government_dishonesty", "a public body on the 政务失信 list (" + g->reason + ")", g->why.seqs);
   } else if (const Membership* w = on(fb::ListKind::Watch)) {
-    out.grade = 'C', out.grade_reason = "grade.C: on the watch list", out.grade_seqs = w->why.seqs;
-  } else if (auto it = std::find_if(out.penalties.begin(), out.penalties.end(), [](const PenaltyView& v) {
-               return v.penalty->severity == fb::Severity::General && v.state == "in_publicity";
-             }); it != out.penalties.end()) {
-    out.grade = 'C', out.grade_reason = "grade.C: unrepaired general penalty " + it->penalty->decision_number,
-    out.grade_seqs = it->penalty->seqs;
+    set('C', "grade.C", "on the watch list", w->why.seqs);
+  } else if (const PenaltyView* serious = unrepaired(fb::Severity::Serious)) {
+    set('C', "grade.C.serious_penalty", "unrepaired serious penalty " + serious->penalty->decision_number, serious->penalty->seqs);
+  } else if (const PenaltyView* general = unrepaired(fb::Severity::General)) {
+    set('C', "grade.C.general_penalty", "unrepaired general penalty " + general->penalty->decision_number, general->penalty->seqs);
   } else if (const Membership* red = on(fb::ListKind::Red)) {
-    out.grade = 'A', out.grade_reason = "grade.A: on the red list", out.grade_seqs = red->why.seqs;
+    set('A', "grade.A", "on the red list", red->why.seqs);
   } else {
-    out.grade = 'B', out.grade_reason = "grade.B: no list applies";
+    set('B', "grade.B", "no list applies", {});
   }
 }
 

@@ -23,7 +23,7 @@ struct Derived {
 struct Membership {
   fb::ListKind list = fb::ListKind::Watch;
   Day since = 0;
-  std::optional<Day> until;    // none: until something changes
+  std::optional<Day> until;    // the last day on the list; none: until something changes
   std::string reason;
   Derived why;
 };
@@ -35,7 +35,7 @@ struct CommitmentView {
 
 struct PenaltyView {
   const Penalty* penalty = nullptr;
-  std::string state;           // in_publicity, expired, repaired, revoked
+  std::string state;           // in_publicity, expired, repaired, revoked, not_published (不予处罚)
   Day publicity_until = 0;
   Day repairable_from = 0;     // the minimum period ends
 };
@@ -46,6 +46,14 @@ struct ContractView {
   int64_t outstanding_fen = 0; // due and unpaid on the date
   int64_t days_overdue = 0;
   bool paid_on_time = false;
+};
+
+// An event in the log that a rule does not let count, and why (due process, a term over the
+// maximum, a repair whose conditions are not met).
+struct Disregarded {
+  uint64_t seq = 0;
+  std::string rule;
+  std::string reason;
 };
 
 struct Profile {
@@ -59,10 +67,12 @@ struct Profile {
   std::vector<Membership> lists;
   std::vector<std::pair<std::string, fb::ListKind>> measures;  // measure, the list that imposes it
   char grade = 'B';
+  std::string grade_rule;      // e.g. "grade.C.serious_penalty"
   std::string grade_reason;
   std::vector<uint64_t> grade_seqs;
   double rating_average = 0;
   size_t ratings = 0;
+  std::vector<Disregarded> disregarded;
 };
 
 // NotFound for an unknown subject; InvalidArgument if no ruleset is in force on `as_of`.

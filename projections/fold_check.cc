@@ -72,7 +72,7 @@ Status CheckFoldable(const fb::Event& e) {
     case EventBody::ObjectionResolved:
       return CheckDates({{e.body_as_ObjectionResolved()->resolved_date(), "body.resolved_date"}});
     case EventBody::SeriousListingDecided:
-      return CheckDates({{e.body_as_SeriousListingDecided()->decision_date(), "body.decision_date"}, {e.body_as_SeriousListingDecided()->term_end_date(), "body.term_end_date"}});
+      return CheckDates({{e.body_as_SeriousListingDecided()->decision_date(), "body.decision_date"}, {e.body_as_SeriousListingDecided()->term_end_date(), "body.term_end_date", true}});
     case EventBody::SeriousListingExited:
       return CheckDates({{e.body_as_SeriousListingExited()->exit_date(), "body.exit_date"}});
     case EventBody::RepairApplied: return CheckDates({{e.body_as_RepairApplied()->applied_date(), "body.applied_date"}});

@@ -5,9 +5,9 @@
 namespace creditlog::projections {
 namespace {
 
-bool IsPublicBody(const SubjectState& s) {
-  return s.kind == fb::SubjectKind::PublicBody || (!s.id.empty() && s.id[0] == '1');
-}
+// By its registration (SubjectRegistered.kind), never by its code: a civil servant's file
+// "USCC/staff-number" and an unregistered code are not public bodies.
+bool IsPublicBody(const SubjectState& s) { return s.registered && s.kind == fb::SubjectKind::PublicBody; }
 
 IntegrityRow Row(const State& state, const SubjectState& s, Day d) {
   IntegrityRow row;
@@ -30,11 +30,11 @@ IntegrityRow Row(const State& state, const SubjectState& s, Day d) {
   row.fulfilment_rate = due == 0 ? 1.0 : static_cast<double>(row.fulfilled) / due;
   for (const std::string& id : s.contracts_as_payer) {
     const Contract* c = state.FindContract(id);
-    if (c == nullptr || c->signed_on > d || c->due() >= d) continue;
-    const int64_t unpaid = c->amount_fen - c->PaidBy(d);
-    if (unpaid <= 0) continue;
-    row.arrears_fen += unpaid;
-    row.arrears_days_max = std::max<int64_t>(row.arrears_days_max, d - c->due());
+    if (c == nullptr || c->signed_on > d) continue;
+    const Contract::Arrears a = c->ArrearsOn(d);
+    if (a.outstanding_fen <= 0 || !a.oldest_due) continue;
+    row.arrears_fen += a.outstanding_fen;
+    row.arrears_days_max = std::max<int64_t>(row.arrears_days_max, d - *a.oldest_due);
     row.seqs.insert(row.seqs.end(), c->seqs.begin(), c->seqs.end());
   }
   const RatingSummary rated = s.RatingsBy(d);

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "events/event.h"
+#include "events/limits.h"
+
 namespace creditlog::projections {
 
 std::string_view DefaultRulesetText();  // embedded by CMake (projections/default_ruleset.json)
@@ -16,75 +19,210 @@ using nlohmann::json;
 constexpr std::array<std::string_view, kListKinds> kChineseNames = {
     "严重失信主体名单", "重点关注名单", "告知承诺不适用名单", "政务失信名单", "守信激励名单"};
 
-Result<int> Months(const json& doc, const std::string& path, const json& value, int max) {
-  (void)doc;
-  if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() > max) {
-    return Status::InvalidArgument("ruleset " + path + ": must be an integer 0.." + std::to_string(max));
+// A ruleset document is read key by key: each key known to this build is parsed and removed
+// from `rest`, and whatever is left is an unknown key.
+class Reader {
+ public:
+  Reader(const json& object, std::string path) : object_(object), path_(std::move(path)) {}
+
+  Status Object() const {
+    if (!object_.is_object()) return Status::InvalidArgument("ruleset " + Here() + ": must be an object");
+    return Status::Ok();
   }
-  return value.get<int>();
-}
+  const json* Find(const char* key) {
+    seen_.push_back(key);
+    auto it = object_.find(key);
+    return it == object_.end() ? nullptr : &*it;
+  }
+  std::string Path(const char* key) const { return path_ + "." + key; }
+  Status Int(const char* key, int max, int* target) {
+    const json* v = Find(key);
+    if (v == nullptr) return Status::Ok();  // the default
+    if (!v->is_number_integer() || v->get<int64_t>() < 0 || v->get<int64_t>() > max) {
+      return Status::InvalidArgument("ruleset " + Path(key) + ": must be an integer 0.." + std::to_string(max));
+    }
+    *target = v->get<int>();
+    return Status::Ok();
+  }
+  Status Strings(const char* key, std::vector<std::string>* target, bool may_be_empty = true) {
+    const json* v = Find(key);
+    if (v == nullptr) return Status::Ok();
+    if (!v->is_array()) return Status::InvalidArgument("ruleset " + Path(key) + ": must be a list of strings");
+    std::vector<std::string> out;
+    for (const auto& item : *v) {
+      if (!item.is_string() || item.get<std::string>().empty()) {
+        return Status::InvalidArgument("ruleset " + Path(key) + ": must be a list of non-empty strings");
+      }
+      out.push_back(item.get<std::string>());
+    }
+    if (out.empty() && !may_be_empty) return Status::InvalidArgument("ruleset " + Path(key) + ": must not be empty");
+    *target = std::move(out);
+    return Status::Ok();
+  }
+  // Refuses the keys this build does not know.
+  Status Rest() const {
+    for (const auto& [key, value] : object_.items()) {
+      if (std::find(seen_.begin(), seen_.end(), key) == seen_.end()) {
+        std::string known;
+        for (const std::string& k : seen_) known += (known.empty() ? "" : ", ") + k;
+        return Status::InvalidArgument("ruleset " + path_ + "." + key + ": not a ruleset key (known here: " + known + ")");
+      }
+    }
+    return Status::Ok();
+  }
 
-Result<const json*> Member(const json& object, const std::string& path, const char* key) {
-  if (!object.is_object() || !object.contains(key)) return Status::InvalidArgument("ruleset " + path + "." + key + ": missing");
-  return &object.at(key);
-}
+ private:
+  std::string Here() const { return path_.empty() ? "document" : path_; }
+  const json& object_;
+  std::string path_;
+  std::vector<std::string> seen_;
+};
 
-#define RULE_INT(target, object, path, key, max)                 \
-  do {                                                           \
-    ASSIGN_OR_RETURN(const json* _v, Member(object, path, key)); \
-    ASSIGN_OR_RETURN(target, Months(doc, std::string(path) + "." + key, *_v, max)); \
-  } while (0)
+#define RETURN_IF_NOT_OBJECT(reader) RETURN_IF_ERROR((reader).Object())
 
-Status ParsePeriods(const json& doc, Ruleset* r) {
-  ASSIGN_OR_RETURN(const json* periods, Member(doc, "", "penalty_publicity_months"));
+Status ParsePeriods(Reader& top, Ruleset* r) {
+  const json* periods = top.Find("penalty_publicity_months");
+  if (periods == nullptr) return Status::Ok();
+  Reader in(*periods, ".penalty_publicity_months");
+  RETURN_IF_NOT_OBJECT(in);
   for (int s = 0; s < kSeverities; ++s) {
     const char* name = fb::EnumNameSeverity(static_cast<fb::Severity>(s));
-    ASSIGN_OR_RETURN(const json* period, Member(*periods, ".penalty_publicity_months", name));
-    const std::string path = std::string(".penalty_publicity_months.") + name;
-    RULE_INT(r->penalty_publicity[s].min_months, *period, path, "min", kRuleMonthsMax);
-    RULE_INT(r->penalty_publicity[s].max_months, *period, path, "max", kRuleMonthsMax);
+    const json* period = in.Find(name);
+    if (period == nullptr) continue;
+    Reader p(*period, in.Path(name));
+    RETURN_IF_NOT_OBJECT(p);
+    RETURN_IF_ERROR(p.Int("min", kRuleMonthsMax, &r->penalty_publicity[s].min_months));
+    RETURN_IF_ERROR(p.Int("max", kRuleMonthsMax, &r->penalty_publicity[s].max_months));
+    RETURN_IF_ERROR(p.Rest());
     if (r->penalty_publicity[s].min_months > r->penalty_publicity[s].max_months) {
-      return Status::InvalidArgument("ruleset " + path + ": min is greater than max");
+      return Status::InvalidArgument("ruleset " + in.Path(name) + ": min is greater than max");
     }
   }
-  return Status::Ok();
+  return in.Rest();
 }
 
-Status ParseMeasures(const json& doc, Ruleset* r) {
-  ASSIGN_OR_RETURN(const json* measures, Member(doc, "", "measures"));
+Status ParseMeasures(Reader& top, Ruleset* r) {
+  const json* measures = top.Find("measures");
+  if (measures == nullptr) return Status::Ok();
+  Reader in(*measures, ".measures");
+  RETURN_IF_NOT_OBJECT(in);
   for (int l = 0; l < kListKinds; ++l) {
-    const char* name = fb::EnumNameListKind(static_cast<fb::ListKind>(l));
-    ASSIGN_OR_RETURN(const json* list, Member(*measures, ".measures", name));
-    if (!list->is_array()) return Status::InvalidArgument(std::string("ruleset .measures.") + name + ": must be a list");
-    for (const auto& m : *list) {
-      if (!m.is_string() || m.get<std::string>().empty()) {
-        return Status::InvalidArgument(std::string("ruleset .measures.") + name + ": measures are non-empty strings");
-      }
-      r->measures[l].push_back(m.get<std::string>());
-    }
+    RETURN_IF_ERROR(in.Strings(fb::EnumNameListKind(static_cast<fb::ListKind>(l)), &r->measures[l]));
   }
-  return Status::Ok();
+  return in.Rest();
 }
 
-Status ParseThresholds(const json& doc, Ruleset* r) {
-  ASSIGN_OR_RETURN(const json* days, Member(doc, "", "objection_window_working_days"));
-  ASSIGN_OR_RETURN(r->objection_window_working_days, Months(doc, ".objection_window_working_days", *days, 60));
-  ASSIGN_OR_RETURN(const json* serious, Member(doc, "", "serious_list"));
-  RULE_INT(r->serious_default_term_months, *serious, ".serious_list", "default_term_months", kRuleMonthsMax);
-  RULE_INT(r->serious_early_exit_after_months, *serious, ".serious_list", "early_exit_after_months", kRuleMonthsMax);
-  ASSIGN_OR_RETURN(const json* ineligible, Member(doc, "", "notification_ineligibility"));
-  RULE_INT(r->false_commitment_ineligible_months, *ineligible, ".notification_ineligibility", "false_commitment_months",
-           kRuleMonthsMax);
-  ASSIGN_OR_RETURN(const json* watch, Member(doc, "", "watch_list"));
-  RULE_INT(r->watch_general_penalties, *watch, ".watch_list", "general_penalties", 100);
-  RULE_INT(r->watch_breached_commitments, *watch, ".watch_list", "breached_commitments", 100);
-  RULE_INT(r->watch_window_months, *watch, ".watch_list", "window_months", kRuleMonthsMax);
-  ASSIGN_OR_RETURN(const json* government, Member(doc, "", "government_dishonesty"));
-  RULE_INT(r->payment_overdue_days, *government, ".government_dishonesty", "payment_overdue_days", 3650);
-  ASSIGN_OR_RETURN(const json* red, Member(doc, "", "red_list"));
-  RULE_INT(r->red_fulfilled_commitments, *red, ".red_list", "fulfilled_commitments", 100);
-  RULE_INT(r->red_window_months, *red, ".red_list", "window_months", kRuleMonthsMax);
-  return Status::Ok();
+// `sub`: a nested object of integer rules, each with its target.
+struct IntRule {
+  const char* key;
+  int max;
+  int* target;
+};
+Status ParseGroup(Reader& top, const char* key, std::initializer_list<IntRule> rules) {
+  const json* group = top.Find(key);
+  if (group == nullptr) return Status::Ok();
+  Reader in(*group, top.Path(key));
+  RETURN_IF_NOT_OBJECT(in);
+  for (const IntRule& rule : rules) RETURN_IF_ERROR(in.Int(rule.key, rule.max, rule.target));
+  return in.Rest();
+}
+
+Result<std::vector<Day>> Dates(const json& list, const std::string& path, int year_min, int year_max) {
+  if (!list.is_array()) return Status::InvalidArgument("ruleset " + path + ": must be a list of dates");
+  std::vector<Day> out;
+  for (const auto& d : list) {
+    if (!d.is_string() || !events::IsCalendarDate(d.get<std::string>())) {
+      return Status::InvalidArgument("ruleset " + path + ": " + d.dump() + " is not a date (YYYY-MM-DD)");
+    }
+    const int year = std::stoi(d.get<std::string>().substr(0, 4));
+    if (year < year_min || year > year_max) {
+      return Status::InvalidArgument("ruleset " + path + ": " + d.get<std::string>() + " is outside the years " +
+                                     std::to_string(year_min) + ".." + std::to_string(year_max));
+    }
+    out.push_back(events::DaysFromDate(d.get<std::string>()));
+  }
+  return out;
+}
+
+Status ParseCalendar(Reader& top, Calendar* cal) {
+  const json* doc = top.Find("calendar");
+  if (doc == nullptr) return Status::Ok();
+  Reader in(*doc, ".calendar");
+  RETURN_IF_NOT_OBJECT(in);
+  const json* version = in.Find("version");
+  if (version == nullptr || !version->is_string() || version->get<std::string>().empty()) {
+    return Status::InvalidArgument("ruleset .calendar.version: must be a non-empty string");
+  }
+  cal->version = version->get<std::string>();
+  RETURN_IF_ERROR(in.Strings("sources", &cal->sources));
+  const json* years = in.Find("years");
+  if (years == nullptr || !years->is_array() || years->empty() || years->size() > kCalendarYearsMax) {
+    return Status::InvalidArgument("ruleset .calendar.years: must list 1.." + std::to_string(kCalendarYearsMax) + " years");
+  }
+  int previous = 0;
+  for (size_t i = 0; i < years->size(); ++i) {
+    const std::string path = ".calendar.years[" + std::to_string(i) + "]";
+    Reader y((*years)[i], path);
+    RETURN_IF_NOT_OBJECT(y);
+    const json* year = y.Find("year");
+    if (year == nullptr || !year->is_number_integer() || year->get<int64_t>() < events::kDateYearMin ||
+        year->get<int64_t>() > events::kDateYearMax) {
+      return Status::InvalidArgument("ruleset " + path + ".year: must be a year");
+    }
+    const int n = year->get<int>();
+    if (i > 0 && n != previous + 1) {
+      return Status::InvalidArgument("ruleset " + path + ".year: " + std::to_string(n) + " does not follow " +
+                                     std::to_string(previous) + " (the years are consecutive)");
+    }
+    previous = n;
+    if (i == 0) cal->first_year = n;
+    cal->last_year = n;
+    const json* notice = y.Find("notice");
+    if (notice == nullptr || !notice->is_string() || notice->get<std::string>().empty()) {
+      return Status::InvalidArgument("ruleset " + path + ".notice: name the notice the year's days come from");
+    }
+    if (const json* published = y.Find("published"); published && (!published->is_string() ||
+                                                                   !events::IsCalendarDate(published->get<std::string>()))) {
+      return Status::InvalidArgument("ruleset " + path + ".published: must be a date");
+    }
+    // A block may run into the next year (元旦 from 30 December) or start in the last days of the one before.
+    if (const json* holidays = y.Find("holidays")) {
+      if (!holidays->is_array()) return Status::InvalidArgument("ruleset " + path + ".holidays: must be a list");
+      for (size_t h = 0; h < holidays->size(); ++h) {
+        const std::string hpath = path + ".holidays[" + std::to_string(h) + "]";
+        Reader block((*holidays)[h], hpath);
+        RETURN_IF_NOT_OBJECT(block);
+        const json* name = block.Find("name");
+        if (name == nullptr || !name->is_string() || name->get<std::string>().empty()) {
+          return Status::InvalidArgument("ruleset " + hpath + ".name: must be a non-empty string");
+        }
+        const json* days = block.Find("days");
+        if (days == nullptr) return Status::InvalidArgument("ruleset " + hpath + ".days: missing");
+        ASSIGN_OR_RETURN(auto list, Dates(*days, hpath + ".days", n - 1, n + 1));
+        cal->holidays.insert(cal->holidays.end(), list.begin(), list.end());
+        RETURN_IF_ERROR(block.Rest());
+      }
+    }
+    if (const json* workdays = y.Find("workdays")) {
+      ASSIGN_OR_RETURN(auto list, Dates(*workdays, path + ".workdays", n - 1, n + 1));
+      for (Day d : list) {
+        if (Calendar::Weekday(d) != 0 && Calendar::Weekday(d) != 6) {
+          return Status::InvalidArgument("ruleset " + path + ".workdays: " + events::DateFromDays(d) +
+                                         " is a weekday (make-up working days are Saturdays or Sundays)");
+        }
+      }
+      cal->workdays.insert(cal->workdays.end(), list.begin(), list.end());
+    }
+    RETURN_IF_ERROR(y.Rest());
+  }
+  std::sort(cal->holidays.begin(), cal->holidays.end());
+  std::sort(cal->workdays.begin(), cal->workdays.end());
+  for (Day d : cal->workdays) {
+    if (std::binary_search(cal->holidays.begin(), cal->holidays.end(), d)) {
+      return Status::InvalidArgument("ruleset .calendar: " + events::DateFromDays(d) + " is both a holiday and a make-up working day");
+    }
+  }
+  return in.Rest();
 }
 
 }  // namespace
@@ -93,14 +231,39 @@ Result<Ruleset> ParseRuleset(std::string_view text) {
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return Status::InvalidArgument("ruleset: not a JSON object");
   Ruleset r;
-  ASSIGN_OR_RETURN(const json* version, Member(doc, "", "version"));
-  if (!version->is_string() || version->get<std::string>().empty()) {
+  Reader top(doc, "");
+  const json* version = top.Find("version");
+  if (version == nullptr || !version->is_string() || version->get<std::string>().empty()) {
     return Status::InvalidArgument("ruleset .version: must be a non-empty string");
   }
   r.version = version->get<std::string>();
-  RETURN_IF_ERROR(ParsePeriods(doc, &r));
-  RETURN_IF_ERROR(ParseThresholds(doc, &r));
-  RETURN_IF_ERROR(ParseMeasures(doc, &r));
+  RETURN_IF_ERROR(top.Strings("sources", &r.sources));
+  RETURN_IF_ERROR(ParsePeriods(top, &r));
+  RETURN_IF_ERROR(top.Int("objection_window_working_days", kWorkingDaysWindowMax, &r.objection_window_working_days));
+  RETURN_IF_ERROR(ParseGroup(top, "serious_list",
+                             {{"default_term_months", kRuleMonthsMax, &r.serious_default_term_months},
+                              {"max_term_months", kRuleMonthsMax, &r.serious_max_term_months},
+                              {"early_exit_after_months", kRuleMonthsMax, &r.serious_early_exit_after_months}}));
+  if (r.serious_default_term_months > r.serious_max_term_months) {
+    return Status::InvalidArgument("ruleset .serious_list.default_term_months: " + std::to_string(r.serious_default_term_months) +
+                                   " is longer than max_term_months " + std::to_string(r.serious_max_term_months));
+  }
+  if (r.serious_default_term_months == 0) {
+    return Status::InvalidArgument("ruleset .serious_list.default_term_months: must be at least 1");
+  }
+  RETURN_IF_ERROR(ParseGroup(top, "notification_ineligibility",
+                             {{"false_commitment_months", kRuleMonthsMax, &r.false_commitment_ineligible_months}}));
+  RETURN_IF_ERROR(ParseGroup(top, "watch_list",
+                             {{"general_penalties", 100, &r.watch_general_penalties},
+                              {"breached_commitments", 100, &r.watch_breached_commitments},
+                              {"window_months", kRuleMonthsMax, &r.watch_window_months}}));
+  RETURN_IF_ERROR(ParseGroup(top, "government_dishonesty", {{"payment_overdue_days", 3650, &r.payment_overdue_days}}));
+  RETURN_IF_ERROR(ParseGroup(top, "red_list",
+                             {{"fulfilled_commitments", 100, &r.red_fulfilled_commitments},
+                              {"window_months", kRuleMonthsMax, &r.red_window_months}}));
+  RETURN_IF_ERROR(ParseMeasures(top, &r));
+  RETURN_IF_ERROR(ParseCalendar(top, &r.calendar));
+  RETURN_IF_ERROR(top.Rest());
   return r;
 }
 

@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "events/event_generated.h"
+#include "projections/calendar.h"
 
 namespace creditlog::projections {
 
@@ -22,11 +23,16 @@ struct Period {
   int max_months = 0;
 };
 
+// Every key of a ruleset document has a default, written here and in docs/format.md, and frozen
+// when the key is added: a ruleset recorded before a key existed keeps its meaning for ever.
+// Keys are only ever added; a key this build does not know is refused.
 struct Ruleset {
   std::string version;
-  std::array<Period, kSeverities> penalty_publicity{};  // by fb::Severity
+  std::vector<std::string> sources;                     // the regulations it rests on
+  std::array<Period, kSeverities> penalty_publicity{{{0, 3}, {3, 12}, {12, 36}}};  // by fb::Severity
   int objection_window_working_days = 5;
   int serious_default_term_months = 36;
+  int serious_max_term_months = 36;
   int serious_early_exit_after_months = 12;
   int false_commitment_ineligible_months = 12;
   int watch_general_penalties = 2;
@@ -35,10 +41,16 @@ struct Ruleset {
   int payment_overdue_days = 30;
   int red_fulfilled_commitments = 3;
   int red_window_months = 36;
-  std::array<std::vector<std::string>, kListKinds> measures;  // by fb::ListKind
+  std::array<std::vector<std::string>, kListKinds> measures{{
+      {"限制参与政府采购", "限制申请财政资金", "不适用告知承诺", "提高抽查比例"},
+      {"提高抽查比例"},
+      {"不适用告知承诺"},
+      {"限制申请财政资金", "约谈主要负责人"},
+      {"容缺受理", "绿色通道", "减少抽查"}}};  // by fb::ListKind
+  Calendar calendar;  // without one: Monday–Friday
 };
 
-// Parses a ruleset document. InvalidArgument naming the key at fault.
+// Parses a ruleset document. InvalidArgument naming the key at fault (an unknown key too).
 Result<Ruleset> ParseRuleset(std::string_view json);
 std::string_view DefaultRulesetJson();
 

@@ -90,6 +90,7 @@ void DecidePenalty(SubjectState& s, const fb::PenaltyDecided& b, uint64_t seq) {
   p.severity = b.severity();
   p.decided = D(b.decision_date());
   p.fine_fen = b.fine_fen();
+  p.discretion = b.discretion();
   p.seqs.push_back(seq);
   if (s.name.empty()) s.name = S(b.subject_name());  // 行政相对人名称, until a registration says otherwise
   s.penalties.push_back(std::move(p));
@@ -107,6 +108,7 @@ void IssueNotice(SubjectState& s, const fb::ListingNoticeIssued& b, uint64_t seq
   Notice n;
   n.id = S(b.notice_id());
   n.reason = S(b.reason());
+  n.served = D(b.notice_date());
   n.objection_deadline = D(b.objection_deadline());
   if (b.related()) {
     for (const auto* r : *b.related()) n.related.push_back(r->str());
@@ -116,20 +118,28 @@ void IssueNotice(SubjectState& s, const fb::ListingNoticeIssued& b, uint64_t seq
 }
 
 void FileObjection(SubjectState& s, const fb::ObjectionFiled& b, uint64_t seq) {
-  s.objections[S(b.objection_id())] = S(b.notice_id());
+  for (const Objection& o : s.objections) {
+    if (o.id == b.objection_id()->string_view()) return;  // the first filing with an id stands
+  }
+  s.objections.push_back({.id = S(b.objection_id()), .notice_id = S(b.notice_id()), .filed = D(b.filed_date()),
+                          .resolved = {}, .upheld = false, .seqs = {seq}});
   Follow(s.notices, b.notice_id()->string_view(), seq);
 }
 
 void ResolveObjection(SubjectState& s, const fb::ObjectionResolved& b, uint64_t seq) {
-  auto it = s.objections.find(S(b.objection_id()));
-  if (it == s.objections.end()) return;
-  Notice* n = Follow(s.notices, it->second, seq);
+  Objection* o = Follow(s.objections, b.objection_id()->string_view(), seq);
+  if (o == nullptr || o->resolved) return;
+  o->resolved = D(b.resolved_date());
+  o->upheld = b.upheld();
+  Notice* n = Follow(s.notices, o->notice_id, seq);
   if (n != nullptr && b.upheld()) n->corrected = D(b.resolved_date());
 }
 
 void DecideListing(SubjectState& s, const fb::SeriousListingDecided& b, uint64_t seq) {
+  std::optional<Day> term_end;
+  if (b.term_end_date()->size() > 0) term_end = D(b.term_end_date());  // "": the default term
   s.listings.push_back({.id = S(b.listing_id()), .notice_id = S(b.notice_id()), .decided = D(b.decision_date()),
-                        .term_end = D(b.term_end_date()), .exited = {}, .seqs = {seq}});
+                        .term_end = term_end, .exited = {}, .seqs = {seq}});
 }
 
 void ExitListing(SubjectState& s, const fb::SeriousListingExited& b, uint64_t seq) {
@@ -154,6 +164,32 @@ void DecideRepair(SubjectState& s, const fb::RepairDecided& b, uint64_t seq) {
 }
 
 }  // namespace
+
+std::vector<std::pair<Day, int64_t>> Contract::Instalments() const {
+  const Day from = delivered.value_or(signed_on);
+  std::vector<std::pair<Day, int64_t>> out;
+  if (schedule.empty()) {
+    out.emplace_back(from + term_days, amount_fen);
+    return out;
+  }
+  for (const auto& [days, fen] : schedule) out.emplace_back(from + days, fen);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+Contract::Arrears Contract::ArrearsOn(Day day) const {
+  Arrears a;
+  int64_t due_total = 0;
+  const int64_t paid = PaidBy(day);
+  for (const auto& [due, fen] : Instalments()) {
+    if (due >= day) break;  // payable until the end of its due day
+    due_total += fen;
+    if (paid < due_total && !a.oldest_due) a.oldest_due = due;
+    if (PaidBy(due) < due_total) a.paid_on_time = false;
+  }
+  a.outstanding_fen = std::max<int64_t>(0, due_total - paid);
+  return a;
+}
 
 int64_t Contract::PaidBy(Day day) const {
   int64_t paid = 0;
@@ -227,6 +263,7 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
       SubjectState& s = Touch(e);
       s.name = S(e.body_as_SubjectRegistered()->name());
       s.kind = e.body_as_SubjectRegistered()->kind();
+      s.registered = seq;
       return;
     }
     case EventBody::CommitmentMade: return MakeCommitment(Touch(e), *e.body_as_CommitmentMade(), seq);
@@ -269,6 +306,13 @@ void State::SignContract(SubjectState& s, const fb::ContractSigned& b, uint64_t 
   c.signed_on = D(b.signed_date());
   if (b.delivery_date() && b.delivery_date()->size() > 0) c.delivered = D(b.delivery_date());
   c.term_days = b.payment_term_days() == 0 ? events::kPaymentTermDaysDefault : b.payment_term_days();
+  c.sme = b.counterparty_is_sme();
+  if (b.schedule()) {
+    for (const fb::Installment* i : *b.schedule()) c.schedule.emplace_back(i->due_days_after_delivery(), i->amount_fen());
+    int last = 0;
+    for (const auto& [days, fen] : c.schedule) last = std::max(last, days);
+    if (!c.schedule.empty()) c.term_days = last;
+  }
   c.seqs.push_back(seq);
   if (contracts_.count(c.id)) return;  // a second signing of the same id changes nothing
   s.contracts_as_payer.push_back(c.id);

@@ -46,32 +46,46 @@ struct Penalty {
   fb::Severity severity = fb::Severity::Minor;  // within fb::Severity (State::Apply checks it)
   Day decided = 0;
   int64_t fine_fen = 0;
+  fb::Discretion discretion = fb::Discretion::Standard;  // 不予处罚 (NoPenalty) is not a published penalty
   std::optional<Day> fulfilled, revoked;
   std::vector<uint64_t> seqs;
+
+  bool published() const { return discretion != fb::Discretion::NoPenalty; }
 };
 inline auto Fields(const Penalty& x) {
-  CREDITLOG_TIE_MEMBERS(x, decision_number, category, severity, decided, fine_fen, fulfilled, revoked, seqs);
+  CREDITLOG_TIE_MEMBERS(x, decision_number, category, severity, decided, fine_fen, discretion, fulfilled, revoked, seqs);
 }
 
 struct Notice {
   std::string id;
   std::string reason;
+  Day served = 0;  // the notice date: working days of the objection window count from the day after
   Day objection_deadline = 0;
   std::vector<std::string> related;
   std::optional<Day> corrected;  // an objection against it was upheld
   std::vector<uint64_t> seqs;
 };
-inline auto Fields(const Notice& x) { CREDITLOG_TIE_MEMBERS(x, id, reason, objection_deadline, related, corrected, seqs); }
+inline auto Fields(const Notice& x) { CREDITLOG_TIE_MEMBERS(x, id, reason, served, objection_deadline, related, corrected, seqs); }
 
 struct SeriousListing {
   std::string id;
   std::string notice_id;
   Day decided = 0;
-  Day term_end = 0;
-  std::optional<Day> exited;
+  std::optional<Day> term_end;  // the last day on the list; none: the ruleset's default term
+  std::optional<Day> exited;    // the first day off the list
   std::vector<uint64_t> seqs;
 };
 inline auto Fields(const SeriousListing& x) { CREDITLOG_TIE_MEMBERS(x, id, notice_id, decided, term_end, exited, seqs); }
+
+struct Objection {
+  std::string id;
+  std::string notice_id;
+  Day filed = 0;
+  std::optional<Day> resolved;
+  bool upheld = false;
+  std::vector<uint64_t> seqs;
+};
+inline auto Fields(const Objection& x) { CREDITLOG_TIE_MEMBERS(x, id, notice_id, filed, resolved, upheld, seqs); }
 
 struct Contract {
   std::string id;
@@ -80,16 +94,27 @@ struct Contract {
   Day signed_on = 0;
   std::optional<Day> delivered;
   int term_days = 30;
+  bool sme = false;  // the counterparty is a small or medium enterprise (保障中小企业款项支付条例)
+  std::vector<std::pair<int, int64_t>> schedule;  // instalments: (days after delivery, fen); none: one payment
   std::vector<std::pair<Day, int64_t>> payments;  // (day, fen)
   std::optional<Day> arrears_recorded, arrears_cleared;
   std::vector<uint64_t> seqs;
 
-  Day due() const { return delivered.value_or(signed_on) + term_days; }
+  Day due() const { return delivered.value_or(signed_on) + term_days; }  // the last instalment's due day
+  // Each instalment's due day and amount, ascending; a contract without a schedule is one
+  // instalment of the whole amount, due term_days after delivery.
+  std::vector<std::pair<Day, int64_t>> Instalments() const;
   int64_t PaidBy(Day day) const;
+  struct Arrears {
+    int64_t outstanding_fen = 0;    // due before `day` and unpaid on it
+    std::optional<Day> oldest_due;  // the due day of the oldest instalment not paid in full
+    bool paid_on_time = true;       // every instalment due by `day` was paid by its due day
+  };
+  Arrears ArrearsOn(Day day) const;
 };
 inline auto Fields(const Contract& x) {
-  CREDITLOG_TIE_MEMBERS(x, id, payer, payee, amount_fen, signed_on, delivered, term_days, payments, arrears_recorded,
-                        arrears_cleared, seqs);
+  CREDITLOG_TIE_MEMBERS(x, id, payer, payee, amount_fen, signed_on, delivered, term_days, sme, schedule, payments,
+                        arrears_recorded, arrears_cleared, seqs);
 }
 
 struct Repair {
@@ -121,12 +146,13 @@ struct SubjectState {
   std::string id;
   std::string name;
   fb::SubjectKind kind = fb::SubjectKind::Enterprise;
+  std::optional<uint64_t> registered;  // the seq of its latest SubjectRegistered: kind and name come from it
   std::vector<Commitment> commitments;
   std::vector<Penalty> penalties;
   std::vector<Notice> notices;
   std::vector<SeriousListing> listings;
   std::vector<Repair> repairs;
-  std::map<std::string, std::string> objections;  // objection id → notice id
+  std::vector<Objection> objections;
   std::vector<std::string> contracts_as_payer, contracts_as_payee;  // contract ids
   std::vector<RatingDay> ratings;  // ascending by day
   // Events about this subject (the ledger's stream index holds their seqs, for the timeline).
@@ -137,17 +163,18 @@ struct SubjectState {
   RatingSummary RatingsBy(Day day) const;
 };
 inline auto Fields(const SubjectState& x) {
-  CREDITLOG_TIE_MEMBERS(x, id, name, kind, commitments, penalties, notices, listings, repairs, objections,
+  CREDITLOG_TIE_MEMBERS(x, id, name, kind, registered, commitments, penalties, notices, listings, repairs, objections,
                         contracts_as_payer, contracts_as_payee, ratings, events);
 }
 
-// The rulesets in force are state too (projections/ruleset.h).
+// The rulesets in force are state too (projections/ruleset.h), their calendars included.
+inline auto Fields(const Calendar& x) { CREDITLOG_TIE_MEMBERS(x, version, sources, first_year, last_year, holidays, workdays); }
 inline auto Fields(const Period& x) { CREDITLOG_TIE_MEMBERS(x, min_months, max_months); }
 inline auto Fields(const Ruleset& x) {
-  CREDITLOG_TIE_MEMBERS(x, version, penalty_publicity, objection_window_working_days, serious_default_term_months,
-                        serious_early_exit_after_months, false_commitment_ineligible_months, watch_general_penalties,
+  CREDITLOG_TIE_MEMBERS(x, version, sources, penalty_publicity, objection_window_working_days, serious_default_term_months,
+                        serious_max_term_months, serious_early_exit_after_months, false_commitment_ineligible_months, watch_general_penalties,
                         watch_breached_commitments, watch_window_months, payment_overdue_days,
-                        red_fulfilled_commitments, red_window_months, measures);
+                        red_fulfilled_commitments, red_window_months, measures, calendar);
 }
 inline auto Fields(const RulesetHistory::Adopted& x) { CREDITLOG_TIE_MEMBERS(x, effective_day, seq, rules); }
 inline auto Fields(const RulesetHistory& x) { return std::tie(x.adopted()); }  // its one member

@@ -114,7 +114,7 @@ TEST_CASE("server: submit, wait for the checkpoint, query and prove over loopbac
   REQUIRE(posted.status == 200);
   const json reply = Body(posted);
   const uint64_t seq = reply["seq"];
-  CHECK(seq == 3);
+  CHECK(seq == 4);  // genesis, agency key, ruleset, the subject's registration
   CHECK(reply["duplicate"] == false);
 
   // The inclusion proof the server returned holds for the entry we can build ourselves.
@@ -156,10 +156,10 @@ TEST_CASE("server: submit, wait for the checkpoint, query and prove over loopbac
   CHECK(Body(again)["duplicate"] == true);
   HttpResponse timeline = f.Get("/v1/subjects/" + subject + "/timeline", f.inspector_token);
   REQUIRE(timeline.status == 200);
-  CHECK(Body(timeline)["timeline"].size() == 2);
+  CHECK(Body(timeline)["timeline"].size() == 3);  // its registration and two ratings
   HttpResponse before = f.Get("/v1/subjects/" + subject + "/timeline?as_of=2026-02-28", f.inspector_token);
   REQUIRE(before.status == 200);
-  CHECK(Body(before)["timeline"].empty());  // both ratings are dated 2026-03-01
+  CHECK(Body(before)["timeline"].size() == 1);  // both ratings are dated 2026-03-01; the registration has no date
   HttpResponse search = f.Get("/v1/search?q=" + subject.substr(0, 10));
   REQUIRE(search.status == 200);
   CHECK(Body(search)["results"][0]["subject"] == subject);
@@ -187,7 +187,7 @@ TEST_CASE("server: a batch is answered per event, in order, with proofs on reque
     REQUIRE(stored.ok());
     CHECK(VerifyInclusion(item["seq"], checkpoint.size, MerkleLeafHash(*stored), Hashes(item["inclusion"]), checkpoint.root).ok());
   }
-  CHECK(f.ledger->size() == 2 + 19);
+  CHECK(f.ledger->size() == 2 + 20 + 19);  // twenty subjects registered, nineteen ratings
 }
 
 TEST_CASE("server: every error class has its status and JSON code, and changes nothing", "[server]") {
@@ -195,6 +195,7 @@ TEST_CASE("server: every error class has its status and JSON code, and changes n
   AdoptDefaultRuleset(f);
   const std::string subject = Uscc("370202", 2);
   REQUIRE(f.PostEnvelope(f.Rating("first", subject)).status == 200);
+  f.Register(Uscc("370202", 3));
   const uint64_t size = f.ledger->size();
 
   SECTION("400: garbage, a bad parameter, deep JSON, an empty batch") {
@@ -277,6 +278,7 @@ TEST_CASE("server: every error class has its status and JSON code, and changes n
 TEST_CASE("server: many concurrent clients; every acknowledged event is present exactly once", "[server]") {
   ServerFixture f;
   constexpr int kClients = 16, kEach = 40;
+  for (int c = 0; c < kClients; ++c) f.Register(Uscc("370202", c));  // each client rates its own body
   std::vector<std::vector<std::pair<std::string, uint64_t>>> acked(kClients);
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c) {
@@ -284,7 +286,7 @@ TEST_CASE("server: many concurrent clients; every acknowledged event is present 
       HttpClient client(f.url, "");
       for (int i = 0; i < kEach; ++i) {
         const std::string id = "c" + std::to_string(c) + "-" + std::to_string(i);
-        const Bytes env = Sign(RatingEvent(id, Uscc("370202", c * 1000 + i)), f.agency, LedgerFixture::kOrigin);
+        const Bytes env = Sign(RatingEvent(id, Uscc("370202", c)), f.agency, LedgerFixture::kOrigin);
         // Every few events, a retry of the same one: it must come back as the same seq.
         for (int attempt = 0; attempt < (i % 5 == 0 ? 2 : 1); ++attempt) {
           auto r = client.Post("/v1/events", "application/octet-stream", std::string(env.begin(), env.end()));
@@ -304,9 +306,9 @@ TEST_CASE("server: many concurrent clients; every acknowledged event is present 
   }
   CHECK(acks == kClients * (kEach + kEach / 5));
   CHECK(seqs_by_id.size() == size_t{kClients * kEach});
-  CHECK(f.ledger->size() == 2 + kClients * kEach);
+  CHECK(f.ledger->size() == 2 + kClients + kClients * kEach);
   std::set<std::string> ids_in_log;
-  REQUIRE(f.ledger->ForEachEntry(2, f.ledger->size(), [&](uint64_t seq, ByteView bytes) {
+  REQUIRE(f.ledger->ForEachEntry(2 + kClients, f.ledger->size(), [&](uint64_t seq, ByteView bytes) {
     auto view = ledger::ParseEntry(bytes);
     REQUIRE(view.ok());
     const std::string id = view->envelope.event->event_id()->str();
@@ -321,13 +323,14 @@ TEST_CASE("server: stopping answers in-flight appends and acknowledges only what
   ServerFixture f;
   std::atomic<bool> go{true};
   std::vector<std::vector<std::string>> acked(8);
+  for (int c = 0; c < 8; ++c) f.Register(Uscc("370202", c));
   std::vector<std::thread> clients;
   for (int c = 0; c < 8; ++c) {
     clients.emplace_back([&, c] {
       HttpClient client(f.url, "");
       for (int i = 0; go; ++i) {
         const std::string id = "stop-" + std::to_string(c) + "-" + std::to_string(i);
-        const Bytes env = Sign(RatingEvent(id, Uscc("370202", i)), f.agency, LedgerFixture::kOrigin);
+        const Bytes env = Sign(RatingEvent(id, Uscc("370202", c)), f.agency, LedgerFixture::kOrigin);
         auto r = client.Post("/v1/events", "application/octet-stream", std::string(env.begin(), env.end()));
         if (!r.ok()) break;  // the server has gone
         if (r->status == 200) acked[c].push_back(id);
@@ -359,7 +362,7 @@ TEST_CASE("server: metrics count commits by type and responses by status", "[ser
   CHECK(r.body.find("creditlog_events_total{type=\"ServiceRated\"} 3") != std::string::npos);
   CHECK(r.body.find("creditlog_append_latency_seconds_count 3") != std::string::npos);
   CHECK(r.body.find("creditlog_http_responses_total{status=\"200\"} 3") != std::string::npos);
-  CHECK(r.body.find("creditlog_ledger_size 5") != std::string::npos);
+  CHECK(r.body.find("creditlog_ledger_size 8") != std::string::npos);  // genesis, agency key, 3 registrations, 3 ratings
   CHECK(r.body.find("creditlog_commit_latency_seconds_bucket{le=\"+Inf\"}") != std::string::npos);
 }
 
@@ -492,13 +495,13 @@ TEST_CASE("mirror and audit --server: catch up, then refuse a forked history", "
   Run first = RunCommand("mirror --quiet --server " + f.url + " --data " + mirror + token + " --verifier-key " + vkey);
   INFO(first.output);
   REQUIRE(first.exit_code == 0);
-  CHECK(first.output.find("mirrored 12 entries") != std::string::npos);
+  CHECK(first.output.find("mirrored 17 entries") != std::string::npos);
   Run audit = RunCommand("audit --quiet --server " + f.url + " --verifier-key " + vkey + " --state " + state + token);
   INFO(audit.output);
   REQUIRE(audit.exit_code == 0);
-  CHECK(audit.output.find("audited 12 entries") != std::string::npos);
+  CHECK(audit.output.find("audited 17 entries") != std::string::npos);
 
-  // The fork: the same first 7 entries, then others, signed by the same ledger key.
+  // The fork: the same first 12 entries, then others, signed by the same ledger key.
   f.StopServer();
   f.ledger.reset();
   std::filesystem::remove_all(f.dir.path());
@@ -518,7 +521,7 @@ TEST_CASE("mirror and audit --server: catch up, then refuse a forked history", "
   // The mirror kept its honest history.
   auto opened = ledger::Ledger::Open(mirror, {.read_only = true});
   REQUIRE(opened.ok());
-  CHECK((*opened)->size() == 12);
+  CHECK((*opened)->size() == 17);
 }
 
 }  // namespace

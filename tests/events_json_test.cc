@@ -68,7 +68,7 @@ TEST_CASE("Impossible dates are rejected naming the field", "[events]") {
   leap["body"]["deadline"] = "2028-02-29";
   REQUIRE(Check(leap).ok());
   json backwards = Example("CommitmentMade");
-  backwards["body"]["deadline"] = "2026-02-01";
+  backwards["body"]["deadline"] = "2025-02-01";  // the example's commitment is made on 2025-03-01
   REQUIRE_THAT(Check(backwards).message(), Catch::Contains("before body.made_date"));
 }
 
@@ -93,8 +93,13 @@ TEST_CASE("Strings over their limit and bad text are rejected", "[events]") {
   e["body"]["rating"] = 9;
   REQUIRE_THAT(Check(e).message(), Catch::StartsWith("body.rating: 9 is outside 1..5"));
   e = Example("ContractSigned");
-  e["body"]["payment_term_days"] = 61;
-  REQUIRE_THAT(Check(e).message(), Catch::Contains("statutory maximum of 60"));
+  e["body"]["payment_term_days"] = 61;  // the example's counterparty is a small or medium enterprise
+  REQUIRE_THAT(Check(e).message(), Catch::StartsWith("body.payment_term_days:") && Catch::Contains("maximum of 60"));
+  e["body"]["counterparty_is_sme"] = false;
+  e["body"].erase("schedule");
+  REQUIRE(Check(e).ok());  // the cap is the SME regulation's
+  e["body"]["payment_term_days"] = kPaymentTermDaysAnyMax + 1;
+  REQUIRE_THAT(Check(e).message(), Catch::StartsWith("body.payment_term_days:"));
   e = Example("CommitmentMade");
   e["event_id"] = "has space";
   REQUIRE_THAT(Check(e).message(), Catch::StartsWith("event_id:"));

@@ -46,7 +46,9 @@ template <> std::string_view StructName<RulesetHistory>() { return "RulesetHisto
 template <> std::string_view StructName<RulesetHistory::Adopted>() { return "RulesetHistory::Adopted"; }
 template <> std::string_view StructName<Ruleset>() { return "Ruleset"; }
 template <> std::string_view StructName<Period>() { return "Period"; }
-constexpr size_t kStructs = 13;
+template <> std::string_view StructName<Objection>() { return "Objection"; }
+template <> std::string_view StructName<Calendar>() { return "Calendar"; }
+constexpr size_t kStructs = 15;
 
 template <typename T>
 concept HasFields = requires(const T& value) { Fields(value); };
@@ -58,6 +60,9 @@ template <typename T>
 concept Map = requires { typename T::key_type; typename T::mapped_type; };
 template <typename T>
 concept Array = std::same_as<T, std::array<typename T::value_type, std::tuple_size<T>::value>>;
+
+template <typename T>
+concept Pair = std::same_as<T, std::pair<typename T::first_type, typename T::second_type>>;
 
 template <typename T>
 using Report = std::function<void(const T& before, const T& after, const std::string& path)>;
@@ -130,11 +135,13 @@ void ForEachChange(Walk& walk, const T& base, const std::string& path, const Rep
       (ForEachMemberChange<T, I>(walk, base, path + "." + std::string(StructName<T>()) + "#" + std::to_string(I), report),
        ...);
     }(std::make_index_sequence<std::tuple_size_v<decltype(Fields(base))>>());
-  } else if constexpr (std::is_same_v<T, std::pair<int64_t, int64_t>>) {  // Contract::payments
-    ForEachChange<int64_t>(walk, base.first, path + ".first", [&](const int64_t& before, const int64_t& after, const std::string& p) {
+  } else if constexpr (Pair<T>) {  // Contract::payments, Contract::schedule
+    using A = typename T::first_type;
+    using B = typename T::second_type;
+    ForEachChange<A>(walk, base.first, path + ".first", [&](const A& before, const A& after, const std::string& p) {
       report({before, base.second}, {after, base.second}, p);
     });
-    ForEachChange<int64_t>(walk, base.second, path + ".second", [&](const int64_t& before, const int64_t& after, const std::string& p) {
+    ForEachChange<B>(walk, base.second, path + ".second", [&](const B& before, const B& after, const std::string& p) {
       report({base.first, before}, {base.first, after}, p);
     });
   } else {

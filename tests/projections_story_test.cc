@@ -1,94 +1,13 @@
 // Stories walked through a real ledger, judged on every boundary date.
 #include <catch2/catch.hpp>
 
-#include "ledger_fixture.h"
-#include "projections/build.h"
-#include "projections/evaluate.h"
-#include "projections/integrity.h"
+#include "story_fixture.h"
 
 using namespace creditlog;
 using namespace creditlog::projections;
-using creditlog::testing::LedgerFixture;
-using creditlog::testing::Sign;
+using namespace creditlog::testing;
 using nlohmann::json;
 
-namespace {
-
-Day D(const char* date) { return events::DaysFromDate(date); }
-
-const std::vector<std::string> kAllTypes = {
-    "SubjectRegistered", "CommitmentMade", "CommitmentVerified", "CommitmentBreached", "ContractSigned",
-    "PaymentMade", "PenaltyDecided", "PenaltyFulfilled", "PenaltyRevoked", "ListingNoticeIssued",
-    "ObjectionFiled", "ObjectionResolved", "SeriousListingDecided", "SeriousListingExited", "RepairApplied",
-    "RepairDecided", "ArrearsRecorded", "ArrearsCleared", "ServiceRated"};
-
-struct Story {
-  Story() {
-    // The credit office adopts the default ruleset; one agency may record everything in Qingdao.
-    Adopt(std::string(DefaultRulesetJson()), "2020-12-07", "default");
-    Record(f.root, testing::RegisterEvent("office-agency", agency.public_key, "3702", kAllTypes));
-  }
-
-  void Adopt(const std::string& rules, const char* effective, const std::string& id) {
-    Record(f.root, {{"event_id", "ruleset/" + id}, {"subject", ""}, {"body_type", "RulesetAdopted"},
-                    {"body", {{"version", json::parse(rules)["version"]}, {"rules_json", rules}, {"effective_date", effective}}}});
-  }
-
-  uint64_t Record(const KeyPair& key, const json& event) {
-    auto r = f.ledger->Append(Sign(event, key, LedgerFixture::kOrigin));
-    if (!r.ok()) throw std::runtime_error(r.status().ToString() + " for " + event.dump());
-    return r->seq;
-  }
-
-  uint64_t Add(const std::string& subject, const char* type, json body) {
-    return Record(agency, {{"event_id", "story/" + std::to_string(next_id++)}, {"subject", subject},
-                           {"body_type", type}, {"body", std::move(body)}});
-  }
-
-  Profile At(const std::string& subject, const char* date) {
-    auto state = BuildState(*f.ledger, f.ledger->size());
-    REQUIRE(state.ok());
-    state_ = std::move(*state);
-    auto profile = Evaluate(state_, subject, D(date));
-    REQUIRE(profile.ok());
-    return *profile;
-  }
-
-  static const Membership* On(const Profile& p, fb::ListKind list) {
-    for (const auto& m : p.lists) {
-      if (m.list == list) return &m;
-    }
-    return nullptr;
-  }
-  static bool HasMeasure(const Profile& p, const std::string& measure) {
-    for (const auto& [m, list] : p.measures) {
-      if (m == measure) return true;
-    }
-    return false;
-  }
-
-  LedgerFixture f;
-  KeyPair agency = GenerateKeyPair();
-  State state_;
-  int next_id = 0;
-};
-
-const std::string kCompany = testing::Uscc("370202", 501);
-const std::string kPublicBody = events::MakeUscc("11", "370211", "MB2C3D4E");
-const std::string kAgency = events::MakeUscc("11", "370200", "MB1B0001");
-
-json CommitmentJson(const std::string& id, const char* made, const char* deadline, const char* type = "ApprovalSubstitute") {
-  return {{"commitment_id", id}, {"commitment_type", type}, {"matter", "食品经营许可"}, {"content", "承诺材料真实"},
-          {"made_date", made}, {"deadline", deadline}, {"accepting_agency", kAgency}};
-}
-
-json PenaltyJson(const std::string& number, const char* date, const char* severity) {
-  return {{"decision_number", number}, {"subject_name", "青岛蓝海食品有限公司"}, {"category", "罚款"}, {"facts", "事实"},
-          {"basis", "依据"}, {"content", "罚款"}, {"fine_fen", 500000}, {"decision_date", date},
-          {"deciding_agency", kAgency}, {"severity", severity}};
-}
-
-}  // namespace
 
 TEST_CASE("A false commitment puts a company on the watch list and out of 告知承诺 for twelve months", "[story]") {
   Story s;
@@ -104,8 +23,8 @@ TEST_CASE("A false commitment puts a company on the watch list and out of 告知
   const Membership* watch = Story::On(on, fb::ListKind::Watch);
   REQUIRE(watch != nullptr);
   REQUIRE(watch->why.rule == "watch_list.breached_commitments");
-  REQUIRE(watch->why.ruleset_version == "default-2026.1");
-  REQUIRE(events::DateFromDays(*watch->until) == "2027-03-10");
+  REQUIRE(watch->why.ruleset_version == "default-2026.2");
+  REQUIRE(events::DateFromDays(*watch->until) == "2027-03-09");  // the last day on the list
   REQUIRE(Story::On(on, fb::ListKind::NotificationIneligible) != nullptr);
   REQUIRE(Story::HasMeasure(on, "不适用告知承诺"));
   REQUIRE(on.grade == 'C');
@@ -174,10 +93,11 @@ TEST_CASE("An upheld objection or a revoked penalty voids the listing", "[story]
   s.Add(kCompany, "ListingNoticeIssued", {{"notice_id", "N9"}, {"list", "SeriousDishonesty"}, {"reason", "严重违法"},
                                           {"basis", "依据"}, {"notice_date", "2025-01-20"},
                                           {"objection_deadline", "2025-01-27"}, {"related", {"罚〔2025〕9号"}}});
-  // A decision inside the objection window is not a lawful listing.
-  s.Add(kCompany, "SeriousListingDecided", {{"listing_id", "L-early"}, {"notice_id", "N9"}, {"basis", "依据"},
-                                            {"decision_date", "2025-01-25"}, {"term_end_date", "2028-01-24"},
-                                            {"exit_conditions", "修复"}});
+  // A decision inside the objection window is refused (tests/projections_rules_test.cc has the boundaries).
+  REQUIRE_THROWS_WITH(s.Add(kCompany, "SeriousListingDecided", {{"listing_id", "L-early"}, {"notice_id", "N9"}, {"basis", "依据"},
+                                                                {"decision_date", "2025-01-25"}, {"term_end_date", "2028-01-24"},
+                                                                {"exit_conditions", "修复"}}),
+                      Catch::Contains("earliest lawful decision date is 2025-01-28"));
   REQUIRE(Story::On(s.At(kCompany, "2025-02-01"), fb::ListKind::SeriousDishonesty) == nullptr);
   s.Add(kCompany, "SeriousListingDecided", {{"listing_id", "L9"}, {"notice_id", "N9"}, {"basis", "依据"},
                                             {"decision_date", "2025-02-01"}, {"term_end_date", "2028-01-31"},
@@ -246,7 +166,7 @@ TEST_CASE("A ruleset replaced mid-way judges each date by the version in force",
   s.Add(kCompany, "CommitmentBreached", {{"commitment_id", "W1"}, {"finding", "未履行"}, {"breach_date", "2026-02-01"}});
   // Under the default (12 months) on 2026-06-30; under v2 (6 months) from 2026-07-01: off since 2026-08-01.
   Profile june = s.At(kCompany, "2026-06-30");
-  REQUIRE(june.ruleset_version == "default-2026.1");
+  REQUIRE(june.ruleset_version == "default-2026.2");
   REQUIRE(Story::On(june, fb::ListKind::Watch) != nullptr);
   REQUIRE(Story::On(s.At(kCompany, "2026-07-31"), fb::ListKind::Watch) != nullptr);
   Profile august = s.At(kCompany, "2026-08-01");
@@ -276,7 +196,7 @@ TEST_CASE("Rebuilding from scratch reproduces the same state digest", "[story]")
 
 TEST_CASE("The integrity board ranks public bodies by promises kept, then arrears", "[story]") {
   Story s;
-  const std::string other = events::MakeUscc("12", "370202", "MB9C8D7E");
+  const std::string& other = kOtherBody;
   s.Add(kPublicBody, "CommitmentMade", CommitmentJson("G1", "2026-01-01", "2026-02-01", "GovernmentService"));
   s.Add(kPublicBody, "CommitmentVerified", {{"commitment_id", "G1"}, {"verified_date", "2026-01-20"}});
   s.Add(other, "CommitmentMade", CommitmentJson("G2", "2026-01-01", "2026-02-01", "GovernmentService"));
@@ -353,5 +273,5 @@ TEST_CASE("Service ratings count as of each date, whatever order they are record
   const SubjectState* subject = s.state_.Subject(kCompany);
   REQUIRE(subject != nullptr);
   CHECK(subject->ratings.size() == 3);
-  CHECK(subject->events == 5);
+  CHECK(subject->events == 6);  // its registration and five ratings
 }

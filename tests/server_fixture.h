@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -63,7 +64,20 @@ struct ServerFixture : LedgerFixture {
   api::HttpResponse PostEnvelope(const Bytes& envelope, const std::string& query = "") {
     return Post("/v1/events" + query, "application/octet-stream", std::string(envelope.begin(), envelope.end()));
   }
-  Bytes Rating(const std::string& id, const std::string& subject) { return Sign(RatingEvent(id, subject), agency, kOrigin); }
+  // A rating of `subject`, which is registered first (through the ledger, by the root key) if
+  // this fixture has not registered it yet: the server refuses events for unregistered subjects.
+  Bytes Rating(const std::string& id, const std::string& subject) {
+    Register(subject);
+    return Sign(RatingEvent(id, subject), agency, kOrigin);
+  }
+  void Register(const std::string& subject) {
+    if (!registered.insert(subject).second) return;
+    auto r = ledger->Append(Sign({{"event_id", "register/" + subject}, {"subject", subject}, {"body_type", "SubjectRegistered"},
+                                  {"body", {{"kind", "PublicBody"}, {"name", "青岛市服务中心 " + subject.substr(10, 8)}}}},
+                                 root, kOrigin));
+    REQUIRE(r.ok());
+  }
+  std::set<std::string> registered;
 
   NoteVerifier Verifier() {
     auto v = ParseVerifierKey(ledger->VerifierKey());

@@ -6,7 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "api/cli/cli.h"
+#include <map>
+
 #include "api/data_dir.h"
+#include "projections/admission.h"
 #include "api/tools/demo.h"
 #include "api/tools/import.h"
 #include "api/progress.h"
@@ -56,6 +59,7 @@ Status Init() {
   RETURN_IF_ERROR(SaveKey(RootKeyPath(a.data), root, passphrase));
   RETURN_IF_ERROR(SaveKey(LedgerKeyPath(a.data), ledger_key, passphrase));
   RETURN_IF_ERROR(ledger->SetCheckpointKey(ledger_key.key_pair.secret_key));
+  RETURN_IF_ERROR(projections::Admission::Install(*ledger));
   // The default ruleset (docs/projections.md), adopted by the credit office as the first act.
   ASSIGN_OR_RETURN(Bytes adopt_bytes, events::EventFromJson(projections::DefaultRulesetAdoptionJson()));
   ASSIGN_OR_RETURN(auto adopted, ledger->Append(events::SignEnvelope(adopt_bytes, root.key_pair.secret_key, a.origin)));
@@ -169,18 +173,43 @@ Status Import(ImportLayout layout) {
   ASSIGN_OR_RETURN(std::string key_text, ReadSmallFile(a.key_path, kKeyFileBytesMax));
   ASSIGN_OR_RETURN(PublicKey key, ReadPublicKeyFromKeyFile(key_text));
   std::string agency_uscc;
+  ASSIGN_OR_RETURN(auto reader, OpenForReading(a.data));
   {
-    ASSIGN_OR_RETURN(auto reader, OpenForReading(a.data));
     const ledger::KeyRegistry registry = reader->registry();
     const ledger::KeyRecord* record = registry.Find(key);
     if (record == nullptr) return Status::PermissionDenied(a.key_path + ": this key is not registered in the ledger");
     agency_uscc = record->agency_uscc;
   }
+  // A subject the ledger has not registered is registered from its first row, just before it
+  // (events for unregistered subjects are refused).
+  std::map<std::string, bool> registered;
+  auto is_registered = [&](const std::string& subject) -> Result<bool> {
+    auto known = registered.find(subject);
+    if (known != registered.end()) return known->second;
+    ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, reader->StreamSeqs(subject));
+    bool found = false;
+    for (uint64_t seq : seqs) {
+      ASSIGN_OR_RETURN(Bytes entry, reader->Entry(seq));
+      ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(entry));
+      found = found || view.envelope.event->body_type() == fb::EventBody::SubjectRegistered;
+    }
+    return registered[subject] = found;
+  };
   std::vector<SourceRecord> records;
   for (const CsvRow& row : table.rows) {
     auto event = RowToEvent(table, row, layout, agency_uscc);
+    if (event.ok()) {
+      ASSIGN_OR_RETURN(bool known, is_registered((*event)["subject"].get<std::string>()));
+      if (!known) {
+        if (auto registration = RegistrationFromRow(table, row, layout, *event)) {
+          records.push_back({row.line, Result<std::string>(registration->dump())});
+          registered[(*event)["subject"].get<std::string>()] = true;
+        }
+      }
+    }
     records.push_back({row.line, event.ok() ? Result<std::string>(event->dump()) : Result<std::string>(event.status())});
   }
+  reader.reset();
   return SignAndRecord(a.input, std::move(records), a.key_path);
 }
 

@@ -5,6 +5,7 @@
 
 #include "api/log.h"
 #include "api/views.h"
+#include "projections/admission.h"
 #include "events/event.h"
 
 namespace creditlog::api {
@@ -171,6 +172,8 @@ ServerImpl::~ServerImpl() {
 }
 
 Result<std::unique_ptr<Server>> Server::Start(ledger::Ledger& ledger, const ServerOptions& options) {
+  // Every event the server records passes the rules of the log (projections/admission.h).
+  if (!options.read_only && !ledger.is_mirror() && !ledger.guarded()) RETURN_IF_ERROR(projections::Admission::Install(ledger));
   auto server = std::make_unique<ServerImpl>(ledger, options);
   RETURN_IF_ERROR(server->Run());
   return std::unique_ptr<Server>(std::move(server));

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,8 @@
 #include "events/json.h"
 #include "events/uscc.h"
 #include "ledger/format.h"
+#include "projections/evaluate.h"
+#include "projections/ruleset.h"
 
 namespace creditlog::api {
 namespace {
@@ -100,7 +103,7 @@ class HistoryWriter {
  public:
   HistoryWriter(ledger::Ledger& ledger, std::vector<Agency>& agencies, const DemoOptions& options, uint64_t run)
       : ledger_(ledger), agencies_(agencies), rng_(options.seed * 1'000'003 + run), run_(run), seed_(options.seed),
-        today_(TodayInChina()) {}
+        today_(TodayInChina()), rules_(*projections::ParseRuleset(projections::DefaultRulesetJson())) {}
 
   Status Subject(uint64_t index);
   Status Flush();
@@ -129,6 +132,8 @@ class HistoryWriter {
   uint64_t run_;
   uint64_t seed_;
   int64_t today_;
+  projections::Ruleset rules_;  // the default ruleset: its calendar and terms
+  std::set<std::string> decisions_;  // the current subject's decision numbers
   uint64_t events_ = 0;
   uint64_t subject_index_ = 0;
   uint64_t event_index_ = 0;
@@ -180,10 +185,17 @@ Status HistoryWriter::Flush() {
 }
 
 Status HistoryWriter::Commitments(const std::string& uscc, Agency& agency, int64_t start, int count, bool government) {
+  std::vector<int64_t> made_days;
+  for (int c = 0; c < count; ++c) made_days.push_back(Uniform(start, today_ - 1));
+  std::sort(made_days.begin(), made_days.end());
+  std::vector<int64_t> false_breaches;  // a 告知承诺 is refused within a year after one
   for (int c = 0; c < count; ++c) {
-    const int64_t made = Uniform(start, today_ - 1);
+    const int64_t made = made_days[static_cast<size_t>(c)];
     const int64_t deadline = made + Uniform(30, 180);
-    const int type = government ? 5 : static_cast<int>(Uniform(0, 4));
+    int type = government ? 5 : static_cast<int>(Uniform(0, 4));
+    for (int64_t b : false_breaches) {
+      if (type == 0 && b <= made && made < projections::AddMonths(b, rules_.false_commitment_ineligible_months)) type = 2;
+    }
     const std::string id = "CN-" + uscc.substr(2, 6) + "-" + std::to_string(run_) + "-" + std::to_string(subject_index_) +
                            "-" + std::to_string(c);
     const char* matter = kMatters[Uniform(0, std::size(kMatters) - 1)];
@@ -198,9 +210,11 @@ Status HistoryWriter::Commitments(const std::string& uscc, Agency& agency, int64
                           {{"commitment_id", id}, {"verified_date", Date(std::min(today_, Uniform(made + 1, deadline)))},
                            {"note", "经核查，承诺事项已履行"}}));
     } else if (roll < 0.87) {
+      const int64_t breached = std::min(today_, deadline + Uniform(1, 20));
       RETURN_IF_ERROR(Add(agency, uscc, "CommitmentBreached",
-                          {{"commitment_id", id}, {"breach_date", Date(std::min(today_, deadline + Uniform(1, 20)))},
+                          {{"commitment_id", id}, {"breach_date", Date(breached)},
                            {"finding", "经核查，申请人未按承诺期限履行"}, {"false_commitment", type == 0}}));
+      if (type == 0) false_breaches.push_back(breached);
     } else if (roll < 0.92) {
       RETURN_IF_ERROR(Add(agency, uscc, "CommitmentWithdrawn",
                           {{"commitment_id", id}, {"withdrawn_date", Date(std::min(today_, made + Uniform(1, 20)))},
@@ -215,17 +229,23 @@ Status HistoryWriter::Penalty(const std::string& uscc, const std::string& name, 
   const int64_t decided = Uniform(start, today_ - 1);
   const double roll = std::uniform_real_distribution<double>(0, 1)(rng_);
   const int severity = roll < 0.5 ? 0 : (roll < 0.92 ? 1 : 2);
-  const int64_t fine_yuan = severity == 0 ? Uniform(0, 5) * 1000 : (severity == 1 ? Uniform(5, 100) * 1000 : Uniform(100, 2000) * 1000);
-  const std::string decision = "青市监罚〔" + Date(decided).substr(0, 4) + "〕" + std::to_string(Uniform(100, 99999)) + "号";
+  const int discretion = static_cast<int>(Uniform(0, 4));  // 1: 不予处罚, no fine
+  const int64_t fine_yuan = discretion == 1 ? 0
+                            : severity == 0 ? Uniform(0, 5) * 1000
+                                            : (severity == 1 ? Uniform(5, 100) * 1000 : Uniform(100, 2000) * 1000);
+  std::string decision;
+  do {
+    decision = "青市监罚〔" + Date(decided).substr(0, 4) + "〕" + std::to_string(Uniform(100, 99999)) + "号";
+  } while (!decisions_.insert(decision).second);
   RETURN_IF_ERROR(Add(agency, uscc, "PenaltyDecided",
                       {{"decision_number", decision}, {"subject_name", name},
                        {"category", kPenaltyCategories[Uniform(0, std::size(kPenaltyCategories) - 1)]},
                        {"facts", "经查，当事人存在未按规定履行相关法定义务的违法行为"},
                        {"basis", "《中华人民共和国行政处罚法》及相关法律法规"},
-                       {"content", "罚款人民币" + std::to_string(fine_yuan) + "元"},
+                       {"content", discretion == 1 ? std::string("不予行政处罚") : "罚款人民币" + std::to_string(fine_yuan) + "元"},
                        {"fine_fen", fine_yuan * 100}, {"decision_date", Date(decided)},
                        {"deciding_agency", agency.uscc}, {"deciding_agency_name", agency.name},
-                       {"severity", severity}, {"discretion", static_cast<int>(Uniform(0, 4))}}));
+                       {"severity", severity}, {"discretion", discretion}}));
   const int64_t fulfilled = decided + Uniform(5, 60);
   if (fulfilled < today_ && Chance(0.8)) {
     RETURN_IF_ERROR(Add(agency, uscc, "PenaltyFulfilled", {{"decision_number", decision}, {"fulfilled_date", Date(fulfilled)}}));
@@ -235,6 +255,7 @@ Status HistoryWriter::Penalty(const std::string& uscc, const std::string& name, 
                {{"decision_number", decision}, {"revoked_date", Date(decided + Uniform(30, 90))},
                 {"reason", "经行政复议，原处罚决定被撤销"}});
   }
+  if (discretion == 1) return Status::Ok();  // not published: no listing, nothing to repair
   if (severity == 2) return SeriousListing(uscc, decision, decided);
   // General penalties: repair after the minimum publicity period (3 months).
   if (severity == 1 && decided + 120 < today_ && Chance(0.3)) {
@@ -266,12 +287,15 @@ Status HistoryWriter::RepairCommitment(Agency& ndrc, const std::string& uscc, co
 Status HistoryWriter::SeriousListing(const std::string& uscc, const std::string& decision, int64_t decided) {
   Agency& ndrc = Pick("ndrc");
   const int64_t noticed = decided + Uniform(10, 40);
-  if (noticed + 10 >= today_) return Status::Ok();
+  // The objection window: working days after service, by the ruleset's calendar.
+  const int64_t deadline = rules_.calendar.WorkingDaysAfter(noticed, rules_.objection_window_working_days);
+  const int64_t listed = deadline + 3;
+  if (listed >= today_) return Status::Ok();
   const std::string notice = "GZ-" + std::to_string(run_) + "-" + std::to_string(subject_index_) + "-" + std::to_string(event_index_);
   RETURN_IF_ERROR(Add(ndrc, uscc, "ListingNoticeIssued",
                       {{"notice_id", notice}, {"list", 0}, {"reason", "受到严重行政处罚"},
                        {"basis", "《失信行为纠正后的信用信息修复管理办法》"}, {"notice_date", Date(noticed)},
-                       {"objection_deadline", Date(noticed + 7)}, {"related", {decision}}}));
+                       {"objection_deadline", Date(deadline)}, {"related", {decision}}}));
   if (Chance(0.2)) {
     const std::string objection = notice + "-YY";
     RETURN_IF_ERROR(Add(ndrc, uscc, "ObjectionFiled",
@@ -281,14 +305,15 @@ Status HistoryWriter::SeriousListing(const std::string& uscc, const std::string&
     RETURN_IF_ERROR(Add(ndrc, uscc, "ObjectionResolved",
                         {{"objection_id", objection}, {"upheld", upheld},
                          {"outcome", upheld ? "异议成立，更正相关记录" : "异议不成立，维持原认定"},
-                         {"resolved_date", Date(noticed + 9)}}));
+                         {"resolved_date", Date(deadline + 2)}}));
     if (upheld) return Status::Ok();
   }
-  const int64_t listed = noticed + 10;
   const std::string listing = "YZSX-" + std::to_string(run_) + "-" + std::to_string(subject_index_) + "-" + std::to_string(event_index_);
   RETURN_IF_ERROR(Add(ndrc, uscc, "SeriousListingDecided",
                       {{"listing_id", listing}, {"notice_id", notice}, {"basis", "《行政处罚法》及严重失信主体名单管理规定"},
-                       {"decision_date", Date(listed)}, {"term_end_date", Date(listed + 3 * 365)},
+                       {"decision_date", Date(listed)},
+                       // the last day on the list; "" takes the ruleset's default term
+                       {"term_end_date", Chance(0.5) ? std::string() : Date(projections::AddMonths(listed, rules_.serious_default_term_months) - 1)},
                        {"exit_conditions", "履行处罚义务、作出信用承诺并满一年后可申请信用修复"}}));
   if (listed + 380 < today_ && Chance(0.4)) {
     const std::string repair = listing + "-XF";
@@ -370,6 +395,7 @@ Status HistoryWriter::PublicBody(const std::string& uscc, const char* district_n
 Status HistoryWriter::Subject(uint64_t index) {
   subject_index_ = index;
   event_index_ = 0;
+  decisions_.clear();
   const District& district = kDistricts[Uniform(0, std::size(kDistricts) - 1)];
   const int64_t start = events::DaysFromDate("2022-01-01");
   const double kind = std::uniform_real_distribution<double>(0, 1)(rng_);

@@ -114,6 +114,21 @@ Result<json> CommitmentRow(const RowReader& r, const std::string& agency_uscc) {
 
 }  // namespace
 
+std::optional<json> RegistrationFromRow(const CsvTable& table, const CsvRow& row, ImportLayout layout, const json& event) {
+  const RowReader r(table, row);
+  const std::string name = r.Get(layout == ImportLayout::kPenalties ? "行政相对人名称" : "主体名称");
+  const std::string uscc = event.value("subject", "");
+  if (name.empty() || uscc.size() < 2) return std::nullopt;
+  const char* kind = "Enterprise";
+  if (uscc.starts_with("92")) kind = "IndividualBusiness";
+  else if (uscc[0] == '1') kind = "PublicBody";
+  else if (uscc[0] == '5') kind = "SocialOrganisation";
+  return json{{"event_id", SourceId("subject", uscc)},
+              {"subject", uscc},
+              {"body_type", "SubjectRegistered"},
+              {"body", {{"kind", kind}, {"name", name}, {"division", uscc.substr(2, 6)}}}};
+}
+
 const std::vector<std::string>& RequiredColumns(ImportLayout layout) {
   return layout == ImportLayout::kPenalties ? kPenaltyColumns : kCommitmentColumns;
 }

@@ -3,6 +3,7 @@
 // is derived from the source record, so a re-run after a failure adds nothing twice.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,13 @@ Status CheckHeader(const CsvTable& table, ImportLayout layout);
 // used where the row does not name its own. InvalidArgument naming the column.
 Result<nlohmann::json> RowToEvent(const CsvTable& table, const CsvRow& row, ImportLayout layout,
                                   const std::string& agency_uscc);
+
+// The SubjectRegistered event that registers the subject of `event` (RowToEvent's) from the
+// row: its name (penalties: 行政相对人名称; commitments: the optional 主体名称 column) and the
+// kind its code's registration authority gives (91 企业, 92 个体工商户, 1x 机关/事业单位, 5x
+// 社会组织). nullopt when the row names no subject name.
+std::optional<nlohmann::json> RegistrationFromRow(const CsvTable& table, const CsvRow& row, ImportLayout layout,
+                                                  const nlohmann::json& event);
 
 // "50000", "50000.5", "50,000.00" (yuan) → fen. InvalidArgument otherwise.
 Result<int64_t> YuanToFen(std::string_view text);
