@@ -128,6 +128,7 @@ bool IsAdministrative(fb::EventBody type) {
     case EventBody::RepairDecided:
     case EventBody::ServiceRated:
     case EventBody::CivilServantIntegrityEntry:
+    case EventBody::RecordCorrected:
       return false;
   }
   return false;  // a type from a newer schema: ValidateEvent refuses it

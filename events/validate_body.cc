@@ -2,8 +2,11 @@
 // One function per event type, reached through the one switch in CheckBody: it names every
 // member of the EventBody union and has no default, so a new event type does not compile
 // (-Wswitch, -Werror) until its rules are written here.
+#include <set>
+
 #include "base/check.h"
 #include "events/checker.h"
+#include "events/corrections.h"
 #include "events/limits.h"
 
 namespace creditlog::events::internal {
@@ -290,6 +293,32 @@ void CivilServantIntegrityEntry(Checker& c, const fb::CivilServantIntegrityEntry
   if (subject.find('/') == std::string_view::npos) c.Fail("subject", "a civil-servant entry needs USCC/staff-number");
 }
 
+// ---------------------------------------------------------------- corrections
+
+void RecordCorrected(Checker& c, const fb::RecordCorrected& b) {
+  c.Line(b.record_type(), "body.record_type");
+  c.Id(b.record_id(), "body.record_id");
+  c.Text(b.reason(), "body.reason");
+  c.Text(b.basis(), "body.basis");
+  c.Date(b.corrected_date(), "body.corrected_date");
+  if (!c.ok()) return;
+  if (b.fields()->size() == 0 || b.fields()->size() > kListItemsMax) {
+    return c.Fail("body.fields", "must name 1.." + std::to_string(kListItemsMax) + " corrected fields");
+  }
+  std::set<std::string_view> named;
+  for (flatbuffers::uoffset_t i = 0; i < b.fields()->size() && c.ok(); ++i) {
+    const fb::FieldValue* value = b.fields()->Get(i);
+    const std::string path = "body.fields[" + std::to_string(i) + "]";
+    auto field = FindCorrectableField(b.record_type()->string_view(), value->field()->string_view());
+    if (!field.ok()) return c.Fail(path + ".field", field.status().message());
+    if (!named.insert(value->field()->string_view()).second) return c.Fail(path + ".field", "names '" + value->field()->str() + "' twice");
+    if (Status s = CheckFieldValue(*field, *value); !s.ok()) {
+      const size_t colon = s.message().find(": ");  // "text: …", "number: …"
+      c.Fail(path + "." + s.message().substr(0, colon), s.message().substr(colon + 2));
+    }
+  }
+}
+
 }  // namespace
 
 void CheckBody(Checker& c, const fb::Event& e) {
@@ -324,6 +353,7 @@ void CheckBody(Checker& c, const fb::Event& e) {
     case EventBody::ServiceRated: return ServiceRated(c, *e.body_as_ServiceRated());
     case EventBody::CivilServantIntegrityEntry:
       return CivilServantIntegrityEntry(c, *e.body_as_CivilServantIntegrityEntry(), e);
+    case EventBody::RecordCorrected: return RecordCorrected(c, *e.body_as_RecordCorrected());
   }
   // NONE, or a type this build does not know: ValidateEvent refuses both before calling here.
   CREDITLOG_CHECK(e.body_type() != EventBody::NONE && e.body_type() <= EventBody::MAX);

@@ -205,6 +205,7 @@ void KeyRegistry::Apply(const fb::Event& event, uint64_t seq) {
     case fb::EventBody::RepairDecided:
     case fb::EventBody::ServiceRated:
     case fb::EventBody::CivilServantIntegrityEntry:
+    case fb::EventBody::RecordCorrected:
       break;
   }
 }

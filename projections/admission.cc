@@ -4,6 +4,7 @@
 #include <initializer_list>
 
 #include "base/clock.h"
+#include "events/limits.h"
 #include "projections/build.h"
 #include "projections/due_process.h"
 #include "projections/evaluate.h"
@@ -58,6 +59,7 @@ std::vector<Happened> HappenedDates(const fb::Event& e) {
     case EventBody::ServiceRated: return {{e.body_as_ServiceRated()->rated_date(), "body.rated_date"}};
     case EventBody::CivilServantIntegrityEntry:
       return {{e.body_as_CivilServantIntegrityEntry()->entry_date(), "body.entry_date"}};
+    case EventBody::RecordCorrected: return {{e.body_as_RecordCorrected()->corrected_date(), "body.corrected_date"}};
   }
   return {};
 }
@@ -189,6 +191,57 @@ Result<const Contract*> PayerContract(const State& state, const SubjectState& s,
   return c;
 }
 
+const fb::FieldValue* Corrected(const fb::RecordCorrected& b, std::string_view field) {
+  for (const fb::FieldValue* f : *b.fields()) {
+    if (f->field()->string_view() == field) return f;
+  }
+  return nullptr;
+}
+
+// A correction names a record of this subject, is made by the agency that decided a penalty,
+// and leaves the record as plausible as a new one would have to be.
+Status CheckCorrection(const State& state, const SubjectState& s, const fb::RecordCorrected& b, std::string_view agency) {
+  const std::string_view type = b.record_type()->string_view();
+  const String* id = b.record_id();
+  auto text = [&](std::string_view field, const std::string& otherwise) {
+    const fb::FieldValue* f = Corrected(b, field);
+    return f && f->text() ? f->text()->str() : otherwise;
+  };
+  if (type == "PenaltyDecided") {
+    const Penalty* p = FindPenalty(s, id->string_view());
+    if (p == nullptr) return Refuse("body.record_id", "no penalty " + id->str() + " is recorded for " + s.id);
+    if (!agency.empty() && !p->agency.empty() && p->agency != agency) {
+      return Refuse("body.record_id", "penalty " + id->str() + " was decided by " + p->agency +
+                                          "; only that agency corrects it (the signing key's agency is " + std::string(agency) + ")");
+    }
+    const fb::FieldValue* fine = Corrected(b, "fine_fen");
+    const fb::FieldValue* confiscated = Corrected(b, "confiscated_fen");
+    const std::string discretion = text("discretion", fb::EnumNameDiscretion(p->discretion));
+    if (discretion == "NoPenalty" && ((fine ? fine->number() : p->fine_fen) != 0 || (confiscated ? confiscated->number() : p->confiscated_fen) != 0)) {
+      return Refuse("body.fields", "the corrected penalty would be 不予处罚 (NoPenalty) with a fine or confiscation");
+    }
+    return NotBeforeRecord(b.corrected_date(), "body.corrected_date", p->decided, "the penalty was decided");
+  }
+  if (type == "CommitmentMade") {
+    ASSIGN_OR_RETURN(const Commitment* c, Existing(s.commitments, id, "body.record_id", "commitment", s));
+    if (const fb::FieldValue* deadline = Corrected(b, "deadline"); deadline && D(deadline->text()) < c->made) {
+      return Refuse("body.fields", "the corrected deadline " + deadline->text()->str() + " is before the commitment was made (" + Date(c->made) + ")");
+    }
+    return NotBeforeRecord(b.corrected_date(), "body.corrected_date", c->made, "commitment " + c->id + " was made");
+  }
+  ASSIGN_OR_RETURN(const Contract* c, PayerContract(state, s, id));
+  const fb::FieldValue* term = Corrected(b, "payment_term_days");
+  if (term && !c->schedule.empty()) return Refuse("body.fields", "contract " + c->id + " is paid by instalments; its term is their schedule");
+  const fb::FieldValue* sme = Corrected(b, "counterparty_is_sme");
+  const bool is_sme = sme ? sme->flag() : c->sme;
+  const int64_t days = term ? term->number() : c->term_days;
+  if (is_sme && days > events::kPaymentTermDaysMax) {
+    return Refuse("body.fields", "a term of " + std::to_string(days) + " days for a small or medium counterparty exceeds " +
+                                     std::to_string(events::kPaymentTermDaysMax) + " (保障中小企业款项支付条例)");
+  }
+  return NotBeforeRecord(b.corrected_date(), "body.corrected_date", c->signed_on, "contract " + c->id + " was signed");
+}
+
 Status CheckSubjectEvent(const State& state, const SubjectState& s, const fb::Event& e, std::string_view agency) {
   switch (e.body_type()) {
     case EventBody::CommitmentMade: {
@@ -290,6 +343,7 @@ Status CheckSubjectEvent(const State& state, const SubjectState& s, const fb::Ev
       if (r->decided) return Status::Conflict("body.repair_id: repair '" + r->id + "' was decided on " + Date(*r->decided));
       return Status::Ok();
     }
+    case EventBody::RecordCorrected: return CheckCorrection(state, s, *e.body_as_RecordCorrected(), agency);
     case EventBody::ServiceRated:
       return Status::Ok();
     case EventBody::CivilServantIntegrityEntry:

@@ -3,6 +3,7 @@
 #include <initializer_list>
 #include <string>
 
+#include "events/corrections.h"
 #include "events/event.h"
 
 namespace creditlog::projections {
@@ -20,6 +21,19 @@ Status CheckDates(std::initializer_list<DateField> dates) {
     if (absent && d.optional) continue;
     if (absent || !events::IsCalendarDate(d.date->string_view())) {
       return Status::Corruption(std::string(d.field) + ": not a calendar date (YYYY-MM-DD) in a recorded event");
+    }
+  }
+  return Status::Ok();
+}
+
+// The values a correction gives are checked as the fields they replace are: a damaged store
+// could hold any.
+Status CheckCorrection(const fb::RecordCorrected& b) {
+  RETURN_IF_ERROR(CheckDates({{b.corrected_date(), "body.corrected_date"}}));
+  for (const fb::FieldValue* f : *b.fields()) {
+    auto field = events::FindCorrectableField(b.record_type()->string_view(), f->field()->string_view());
+    if (!field.ok() || !events::CheckFieldValue(*field, *f).ok()) {
+      return Status::Corruption("body.fields: '" + f->field()->str() + "' is not a correctable value in a recorded event");
     }
   }
   return Status::Ok();
@@ -80,6 +94,8 @@ Status CheckFoldable(const fb::Event& e) {
     case EventBody::ServiceRated: return CheckDates({{e.body_as_ServiceRated()->rated_date(), "body.rated_date"}});
     case EventBody::CivilServantIntegrityEntry:
       return CheckDates({{e.body_as_CivilServantIntegrityEntry()->entry_date(), "body.entry_date"}});
+    case EventBody::RecordCorrected:
+      return CheckCorrection(*e.body_as_RecordCorrected());
   }
   return Status::Corruption("body_type: " + std::to_string(static_cast<int>(e.body_type())) +
                             " is not an event type this build knows");

@@ -36,6 +36,15 @@ T* Follow(std::vector<T>& items, std::string_view id, uint64_t seq) {
   return nullptr;
 }
 
+// The enum value named `name` (CheckFoldable checked that one is).
+template <typename Enum, size_t N>
+Enum EnumFromName(const Enum (&values)[N], const char* (*name_of)(Enum), const std::string& name) {
+  for (Enum v : values) {
+    if (name == name_of(v)) return v;
+  }
+  return values[0];
+}
+
 void MakeCommitment(SubjectState& s, const fb::CommitmentMade& b, uint64_t seq) {
   s.commitments.push_back({.id = S(b.commitment_id()), .type = b.commitment_type(), .matter = S(b.matter()),
                            .made = D(b.made_date()), .deadline = D(b.deadline()), .verified = {}, .breached = {},
@@ -91,6 +100,8 @@ void DecidePenalty(SubjectState& s, const fb::PenaltyDecided& b, uint64_t seq) {
   p.decided = D(b.decision_date());
   p.fine_fen = b.fine_fen();
   p.discretion = b.discretion();
+  p.confiscated_fen = b.confiscated_fen();
+  p.agency = S(b.deciding_agency());
   p.seqs.push_back(seq);
   if (s.name.empty()) s.name = S(b.subject_name());  // 行政相对人名称, until a registration says otherwise
   s.penalties.push_back(std::move(p));
@@ -293,6 +304,7 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
     case EventBody::CivilServantIntegrityEntry:
       Touch(e);  // kept in the subject's timeline; no rule reads the entry yet
       return;
+    case EventBody::RecordCorrected: return CorrectRecord(Touch(e), *e.body_as_RecordCorrected(), seq);
   }
   CREDITLOG_CHECK(e.body_type() != EventBody::NONE && e.body_type() <= EventBody::MAX);  // CheckFoldable refuses both
 }
@@ -322,6 +334,45 @@ void State::SignContract(SubjectState& s, const fb::ContractSigned& b, uint64_t 
     payee.contracts_as_payee.push_back(c.id);
   }
   contracts_[c.id] = std::move(c);
+}
+
+// The corrected fields take their new values (CheckFoldable checked each against its field);
+// the correction's seq joins the record's.
+void State::CorrectRecord(SubjectState& s, const fb::RecordCorrected& b, uint64_t seq) {
+  const std::string_view type = b.record_type()->string_view(), id = b.record_id()->string_view();
+  auto text = [](const fb::FieldValue* f) { return f->text() ? f->text()->str() : std::string(); };
+  for (const fb::FieldValue* f : *b.fields()) {
+    const std::string_view field = f->field()->string_view();
+    if (type == "PenaltyDecided") {
+      Penalty* p = nullptr;
+      for (Penalty& candidate : s.penalties) p = candidate.decision_number == id ? &candidate : p;
+      if (p == nullptr) return;
+      if (field == "category") p->category = text(f);
+      if (field == "severity") p->severity = EnumFromName<fb::Severity>(fb::EnumValuesSeverity(), fb::EnumNameSeverity, text(f));
+      if (field == "discretion") p->discretion = EnumFromName<fb::Discretion>(fb::EnumValuesDiscretion(), fb::EnumNameDiscretion, text(f));
+      if (field == "fine_fen") p->fine_fen = f->number();
+      if (field == "confiscated_fen") p->confiscated_fen = f->number();
+      if (field == "decision_date") p->decided = D(f->text());
+    } else if (type == "CommitmentMade") {
+      Commitment* c = nullptr;
+      for (Commitment& candidate : s.commitments) c = candidate.id == id ? &candidate : c;
+      if (c == nullptr) return;
+      if (field == "commitment_type") c->type = EnumFromName<fb::CommitmentType>(fb::EnumValuesCommitmentType(), fb::EnumNameCommitmentType, text(f));
+      if (field == "matter") c->matter = text(f);
+      if (field == "deadline") c->deadline = D(f->text());
+    } else if (type == "ContractSigned") {
+      auto it = contracts_.find(id);
+      if (it == contracts_.end() || it->second.payer != s.id) return;
+      Contract& c = it->second;
+      if (field == "amount_fen") c.amount_fen = f->number();
+      if (field == "delivery_date") c.delivered = D(f->text());
+      if (field == "payment_term_days" && c.schedule.empty()) c.term_days = static_cast<int>(f->number());
+      if (field == "counterparty_is_sme") c.sme = f->flag();
+    }
+  }
+  if (type == "PenaltyDecided") Follow(s.penalties, id, seq);
+  if (type == "CommitmentMade") Follow(s.commitments, id, seq);
+  if (type == "ContractSigned") PayerContract(contracts_, s, b.record_id(), seq);
 }
 
 // ---------------------------------------------------------------- the digest

@@ -47,13 +47,16 @@ struct Penalty {
   Day decided = 0;
   int64_t fine_fen = 0;
   fb::Discretion discretion = fb::Discretion::Standard;  // 不予处罚 (NoPenalty) is not a published penalty
+  int64_t confiscated_fen = 0;
+  std::string agency;  // the deciding agency (处罚机关), which alone may correct it
   std::optional<Day> fulfilled, revoked;
   std::vector<uint64_t> seqs;
 
   bool published() const { return discretion != fb::Discretion::NoPenalty; }
 };
 inline auto Fields(const Penalty& x) {
-  CREDITLOG_TIE_MEMBERS(x, decision_number, category, severity, decided, fine_fen, discretion, fulfilled, revoked, seqs);
+  CREDITLOG_TIE_MEMBERS(x, decision_number, category, severity, decided, fine_fen, discretion, confiscated_fen, agency,
+                        fulfilled, revoked, seqs);
 }
 
 struct Notice {
@@ -205,6 +208,7 @@ class State {
   void Fold(const fb::Event& event, uint64_t seq);
   SubjectState& Touch(const fb::Event& event);  // the event's subject, with one more event
   void SignContract(SubjectState& s, const fb::ContractSigned& body, uint64_t seq);
+  void CorrectRecord(SubjectState& s, const fb::RecordCorrected& body, uint64_t seq);
 
   std::map<std::string, SubjectState, std::less<>> subjects_;
   std::map<std::string, Contract, std::less<>> contracts_;

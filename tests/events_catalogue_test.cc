@@ -109,6 +109,7 @@ const std::map<std::string, std::string> kEmptiestBodyRefusal = {
     {"RepairDecided", "body.repair_id: is required and must not be empty"},
     {"ServiceRated", "body.rating_id: is required and must not be empty"},
     {"CivilServantIntegrityEntry", "body.entry_id: is required and must not be empty"},
+    {"RecordCorrected", "body.record_type: is required and must not be empty"},
 };
 
 }  // namespace

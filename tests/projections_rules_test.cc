@@ -341,6 +341,45 @@ TEST_CASE("The 60-day cap binds small and medium counterparties; each instalment
   CHECK_FALSE(inst("2026-04-02").paid_on_time);
 }
 
+TEST_CASE("A correction supersedes named fields of a record; the profile shows them, the history keeps both", "[rules][records]") {
+  Story s;
+  const uint64_t decided = s.Add(kCompany, "PenaltyDecided", PenaltyWith("罚〔2026〕40号", "2026-02-01", "General"));
+  auto correction = [](const char* number, json fields, const char* date = "2026-02-10") {
+    return json{{"record_type", "PenaltyDecided"}, {"record_id", number}, {"fields", std::move(fields)},
+                {"reason", "金额误录"}, {"basis", "《行政处罚法》第七十二条"}, {"corrected_date", date}};
+  };
+  // Refused: an unknown record, a field no correction changes, a date before the record, another agency.
+  CHECK(s.Try(kCompany, "RecordCorrected", correction("罚〔2026〕99号", json::array({{{"field", "fine_fen"}, {"number", 1}}}))).code() ==
+        StatusCode::kInvalidArgument);
+  const Status field = s.Try(kCompany, "RecordCorrected", correction("罚〔2026〕40号", json::array({{{"field", "facts"}, {"text", "x"}}})));
+  CHECK_THAT(Message(field), Catch::Contains("body.fields[0].field") && Catch::Contains("fine_fen"));
+  CHECK_THAT(Message(s.Try(kCompany, "RecordCorrected", correction("罚〔2026〕40号", json::array({{{"field", "fine_fen"}, {"number", 1}}}), "2026-01-31"))),
+             Catch::Contains("body.corrected_date"));
+  KeyPair other = GenerateKeyPair();
+  s.Record(s.f.root, RegisterEvent("other-agency", other.public_key, "3702", {"RecordCorrected"}, events::MakeUscc("11", "370200", "MB1B0009")));
+  const Status foreign = s.Try(kCompany, "RecordCorrected", correction("罚〔2026〕40号", json::array({{{"field", "fine_fen"}, {"number", 1}}})), &other);
+  CHECK_THAT(Message(foreign), Catch::Contains("only that agency corrects it"));
+  CHECK_THAT(Message(s.Try(kCompany, "RecordCorrected", correction("罚〔2026〕40号", json::array({{{"field", "discretion"}, {"text", "NoPenalty"}}})))),
+             Catch::Contains("不予处罚"));
+  CHECK(Story::On(s.At(kCompany, "2026-02-10"), fb::ListKind::Watch) == nullptr);
+  // The fine was 5,000 元 and is corrected to 3,000 元, the severity to minor: the grade follows.
+  CHECK(s.At(kCompany, "2026-02-10").grade == 'C');
+  const uint64_t corrected = s.Add(kCompany, "RecordCorrected",
+                                   correction("罚〔2026〕40号", json::array({{{"field", "fine_fen"}, {"number", 300000}},
+                                                                           {{"field", "severity"}, {"text", "Minor"}}})));
+  const Profile p = s.At(kCompany, "2026-02-10");
+  REQUIRE(p.penalties.size() == 1);
+  CHECK(p.penalties[0].penalty->fine_fen == 300000);
+  CHECK(p.penalties[0].penalty->severity == fb::Severity::Minor);
+  CHECK(p.penalties[0].penalty->seqs == std::vector<uint64_t>{decided, corrected});
+  CHECK(p.grade == 'B');
+  // Both stay in the subject's history.
+  auto seqs = s.f.ledger->StreamSeqs(kCompany);
+  REQUIRE(seqs.ok());
+  CHECK(std::count(seqs->begin(), seqs->end(), decided) == 1);
+  CHECK(std::count(seqs->begin(), seqs->end(), corrected) == 1);
+}
+
 TEST_CASE("A record is never recorded twice, and a correction must name what it corrects", "[rules][records]") {
   Story s;
   const uint64_t first = s.Add(kCompany, "PenaltyDecided", PenaltyWith("罚〔2026〕20号", "2026-02-01", "General"));
@@ -421,7 +460,7 @@ TEST_CASE("Every example event is recorded through the rules, in the order a cle
                          "ContractSigned", "PaymentMade", "ArrearsRecorded", "ArrearsCleared", "ContractCompleted",
                          "PenaltyDecided", "PenaltyFulfilled", "ListingNoticeIssued", "ObjectionFiled",
                          "ObjectionResolved", "SeriousListingDecided", "SeriousListingExited", "RepairApplied",
-                         "RepairDecided", "ServiceRated", "PenaltyRevoked", "CommitmentBreached", "CommitmentWithdrawn",
+                         "RepairDecided", "ServiceRated", "RecordCorrected", "PenaltyRevoked", "CommitmentBreached", "CommitmentWithdrawn",
                          "CivilServantIntegrityEntry", "AgencyKeyRegistered", "KeyRevoked"};
   for (const char* type : order) {
     INFO(type);

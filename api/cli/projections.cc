@@ -46,7 +46,8 @@ Result<projections::State> LoadState(const ProjectionArgs& a) {
 void PrintProfile(const json& j) {
   std::cout << j["name"].get<std::string>() << "  " << j["subject"].get<std::string>() << "\n"
             << "信用等级 grade " << j["grade"].get<std::string>() << "  (" << j["grade_reason"].get<std::string>()
-            << "; ruleset " << j["ruleset"].get<std::string>() << ")  截至 as of " << j["as_of"].get<std::string>() << "\n";
+            << "; ruleset " << j["ruleset"].get<std::string>() << ")  截至 as of " << j["as_of"].get<std::string>()
+            << (j["grade_seqs"].empty() ? "" : "  seq " + j["grade_seqs"].dump()) << "\n";
   std::cout << "名单 lists:" << (j["lists"].empty() ? " 无 none" : "") << "\n";
   for (const auto& m : j["lists"]) {
     std::cout << "  " << m["list_zh"].get<std::string>() << "  " << m["since"].get<std::string>() << " 起"
@@ -65,7 +66,15 @@ void PrintProfile(const json& j) {
   for (const auto& p : j["penalties"]) {
     std::cout << "  " << p["decision_number"].get<std::string>() << "  " << p["severity"].get<std::string>() << "  "
               << p["decided"].get<std::string>() << "  " << p["state"].get<std::string>() << " (publicity until "
-              << p["publicity_until"].get<std::string>() << ")  seq " << p["seqs"].dump() << "\n";
+              << p["publicity_until"].get<std::string>() << ")"
+              << (p.value("discretion", "Standard") == "Standard" ? "" : "  " + p["discretion"].get<std::string>())
+              << "  seq " << p["seqs"].dump() << "\n";
+  }
+  if (j.contains("disregarded") && !j["disregarded"].empty()) {
+    std::cout << "不予采信 disregarded:\n";
+    for (const auto& d : j["disregarded"]) {
+      std::cout << "  seq " << d["seq"].get<uint64_t>() << "  [" << d["rule"].get<std::string>() << "]  " << d["reason"].get<std::string>() << "\n";
+    }
   }
   if (!j["contracts"].empty()) std::cout << "合同 contracts: " << j["contracts"].size() << "\n";
   if (j.contains("as_payer")) {
