@@ -116,6 +116,7 @@ const zh = {
   'publicity.expired': (d) => `公示期满（${d}）`,
   'publicity.repaired': '已信用修复，停止公示',
   'publicity.revoked': '已撤销',
+  'publicity.not_published': '不予处罚，不公示',
   'publicity.repairable': (d) => `${d} 起可申请修复`,
 
   'timeline.title': '事件时间线',
@@ -210,6 +211,10 @@ const zh = {
   'severity.Minor': '轻微',
   'severity.General': '一般',
   'severity.Serious': '严重',
+  'discretion.NoPenalty': '不予处罚',
+  'discretion.Mitigated': '减轻处罚',
+  'discretion.Lighter': '从轻处罚',
+  'discretion.Heavier': '从重处罚',
 
   'crole.payer': '付款方',
   'crole.payee': '收款方',
@@ -409,6 +414,7 @@ const en = {
   'publicity.expired': (d) => `publicity ended (${d})`,
   'publicity.repaired': 'repaired, no longer published',
   'publicity.revoked': 'revoked',
+  'publicity.not_published': 'no penalty, not published',
   'publicity.repairable': (d) => `repairable from ${d}`,
 
   'timeline.title': 'Event timeline',
@@ -503,6 +509,10 @@ const en = {
   'severity.Minor': 'minor',
   'severity.General': 'general',
   'severity.Serious': 'serious',
+  'discretion.NoPenalty': 'no penalty',
+  'discretion.Mitigated': 'mitigated',
+  'discretion.Lighter': 'lighter',
+  'discretion.Heavier': 'heavier',
 
   'crole.payer': 'payer',
   'crole.payee': 'payee',

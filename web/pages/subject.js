@@ -126,6 +126,7 @@ function publicity(pen) {
     expired: t('publicity.expired', pen.publicity_until),
     repaired: t('publicity.repaired'),
     revoked: t('publicity.revoked'),
+    not_published: t('publicity.not_published'),
   }[pen.state] || pen.state;
   return h('span', { class: `state state-${pen.state}` }, words,
     pen.state === 'in_publicity' ? h('span', { class: 'muted small' }, ` · ${t('publicity.repairable', pen.repairable_from)}`) : null);
@@ -135,7 +136,11 @@ function penaltiesCard(p, links) {
   if (!p.penalties.length) return section(t('subject.penalties'), h('p', { id: 'penalties' }, t('subject.none')));
   return section(t('subject.penalties'), table(
     [t('col.decision'), t('col.category'), t('col.severity'), t('col.decided'), t('col.fine'), t('col.publicity'), t('col.seqs')],
-    p.penalties.map((pen) => [pen.decision_number, pen.category, label('severity', pen.severity), pen.decided,
+    p.penalties.map((pen) => [pen.decision_number, pen.category,
+      // 减轻/从轻/从重 are shown with the severity (Jinan's four lists); 不予处罚 in the publicity column.
+      pen.discretion && pen.discretion !== 'Standard' && pen.discretion !== 'NoPenalty'
+        ? `${label('severity', pen.severity)} · ${label('discretion', pen.discretion)}` : label('severity', pen.severity),
+      pen.decided,
       h('span', { class: 'num' }, yuan(pen.fine_fen)), publicity(pen), links(pen.seqs)]),
     { id: 'penalties' }));
 }
