@@ -83,6 +83,37 @@ json ProfileJson(const projections::Profile& p, bool public_view) {
 }
 
 
+json RulesetJson(const projections::RulesetHistory::Adopted& adopted, Day day) {
+  const projections::Ruleset& r = adopted.rules;
+  json publicity = json::object();
+  for (int s = 0; s < projections::kSeverities; ++s) {
+    publicity[fb::EnumNameSeverity(static_cast<fb::Severity>(s))] = {{"min", r.penalty_publicity[s].min_months},
+                                                                      {"max", r.penalty_publicity[s].max_months}};
+  }
+  json measures = json::object();
+  for (int l = 0; l < projections::kListKinds; ++l) measures[fb::EnumNameListKind(static_cast<fb::ListKind>(l))] = r.measures[l];
+  json calendar = nullptr;
+  if (!r.calendar.version.empty()) {
+    json years = json::array();
+    for (size_t i = 0; i < r.calendar.notices.size(); ++i) {
+      years.push_back({{"year", r.calendar.first_year + static_cast<int>(i)}, {"notice", r.calendar.notices[i]}});
+    }
+    calendar = {{"version", r.calendar.version}, {"sources", r.calendar.sources}, {"years", years},
+                {"holidays", r.calendar.holidays.size()}, {"workdays", r.calendar.workdays.size()}};
+  }
+  return {{"as_of", Date(day)}, {"version", r.version}, {"seq", adopted.seq}, {"effective_date", Date(adopted.effective_day)},
+          {"sources", r.sources}, {"penalty_publicity_months", publicity},
+          {"objection_window_working_days", r.objection_window_working_days},
+          {"serious_list", {{"default_term_months", r.serious_default_term_months}, {"max_term_months", r.serious_max_term_months},
+                            {"early_exit_after_months", r.serious_early_exit_after_months}}},
+          {"notification_ineligibility", {{"false_commitment_months", r.false_commitment_ineligible_months}}},
+          {"watch_list", {{"general_penalties", r.watch_general_penalties}, {"breached_commitments", r.watch_breached_commitments},
+                          {"window_months", r.watch_window_months}}},
+          {"government_dishonesty", {{"payment_overdue_days", r.payment_overdue_days}}},
+          {"red_list", {{"fulfilled_commitments", r.red_fulfilled_commitments}, {"window_months", r.red_window_months}}},
+          {"measures", measures}, {"calendar", calendar}};
+}
+
 json MeasuresJson(const projections::Profile& p) {
   json measures = json::array();
   for (const auto& [measure, list] : p.measures) {

@@ -25,6 +25,9 @@ nlohmann::json MembershipJson(const projections::Membership& m);
 nlohmann::json ProfileJson(const projections::Profile& p, bool public_view);
 nlohmann::json MeasuresJson(const projections::Profile& p);
 Result<nlohmann::json> ListJson(const projections::State& state, fb::ListKind kind, projections::Day day);
+// The ruleset in force on `day`: its adoption, every rule's value, its sources and calendar.
+nlohmann::json RulesetJson(const projections::RulesetHistory::Adopted& adopted, projections::Day day);
+
 nlohmann::json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, projections::Day day);
 
 // Subjects with more events than this show only the first ones unless asked for more.

@@ -21,6 +21,7 @@ struct Calendar {
   int last_year = -1;
   std::vector<Day> holidays;         // ascending: days off by notice, weekends inside blocks included
   std::vector<Day> workdays;         // ascending: weekend days worked (调休)
+  std::vector<std::string> notices;  // each covered year's notice, first_year first
 
   static int Weekday(Day day);       // 0 = Sunday … 6 = Saturday
   static int Year(Day day);

@@ -181,6 +181,7 @@ Status ParseCalendar(Reader& top, Calendar* cal) {
     if (notice == nullptr || !notice->is_string() || notice->get<std::string>().empty()) {
       return Status::InvalidArgument("ruleset " + path + ".notice: name the notice the year's days come from");
     }
+    cal->notices.push_back(notice->get<std::string>());
     if (const json* published = y.Find("published"); published && (!published->is_string() ||
                                                                    !events::IsCalendarDate(published->get<std::string>()))) {
       return Status::InvalidArgument("ruleset " + path + ".published: must be a date");

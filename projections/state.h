@@ -171,7 +171,7 @@ inline auto Fields(const SubjectState& x) {
 }
 
 // The rulesets in force are state too (projections/ruleset.h), their calendars included.
-inline auto Fields(const Calendar& x) { CREDITLOG_TIE_MEMBERS(x, version, sources, first_year, last_year, holidays, workdays); }
+inline auto Fields(const Calendar& x) { CREDITLOG_TIE_MEMBERS(x, version, sources, first_year, last_year, holidays, workdays, notices); }
 inline auto Fields(const Period& x) { CREDITLOG_TIE_MEMBERS(x, min_months, max_months); }
 inline auto Fields(const Ruleset& x) {
   CREDITLOG_TIE_MEMBERS(x, version, sources, penalty_publicity, objection_window_working_days, serious_default_term_months,

@@ -354,6 +354,22 @@ TEST_CASE("server: stopping answers in-flight appends and acknowledges only what
   CHECK(total > 0);
 }
 
+TEST_CASE("server: the ruleset in force, with its sources and calendar, for anyone", "[server]") {
+  ServerFixture f;
+  CHECK(f.Get("/v1/ruleset").status == 404);  // none adopted yet
+  AdoptDefaultRuleset(f);
+  HttpResponse r = f.Get("/v1/ruleset?as_of=2025-10-01");
+  REQUIRE(r.status == 200);
+  const json body = Body(r);
+  CHECK(body["version"] == "default-2026.2");
+  CHECK(body["effective_date"] == "2020-12-07");
+  CHECK(body["serious_list"]["max_term_months"] == 36);
+  CHECK(body["calendar"]["years"][5]["year"] == 2025);
+  CHECK(body["calendar"]["years"][5]["notice"].get<std::string>().find("国办发明电〔2024〕12号") != std::string::npos);
+  CHECK(f.Get("/v1/ruleset?as_of=2020-12-06").status == 404);
+  CHECK(f.Get("/v1/ruleset?as_of=2020-13-01").status == 400);
+}
+
 TEST_CASE("server: metrics count commits by type and responses by status", "[server]") {
   ServerFixture f;
   for (int i = 0; i < 3; ++i) REQUIRE(f.PostEnvelope(f.Rating("m" + std::to_string(i), Uscc("370202", i))).status == 200);

@@ -155,6 +155,34 @@ Status Integrity() {
   return Status::Ok();
 }
 
+Status Ruleset() {
+  const ProjectionArgs& a = CommandArgs<ProjectionArgs>();
+  ASSIGN_OR_RETURN(Day day, ParseAsOf(a.as_of));
+  ASSIGN_OR_RETURN(projections::State state, LoadState(a));
+  const projections::RulesetHistory::Adopted* adopted = state.rulesets().At(day);
+  if (adopted == nullptr) return Status::NotFound("no ruleset is in force on " + Date(day));
+  const json j = RulesetJson(*adopted, day);
+  if (a.json) {
+    std::cout << j.dump(2) << "\n";
+    return Status::Ok();
+  }
+  std::cout << "规则 ruleset " << j["version"].get<std::string>() << "  seq " << adopted->seq << "  自 " << j["effective_date"].get<std::string>()
+            << " 起施行  截至 as of " << Date(day) << "\n";
+  for (const auto& source : j["sources"]) std::cout << "  依据 " << source.get<std::string>() << "\n";
+  std::cout << "  异议期 objection window: " << j["objection_window_working_days"] << " 个工作日 working days\n"
+            << "  严重失信名单期限 term: 默认 default " << j["serious_list"]["default_term_months"] << " 个月, 最长 max "
+            << j["serious_list"]["max_term_months"] << " 个月, 修复最早 repair after " << j["serious_list"]["early_exit_after_months"] << " 个月\n"
+            << "  重点关注 watch: " << j["watch_list"].dump() << "\n"
+            << "  政务失信 overdue days: " << j["government_dishonesty"]["payment_overdue_days"] << "\n";
+  if (j["calendar"].is_null()) {
+    std::cout << "  工作日 calendar: 无 none (Monday–Friday)\n";
+  } else {
+    std::cout << "  工作日 calendar " << j["calendar"]["version"].get<std::string>() << ":\n";
+    for (const auto& y : j["calendar"]["years"]) std::cout << "    " << y["year"] << "  " << y["notice"].get<std::string>() << "\n";
+  }
+  return Status::Ok();
+}
+
 Status Rebuild() {
   const ProjectionArgs& a = CommandArgs<ProjectionArgs>();
   ASSIGN_OR_RETURN(projections::State state, LoadState(a));
@@ -210,6 +238,10 @@ void AddProjectionCommands(CLI::App& app) {
   auto* integrity = app.add_subcommand("integrity", "The government-integrity board: public bodies ranked");
   Common(integrity, a, true);
   SetAction(integrity, Integrity);
+
+  auto* ruleset = app.add_subcommand("ruleset", "The ruleset in force on a date: its rules, sources and working-day calendar");
+  Common(ruleset, a, true);
+  SetAction(ruleset, Ruleset);
 
   auto* rebuild = app.add_subcommand("rebuild", "Fold the whole log from scratch and print the projection digest");
   Common(rebuild, a, false);

@@ -79,6 +79,7 @@ const std::vector<Route>& ServerImpl::Routes() {
       {"GET", "/v1/search", Role::kPublic, &ServerImpl::Search},
       {"GET", "/v1/lists/{name}", Role::kPublic, &ServerImpl::List},
       {"GET", "/v1/integrity", Role::kPublic, &ServerImpl::Integrity},
+      {"GET", "/v1/ruleset", Role::kPublic, &ServerImpl::Ruleset},
       {"POST", "/v1/events", Role::kPublic, &ServerImpl::PostEvent, kRequestBodyBytesMax},
       {"POST", "/v1/events/batch", Role::kPublic, &ServerImpl::PostBatch, kBatchBodyBytesMax},
   };

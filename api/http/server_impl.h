@@ -104,6 +104,7 @@ class ServerImpl final : public Server {
   Reply Search(const Request&, const Params&, const Principal&);
   Reply List(const Request&, const Params&, const Principal&);
   Reply Integrity(const Request&, const Params&, const Principal&);
+  Reply Ruleset(const Request&, const Params&, const Principal&);
   template <typename View>
   Reply SubjectView(const Request& req, const Params& params, View view);
 

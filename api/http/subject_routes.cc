@@ -70,4 +70,14 @@ Reply ServerImpl::Integrity(const Request& req, const Params&, const Principal&)
   });
 }
 
+Reply ServerImpl::Ruleset(const Request& req, const Params&, const Principal&) {
+  auto day = AsOf(req);
+  if (!day.ok()) return Error(req, day.status());
+  return WithState(req, [&](const projections::State& state) {
+    const projections::RulesetHistory::Adopted* adopted = state.rulesets().At(*day);
+    if (adopted == nullptr) return Error(req, Status::NotFound("no ruleset is in force on " + Date(*day)));
+    return Json(req, RulesetJson(*adopted, *day));
+  });
+}
+
 }  // namespace creditlog::api
