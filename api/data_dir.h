@@ -23,7 +23,10 @@ Status SaveKey(const std::string& path, const NamedKeyPair& key, std::string_vie
 
 // Opens the ledger for appending, with its checkpoint key unlocked and every new event
 // checked against the log before it (projections/admission.h).
-Result<std::unique_ptr<ledger::Ledger>> OpenForWriting(const std::string& data, std::string_view passphrase);
+// `guarded` false: for a command that appends nothing (publishing a checkpoint), which need
+// not fold the log.
+Result<std::unique_ptr<ledger::Ledger>> OpenForWriting(const std::string& data, std::string_view passphrase,
+                                                       bool guarded = true);
 Result<std::unique_ptr<ledger::Ledger>> OpenForReading(const std::string& data);
 
 }  // namespace creditlog::api

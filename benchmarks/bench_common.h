@@ -21,13 +21,30 @@ inline constexpr const char* kOrigin = "bench.creditlog.example/log";
 
 inline double Seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
+inline constexpr uint64_t kSubjects = 1000;  // the rated bodies the synthetic events spread over
+
+// The USCC of synthetic subject n.
+inline std::string SubjectUscc(uint64_t n) {
+  std::string body = "MA";
+  for (uint64_t k = 0; k < 6; ++k, n /= 31) body.push_back(events::kUsccAlphabet[n % 31]);
+  return events::MakeUscc("91", "370202", body);
+}
+
+// The registration of synthetic subject n: a ledger whose appends pass the rules of the log
+// (projections/admission.h, as `serve` installs) takes events only for registered subjects.
+inline Bytes Registration(uint64_t n) {
+  flatbuffers::FlatBufferBuilder b;
+  const std::string id = "bench-register-" + std::to_string(n), subject = SubjectUscc(n);
+  auto registered = fb::CreateSubjectRegisteredDirect(b, fb::SubjectKind::PublicBody, ("青岛市服务中心" + std::to_string(n)).c_str(), "370202");
+  b.Finish(fb::CreateEventDirect(b, id.c_str(), subject.c_str(), -1, 0, 0, fb::EventBody::SubjectRegistered, registered.Union()));
+  return Bytes(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+}
+
 // One ServiceRated event (~300 bytes signed), subjects spread over `subjects` USCCs.
-inline Bytes RatingEvent(uint64_t i, uint64_t subjects = 1000) {
+inline Bytes RatingEvent(uint64_t i, uint64_t subjects = kSubjects) {
   flatbuffers::FlatBufferBuilder b;
   const std::string id = "bench-" + std::to_string(i);
-  std::string body = "MA";
-  for (uint64_t n = i % subjects, k = 0; k < 6; ++k, n /= 31) body.push_back(events::kUsccAlphabet[n % 31]);
-  const std::string subject = events::MakeUscc("91", "370202", body);
+  const std::string subject = SubjectUscc(i % subjects);
   auto rated = fb::CreateServiceRatedDirect(b, id.c_str(), 5, "食品经营许可", "2026-03-01");
   b.Finish(fb::CreateEventDirect(b, id.c_str(), subject.c_str(), -1, 0, 0, fb::EventBody::ServiceRated, rated.Union()));
   return Bytes(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());

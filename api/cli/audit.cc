@@ -40,7 +40,7 @@ Status Checkpoint() {
   const AuditArgs& a = CommandArgs<AuditArgs>();
   if (a.publish) {
     ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
-    ASSIGN_OR_RETURN(auto ledger, OpenForWriting(a.data, passphrase));
+    ASSIGN_OR_RETURN(auto ledger, OpenForWriting(a.data, passphrase, /*guarded=*/false));  // appends nothing
     ASSIGN_OR_RETURN(std::string note, ledger->PublishCheckpoint());
     std::cout << note;
     return Status::Ok();
