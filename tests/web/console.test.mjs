@@ -418,3 +418,25 @@ test('tablet width: the subject page fits 768 px without sideways scrolling', { 
   page.assertNoErrors();
   await context.close();
 });
+
+test('subject: a record the rules do not let count is listed with its rule and reason, for inspectors only', { timeout: 30000 }, async () => {
+  const id = '91370202MA3C4D5E7X';  // recorded by scripts/web-test: a listing repaired while its fine is unpaid
+  const profile = await api(`/v1/subjects/${id}/profile`, INSPECTOR);
+  assert.equal(profile.disregarded.length, 1);
+  assert.equal(profile.disregarded[0].rule, 'serious_list.repair');
+  assert.ok(profile.lists.some((l) => l.list === 'SeriousDishonesty'), 'the listing stands');
+  const { context, page } = await open({ token: INSPECTOR });
+  await page.goto(`${BASE}/#/subject/${id}`);
+  await page.waitForSelector('#disregarded');
+  const text = await page.locator('#disregarded').innerText();
+  assert.match(text, /serious_list\.repair/);
+  assert.match(text, /青市监罚〔2024〕88号/);
+  assert.match(await page.locator('section:has(#disregarded) h2').innerText(), /不计入的记录/);
+  page.assertNoErrors();
+  await context.close();
+  const pub = await open();
+  await pub.page.goto(`${BASE}/#/subject/${id}`);
+  await pub.page.waitForSelector('.page-subject[data-view="public"]');
+  assert.equal(await pub.page.locator('#disregarded').count(), 0);
+  await pub.context.close();
+});

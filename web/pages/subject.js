@@ -28,15 +28,16 @@ export async function render(view, ctx) {
   document.title = `${profile.name} · creditlog`;
   const links = (seqs) => seqLinks(seqs, full);
 
-  view.replaceChildren(
+  view.replaceChildren(...[
     identity(profile, ctx, full, asOf),
     gradeCard(profile, links),
     measuresCard(profile, measures, links),
     listsCard(profile, links),
+    disregardedCard(profile, links),
     commitmentsCard(profile, links),
     contractsCard(profile, links),
     penaltiesCard(profile, links),
-  );
+  ].filter(Boolean));
   view.dataset.asOf = profile.as_of;
   view.dataset.view = full ? 'full' : 'public';
 }
@@ -89,6 +90,17 @@ function measuresCard(p, measures, links) {
     h('li', { 'data-list': m.list },
       t('subject.measureLine', m.measure, m.since, m.reason), ' ', links(m.seqs),
       h('span', { class: 'tag' }, label('list', m.list))))));
+}
+
+// Inspector view: records in the log that a rule does not let count (a listing decided inside
+// its objection window, a term beyond the maximum, a repair whose conditions are not met).
+function disregardedCard(p, links) {
+  if (!p.disregarded || !p.disregarded.length) return null;
+  return section(t('subject.disregarded'),
+    h('p', { class: 'muted' }, t('subject.disregardedNote')),
+    table([t('subject.rule'), t('col.reason'), t('col.seqs')],
+      p.disregarded.map((d) => [h('span', { class: 'mono small rule' }, d.rule), d.reason, links([d.seq])]),
+      { id: 'disregarded' }));
 }
 
 function listsCard(p, links) {
