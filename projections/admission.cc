@@ -72,13 +72,6 @@ const T* FindById(const std::vector<T>& items, std::string_view id) {
   return nullptr;
 }
 
-const Penalty* FindPenalty(const SubjectState& s, std::string_view number) {
-  for (const Penalty& p : s.penalties) {
-    if (p.decision_number == number) return &p;
-  }
-  return nullptr;
-}
-
 Status NotBeforeRecord(const String* date, const char* field, Day since, const std::string& what) {
   if (D(date) < since) return Refuse(field, "'" + date->str() + "' is before " + what + " (" + Date(since) + ")");
   return Status::Ok();
@@ -178,7 +171,7 @@ Status FollowsCommitment(const SubjectState& s, const String* id, const String* 
 
 // An event about penalty `number` of this subject, dated `date`: the penalty exists and was decided by then.
 Status FollowsPenalty(const SubjectState& s, const String* number, const String* date, const char* field) {
-  const Penalty* p = FindPenalty(s, number->string_view());
+  const Penalty* p = s.FindPenalty(number->string_view());
   if (p == nullptr) return Refuse("body.decision_number", "no penalty " + number->str() + " is recorded for " + s.id);
   return NotBeforeRecord(date, field, p->decided, "the penalty was decided");
 }
@@ -208,7 +201,7 @@ Status CheckCorrection(const State& state, const SubjectState& s, const fb::Reco
     return f && f->text() ? f->text()->str() : otherwise;
   };
   if (type == "PenaltyDecided") {
-    const Penalty* p = FindPenalty(s, id->string_view());
+    const Penalty* p = s.FindPenalty(id->string_view());
     if (p == nullptr) return Refuse("body.record_id", "no penalty " + id->str() + " is recorded for " + s.id);
     if (!agency.empty() && !p->agency.empty() && p->agency != agency) {
       return Refuse("body.record_id", "penalty " + id->str() + " was decided by " + p->agency +
@@ -282,7 +275,7 @@ Status CheckSubjectEvent(const State& state, const SubjectState& s, const fb::Ev
     case EventBody::ContractCompleted: return PayerContract(state, s, e.body_as_ContractCompleted()->contract_id()).status();
     case EventBody::PenaltyDecided: {
       const auto* b = e.body_as_PenaltyDecided();
-      if (const Penalty* earlier = FindPenalty(s, b->decision_number()->string_view())) {
+      if (const Penalty* earlier = s.FindPenalty(b->decision_number()->string_view())) {
         return Status::Conflict("body.decision_number: " + b->decision_number()->str() + " is already recorded at seq " +
                                 Seqs(earlier->seqs) + " (a record is corrected by a correction, not recorded twice)");
       }
@@ -328,7 +321,7 @@ Status CheckSubjectEvent(const State& state, const SubjectState& s, const fb::Ev
       const auto* b = e.body_as_RepairApplied();
       RETURN_IF_ERROR(NotRecorded(s.repairs, b->repair_id(), "body.repair_id", "repair"));
       const std::string_view target = b->target()->string_view();
-      if (FindPenalty(s, target) == nullptr && FindById(s.listings, target) == nullptr && FindById(s.commitments, target) == nullptr) {
+      if (s.FindPenalty(target) == nullptr && FindById(s.listings, target) == nullptr && FindById(s.commitments, target) == nullptr) {
         return Refuse("body.target", "no penalty, listing or breached commitment '" + b->target()->str() + "' is recorded for " + s.id);
       }
       if (b->commitment_id() && b->commitment_id()->size() > 0 && FindById(s.commitments, b->commitment_id()->string_view()) == nullptr) {

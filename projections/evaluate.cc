@@ -36,7 +36,6 @@ class Judge {
   std::optional<Day> BreachRepaired(const Commitment& c) const;
   std::optional<Day> PenaltyRepaired(const Penalty& p) const;
   PenaltyView ViewPenalty(const Penalty& p) const;
-  const Penalty* FindPenalty(std::string_view decision_number) const;
   std::optional<std::string> ListingRepairDefect(const SeriousListing& l, const Notice& notice, const Repair& repair) const;
   void Commitments(Profile& out);
   void Penalties(Profile& out);
@@ -140,13 +139,6 @@ void Judge::Contracts(Profile& out) {
   for (const auto& id : s_.contracts_as_payee) view(id, false);
 }
 
-const Penalty* Judge::FindPenalty(std::string_view decision_number) const {
-  for (const Penalty& p : s_.penalties) {
-    if (p.decision_number == decision_number) return &p;
-  }
-  return nullptr;
-}
-
 // A listing's repair ends it only after the early-exit period, with a credit commitment and
 // every obligation of the penalties behind the notice fulfilled by the repair decision.
 std::optional<std::string> Judge::ListingRepairDefect(const SeriousListing& l, const Notice& notice,
@@ -158,7 +150,7 @@ std::optional<std::string> Judge::ListingRepairDefect(const SeriousListing& l, c
   }
   if (!RepairCommitted(repair)) return "repair " + repair.id + " rests on no credit commitment made by its decision";
   for (const std::string& related : notice.related) {
-    const Penalty* p = FindPenalty(related);
+    const Penalty* p = s_.FindPenalty(related);
     if (p != nullptr && p->published() && !(p->fulfilled && *p->fulfilled <= *repair.decided)) {
       return "repair " + repair.id + " decided on " + Date(*repair.decided) + " while the obligations of penalty " +
              p->decision_number + " were not fulfilled";
@@ -204,7 +196,7 @@ void Judge::SeriousList(Profile& out) {
       Append(&seqs, repair.seqs);
     }
     for (const std::string& related : notice->related) {
-      const Penalty* p = FindPenalty(related);
+      const Penalty* p = s_.FindPenalty(related);
       if (p != nullptr && p->revoked) {
         first_off = std::min(first_off, *p->revoked);
         Append(&seqs, p->seqs);

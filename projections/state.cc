@@ -217,6 +217,13 @@ void SubjectState::AddRating(Day day, int stars) {
   it->stars += stars;
 }
 
+const Penalty* SubjectState::FindPenalty(std::string_view decision_number) const {
+  for (const Penalty& p : penalties) {
+    if (p.decision_number == decision_number) return &p;
+  }
+  return nullptr;
+}
+
 RatingSummary SubjectState::RatingsBy(Day day) const {
   int64_t count = 0, stars = 0;
   for (const RatingDay& r : ratings) {

@@ -162,6 +162,7 @@ struct SubjectState {
   uint64_t events = 0;
 
   void AddRating(Day day, int stars);
+  const Penalty* FindPenalty(std::string_view decision_number) const;  // null if none
   // The ratings made on or before `day`.
   RatingSummary RatingsBy(Day day) const;
 };
