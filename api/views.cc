@@ -27,22 +27,31 @@ json MembershipJson(const projections::Membership& m) {
           {"ruleset", m.why.ruleset_version}, {"ruleset_seq", m.why.ruleset_seq}, {"seqs", m.why.seqs}};
 }
 
-json ProfileJson(const projections::Profile& p, bool public_view) {
+json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_large) {
+  const Disclosure reader = reader_at_large.Within(*p.subject);
+  // The grade the reader may know of: one that a list kept from it gave is not.
+  const bool full_grade = reader.May(Info::kRestrictedLists);
+  const projections::Profile::Grading grading =
+      full_grade ? projections::Profile::Grading{p.grade, p.grade_rule, p.grade_reason, p.grade_seqs} : p.published_grade;
   json out = {{"subject", p.subject->id}, {"name", p.subject->name}, {"as_of", Date(p.as_of)},
               {"ruleset", p.ruleset_version}, {"ruleset_seq", p.ruleset_seq},
-              {"grade", std::string(1, p.grade)}, {"grade_rule", p.grade_rule}, {"grade_reason", p.grade_reason},
-              {"grade_seqs", p.grade_seqs}, {"lists", json::array()}, {"measures", json::array()}, {"commitments", json::array()},
+              {"grade", std::string(1, grading.grade)}, {"grade_rule", grading.rule}, {"grade_reason", grading.reason},
+              {"grade_seqs", grading.seqs}, {"lists", json::array()}, {"measures", json::array()}, {"commitments", json::array()},
               {"penalties", json::array()}, {"contracts", json::array()}};
-  for (const auto& m : p.lists) out["lists"].push_back(MembershipJson(m));
-  for (const auto& [measure, list] : p.measures) out["measures"].push_back({{"measure", measure}, {"list", projections::ListName(list)}});
+  for (const auto& m : p.lists) {
+    if (reader.MayList(m.list)) out["lists"].push_back(MembershipJson(m));
+  }
+  for (const auto& [measure, list] : p.measures) {
+    if (reader.MayList(list)) out["measures"].push_back({{"measure", measure}, {"list", projections::ListName(list)}});
+  }
   for (const auto& c : p.commitments) {
     out["commitments"].push_back({{"id", c.commitment->id}, {"type", fb::EnumNameCommitmentType(c.commitment->type)},
                                   {"matter", c.commitment->matter}, {"made", Date(c.commitment->made)},
                                   {"deadline", Date(c.commitment->deadline)}, {"state", c.state}, {"seqs", c.commitment->seqs}});
   }
   for (const auto& v : p.penalties) {
-    // The public view shows penalties only while in publicity (双公示).
-    if (public_view && v.state != "in_publicity") continue;
+    // The public sees penalties only while in publicity (双公示).
+    if (!reader.MayPenalty(v.state)) continue;
     out["penalties"].push_back({{"decision_number", v.penalty->decision_number}, {"category", v.penalty->category},
                                 {"severity", fb::EnumNameSeverity(v.penalty->severity)},
                                 {"discretion", fb::EnumNameDiscretion(v.penalty->discretion)}, {"decided", Date(v.penalty->decided)},
@@ -57,7 +66,7 @@ json ProfileJson(const projections::Profile& p, bool public_view) {
                                 {"paid_on_time", c.paid_on_time}, {"counterparty_is_sme", c.contract->sme},
                                 {"seqs", c.contract->seqs}});
   }
-  if (!public_view) {
+  if (reader.May(Info::kRuleDetails)) {
     out["disregarded"] = json::array();
     for (const auto& d : p.disregarded) out["disregarded"].push_back({{"seq", d.seq}, {"rule", d.rule}, {"reason", d.reason}});
   }
@@ -114,9 +123,12 @@ json RulesetJson(const projections::RulesetHistory::Adopted& adopted, Day day) {
           {"measures", measures}, {"calendar", calendar}};
 }
 
-json MeasuresJson(const projections::Profile& p) {
+json MeasuresJson(const projections::Profile& p, const Disclosure& reader_at_large) {
+  const Disclosure reader = reader_at_large.Within(*p.subject);
+  const bool full_grade = reader.May(Info::kRestrictedLists);
   json measures = json::array();
   for (const auto& [measure, list] : p.measures) {
+    if (!reader.MayList(list)) continue;
     for (const auto& m : p.lists) {
       if (m.list != list) continue;
       measures.push_back({{"measure", measure}, {"list", projections::ListName(list)}, {"since", Date(m.since)},
@@ -125,12 +137,14 @@ json MeasuresJson(const projections::Profile& p) {
     }
   }
   return {{"subject", p.subject->id}, {"name", p.subject->name}, {"as_of", Date(p.as_of)},
-          {"grade", std::string(1, p.grade)}, {"ruleset", p.ruleset_version}, {"measures", measures}};
+          {"grade", std::string(1, full_grade ? p.grade : p.published_grade.grade)}, {"ruleset", p.ruleset_version},
+          {"measures", measures}};
 }
 
-Result<json> ListJson(const projections::State& state, fb::ListKind kind, Day day) {
+Result<json> ListJson(const projections::State& state, fb::ListKind kind, Day day, const Disclosure& reader) {
   json rows = json::array();
   for (const auto& [id, subject] : state.subjects()) {
+    if (!reader.MaySubject(id, &subject)) continue;
     ASSIGN_OR_RETURN(projections::Profile profile, projections::Evaluate(state, id, day));
     for (const auto& m : profile.lists) {
       if (m.list != kind) continue;
@@ -153,6 +167,14 @@ json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, Day day) 
                    {"rating_average", r.rating_average}, {"ratings", r.ratings}, {"seqs", r.seqs}});
   }
   return {{"as_of", Date(day)}, {"board", out}};
+}
+
+json WithheldFrom(const Disclosure& reader, json event) {
+  const std::string subject = event.value("subject", "");
+  if (reader.MaySubject(subject, nullptr)) return event;
+  json out = {{"event_id", event.value("event_id", "")}, {"subject", subject.substr(0, subject.find('/')) + "/…"},
+              {"body_type", event.value("body_type", "")}, {"withheld", InfoName(Info::kCivilServantFiles)}};
+  return out;
 }
 
 // The date on which the recorded thing happened: the first of these fields the body has.
@@ -197,10 +219,11 @@ Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subje
   return out;
 }
 
-json SearchJson(const projections::State& state, const std::string& query, size_t limit) {
+json SearchJson(const projections::State& state, const std::string& query, size_t limit, const Disclosure& reader) {
   json hits = json::array();
   for (const auto& [id, subject] : state.subjects()) {
     if (hits.size() >= limit) break;
+    if (!reader.MaySubject(id, &subject)) continue;
     if (id.starts_with(query) || (!query.empty() && subject.name.find(query) != std::string::npos)) {
       hits.push_back({{"subject", id}, {"name", subject.name}, {"events", subject.events}});
     }

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/disclosure.h"
 #include "ledger/ledger.h"
 #include "projections/evaluate.h"
 #include "projections/integrity.h"
@@ -21,14 +22,23 @@ std::string Date(projections::Day day);
 // Compact JSON text; invalid UTF-8 in a string is replaced rather than thrown on.
 std::string DumpJson(const nlohmann::json& value);
 nlohmann::json MembershipJson(const projections::Membership& m);
-// The public view shows penalties only while in publicity (双公示).
-nlohmann::json ProfileJson(const projections::Profile& p, bool public_view);
-nlohmann::json MeasuresJson(const projections::Profile& p);
-Result<nlohmann::json> ListJson(const projections::State& state, fb::ListKind kind, projections::Day day);
+// Every view of a subject shows what `reader` may see of it (api/disclosure.h, docs/privacy.md):
+// the public sees penalties only while in publicity (双公示), only the published lists, and the
+// grade those give (published_grade); it never sees a civil servant's file.
+nlohmann::json ProfileJson(const projections::Profile& p, const Disclosure& reader);
+nlohmann::json MeasuresJson(const projections::Profile& p, const Disclosure& reader);
+// The rows `reader` may see: a list it may not see at all is refused by the caller.
+Result<nlohmann::json> ListJson(const projections::State& state, fb::ListKind kind, projections::Day day,
+                                const Disclosure& reader);
 // The ruleset in force on `day`: its adoption, every rule's value, its sources and calendar.
 nlohmann::json RulesetJson(const projections::RulesetHistory::Adopted& adopted, projections::Day day);
 
 nlohmann::json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, projections::Day day);
+
+// An event's JSON as `reader` may see it: a civil servant's event, to a reader who may not see
+// civil servants' files (an auditor reading the whole log), keeps its id and type and the
+// employer, and withholds the staff number and the body ("withheld": "civil_servant_files").
+nlohmann::json WithheldFrom(const Disclosure& reader, nlohmann::json event);
 
 // Subjects with more events than this show only the first ones unless asked for more.
 inline constexpr uint64_t kTimelineEventsDefault = 1000;
@@ -39,7 +49,8 @@ inline constexpr size_t kSearchResultsMax = 50;
 // before it (events without one are kept); then the answer also names "as_of".
 Result<nlohmann::json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit,
                                     std::optional<projections::Day> through = std::nullopt);
-// Subjects whose USCC starts with `query` or whose name contains it, in USCC order.
-nlohmann::json SearchJson(const projections::State& state, const std::string& query, size_t limit);
+// Subjects `reader` may see whose USCC starts with `query` or whose name contains it, in USCC order.
+nlohmann::json SearchJson(const projections::State& state, const std::string& query, size_t limit,
+                          const Disclosure& reader);
 
 }  // namespace creditlog::api

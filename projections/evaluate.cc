@@ -45,7 +45,7 @@ class Judge {
   void Ineligibility(Profile& out);
   void GovernmentDishonesty(Profile& out);
   void RedList(Profile& out);
-  void Grade(Profile& out);
+  Profile::Grading Grade(const Profile& out, bool published_only) const;
 
   const State& state_;
   const SubjectState& s_;
@@ -344,9 +344,11 @@ void Judge::RedList(Profile& out) {
 }
 
 // D: on the serious list, or a public body on 政务失信; C: on the watch list, or an unrepaired
-// general or serious penalty in publicity; A: on the red list; B otherwise.
-void Judge::Grade(Profile& out) {
+// general or serious penalty in publicity; A: on the red list; B otherwise. With `published_only`,
+// the lists that are not published are passed over.
+Profile::Grading Judge::Grade(const Profile& out, bool published_only) const {
   auto on = [&](fb::ListKind list) -> const Membership* {
+    if (published_only && !ListIsPublished(list)) return nullptr;
     for (const Membership& m : out.lists) {
       if (m.list == list) return &m;
     }
@@ -358,28 +360,26 @@ void Judge::Grade(Profile& out) {
     }
     return nullptr;
   };
-  auto set = [&](char grade, std::string rule, std::string reason, const std::vector<uint64_t>& seqs) {
-    out.grade = grade;
-    out.grade_reason = rule + ": " + reason;
-    out.grade_rule = std::move(rule);
-    out.grade_seqs = seqs;
+  auto set = [&](char grade, std::string rule, const std::string& reason, const std::vector<uint64_t>& seqs) {
+    return Profile::Grading{grade, rule, rule + ": " + reason, seqs};
   };
   const bool public_body = s_.registered && s_.kind == fb::SubjectKind::PublicBody;
   if (const Membership* m = on(fb::ListKind::SeriousDishonesty)) {
-    set('D', "grade.D", "on the serious-dishonesty list", m->why.seqs);
+    return set('D', "grade.D", "on the serious-dishonesty list", m->why.seqs);
   } else if (const Membership* g = public_body ? on(fb::ListKind::GovernmentDishonesty) : nullptr) {
-    set('D', "grade.D.government_dishonesty", "a public body on the 政务失信 list (" + g->reason + ")", g->why.seqs);
+    return set('D', "grade.D.government_dishonesty", "a public body on the 政务失信 list (" + g->reason + ")", g->why.seqs);
   } else if (const Membership* w = on(fb::ListKind::Watch)) {
-    set('C', "grade.C", "on the watch list", w->why.seqs);
+    return set('C', "grade.C", "on the watch list", w->why.seqs);
   } else if (const PenaltyView* serious = unrepaired(fb::Severity::Serious)) {
-    set('C', "grade.C.serious_penalty", "unrepaired serious penalty " + serious->penalty->decision_number, serious->penalty->seqs);
+    return set('C', "grade.C.serious_penalty", "unrepaired serious penalty " + serious->penalty->decision_number,
+               serious->penalty->seqs);
   } else if (const PenaltyView* general = unrepaired(fb::Severity::General)) {
-    set('C', "grade.C.general_penalty", "unrepaired general penalty " + general->penalty->decision_number, general->penalty->seqs);
+    return set('C', "grade.C.general_penalty", "unrepaired general penalty " + general->penalty->decision_number,
+               general->penalty->seqs);
   } else if (const Membership* red = on(fb::ListKind::Red)) {
-    set('A', "grade.A", "on the red list", red->why.seqs);
-  } else {
-    set('B', "grade.B", "no list applies", {});
+    return set('A', "grade.A", "on the red list", red->why.seqs);
   }
+  return set('B', "grade.B", "no list applies", {});
 }
 
 Profile Judge::Run() {
@@ -396,7 +396,12 @@ Profile Judge::Run() {
   Ineligibility(out);
   GovernmentDishonesty(out);
   RedList(out);
-  Grade(out);
+  Profile::Grading grading = Grade(out, false);
+  out.grade = grading.grade;
+  out.grade_rule = std::move(grading.rule);
+  out.grade_reason = std::move(grading.reason);
+  out.grade_seqs = std::move(grading.seqs);
+  out.published_grade = Grade(out, true);
   // Earliest first, so that each measure is attributed to the membership that imposed it first.
   std::stable_sort(out.lists.begin(), out.lists.end(), [](const Membership& x, const Membership& y) { return x.since < y.since; });
   for (const Membership& m : out.lists) {

@@ -70,6 +70,14 @@ struct Profile {
   std::string grade_rule;      // e.g. "grade.C.serious_penalty"
   std::string grade_reason;
   std::vector<uint64_t> grade_seqs;
+  // The grade from published information only: the same rules without the lists kept for
+  // officials (重点关注名单, 告知承诺 ineligibility), which the public may not learn of through
+  // a grade either (docs/privacy.md).
+  struct Grading {
+    char grade = 'B';
+    std::string rule, reason;
+    std::vector<uint64_t> seqs;
+  } published_grade;
   double rating_average = 0;
   size_t ratings = 0;
   std::vector<Disregarded> disregarded;

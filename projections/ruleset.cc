@@ -297,6 +297,10 @@ const RulesetHistory::Adopted* RulesetHistory::At(int64_t day) const {
 std::string_view ListName(fb::ListKind list) { return fb::EnumNameListKind(list); }
 std::string_view ListChineseName(fb::ListKind list) { return kChineseNames[static_cast<size_t>(list)]; }
 
+bool ListIsPublished(fb::ListKind list) {
+  return list != fb::ListKind::Watch && list != fb::ListKind::NotificationIneligible;
+}
+
 Result<fb::ListKind> ListFromName(std::string_view name) {
   for (int l = 0; l < kListKinds; ++l) {
     const auto kind = static_cast<fb::ListKind>(l);

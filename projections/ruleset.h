@@ -81,5 +81,8 @@ class RulesetHistory {
 std::string_view ListName(fb::ListKind list);            // "SeriousDishonesty", …
 std::string_view ListChineseName(fb::ListKind list);     // "严重失信主体名单", …
 Result<fb::ListKind> ListFromName(std::string_view name);  // either form
+// Whether a list is published (严重失信, 政务失信, 守信激励) or kept for officials (重点关注名单,
+// 告知承诺 ineligibility), docs/privacy.md.
+bool ListIsPublished(fb::ListKind list);
 
 }  // namespace creditlog::projections

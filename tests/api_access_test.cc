@@ -192,12 +192,17 @@ TEST_CASE("access: every refusal is logged with the address and a fingerprint, n
   // A known token with too low a role: its name and address, and what it lacked.
   auto inspector = access.Authenticate(Bearer(tokens.valid), kElsewhere, &retry_after);
   REQUIRE(inspector.ok());
-  REQUIRE(AccessControl::Require(*inspector, Role::kAdmin).code() == StatusCode::kPermissionDenied);
+  const Status too_low = Disclosure(inspector->role).Require(Info::kOperations, "metrics");
+  REQUIRE(too_low.code() == StatusCode::kPermissionDenied);
+  AccessControl::LogDenied(*inspector, too_low);
   CHECK_THAT(log.text(), Catch::Contains("status=403") && Catch::Contains("token_name=window-3") &&
-                             Catch::Contains(std::string("address=") + kElsewhere) && Catch::Contains("needed=admin"));
+                             Catch::Contains(std::string("address=") + kElsewhere) && Catch::Contains("role=inspector") &&
+                             Catch::Contains("with the admin role"));
   // The public asking for a token route was refused nothing it presented: not logged.
   const size_t before = log.text().size();
-  REQUIRE(AccessControl::Require(Principal{}, Role::kInspector).code() == StatusCode::kUnauthenticated);
+  const Status anonymous_refused = Disclosure(Role::kPublic).Require(Info::kRecords, "records");
+  REQUIRE(anonymous_refused.code() == StatusCode::kUnauthenticated);
+  AccessControl::LogDenied(Principal{}, anonymous_refused);
   CHECK(log.text().size() == before);
 
   // Nothing of any token, nor of the malformed header's credentials.

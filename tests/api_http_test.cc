@@ -507,18 +507,20 @@ TEST_CASE("http: path parameters are decoded per segment: a civil servant's prof
   REQUIRE(recorded.ok());
   f.Start();
   const std::string encoded = "/v1/subjects/11370200MB1B000618%2F00042";
-  HttpResponse profile = f.Get(encoded + "/profile", f.inspector_token);
+  // A civil servant's file is for the personnel role (docs/privacy.md).
+  HttpResponse profile = f.Get(encoded + "/profile", f.personnel_token);
   INFO(profile.body);
   REQUIRE(profile.status == 200);
   CHECK(json::parse(profile.body)["subject"] == subject);
-  HttpResponse timeline = f.Get(encoded + "/timeline", f.inspector_token);
+  CHECK(f.Get(encoded + "/profile", f.inspector_token).status == 403);
+  HttpResponse timeline = f.Get(encoded + "/timeline", f.personnel_token);
   INFO(timeline.body);
   REQUIRE(timeline.status == 200);
   const json rows = json::parse(timeline.body)["timeline"];
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["seq"] == recorded->seq);
   // Unescaped, the slash splits the path: no such route.
-  CHECK(f.Get("/v1/subjects/" + subject + "/profile", f.inspector_token).status == 404);
+  CHECK(f.Get("/v1/subjects/" + subject + "/profile", f.personnel_token).status == 404);
 }
 
 TEST_CASE("http: a 500 carries a request id and a generic message, the details only go to the log", "[http]") {

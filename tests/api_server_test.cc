@@ -392,10 +392,16 @@ TEST_CASE("server: the OpenAPI document describes exactly the routes served", "[
       if (method == "parameters") continue;
       std::string upper = method;
       for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      documented.emplace(upper, path, operation.value("x-creditlog-role", "?"));
+      std::string roles = operation.value("x-creditlog-role", "?") + ":";
+      for (const auto& role : operation.value("x-creditlog-roles", json::array())) roles += " " + role.get<std::string>();
+      documented.emplace(upper, path, roles);
     }
   }
-  for (const RouteSpec& route : RouteTable()) served.emplace(route.method, route.path, std::string(RoleName(route.role)));
+  for (const RouteSpec& route : RouteTable()) {
+    std::string roles = std::string(RoleName(route.role)) + ":";
+    for (Role role : route.roles) roles += " " + std::string(RoleName(role));
+    served.emplace(route.method, route.path, roles);
+  }
   CHECK(documented == served);
   ServerFixture f;
   HttpResponse r = f.Get("/v1/openapi.json");

@@ -1,5 +1,5 @@
 // The HTTP server over loopback on a real ledger (LedgerFixture) with its checkpoint publisher,
-// three tokens (inspector, auditor, admin) and an HTTP client. ServerFixture(false) leaves the
+// four tokens (inspector, auditor, admin, personnel) and an HTTP client. ServerFixture(false) leaves the
 // server to be started by the test, after it has set `options` or prepared the ledger.
 #pragma once
 
@@ -24,7 +24,8 @@ struct ServerFixture : LedgerFixture {
     options.port = 0;
     options.tokens = {{"insp", api::Role::kInspector, api::TokenHash(inspector_token)},
                       {"aud", api::Role::kAuditor, api::TokenHash(auditor_token)},
-                      {"adm", api::Role::kAdmin, api::TokenHash(admin_token)}};
+                      {"adm", api::Role::kAdmin, api::TokenHash(admin_token)},
+                      {"pers", api::Role::kPersonnel, api::TokenHash(personnel_token)}};
     if (start) Start();
   }
   ~ServerFixture() { StopServer(); }
@@ -89,6 +90,7 @@ struct ServerFixture : LedgerFixture {
   std::string inspector_token = api::NewToken();
   std::string auditor_token = api::NewToken();
   std::string admin_token = api::NewToken();
+  std::string personnel_token = api::NewToken();
   std::unique_ptr<ledger::CheckpointPublisher> publisher;
   std::unique_ptr<api::Server> server;
   uint16_t port = 0;

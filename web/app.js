@@ -6,15 +6,20 @@ import { get, getToken, setToken, errorBox, ApiError } from './api.js';
 import { h } from './dom.js';
 import { t, getLang, setLang } from './i18n.js';
 
-const ROLES = ['public', 'inspector', 'auditor', 'admin'];
+const ROLES = ['public', 'inspector', 'auditor', 'admin', 'personnel'];
 const PAGES = ['search', 'subject', 'timeline', 'lists', 'integrity', 'entry'];
 
-const state = { role: 'public', name: '' };
+// `may`: the kinds of information the role may see (GET /v1/whoami, docs/privacy.md); the
+// console offers only what the server will answer.
+const PUBLIC_MAY = ['log_proofs', 'legal_persons', 'published_lists', 'penalties_in_publicity', 'commitments', 'integrity_board'];
+const state = { role: 'public', name: '', may: new Set(PUBLIC_MAY) };
 let current = null; // {controller} of the page being shown
 
 const $ = (id) => document.getElementById(id);
 
-function can(role) { return ROLES.indexOf(state.role) >= ROLES.indexOf(role); }
+function may(info) { return state.may.has(info); }
+// A subject's file: a civil servant's ("USCC/staff-number") for personnel, others for supervisors.
+function mayFile(id) { return may(String(id).includes('/') ? 'civil_servant_files' : 'records'); }
 
 function notice(text) {
   const box = $('notice');
@@ -50,6 +55,7 @@ async function whoami(token) {
   const me = await get('/v1/whoami', { token });
   state.role = ROLES.includes(me.role) ? me.role : 'public';
   state.name = me.name || '';
+  state.may = new Set(Array.isArray(me.may) ? me.may : PUBLIC_MAY);
 }
 
 async function signIn(event) {
@@ -65,6 +71,7 @@ async function signIn(event) {
   } catch (err) {
     state.role = 'public';
     state.name = '';
+    state.may = new Set(PUBLIC_MAY);
     notice(err instanceof ApiError && err.status === 401 ? t('token.invalid') : errorBox(err).textContent);
   }
   paintHeader();
@@ -75,6 +82,7 @@ function signOut() {
   setToken('');
   state.role = 'public';
   state.name = '';
+  state.may = new Set(PUBLIC_MAY);
   notice('');
   paintHeader();
   render();
@@ -115,7 +123,8 @@ async function render() {
   const ctx = {
     ...route,
     role: state.role,
-    can,
+    may,
+    mayFile,
     signal: controller.signal,
     go: (hash) => { location.hash = hash; },
     isCurrent: () => current === mine,
@@ -178,6 +187,7 @@ async function boot() {
     }
     state.role = 'public';
     state.name = '';
+    state.may = new Set(PUBLIC_MAY);
   }
   paintHeader();
   await navigate();

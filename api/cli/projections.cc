@@ -93,13 +93,15 @@ void PrintProfile(const json& j) {
 
 Status Profile(bool public_view, bool measures_only) {
   const ProjectionArgs& a = CommandArgs<ProjectionArgs>();
-  if (public_view && a.subject.find('/') != std::string::npos) {
+  if (public_view && IsCivilServantId(a.subject)) {
     return Status::PermissionDenied("civil servants' integrity files are not part of the public view");
   }
   ASSIGN_OR_RETURN(Day day, ParseAsOf(a.as_of));
   ASSIGN_OR_RETURN(projections::State state, LoadState(a));
   ASSIGN_OR_RETURN(projections::Profile profile, projections::Evaluate(state, a.subject, day));
-  const json j = measures_only ? MeasuresJson(profile) : ProfileJson(profile, public_view);
+  // The data directory's holder sees everything; --public shows what the public is shown.
+  const Disclosure reader = public_view ? Disclosure(Role::kPublic) : Disclosure::Operator();
+  const json j = measures_only ? MeasuresJson(profile, reader) : ProfileJson(profile, reader);
   if (a.json) {
     std::cout << j.dump(2) << "\n";
   } else if (measures_only) {
@@ -120,7 +122,7 @@ Status List() {
   ASSIGN_OR_RETURN(fb::ListKind kind, projections::ListFromName(a.list));
   ASSIGN_OR_RETURN(Day day, ParseAsOf(a.as_of));
   ASSIGN_OR_RETURN(projections::State state, LoadState(a));
-  ASSIGN_OR_RETURN(json list, ListJson(state, kind, day));
+  ASSIGN_OR_RETURN(json list, ListJson(state, kind, day, Disclosure::Operator()));
   if (a.json) {
     std::cout << list.dump(2) << "\n";
     return Status::Ok();

@@ -275,7 +275,7 @@ void AddServeCommands(CLI::App& app) {
   auto* tokens = app.add_subcommand("tokens", "Access tokens for the HTTP API");
   tokens->require_subcommand(1);
   auto* create = tokens->add_subcommand("new", "Make a random bearer token and print its config entry (hash only)");
-  create->add_option("--role", t.role, "inspector, auditor or admin")->required();
+  create->add_option("--role", t.role, "inspector, auditor, admin or personnel (civil servants' files)")->required();
   create->add_option("--name", t.name, "who holds it, for logs")->required();
   create->add_flag("--json", t.json, "print JSON");
   SetAction(create, NewTokenCommand);

@@ -31,23 +31,6 @@ void LogRefusal(int status, std::string_view reason, const std::string& address,
 
 }  // namespace
 
-std::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kPublic: return "public";
-    case Role::kInspector: return "inspector";
-    case Role::kAuditor: return "auditor";
-    case Role::kAdmin: return "admin";
-  }
-  return "public";
-}
-
-Result<Role> ParseRole(std::string_view name) {
-  for (Role role : {Role::kPublic, Role::kInspector, Role::kAuditor, Role::kAdmin}) {
-    if (RoleName(role) == name) return role;
-  }
-  return Status::InvalidArgument("role '" + std::string(name) + "' is not one of public, inspector, auditor, admin");
-}
-
 std::string NewToken() {
   std::string encoded = Base64Encode(RandomBytes(kTokenBytes));
   // base64url without padding, so that the token needs no quoting anywhere.
@@ -174,15 +157,9 @@ Result<Principal> AccessControl::Authenticate(std::string_view authorization, co
   return Status::Unauthenticated("the token is not valid");
 }
 
-Status AccessControl::Require(const Principal& who, Role needed) {
-  if (who.role >= needed) return Status::Ok();
-  if (who.role == Role::kPublic) {
-    return Status::Unauthenticated("this needs a bearer token with the " + std::string(RoleName(needed)) + " role");
-  }
-  LogRefusal(403, "role too low", who.address, who.name, "",
-             {{"role", RoleName(who.role)}, {"needed", RoleName(needed)}});
-  return Status::PermissionDenied("the " + std::string(RoleName(who.role)) + " role may not do this; it needs " +
-                                  std::string(RoleName(needed)));
+void AccessControl::LogDenied(const Principal& who, const Status& refusal) {
+  if (refusal.code() != StatusCode::kPermissionDenied) return;
+  LogRefusal(403, "role may not see this", who.address, who.name, "", {{"role", RoleName(who.role)}, {"refusal", refusal.message()}});
 }
 
 }  // namespace creditlog::api

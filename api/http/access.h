@@ -1,6 +1,6 @@
 // Who may read what: bearer tokens per role, read from the server's config file, kept only as
-// SHA-256 hashes. Roles are ordered public < inspector < auditor < admin; a route names the
-// least role it needs. Writes are authorised by event signatures, never by a token.
+// SHA-256 hashes. What each role may be shown is the disclosure policy (api/disclosure.h).
+// Writes are authorised by event signatures, never by a token.
 //
 // 401 (Unauthenticated) and 403 (PermissionDenied) are kept apart: a missing or unknown token
 // on a route that needs one is 401; a known token whose role is too low is 403.
@@ -37,15 +37,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/disclosure.h"  // Role
 #include "base/result.h"
 #include "crypto/bytes.h"
 
 namespace creditlog::api {
-
-enum class Role : uint8_t { kPublic = 0, kInspector, kAuditor, kAdmin };
-
-std::string_view RoleName(Role role);
-Result<Role> ParseRole(std::string_view name);
 
 inline constexpr size_t kAuthFailuresMax = 10;                           // per (address, token)
 inline constexpr size_t kAuthAddressFailuresMax = 10 * kAuthFailuresMax;  // per address, any tokens
@@ -122,9 +118,10 @@ class AccessControl {
   // wait in *retry_after) while that token from that address, or the address, is locked out.
   Result<Principal> Authenticate(std::string_view authorization, const std::string& address,
                                  int64_t* retry_after_seconds);
-  // PermissionDenied unless `who` has at least `needed` (logged); Unauthenticated when `who` is
-  // the public and a token is needed (not logged: no credential was refused).
-  static Status Require(const Principal& who, Role needed);
+  // Logs a refusal of `who` by the disclosure policy (api/disclosure.h): a PermissionDenied at
+  // warn; an Unauthenticated (the public, asking for what needs a token) not, since no
+  // credential was refused.
+  static void LogDenied(const Principal& who, const Status& refusal);
 
   uint64_t failures() const;          // malformed or unknown tokens since start
   size_t tracked_tokens() const;      // (address, token) entries held now

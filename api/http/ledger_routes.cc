@@ -1,6 +1,7 @@
 // The log itself: the signed checkpoint, the verifier key, entries and proofs.
 #include "api/http/server_impl.h"
 
+#include "api/views.h"
 #include "events/event.h"
 #include "events/json.h"
 #include "ledger/entry.h"
@@ -9,7 +10,7 @@ namespace creditlog::api {
 
 using nlohmann::json;
 
-Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& registry) {
+Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& registry, const Disclosure& reader) {
   ASSIGN_OR_RETURN(Bytes bytes, ledger_.Entry(seq));
   ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(bytes));
   ASSIGN_OR_RETURN(std::string event, events::EventToJson(view.envelope.event_bytes));
@@ -23,7 +24,7 @@ Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& regi
               {"event_bytes", Base64Encode(view.envelope.event_bytes)},
               {"signature", Base64Encode(view.envelope.signature)},
               {"signature_purpose", events::EventSignaturePurpose(view.envelope.schema_version)},
-              {"event", json::parse(event)}};
+              {"event", WithheldFrom(reader, json::parse(event))}};
   if (const ledger::KeyRecord* signer = registry.Find(view.envelope.public_key)) {
     out["signer"] = {{"agency_uscc", signer->agency_uscc}, {"agency_name", signer->agency_name}, {"key_name", signer->key_name},
                      {"registered_seq", signer->registered_seq}, {"revoked_seq", signer->revoked_seq ? json(*signer->revoked_seq) : json()}};
@@ -40,14 +41,26 @@ Reply ServerImpl::VerifierKey(const Request& req, const Params&, const Principal
   return Text(req, ledger_.VerifierKey() + "\n");
 }
 
-Reply ServerImpl::Entry(const Request& req, const Params& params, const Principal&) {
+// One entry: to an auditor (the whole log) any; otherwise as its subject's file allows
+// (a civil servant's to personnel, a legal person's to supervisors); the ledger's own entries
+// (genesis, keys, rulesets) to all who may call the route.
+Reply ServerImpl::Entry(const Request& req, const Params& params, const Principal& who) {
   auto seq = ParseNumber("seq", params["seq"]);
   if (!seq.ok()) return Error(req, seq.status());
-  auto entry = EntryJson(*seq, ledger_.registry());
-  return entry.ok() ? Json(req, *entry) : Error(req, entry.status());
+  const Disclosure reader(who.role);
+  auto entry = EntryJson(*seq, ledger_.registry(), reader);
+  if (!entry.ok()) return Error(req, entry.status());
+  const std::string subject = (*entry)["event"].value("subject", "");
+  if (!reader.May(Info::kWholeLog) && !subject.empty()) {
+    if (Status may = MayReadFile(reader, subject); !may.ok()) {
+      AccessControl::LogDenied(who, may);
+      return Error(req, may);
+    }
+  }
+  return Json(req, *entry);
 }
 
-Reply ServerImpl::Entries(const Request& req, const Params&, const Principal&) {
+Reply ServerImpl::Entries(const Request& req, const Params&, const Principal& who) {
   auto after = req.has_query("after") ? Number(req, "after") : Result<uint64_t>(uint64_t{0});
   auto limit = req.has_query("limit") ? Number(req, "limit") : Result<uint64_t>(kEntriesPageDefault);
   if (!after.ok()) return Error(req, after.status());
@@ -57,7 +70,7 @@ Reply ServerImpl::Entries(const Request& req, const Params&, const Principal&) {
   const ledger::KeyRegistry registry = ledger_.registry();
   const uint64_t end = *after >= size ? *after : std::min(size, *after + std::min(*limit, kEntriesPageMax));
   for (uint64_t seq = *after; seq < end; ++seq) {
-    auto entry = EntryJson(seq, registry);
+    auto entry = EntryJson(seq, registry, Disclosure(who.role));
     if (!entry.ok()) return Error(req, entry.status());
     entries.push_back(std::move(*entry));
   }

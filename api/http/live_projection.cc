@@ -12,10 +12,11 @@ Status LiveProjection::CatchUpTo(uint64_t size) {
   return projections::CatchUp(ledger_, size, &state_);
 }
 
-Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day day) {
+Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day day, const Disclosure& reader) {
   Result<std::string> body = Status::Unavailable("not computed");
   RETURN_IF_ERROR(Read([&](const projections::State& state) {
-    const auto key = std::make_pair(static_cast<int>(kind), day);
+    const bool civil_servants = reader.May(Info::kCivilServantFiles);
+    const auto key = std::make_pair(static_cast<int>(kind) * 2 + (civil_servants ? 1 : 0), day);
     {
       std::lock_guard lock(list_cache_mutex_);
       auto it = list_cache_.find(key);
@@ -24,7 +25,7 @@ Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day
         return;
       }
     }
-    auto list = ListJson(state, kind, day);
+    auto list = ListJson(state, kind, day, reader);
     if (!list.ok()) {
       body = list.status();
       return;

@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "api/disclosure.h"
 #include "ledger/ledger.h"
 #include "projections/state.h"
 
@@ -47,9 +48,10 @@ class LiveProjection {
     return Status::Ok();
   }
 
-  // GET /v1/lists/{name}'s body for (kind, day): the ListJson text, from the cache while the
-  // log has not grown since it was computed.
-  Result<std::string> ListBody(fb::ListKind kind, projections::Day day);
+  // GET /v1/lists/{name}'s body for (kind, day) as `reader` may see it: the ListJson text, from
+  // the cache while the log has not grown since it was computed. Rows differ between readers
+  // only in civil servants' (api/disclosure.h), so the cache keeps at most two answers a day.
+  Result<std::string> ListBody(fb::ListKind kind, projections::Day day, const Disclosure& reader);
 
  private:
   Status CatchUpTo(uint64_t size);

@@ -58,32 +58,54 @@ Status ForClient(const Request& req, const Status& status) {
 }
 
 const std::vector<Route>& ServerImpl::Routes() {
+  using enum Info;
   static const std::vector<Route> routes = {
-      {"GET", "/", Role::kPublic, &ServerImpl::ConsoleIndex},
-      {"GET", "/web/{file}", Role::kPublic, &ServerImpl::ConsoleFile},
-      {"GET", "/healthz", Role::kPublic, &ServerImpl::Healthz},
-      {"GET", "/readyz", Role::kPublic, &ServerImpl::Readyz},
-      {"GET", "/metrics", Role::kAdmin, &ServerImpl::MetricsText},
-      {"GET", "/v1/openapi.json", Role::kPublic, &ServerImpl::OpenApi},
-      {"GET", "/v1/whoami", Role::kPublic, &ServerImpl::WhoAmI},
-      {"GET", "/v1/checkpoint", Role::kPublic, &ServerImpl::Checkpoint},
-      {"GET", "/v1/verifier-key", Role::kPublic, &ServerImpl::VerifierKey},
-      {"GET", "/v1/entries/{seq}", Role::kInspector, &ServerImpl::Entry},
-      {"GET", "/v1/entries", Role::kAuditor, &ServerImpl::Entries},
-      {"GET", "/v1/proofs/inclusion", Role::kPublic, &ServerImpl::InclusionProof},
-      {"GET", "/v1/proofs/consistency", Role::kPublic, &ServerImpl::ConsistencyProof},
-      {"GET", "/v1/subjects/{id}/public-profile", Role::kPublic, &ServerImpl::PublicProfile},
-      {"GET", "/v1/subjects/{id}/profile", Role::kInspector, &ServerImpl::Profile},
-      {"GET", "/v1/subjects/{id}/measures", Role::kInspector, &ServerImpl::Measures},
-      {"GET", "/v1/subjects/{id}/timeline", Role::kInspector, &ServerImpl::Timeline},
-      {"GET", "/v1/search", Role::kPublic, &ServerImpl::Search},
-      {"GET", "/v1/lists/{name}", Role::kPublic, &ServerImpl::List},
-      {"GET", "/v1/integrity", Role::kPublic, &ServerImpl::Integrity},
-      {"GET", "/v1/ruleset", Role::kPublic, &ServerImpl::Ruleset},
-      {"POST", "/v1/events", Role::kPublic, &ServerImpl::PostEvent, kRequestBodyBytesMax},
-      {"POST", "/v1/events/batch", Role::kPublic, &ServerImpl::PostBatch, kBatchBodyBytesMax},
+      {"GET", "/", {}, &ServerImpl::ConsoleIndex},
+      {"GET", "/web/{file}", {}, &ServerImpl::ConsoleFile},
+      {"GET", "/healthz", {}, &ServerImpl::Healthz},
+      {"GET", "/readyz", {}, &ServerImpl::Readyz},
+      {"GET", "/metrics", {kOperations}, &ServerImpl::MetricsText},
+      {"GET", "/v1/openapi.json", {}, &ServerImpl::OpenApi},
+      {"GET", "/v1/whoami", {}, &ServerImpl::WhoAmI},
+      {"GET", "/v1/checkpoint", {kLogProofs}, &ServerImpl::Checkpoint},
+      {"GET", "/v1/verifier-key", {kLogProofs}, &ServerImpl::VerifierKey},
+      {"GET", "/v1/entries/{seq}", {kRecords, kCivilServantFiles, kWholeLog}, &ServerImpl::Entry},
+      {"GET", "/v1/entries", {kWholeLog}, &ServerImpl::Entries},
+      {"GET", "/v1/proofs/inclusion", {kLogProofs}, &ServerImpl::InclusionProof},
+      {"GET", "/v1/proofs/consistency", {kLogProofs}, &ServerImpl::ConsistencyProof},
+      {"GET", "/v1/subjects/{id}/public-profile", {kLegalPersons}, &ServerImpl::PublicProfile},
+      {"GET", "/v1/subjects/{id}/profile", {kRecords, kCivilServantFiles}, &ServerImpl::Profile},
+      {"GET", "/v1/subjects/{id}/measures", {kRecords, kCivilServantFiles}, &ServerImpl::Measures},
+      {"GET", "/v1/subjects/{id}/timeline", {kRecords, kCivilServantFiles}, &ServerImpl::Timeline},
+      {"GET", "/v1/search", {kLegalPersons}, &ServerImpl::Search},
+      {"GET", "/v1/lists/{name}", {kPublishedLists}, &ServerImpl::List},
+      {"GET", "/v1/integrity", {kIntegrityBoard}, &ServerImpl::Integrity},
+      {"GET", "/v1/ruleset", {kLogProofs}, &ServerImpl::Ruleset},
+      {"POST", "/v1/events", {}, &ServerImpl::PostEvent, kRequestBodyBytesMax},
+      {"POST", "/v1/events/batch", {}, &ServerImpl::PostBatch, kBatchBodyBytesMax},
   };
   return routes;
+}
+
+Status MayCall(const Disclosure& reader, const std::vector<Info>& shows) {
+  if (shows.empty()) return Status::Ok();
+  for (Info info : shows) {
+    if (reader.May(info)) return Status::Ok();
+  }
+  std::vector<Role> roles;
+  for (Role role : kRoles) {
+    for (Info info : shows) {
+      if (Allows(role, info)) {
+        roles.push_back(role);
+        break;
+      }
+    }
+  }
+  std::string names;
+  for (size_t i = 0; i < roles.size(); ++i) names += (i == 0 ? "" : i + 1 == roles.size() ? " or " : ", ") + std::string(RoleName(roles[i]));
+  const std::string needed = "this needs a bearer token with the " + names + " role";
+  if (reader.role() == Role::kPublic) return Status::Unauthenticated(needed);
+  return Status::PermissionDenied("the " + std::string(RoleName(reader.role())) + " role may not do this; " + needed);
 }
 
 // The transport logs every request at debug level and counts every status (metrics_); a 500's
@@ -113,7 +135,10 @@ Status ServerImpl::AddRoutes() {
       int64_t retry_after = 0;
       auto who = access_.Authenticate(req.header("Authorization"), req.remote_address(), &retry_after);
       if (!who.ok()) return (void)Error(req, who.status(), retry_after);
-      if (Status allowed = AccessControl::Require(*who, route.role); !allowed.ok()) return (void)Error(req, allowed);
+      if (Status allowed = MayCall(Disclosure(who->role), route.shows); !allowed.ok()) {
+        AccessControl::LogDenied(*who, allowed);
+        return (void)Error(req, allowed);
+      }
       (void)(this->*route.handler)(req, params, *who);
     };
     RETURN_IF_ERROR(http_->AddRoute(route.method, route.path, {route.body_bytes_max, LastParamMatch(route.path)}, std::move(handler)));
@@ -182,7 +207,15 @@ Result<std::unique_ptr<Server>> Server::Start(ledger::Ledger& ledger, const Serv
 
 std::vector<RouteSpec> RouteTable() {
   std::vector<RouteSpec> out;
-  for (const Route& route : ServerImpl::Routes()) out.push_back({route.method, route.path, route.role});
+  for (const Route& route : ServerImpl::Routes()) {
+    RouteSpec spec{route.method, route.path, Role::kAdmin, {}};
+    for (Role role : kRoles) {
+      if (!MayCall(Disclosure(role), route.shows).ok()) continue;
+      spec.roles.push_back(role);
+      if (role != Role::kPersonnel && role < spec.role) spec.role = role;
+    }
+    out.push_back(std::move(spec));
+  }
   return out;
 }
 

@@ -65,7 +65,8 @@ int HttpStatusFor(StatusCode code);
 struct RouteSpec {
   std::string method;  // "GET" or "POST"
   std::string path;    // OpenAPI style: /v1/entries/{seq}
-  Role role;           // the least role that may call it
+  Role role;           // the least of public < inspector < auditor < admin that may call it
+  std::vector<Role> roles;  // every role that may call it (personnel is outside that order)
 };
 std::vector<RouteSpec> RouteTable();
 std::string_view OpenApiDocument();  // api/openapi.json, embedded at build time

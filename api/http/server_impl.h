@@ -43,10 +43,15 @@ using RouteHandler = Reply (ServerImpl::*)(const Request&, const Params&, const 
 struct Route {
   const char* method;
   const char* path;  // OpenAPI style
-  Role role;
+  // The kinds of information the route shows (api/disclosure.h): a reader who may see none of
+  // them is refused before the handler; the handler shows each answer through the reader's
+  // Disclosure. Empty: open to everyone (the console, health, writes, which signatures authorise).
+  std::vector<Info> shows;
   RouteHandler handler;
   size_t body_bytes_max = 0;  // 0: takes no body
 };
+// Ok if `reader` may see one of `shows`; otherwise the refusal naming every role that may.
+Status MayCall(const Disclosure& reader, const std::vector<Info>& shows);
 
 class ServerImpl final : public Server {
  public:
@@ -92,7 +97,7 @@ class ServerImpl final : public Server {
   Reply Entries(const Request&, const Params&, const Principal&);
   Reply InclusionProof(const Request&, const Params&, const Principal&);
   Reply ConsistencyProof(const Request&, const Params&, const Principal&);
-  Result<nlohmann::json> EntryJson(uint64_t seq, const ledger::KeyRegistry& registry);
+  Result<nlohmann::json> EntryJson(uint64_t seq, const ledger::KeyRegistry& registry, const Disclosure& reader);
   template <typename Prove>
   Reply Proof(const Request& req, const char* first, const char* second, Prove prove);
 
@@ -104,9 +109,12 @@ class ServerImpl final : public Server {
   Reply Search(const Request&, const Params&, const Principal&);
   Reply List(const Request&, const Params&, const Principal&);
   Reply Integrity(const Request&, const Params&, const Principal&);
+  // Ok if `reader` may see the file of subject `id` in the routes that show records: a civil
+  // servant's to personnel, a legal person's to supervisors (Info::kRecords).
+  Status MayReadFile(const Disclosure& reader, std::string_view id);
   Reply Ruleset(const Request&, const Params&, const Principal&);
   template <typename View>
-  Reply SubjectView(const Request& req, const Params& params, View view);
+  Reply SubjectView(const Request& req, const Params& params, const Disclosure& reader, bool records, View view);
 
   // Appends (write_routes.cc).
   Reply PostEvent(const Request&, const Params&, const Principal&);

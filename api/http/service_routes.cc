@@ -71,7 +71,13 @@ Reply ServerImpl::OpenApi(const Request& req, const Params&, const Principal&) {
 }
 
 Reply ServerImpl::WhoAmI(const Request& req, const Params&, const Principal& who) {
-  return Json(req, {{"role", RoleName(who.role)}, {"name", who.name}});
+  // "may": the kinds of information the role may be shown (docs/privacy.md), so that the
+  // console offers only what the server will answer.
+  nlohmann::json may = nlohmann::json::array();
+  for (Info info : kInfos) {
+    if (Allows(who.role, info)) may.push_back(InfoName(info));
+  }
+  return Json(req, {{"role", RoleName(who.role)}, {"role_zh", RoleChineseName(who.role)}, {"name", who.name}, {"may", may}});
 }
 
 }  // namespace creditlog::api

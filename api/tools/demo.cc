@@ -63,6 +63,9 @@ std::vector<Agency> AgencyCatalogue() {
         "SeriousListingExited", "RepairApplied", "RepairDecided", "CommitmentMade", "CommitmentVerified"}, {}},
       {"huangdao-market", "青岛市黄岛区市场监督管理局", events::MakeUscc("11", "370211", "MB1B0005"), "370211",
        market, {}},
+      // The organisation department keeps civil servants' integrity files (公务员个人诚信档案).
+      {"personnel", "中共青岛市委组织部", events::MakeUscc("11", "370200", "MB1B0006"), "3702",
+       {"SubjectRegistered", "CivilServantIntegrityEntry"}, {}},
   };
 }
 
@@ -119,6 +122,7 @@ class HistoryWriter {
   std::string Date(int64_t days) { return events::DateFromDays(days); }
   std::string NewUscc(const std::string& registration, const std::string& division);
   Status Enterprise(const std::string& uscc, int64_t start);
+  Status CivilServant(const std::string& employer);
   Status Commitments(const std::string& uscc, Agency& agency, int64_t start, int count, bool government);
   Status Penalty(const std::string& uscc, const std::string& name, int64_t start);
   Status SeriousListing(const std::string& uscc, const std::string& decision, int64_t decided);
@@ -374,6 +378,28 @@ Status HistoryWriter::Contract(const std::string& payer, int64_t start) {
   return Status::Ok();
 }
 
+// Each public body's first staff member and an annual assessment: natural persons' files, for
+// the personnel role (docs/privacy.md). Chosen by the subject's index, not the random stream,
+// so that every other subject of a seed is the same as before they existed.
+Status HistoryWriter::CivilServant(const std::string& employer) {
+  static constexpr const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"};
+  static constexpr const char* kGiven[] = {"建国", "秀英", "海燕", "志强", "丽娟", "文博", "晓明", "春梅", "立新", "静怡", "国栋"};
+  static constexpr const char* kAssessments[] = {"优秀", "称职", "称职", "称职", "基本称职"};
+  const uint64_t i = subject_index_;
+  const std::string staff = "A" + std::to_string(1000 + i % 9000);
+  const std::string subject = employer + "/" + staff;
+  Agency& personnel = Pick("personnel");
+  RETURN_IF_ERROR(Add(personnel, subject, "SubjectRegistered",
+                      {{"kind", 4}, {"name", std::string(kSurnames[i % std::size(kSurnames)]) + kGiven[i % std::size(kGiven)]},
+                       {"division", employer.substr(2, 6)}, {"staff_number", staff}, {"employer_uscc", employer}}));
+  const std::string this_year = Date(today_).substr(0, 4);
+  const std::string year = std::to_string(std::stoi(this_year) - 1);
+  return Add(personnel, subject, "CivilServantIntegrityEntry",
+             {{"entry_id", "KH-" + year + "-" + staff}, {"category", "考核"},
+              {"content", year + "年度考核" + kAssessments[i % std::size(kAssessments)]},
+              {"entry_date", Date(std::min(today_, events::DaysFromDate(this_year + "-01-20")))}});
+}
+
 Status HistoryWriter::PublicBody(const std::string& uscc, const char* district_name, int64_t start) {
   const std::string name = std::string("青岛市") + district_name + kTrade[Uniform(0, std::size(kTrade) - 1)] + "服务中心";
   RETURN_IF_ERROR(Add(Pick("finance"), uscc, "SubjectRegistered",
@@ -389,7 +415,7 @@ Status HistoryWriter::PublicBody(const std::string& uscc, const char* district_n
                          {"rating", stars}, {"matter", kMatters[Uniform(0, std::size(kMatters) - 1)]},
                          {"rated_date", Date(Uniform(start, today_ - 1))}, {"channel", static_cast<int>(Uniform(0, 3))}}));
   }
-  return Status::Ok();
+  return CivilServant(uscc);
 }
 
 Status HistoryWriter::Subject(uint64_t index) {

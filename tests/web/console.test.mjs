@@ -10,8 +10,9 @@ import { chromium } from 'playwright-core';
 const BASE = process.env.BASE_URL;
 const INSPECTOR = process.env.INSPECTOR_TOKEN;
 const AUDITOR = process.env.AUDITOR_TOKEN;
+const PERSONNEL = process.env.PERSONNEL_TOKEN;
 const SHOTS = (process.env.SCREENSHOT_DIRS || '').split(':').filter(Boolean);
-assert.ok(BASE && INSPECTOR && AUDITOR, 'BASE_URL, INSPECTOR_TOKEN and AUDITOR_TOKEN are set by scripts/web-test');
+assert.ok(BASE && INSPECTOR && AUDITOR && PERSONNEL, 'BASE_URL and the INSPECTOR, AUDITOR and PERSONNEL tokens are set by scripts/web-test');
 
 let browser;
 let fx; // facts about the ledger, read from the API
@@ -439,4 +440,61 @@ test('subject: a record the rules do not let count is listed with its rule and r
   await pub.page.waitForSelector('.page-subject[data-view="public"]');
   assert.equal(await pub.page.locator('#disregarded').count(), 0);
   await pub.context.close();
+});
+
+test('views: the public, an inspector and personnel each see only what docs/privacy.md allows', { timeout: 60000 }, async () => {
+  // A public body and its civil servant (the demo's organisation department keeps one per body).
+  const board = (await api('/v1/integrity')).board;
+  let employer = null;
+  let cs = null;
+  for (const row of board) {
+    const hits = (await api(`/v1/search?q=${row.subject}`, PERSONNEL)).results.filter((r) => r.subject.includes('/'));
+    if (hits.length) { employer = row.subject; cs = hits[0]; break; }
+  }
+  assert.ok(cs, 'a civil servant in the demo ledger');
+  const publicHits = (await api(`/v1/search?q=${employer}`)).results;
+  assert.ok(publicHits.length >= 1 && publicHits.every((r) => !r.subject.includes('/')), 'the public search lists no civil servant');
+  const enc = encodeURIComponent(cs.subject);
+
+  // The public: the civil servant's page is "not found", as for a code that does not exist.
+  const pub = await open();
+  await pub.page.goto(`${BASE}/#/subject/${enc}`);
+  await pub.page.waitForSelector('#main .error.status-404');
+  assert.equal(await pub.page.locator(`text=${cs.name}`).count(), 0);
+  await pub.page.goto(`${BASE}/#/search`);
+  await pub.page.locator('#search-input').fill(employer);
+  await pub.page.waitForSelector('#search-results li');
+  const shownToPublic = await pub.page.locator('#search-results a').evaluateAll((as) => as.map((a) => decodeURIComponent(a.getAttribute('href'))));
+  assert.ok(shownToPublic.every((href) => !href.includes('/', '#/subject/'.length)), `no civil servant among ${shownToPublic}`);
+  pub.page.assertNoErrors();
+  await pub.context.close();
+
+  // An inspector: refused the civil servant's file (403), naming the personnel role.
+  const insp = await open({ token: INSPECTOR });
+  await insp.page.goto(`${BASE}/#/subject/${enc}`);
+  await insp.page.waitForSelector('#main .error.status-403');
+  assert.match(await insp.page.locator('#main .error').innerText(), /personnel/);
+  insp.page.assertNoErrors();
+  await insp.context.close();
+
+  // Personnel: the civil servant's whole file and timeline; an enterprise only as the public sees it.
+  const pers = await open({ token: PERSONNEL });
+  await pers.page.goto(`${BASE}/#/subject/${enc}`);
+  await pers.page.waitForSelector('#role-badge[data-role="personnel"]');
+  assert.match(await pers.page.locator('#role-badge').innerText(), /组织人事/);
+  await pers.page.waitForSelector('.page-subject[data-view="full"]');
+  assert.match(await pers.page.locator('#main h1').innerText(), new RegExp(cs.name));
+  await shot(pers.page, 'personnel-civil-servant.png');
+  await pers.page.locator('#timeline-link').click();
+  await pers.page.waitForSelector('.page-timeline');
+  await pers.page.waitForFunction(() => document.querySelector('#main').innerText.includes('CivilServantIntegrityEntry') ||
+    document.querySelector('#main').innerText.includes('公务员'));
+  await pers.page.goto(`${BASE}/#/subject/${fx.subject.id}`);
+  await pers.page.waitForSelector('.page-subject[data-view="public"]');
+  assert.ok(!pers.page.requests.some((u) => u.includes(`/v1/subjects/${fx.subject.id}/profile`)), 'no request for an enterprise\'s records');
+  await pers.page.goto(`${BASE}/#/lists/SeriousDishonesty`);
+  await pers.page.waitForSelector('#list-table, #list-body .muted');
+  assert.equal(await pers.page.locator('.tab[data-list="Watch"]').getAttribute('aria-disabled'), 'true');
+  pers.page.assertNoErrors();
+  await pers.context.close();
 });

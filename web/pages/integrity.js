@@ -20,7 +20,7 @@ export async function render(view, ctx) {
   const chartBox = h('figure', { class: 'card chart-card' });
   const tableBox = h('div', { class: 'table-wrap' });
   const pager = h('nav', { class: 'pager', 'aria-label': t('page.nav') });
-  const canOpen = ctx.can('inspector');
+  const canOpen = ctx.may('records');
 
   function redraw() {
     page = Math.min(page, pages);

@@ -36,7 +36,7 @@ export async function render(view, ctx) {
   }
   if (!ctx.isCurrent()) return;
   const entries = data.entries;
-  const canOpen = ctx.can('inspector');
+  const canOpen = ctx.may('records');
 
   const districts = [...new Set(entries.map((e) => division(e.subject)))].sort();
   const districtSelect = h('select', { id: 'f-district' },
@@ -116,7 +116,7 @@ export async function render(view, ctx) {
 
 function tabs(name, ctx) {
   return h('nav', { class: 'tabs', 'aria-label': t('nav.lists') }, LISTS.map((list) => {
-    const locked = RESTRICTED.has(list) && !ctx.can('inspector');
+    const locked = RESTRICTED.has(list) && !ctx.may('restricted_lists');
     const text = label('list', list);
     if (locked) {
       return h('span', { class: 'tab disabled', 'aria-disabled': 'true', title: t('lists.locked'), 'data-list': list }, text, ' 🔒');

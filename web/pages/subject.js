@@ -1,7 +1,8 @@
 // A subject's credit profile on a date: identity, grade and its reason, list memberships,
 // measures in plain words with the entries behind them, commitments, contracts and arrears,
-// penalties and their publicity. Public users get the public profile; inspectors and above the
-// full profile and the measures.
+// penalties and their publicity. Readers who may see the file's records (inspectors, auditors,
+// admin; personnel for a civil servant) get the full profile and the measures, others the
+// public profile (docs/privacy.md).
 import { get } from '../api.js';
 import { h, enc, hashFor, isDate, dateField, todayCST, yuan, percent, division, divisionName, seqLinks, table, section } from '../dom.js';
 import { t, label } from '../i18n.js';
@@ -9,7 +10,7 @@ import { t, label } from '../i18n.js';
 export async function render(view, ctx) {
   const id = ctx.arg;
   const asOf = isDate(ctx.params.get('as_of')) ? ctx.params.get('as_of') : '';
-  const full = ctx.can('inspector');
+  const full = ctx.mayFile(id);
   const query = asOf ? `?as_of=${asOf}` : '';
   const base = `/v1/subjects/${enc(id)}`;
   view.append(h('p', { class: 'muted' }, t('loading')));
@@ -57,7 +58,7 @@ function identity(p, ctx, full, asOf) {
         h('span', { class: 'mono uscc' }, p.subject), ' · ',
         h('span', null, `${t('subject.district')} ${divisionName(division(p.subject))}`)),
       h('p', { class: 'muted' }, t('subject.asOfNote', p.as_of), ' · ', t('subject.ruleset', p.ruleset)),
-      h('p', { class: full ? 'view-note full' : 'view-note public', id: 'view-note' }, full ? t('subject.fullView') : t('subject.publicView'))),
+      h('p', { class: full ? 'view-note full' : 'view-note public', id: 'view-note' }, full ? t(String(p.subject).includes('/') ? 'subject.personnelView' : 'subject.fullView') : t('subject.publicView'))),
     h('div', { class: 'as-of' },
       h('label', { for: 'as-of' }, t('subject.asOf')),
       dateInput,

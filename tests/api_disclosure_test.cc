@@ -1,0 +1,327 @@
+// The disclosure policy (docs/privacy.md, api/disclosure.h) against the real server: the
+// document's table is the one enforced, and every route, asked by every role, shows a kind of
+// information exactly when the table allows that role to see it.
+//
+// The ledger holds one marked fact of each kind (a civil servant's name, a legal
+// representative, a watch-list reason, a penalty past its publicity, …). Every answer of every
+// route to every reader is searched for the marks: a mark in an answer to a reader the table
+// does not allow is a leak; a kind the table allows a reader and no answer showed it would
+// mean the walk proves nothing, so that fails too.
+#include <fstream>
+#include <future>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "api/client/http_client.h"
+#include "api/disclosure.h"
+#include "api/http/access.h"
+#include "api/http/server.h"
+#include "events/uscc.h"
+#include "ledger/publisher.h"
+#include "story_fixture.h"
+
+namespace creditlog::api {
+namespace {
+
+using nlohmann::json;
+using testing::Story;
+
+// docs/privacy.md's table: information name → the roles marked ✓.
+std::map<std::string, std::set<std::string>> DocumentedTable() {
+  std::ifstream in(std::string(CREDITLOG_SOURCE_DIR) + "/docs/privacy.md");
+  REQUIRE(in.good());
+  auto cells = [](const std::string& line) {
+    std::vector<std::string> out;
+    std::stringstream row(line.substr(1));
+    std::string cell;
+    while (std::getline(row, cell, '|')) {
+      const size_t b = cell.find_first_not_of(' '), e = cell.find_last_not_of(' ');
+      out.push_back(b == std::string::npos ? "" : cell.substr(b, e - b + 1));
+    }
+    return out;
+  };
+  std::vector<std::string> columns;
+  std::map<std::string, std::set<std::string>> table;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("| information |")) columns = cells(line);
+    if (columns.empty() || !line.starts_with("| `")) continue;
+    const std::vector<std::string> row = cells(line);
+    if (row.size() != columns.size()) continue;  // another table's row
+    const std::string name = row[0].substr(1, row[0].find('`', 1) - 1);
+    std::set<std::string>& roles = table[name];
+    for (size_t i = 1; i < row.size(); ++i) {
+      INFO(line);
+      REQUIRE((row[i] == "✓" || row[i] == "—"));
+      if (row[i] == "✓") roles.insert(columns[i]);
+    }
+  }
+  return table;
+}
+
+TEST_CASE("disclosure: the table in docs/privacy.md is the table the server enforces", "[disclosure]") {
+  const auto documented = DocumentedTable();
+  REQUIRE(documented.size() == std::size(kInfos));
+  for (Info info : kInfos) {
+    INFO(InfoName(info));
+    REQUIRE(documented.contains(std::string(InfoName(info))));
+    std::set<std::string> enforced;
+    for (Role role : RolesAllowed(info)) enforced.insert(std::string(RoleName(role)));
+    CHECK(enforced == documented.at(std::string(InfoName(info))));
+  }
+  // Nobody is shown a civil servant's file but personnel; the public sees no restricted list.
+  CHECK(RolesAllowed(Info::kCivilServantFiles) == std::vector<Role>{Role::kPersonnel});
+  CHECK_FALSE(Allows(Role::kPublic, Info::kRestrictedLists));
+  CHECK_FALSE(Allows(Role::kPublic, Info::kPenaltiesPastPublicity));
+}
+
+// A story holding one marked fact of each kind, and the server over it with a token per role.
+struct World : Story {
+  World() {
+    Add(kFirm, "SubjectRegistered", {{"kind", "Enterprise"}, {"name", "青岛明澄贸易有限公司"}, {"division", "370202"},
+                                     {"legal_representative", "李秀英"}});
+    Add(kShop, "SubjectRegistered", {{"kind", "IndividualBusiness"}, {"name", "青岛市市南区老王烧烤店"}, {"division", "370202"},
+                                     {"legal_representative", "王建国"}});
+    Add(kCivilServant, "SubjectRegistered", {{"kind", "CivilServant"}, {"name", "张伟民"}, {"staff_number", "S7781"},
+                                             {"employer_uscc", testing::kPublicBody}, {"division", "370211"}});
+    Add(kCivilServant, "CivilServantIntegrityEntry",
+        {{"entry_id", "GWY-2026-07"}, {"category", "奖励"}, {"content", "年度考核优秀"}, {"entry_date", "2026-01-20"}});
+    // A false 告知承诺: the watch list and 告知承诺 ineligibility (restricted lists).
+    Add(kFirm, "CommitmentMade", testing::CommitmentJson("CN-DISC-1", "2026-06-01", "2026-08-01"));
+    Add(kFirm, "CommitmentBreached", {{"commitment_id", "CN-DISC-1"}, {"finding", "承诺内容不实"}, {"breach_date", "2026-09-01"},
+                                      {"false_commitment", true}});
+    // A penalty whose publicity ended in 2025, one in publicity now.
+    Add(kFirm, "PenaltyDecided", Penalty("青市监罚〔2024〕6001号", "2024-03-01", "超范围经营"));
+    Add(kFirm, "PenaltyDecided", Penalty("青市监罚〔2026〕8001号", "2026-10-10", "未按规定公示"));
+    Add(testing::kPublicBody, "ServiceRated", {{"rating_id", "R-DISC-1"}, {"rating", 5}, {"matter", "不动产登记"},
+                                               {"rated_date", "2026-03-02"}, {"channel", "Window"}});
+
+    ServerOptions options;
+    options.port = 0;
+    for (Role role : kRoles) {
+      if (role == Role::kPublic) continue;
+      tokens[role] = NewToken();
+      options.tokens.push_back({std::string(RoleName(role)) + "-1", role, TokenHash(tokens[role])});
+    }
+    publisher = std::make_unique<ledger::CheckpointPublisher>(*f.ledger, std::chrono::milliseconds(50));
+    options.publisher = publisher.get();
+    auto started = Server::Start(*f.ledger, options);
+    REQUIRE(started.ok());
+    server = std::move(*started);
+    url = "http://127.0.0.1:" + std::to_string(server->port());
+    std::promise<bool> published;
+    publisher->WhenCovered(f.ledger->size(), [&](Result<ledger::PublishedCheckpoint> c) { published.set_value(c.ok()); });
+    REQUIRE(published.get_future().get());
+  }
+  ~World() {
+    server->Stop();
+    server.reset();
+  }
+
+  static json Penalty(const std::string& number, const char* date, const char* facts) {
+    json p = testing::PenaltyJson(number, date, "General");
+    p["subject_name"] = "青岛明澄贸易有限公司";
+    p["facts"] = facts;
+    return p;
+  }
+
+  HttpResponse Get(Role role, const std::string& path) {
+    HttpClient client(url, role == Role::kPublic ? "" : tokens.at(role));
+    auto r = client.Get(path);
+    REQUIRE(r.ok());
+    return *r;
+  }
+
+  inline static const std::string kFirm = testing::Uscc("370202", 777);
+  inline static const std::string kShop = events::MakeUscc("92", "370202", "MA7C8R9T");
+  inline static const std::string kCivilServant = testing::kPublicBody + "/S7781";
+
+  std::map<Role, std::string> tokens;
+  std::unique_ptr<ledger::CheckpointPublisher> publisher;
+  std::unique_ptr<Server> server;
+  std::string url;
+};
+
+// The marks of each kind of information, as they appear in answers.
+const std::map<Info, std::vector<std::string>> kMarks = {
+    {Info::kLegalPersons, {"老王烧烤店"}},
+    {Info::kPenaltiesInPublicity, {"〔2026〕8001号"}},
+    {Info::kRestrictedLists, {"breached commitment(s)", "false commitment CN-DISC-1", "grade.C: on the watch list"}},
+    {Info::kPenaltiesPastPublicity, {"〔2024〕6001号"}},
+    {Info::kRecords, {"李秀英", "王建国", "超范围经营"}},
+    {Info::kCivilServantFiles, {"张伟民", "S7781", "年度考核优秀"}},
+    {Info::kOperations, {"creditlog_http_connections_open"}},
+};
+
+std::string Encode(const std::string& id) {
+  std::string out;
+  for (char c : id) out += c == '/' ? std::string("%2F") : std::string(1, c);
+  return out;
+}
+
+bool IsCivilServantFile(const std::string& id) { return id.find('/') != std::string::npos; }
+
+// What the table says `role` gets from `route` asked about `id` (a subject, or the subject of
+// the entry asked for; "" for neither): 200, or the refusal's status.
+long Expected(Role role, const RouteSpec& route, const std::string& id, const std::string& list) {
+  const bool signed_in = role != Role::kPublic;
+  const long refused = signed_in ? 403 : 401;
+  if (std::find(route.roles.begin(), route.roles.end(), role) == route.roles.end()) return refused;
+  const bool cs = IsCivilServantFile(id);
+  const bool may_cs = Allows(role, Info::kCivilServantFiles);
+  if (route.path == "/v1/subjects/{id}/public-profile") return cs && !may_cs ? (signed_in ? 403 : 404) : 200;
+  if (route.path.starts_with("/v1/subjects/")) {
+    if (cs) return may_cs ? 200 : 403;
+    return Allows(role, Info::kRecords) ? 200 : 403;
+  }
+  if (route.path == "/v1/entries/{seq}") {
+    if (Allows(role, Info::kWholeLog) || id.empty()) return 200;
+    if (cs) return may_cs ? 200 : 403;
+    return Allows(role, Info::kRecords) ? 200 : 403;
+  }
+  if (route.path == "/v1/lists/{name}") {
+    auto kind = projections::ListFromName(list);
+    REQUIRE(kind.ok());
+    return projections::ListIsPublished(*kind) || Allows(role, Info::kRestrictedLists) ? 200 : refused;
+  }
+  return 200;
+}
+
+TEST_CASE("disclosure: every route, asked by every role, shows only what the table allows", "[disclosure]") {
+  World w;
+  const uint64_t size = w.f.ledger->size();
+  // The subject of each entry, for GET /v1/entries/{seq}.
+  std::vector<std::string> entry_subjects;
+  {
+    HttpResponse all = w.Get(Role::kAuditor, "/v1/entries?after=0&limit=1000");
+    REQUIRE(all.status == 200);
+    HttpResponse none = w.Get(Role::kPersonnel, "/v1/entries?after=0&limit=1000");
+    CHECK(none.status == 403);
+    const json page = json::parse(all.body);
+    for (const auto& e : page["entries"]) {
+      const std::string subject = e["event"].value("subject", "");
+      entry_subjects.push_back(subject.ends_with("/…") ? World::kCivilServant : subject);
+    }
+    REQUIRE(entry_subjects.size() == size);
+  }
+  const std::string as_of = "as_of=2026-12-01";
+  const std::vector<std::string> ids = {World::kFirm, World::kShop, World::kCivilServant, testing::kPublicBody, "91370202MA0000000X"};
+  const std::vector<std::string> lists = {"SeriousDishonesty", "Watch", "NotificationIneligible", "GovernmentDishonesty", "Red"};
+  const std::vector<std::string> queries = {testing::kPublicBody, "张伟民", "S7781", "老王", World::kFirm.substr(0, 8), "青岛"};
+
+  std::map<std::pair<Info, Role>, std::set<std::string>> seen;  // marks each role was shown
+  size_t requests = 0;
+  for (const RouteSpec& route : RouteTable()) {
+    if (route.method != "GET") continue;
+    // Every request of this route: (path, the subject asked about, the list asked for).
+    struct Ask {
+      std::string path, id, list;
+    };
+    std::vector<Ask> asks;
+    const std::string& p = route.path;
+    if (p.find("{id}") != std::string::npos) {
+      for (const std::string& id : ids) {
+        std::string path = p;
+        path.replace(path.find("{id}"), 4, Encode(id));
+        asks.push_back({path + "?" + as_of, id, ""});
+      }
+    } else if (p == "/v1/entries/{seq}") {
+      for (uint64_t seq = 0; seq < size; ++seq) asks.push_back({"/v1/entries/" + std::to_string(seq), entry_subjects[seq], ""});
+    } else if (p == "/v1/lists/{name}") {
+      for (const std::string& list : lists) asks.push_back({"/v1/lists/" + list + "?" + as_of, "", list});
+    } else if (p == "/v1/search") {
+      for (const std::string& q : queries) asks.push_back({"/v1/search?q=" + q, "", ""});
+    } else if (p == "/web/{file}") {
+      asks.push_back({"/web/app.js", "", ""});
+    } else if (p == "/v1/entries") {
+      asks.push_back({p + "?after=0&limit=1000", "", ""});
+    } else if (p == "/v1/proofs/inclusion") {
+      asks.push_back({p + "?seq=1&size=" + std::to_string(size), "", ""});
+    } else if (p == "/v1/proofs/consistency") {
+      asks.push_back({p + "?old=1&new=" + std::to_string(size), "", ""});
+    } else {
+      asks.push_back({p + (p == "/v1/integrity" || p == "/v1/ruleset" ? "?" + as_of : ""), "", ""});
+    }
+    for (Role role : kRoles) {
+      for (const Ask& ask : asks) {
+        ++requests;
+        HttpResponse r = w.Get(role, ask.path);
+        INFO(RoleName(role) << " GET " << ask.path << " → " << r.status << " " << r.body.substr(0, 400));
+        const long expected = ask.id == "91370202MA0000000X" && Expected(role, route, ask.id, ask.list) == 200
+                                  ? 404  // no such subject
+                                  : Expected(role, route, ask.id, ask.list);
+        CHECK(r.status == expected);
+        if (r.status == 401) CHECK_THAT(r.body, Catch::Contains("bearer token"));
+        for (const auto& [info, marks] : kMarks) {
+          for (const std::string& mark : marks) {
+            // What the reader sent comes back in messages ("no events recorded for subject …"): not a disclosure.
+            if (ask.path.find(mark) != std::string::npos || ask.path.find(Encode(mark)) != std::string::npos) continue;
+            if (r.body.find(mark) == std::string::npos) continue;
+            INFO("mark '" << mark << "' of " << InfoName(info));
+            CHECK(Allows(role, info));
+            seen[{info, role}].insert(mark);
+          }
+        }
+      }
+    }
+  }
+  // Every mark reached every role the table allows it: the walk looked where the facts are.
+  for (const auto& [info, marks] : kMarks) {
+    for (Role role : RolesAllowed(info)) {
+      INFO(InfoName(info) << " for " << RoleName(role));
+      CHECK(seen[{info, role}] == std::set<std::string>(marks.begin(), marks.end()));
+    }
+  }
+  CHECK(requests > 300);
+}
+
+TEST_CASE("disclosure: the public is told the grade the published lists give; a civil servant is unknown to it", "[disclosure]") {
+  World w;
+  const std::string path = "/v1/subjects/" + World::kFirm;
+  // The watch list makes the firm C for inspectors; to the public the grade comes from its
+  // penalty in publicity, also C, but for that reason.
+  const json inspector = json::parse(w.Get(Role::kInspector, path + "/profile?as_of=2026-12-01").body);
+  const json published = json::parse(w.Get(Role::kPublic, path + "/public-profile?as_of=2026-12-01").body);
+  CHECK(inspector["grade_rule"] == "grade.C");
+  CHECK(published["grade_rule"] == "grade.C.general_penalty");
+  CHECK(inspector.contains("disregarded"));
+  CHECK_FALSE(published.contains("disregarded"));
+  // Before that penalty (and after the breach), the public grade is B while the inspector's is C.
+  const json before_insp = json::parse(w.Get(Role::kInspector, path + "/profile?as_of=2026-10-09").body);
+  const json before_pub = json::parse(w.Get(Role::kPublic, path + "/public-profile?as_of=2026-10-09").body);
+  CHECK(before_insp["grade"] == "C");
+  CHECK(before_pub["grade"] == "B");
+  CHECK(before_pub["measures"].empty());
+  const json measures = json::parse(w.Get(Role::kPersonnel, "/v1/subjects/" + Encode(World::kCivilServant) + "/measures").body);
+  CHECK(measures["name"] == "张伟民");
+
+  // A civil servant's code gets the public exactly the answer an unknown code gets.
+  const std::string unknown = testing::kPublicBody + "/S0000";
+  HttpResponse cs = w.Get(Role::kPublic, "/v1/subjects/" + Encode(World::kCivilServant) + "/public-profile");
+  HttpResponse none = w.Get(Role::kPublic, "/v1/subjects/" + Encode(unknown) + "/public-profile");
+  CHECK(cs.status == 404);
+  CHECK(none.status == 404);
+  std::string masked = cs.body;
+  masked.replace(masked.find("S7781"), 5, "S0000");
+  CHECK(masked == none.body);
+  // Searching by the employer lists its civil servants to personnel only.
+  for (Role role : kRoles) {
+    const json hits = json::parse(w.Get(role, "/v1/search?q=" + testing::kPublicBody).body)["results"];
+    bool cs_hit = false;
+    for (const auto& h : hits) cs_hit |= h["subject"] == World::kCivilServant;
+    INFO(RoleName(role));
+    CHECK(cs_hit == (role == Role::kPersonnel));
+  }
+  // whoami names the kinds a role may see, for the console.
+  const json me = json::parse(w.Get(Role::kPersonnel, "/v1/whoami").body);
+  CHECK(me["role"] == "personnel");
+  CHECK(me["role_zh"] == "组织人事");
+  CHECK(me["may"].dump().find("civil_servant_files") != std::string::npos);
+  CHECK(me["may"].dump().find("restricted_lists") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace creditlog::api
