@@ -129,6 +129,7 @@ bool IsAdministrative(fb::EventBody type) {
     case EventBody::ServiceRated:
     case EventBody::CivilServantIntegrityEntry:
     case EventBody::RecordCorrected:
+    case EventBody::AccessRecorded:
       return false;
   }
   return false;  // a type from a newer schema: ValidateEvent refuses it

@@ -319,6 +319,19 @@ void RecordCorrected(Checker& c, const fb::RecordCorrected& b) {
   }
 }
 
+// ---------------------------------------------------------------- the access log
+
+void AccessRecorded(Checker& c, const fb::AccessRecorded& b) {
+  c.Line(b.reader(), "body.reader");
+  c.Line(b.role(), "body.role");
+  c.Line(b.purpose(), "body.purpose");
+  c.Line(b.route(), "body.route");
+  c.Line(b.target(), "body.target", kNameBytesMax, false);
+  c.Date(b.read_date(), "body.read_date");
+  c.Line(b.request_id(), "body.request_id");
+  c.Line(b.address(), "body.address", kNameBytesMax, false);
+}
+
 }  // namespace
 
 void CheckBody(Checker& c, const fb::Event& e) {
@@ -354,6 +367,7 @@ void CheckBody(Checker& c, const fb::Event& e) {
     case EventBody::CivilServantIntegrityEntry:
       return CivilServantIntegrityEntry(c, *e.body_as_CivilServantIntegrityEntry(), e);
     case EventBody::RecordCorrected: return RecordCorrected(c, *e.body_as_RecordCorrected());
+    case EventBody::AccessRecorded: return AccessRecorded(c, *e.body_as_AccessRecorded());
   }
   // NONE, or a type this build does not know: ValidateEvent refuses both before calling here.
   CREDITLOG_CHECK(e.body_type() != EventBody::NONE && e.body_type() <= EventBody::MAX);

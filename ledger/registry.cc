@@ -206,6 +206,7 @@ void KeyRegistry::Apply(const fb::Event& event, uint64_t seq) {
     case fb::EventBody::ServiceRated:
     case fb::EventBody::CivilServantIntegrityEntry:
     case fb::EventBody::RecordCorrected:
+    case fb::EventBody::AccessRecorded:
       break;
   }
 }

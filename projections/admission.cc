@@ -60,6 +60,7 @@ std::vector<Happened> HappenedDates(const fb::Event& e) {
     case EventBody::CivilServantIntegrityEntry:
       return {{e.body_as_CivilServantIntegrityEntry()->entry_date(), "body.entry_date"}};
     case EventBody::RecordCorrected: return {{e.body_as_RecordCorrected()->corrected_date(), "body.corrected_date"}};
+    case EventBody::AccessRecorded: return {{e.body_as_AccessRecorded()->read_date(), "body.read_date"}};
   }
   return {};
 }
@@ -348,6 +349,7 @@ Status CheckSubjectEvent(const State& state, const SubjectState& s, const fb::Ev
     case EventBody::KeyRevoked:
     case EventBody::RulesetAdopted:
     case EventBody::SubjectRegistered:
+    case EventBody::AccessRecorded:
       return Status::Ok();  // checked by the caller
   }
   return Status::Ok();
@@ -362,6 +364,9 @@ Status CheckAdmissible(const State& state, const fb::Event& e, Day today, std::s
     }
   }
   if (e.body_type() == EventBody::RulesetAdopted) return CheckRuleset(*e.body_as_RulesetAdopted());
+  if (e.body_type() == EventBody::AccessRecorded) {
+    return Refuse("body_type", "AccessRecorded belongs in the access log (DATA/access), which the server writes; never in the credit log");
+  }
   if (events::IsAdministrative(e.body_type()) || e.body_type() == EventBody::Genesis) return Status::Ok();
   const SubjectState* s = state.Subject(e.subject()->string_view());
   if (e.body_type() == EventBody::SubjectRegistered) return CheckRegistration(s, e);

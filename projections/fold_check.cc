@@ -96,6 +96,7 @@ Status CheckFoldable(const fb::Event& e) {
       return CheckDates({{e.body_as_CivilServantIntegrityEntry()->entry_date(), "body.entry_date"}});
     case EventBody::RecordCorrected:
       return CheckCorrection(*e.body_as_RecordCorrected());
+    case EventBody::AccessRecorded: return CheckDates({{e.body_as_AccessRecorded()->read_date(), "body.read_date"}});
   }
   return Status::Corruption("body_type: " + std::to_string(static_cast<int>(e.body_type())) +
                             " is not an event type this build knows");

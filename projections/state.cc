@@ -312,6 +312,8 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
       Touch(e);  // kept in the subject's timeline; no rule reads the entry yet
       return;
     case EventBody::RecordCorrected: return CorrectRecord(Touch(e), *e.body_as_RecordCorrected(), seq);
+    case EventBody::AccessRecorded:
+      return;  // the access log's: no credit rule reads who looked
   }
   CREDITLOG_CHECK(e.body_type() != EventBody::NONE && e.body_type() <= EventBody::MAX);  // CheckFoldable refuses both
 }

@@ -16,11 +16,15 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "api/access_log.h"
 #include "api/client/http_client.h"
 #include "api/disclosure.h"
 #include "api/http/access.h"
 #include "api/http/server.h"
+#include "base/clock.h"
+#include "crypto/note.h"
 #include "events/uscc.h"
+#include "ledger/audit.h"
 #include "ledger/publisher.h"
 #include "story_fixture.h"
 
@@ -78,9 +82,10 @@ TEST_CASE("disclosure: the table in docs/privacy.md is the table the server enfo
   CHECK_FALSE(Allows(Role::kPublic, Info::kPenaltiesPastPublicity));
 }
 
-// A story holding one marked fact of each kind, and the server over it with a token per role.
+// A story holding one marked fact of each kind, and the server over it with a token per role
+// and an access log (none with `access_log` false: a replica, which then refuses file reads).
 struct World : Story {
-  World() {
+  explicit World(size_t reads_per_minute = kRecordedReadsPerMinuteMax, bool with_access_log = true) {
     Add(kFirm, "SubjectRegistered", {{"kind", "Enterprise"}, {"name", "青岛明澄贸易有限公司"}, {"division", "370202"},
                                      {"legal_representative", "李秀英"}});
     Add(kShop, "SubjectRegistered", {{"kind", "IndividualBusiness"}, {"name", "青岛市市南区老王烧烤店"}, {"division", "370202"},
@@ -108,6 +113,15 @@ struct World : Story {
     }
     publisher = std::make_unique<ledger::CheckpointPublisher>(*f.ledger, std::chrono::milliseconds(50));
     options.publisher = publisher.get();
+    options.recorded_reads_per_minute = reads_per_minute;
+    if (with_access_log) {
+      auto log = AccessLog::Open(f.dir.path(), *f.ledger, f.ledger_key);
+      REQUIRE(log.ok());
+      access_log = std::move(*log);
+      options.access_log = access_log.get();
+    } else {
+      options.reads_need_access_log = true;
+    }
     auto started = Server::Start(*f.ledger, options);
     REQUIRE(started.ok());
     server = std::move(*started);
@@ -116,8 +130,9 @@ struct World : Story {
     publisher->WhenCovered(f.ledger->size(), [&](Result<ledger::PublishedCheckpoint> c) { published.set_value(c.ok()); });
     REQUIRE(published.get_future().get());
   }
-  ~World() {
-    server->Stop();
+  ~World() { StopServer(); }
+  void StopServer() {
+    if (server) server->Stop();
     server.reset();
   }
 
@@ -128,9 +143,18 @@ struct World : Story {
     return p;
   }
 
-  HttpResponse Get(Role role, const std::string& path) {
+  // Without naming a purpose unless `path` does.
+  HttpResponse GetAsIs(Role role, const std::string& path) {
     HttpClient client(url, role == Role::kPublic ? "" : tokens.at(role));
     auto r = client.Get(path);
+    REQUIRE(r.ok());
+    return *r;
+  }
+  HttpResponse Get(Role role, const std::string& path) {
+    HttpClient client(url, role == Role::kPublic ? "" : tokens.at(role));
+    auto r = client.Get(role == Role::kPublic || path.find("purpose=") != std::string::npos
+                            ? path
+                            : path + (path.find('?') == std::string::npos ? "?" : "&") + "purpose=supervision");
     REQUIRE(r.ok());
     return *r;
   }
@@ -141,6 +165,7 @@ struct World : Story {
 
   std::map<Role, std::string> tokens;
   std::unique_ptr<ledger::CheckpointPublisher> publisher;
+  std::unique_ptr<AccessLog> access_log;
   std::unique_ptr<Server> server;
   std::string url;
 };
@@ -173,6 +198,7 @@ long Expected(Role role, const RouteSpec& route, const std::string& id, const st
   const bool cs = IsCivilServantFile(id);
   const bool may_cs = Allows(role, Info::kCivilServantFiles);
   if (route.path == "/v1/subjects/{id}/public-profile") return cs && !may_cs ? (signed_in ? 403 : 404) : 200;
+  if (route.path == "/v1/subjects/{id}/access-log") return 200;  // who read a file, not the file
   if (route.path.starts_with("/v1/subjects/")) {
     if (cs) return may_cs ? 200 : 403;
     return Allows(role, Info::kRecords) ? 200 : 403;
@@ -250,7 +276,8 @@ TEST_CASE("disclosure: every route, asked by every role, shows only what the tab
         ++requests;
         HttpResponse r = w.Get(role, ask.path);
         INFO(RoleName(role) << " GET " << ask.path << " → " << r.status << " " << r.body.substr(0, 400));
-        const long expected = ask.id == "91370202MA0000000X" && Expected(role, route, ask.id, ask.list) == 200
+        const bool answers_unknown = route.path != "/v1/subjects/{id}/access-log";  // none read: an empty record
+        const long expected = ask.id == "91370202MA0000000X" && answers_unknown && Expected(role, route, ask.id, ask.list) == 200
                                   ? 404  // no such subject
                                   : Expected(role, route, ask.id, ask.list);
         CHECK(r.status == expected);
@@ -321,6 +348,127 @@ TEST_CASE("disclosure: the public is told the grade the published lists give; a 
   CHECK(me["role_zh"] == "组织人事");
   CHECK(me["may"].dump().find("civil_servant_files") != std::string::npos);
   CHECK(me["may"].dump().find("restricted_lists") == std::string::npos);
+}
+
+// The access log (api/access_log.h): every read of a file names a purpose and is recorded in
+// a signed log of its own before it is answered.
+TEST_CASE("access log: a read of a file names a purpose, is recorded before it is answered, and the log verifies", "[access]") {
+  World w;
+  ledger::Ledger& log = w.access_log->ledger();
+  const std::string firm = "/v1/subjects/" + World::kFirm;
+  HttpResponse none = w.GetAsIs(Role::kInspector, firm + "/profile");
+  CHECK(none.status == 400);
+  CHECK_THAT(none.body, Catch::Contains("needs a purpose") && Catch::Contains("事中事后监管 (supervision)"));
+  HttpResponse wrong = w.GetAsIs(Role::kInspector, firm + "/profile?purpose=curiosity");
+  CHECK(wrong.status == 400);
+  CHECK_THAT(wrong.body, Catch::Contains("'curiosity' is not one of"));
+  // What the public may see is no read of a file: no purpose, no record, token or not.
+  const uint64_t before = log.size();
+  CHECK(w.GetAsIs(Role::kPublic, firm + "/public-profile").status == 200);
+  CHECK(w.GetAsIs(Role::kInspector, firm + "/public-profile").status == 200);
+  CHECK(w.GetAsIs(Role::kInspector, "/v1/search?q=" + World::kFirm).status == 200);
+  CHECK(w.GetAsIs(Role::kInspector, "/v1/lists/SeriousDishonesty").status == 200);
+  CHECK(log.size() == before);
+
+  // Five reads of files by an inspector, each answered only once recorded.
+  const uint64_t firm_entry = w.f.ledger->size() - 2;  // the penalty of 2024
+  CHECK(w.GetAsIs(Role::kInspector, firm + "/profile?purpose=supervision").status == 200);
+  CHECK(w.GetAsIs(Role::kInspector, firm + "/measures?purpose=" + std::string("%E8%A1%8C%E6%94%BF%E5%AE%A1%E6%89%B9")).status == 200);
+  CHECK(w.GetAsIs(Role::kInspector, firm + "/timeline?purpose=bidding").status == 200);
+  CHECK(w.GetAsIs(Role::kInspector, "/v1/entries/" + std::to_string(firm_entry) + "?purpose=repair_review").status == 200);
+  CHECK(w.GetAsIs(Role::kInspector, "/v1/lists/Watch?purpose=supervision").status == 200);
+  CHECK(log.size() == before + 5);
+  auto records = AccessRecordsJson(log, World::kFirm, 100);
+  REQUIRE(records.ok());
+  const json& rows = (*records)["access"];
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0]["route"] == "GET /v1/subjects/{id}/profile");
+  CHECK(rows[0]["purpose"] == "事中事后监管");
+  CHECK(rows[1]["purpose"] == "行政审批");
+  CHECK(rows[2]["route"] == "GET /v1/subjects/{id}/timeline");
+  CHECK(rows[2]["purpose"] == "招投标");
+  CHECK(rows[3]["target"] == "seq " + std::to_string(firm_entry));
+  CHECK(rows[3]["purpose"] == "信用修复审核");
+  for (const auto& r : rows) {
+    CHECK(r["reader"] == "inspector-1");
+    CHECK(r["role"] == "inspector");
+    CHECK(r["address"] == "127.0.0.1");
+    CHECK(r["read_date"] == events::DateFromDays(TodayInChina()));
+  }
+  auto lists = AccessRecordsJson(log, "", 100);
+  REQUIRE(lists.ok());
+  CHECK((*lists)["access"].back()["target"] == "Watch");
+
+  // The subject's 查询记录, for auditors; reading it is recorded too.
+  CHECK(w.Get(Role::kInspector, firm + "/access-log").status == 403);
+  const json first = json::parse(w.Get(Role::kAuditor, firm + "/access-log?purpose=audit").body);
+  CHECK(first["records"] == 4);
+  CHECK(first["access"].size() == 4);
+  const json second = json::parse(w.Get(Role::kAuditor, firm + "/access-log?purpose=audit").body);
+  CHECK(second["records"] == 5);
+  CHECK(second["access"].back()["reader"] == "auditor-1");
+  CHECK(second["access"].back()["target"] == "access-log");
+
+  // A subject's code with a wrong check character is no stream; the read is recorded all the same.
+  CHECK(w.Get(Role::kAuditor, "/v1/subjects/91370202MA0000000X/access-log").status == 200);
+  auto unnamed = AccessRecordsJson(log, "", 100);
+  REQUIRE(unnamed.ok());
+  CHECK((*unnamed)["access"].back()["target"] == "subject 91370202MA0000000X; access-log");
+
+  // The access log is a signed Merkle log of its own: the audit of a ledger passes on it, and
+  // its checkpoint verifies under its own origin with the server's key.
+  w.StopServer();
+  auto checkpoint = log.PublishCheckpoint();
+  REQUIRE(checkpoint.ok());
+  const uint64_t recorded = log.size();
+  w.access_log.reset();
+  auto reopened = ledger::Ledger::Open(AccessLogPath(w.f.dir.path()), {.read_only = true});
+  REQUIRE(reopened.ok());
+  CHECK((*reopened)->size() == recorded);
+  CHECK((*reopened)->origin() == w.f.ledger->origin() + "/access");
+  auto audit = ledger::AuditLedger(**reopened);
+  INFO((audit.ok() ? std::string() : audit.status().ToString()));
+  CHECK(audit.ok());
+  auto verifier = ParseVerifierKey((*reopened)->VerifierKey());
+  REQUIRE(verifier.ok());
+  auto note = (*reopened)->LatestCheckpoint();
+  REQUIRE(note.ok());
+  auto text = OpenNote(*note, *verifier);
+  REQUIRE(text.ok());
+  auto opened = ParseCheckpoint(*text);
+  REQUIRE(opened.ok());
+  CHECK(opened->origin == w.f.ledger->origin() + "/access");
+  CHECK(opened->size == recorded);
+
+  // The credit log never takes an access record, even from the root key.
+  const Status refused = w.Try(World::kFirm, "AccessRecorded",
+                               {{"reader", "x"}, {"role", "inspector"}, {"purpose", "事中事后监管"}, {"route", "GET /"},
+                                {"read_date", "2026-11-30"}, {"request_id", "r-1"}},
+                               &w.f.root);  // the root key may record any type: the rules of the log refuse it
+  CHECK_THAT(refused.message(), Catch::Contains("belongs in the access log"));
+}
+
+TEST_CASE("access log: one token reading in bulk is stopped with 429; other tokens and the audit feed go on", "[access]") {
+  World w(3);
+  const std::string firm = "/v1/subjects/" + World::kFirm;
+  for (int i = 0; i < 3; ++i) CHECK(w.Get(Role::kInspector, firm + "/profile").status == 200);
+  HttpResponse stopped = w.Get(Role::kInspector, firm + "/profile");
+  CHECK(stopped.status == 429);
+  CHECK(stopped.retry_after_seconds > 0);
+  CHECK_THAT(stopped.body, Catch::Contains("inspector-1") && Catch::Contains("3 files"));
+  CHECK(w.Get(Role::kAdmin, firm + "/profile").status == 200);
+  for (int i = 0; i < 5; ++i) CHECK(w.Get(Role::kAuditor, "/v1/entries?after=0&limit=10").status == 200);
+  CHECK(w.Get(Role::kAuditor, "/v1/entries/1").status == 200);
+  CHECK(w.Get(Role::kAuditor, firm + "/profile").status == 200);  // the auditor's quota is its own
+}
+
+TEST_CASE("access log: a server without one (a replica) refuses reads of files, not public answers", "[access]") {
+  World w(kRecordedReadsPerMinuteMax, false);
+  HttpResponse r = w.Get(Role::kInspector, "/v1/subjects/" + World::kFirm + "/profile");
+  CHECK(r.status == 503);
+  CHECK_THAT(r.body, Catch::Contains("keeps no access log"));
+  CHECK(w.Get(Role::kInspector, "/v1/subjects/" + World::kFirm + "/public-profile").status == 200);
+  CHECK(w.Get(Role::kPublic, "/v1/lists/SeriousDishonesty").status == 200);
 }
 
 }  // namespace

@@ -110,6 +110,7 @@ const std::map<std::string, std::string> kEmptiestBodyRefusal = {
     {"ServiceRated", "body.rating_id: is required and must not be empty"},
     {"CivilServantIntegrityEntry", "body.entry_id: is required and must not be empty"},
     {"RecordCorrected", "body.record_type: is required and must not be empty"},
+    {"AccessRecorded", "body.reader: is required and must not be empty"},
 };
 
 }  // namespace

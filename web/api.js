@@ -4,6 +4,21 @@ import { h } from './dom.js';
 import { t } from './i18n.js';
 
 const TOKEN_KEY = 'creditlog.token';
+const PURPOSE_KEY = 'creditlog.purpose';
+
+// Why files are read (docs/privacy.md): a signed-in user names one once per session; every
+// request then carries it, and the server records each read of a file with it.
+export const PURPOSES = ['approval', 'supervision', 'bidding', 'repair_review', 'objection', 'appointment', 'audit'];
+// The routes that read files (and personnel's search): the ones that take a purpose.
+const READS_OF_FILES = /^\/v1\/(subjects\/[^?]+\/(profile|measures|timeline|access-log)|entries|lists\/|search)/;
+export function getPurpose() {
+  try { return sessionStorage.getItem(PURPOSE_KEY) || ''; } catch { return ''; }
+}
+export function setPurpose(purpose) {
+  try {
+    if (purpose) sessionStorage.setItem(PURPOSE_KEY, purpose); else sessionStorage.removeItem(PURPOSE_KEY);
+  } catch { /* storage blocked */ }
+}
 
 export function getToken() {
   try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; }
@@ -27,9 +42,11 @@ export class ApiError extends Error {
 export async function get(path, { signal, text = false, token } = {}) {
   const tok = token ?? getToken();
   const headers = tok ? { Authorization: `Bearer ${tok}` } : {};
+  const purpose = tok && READS_OF_FILES.test(path) ? getPurpose() : '';
+  const url = purpose && !/[?&]purpose=/.test(path) ? `${path}${path.includes('?') ? '&' : '?'}purpose=${encodeURIComponent(purpose)}` : path;
   let res;
   try {
-    res = await fetch(path, { headers, signal });
+    res = await fetch(url, { headers, signal });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network', err.message);
@@ -46,6 +63,7 @@ export async function get(path, { signal, text = false, token } = {}) {
 export function errorText(err) {
   const st = err.status;
   if (st === 0) return t('err.network');
+  if (st === 400 && String(err.message || '').startsWith('purpose:')) return t('err.purpose');
   if (st === 401 || st === 403 || st === 404 || st === 400) return t(`err.${st}`);
   if (st === 429) return t('err.429', err.retryAfter);
   if (st >= 500) return t('err.5xx', st);

@@ -2,12 +2,13 @@
 // a module in pages/ loaded when first visited.
 //   #/search?q=          #/subject/ID?as_of=D     #/timeline/ID
 //   #/lists/NAME?…       #/integrity              #/entry/SEQ
-import { get, getToken, setToken, errorBox, ApiError } from './api.js';
+//   #/access/ID          (auditors: the subject's 查询记录)
+import { get, getToken, setToken, getPurpose, setPurpose, PURPOSES, errorBox, ApiError } from './api.js';
 import { h } from './dom.js';
 import { t, getLang, setLang } from './i18n.js';
 
 const ROLES = ['public', 'inspector', 'auditor', 'admin', 'personnel'];
-const PAGES = ['search', 'subject', 'timeline', 'lists', 'integrity', 'entry'];
+const PAGES = ['search', 'subject', 'timeline', 'lists', 'integrity', 'entry', 'access'];
 
 // `may`: the kinds of information the role may see (GET /v1/whoami, docs/privacy.md); the
 // console offers only what the server will answer.
@@ -45,6 +46,12 @@ function paintHeader() {
   const signedIn = state.role !== 'public';
   $('token-form').hidden = signedIn;
   $('whoami').hidden = !signedIn;
+  $('purpose-label').textContent = t('purpose.label');
+  const select = $('purpose-select');
+  select.replaceChildren(h('option', { value: '' }, t('purpose.choose')),
+    ...PURPOSES.map((p) => h('option', { value: p }, t(`purpose.${p}`))));
+  select.value = getPurpose();
+  select.classList.toggle('unset', !getPurpose());
   const badge = $('role-badge');
   badge.textContent = t('role.current', t(`role.${state.role}`), state.name);
   badge.dataset.role = state.role;
@@ -80,6 +87,7 @@ async function signIn(event) {
 
 function signOut() {
   setToken('');
+  setPurpose('');
   state.role = 'public';
   state.name = '';
   state.may = new Set(PUBLIC_MAY);
@@ -175,6 +183,11 @@ async function boot() {
   });
   $('token-form').addEventListener('submit', signIn);
   $('token-logout').addEventListener('click', signOut);
+  $('purpose-select').addEventListener('change', (e) => {
+    setPurpose(e.target.value);
+    paintHeader();
+    render();
+  });
   window.addEventListener('hashchange', navigate);
 
   const token = getToken();

@@ -1,8 +1,11 @@
-// Inspectors' commands over the log itself: a subject's timeline from its stream index.
+// Commands over the logs themselves: a subject's timeline from its stream index, and its
+// 查询记录 from the access log (api/access_log.h).
+#include <ctime>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
+#include "api/access_log.h"
 #include "api/cli/cli.h"
 #include "api/data_dir.h"
 #include "api/views.h"
@@ -40,6 +43,47 @@ Status Timeline() {
   return Status::Ok();
 }
 
+struct AccessArgs {
+  std::string data;
+  std::string subject;
+  uint64_t limit = kAccessRecordsDefault;
+  bool json = false;
+};
+
+// Who read a subject's file, when and why: the subject's stream in DATA/access.
+Status Access() {
+  const AccessArgs& a = CommandArgs<AccessArgs>();
+  const std::string dir = AccessLogPath(a.data);
+  auto log = OpenForReading(dir);
+  if (!log.ok() && log.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound(dir + " holds no access log: it is created when `creditlog serve` first runs on " + a.data);
+  }
+  if (!log.ok()) return log.status();
+  ASSIGN_OR_RETURN(nlohmann::json records, AccessRecordsJson(**log, a.subject, std::min(a.limit, kAccessRecordsMax)));
+  if (a.json) {
+    std::cout << records.dump(2) << "\n";
+    return Status::Ok();
+  }
+  const uint64_t total = records["records"];
+  std::cout << "查询记录 " << a.subject << "：共 " << total << " 次\n";
+  for (const auto& r : records["access"]) {
+    const int64_t ms = r["read_at_ms"];
+    const std::time_t seconds = static_cast<std::time_t>(ms / 1000 + 8 * 3600);  // China Standard Time
+    std::tm at{};
+    gmtime_r(&seconds, &at);
+    char when[32];
+    std::strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &at);
+    auto role = ParseRole(r["role"].get<std::string>());
+    std::cout << "  " << when << "  " << r["reader"].get<std::string>() << "（"
+              << (role.ok() ? RoleChineseName(*role) : r["role"].get<std::string>()) << "）  " << r["purpose"].get<std::string>()
+              << "  " << r["route"].get<std::string>();
+    if (!r["target"].get<std::string>().empty()) std::cout << "  " << r["target"].get<std::string>();
+    std::cout << "  #" << r["seq"].get<uint64_t>() << "\n";
+  }
+  if (total > records["access"].size()) std::cout << "  （仅显示最近 " << records["access"].size() << " 次，--limit 可显示更多）\n";
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddQueryCommands(CLI::App& app) {
@@ -49,6 +93,13 @@ void AddQueryCommands(CLI::App& app) {
   timeline->add_option("--limit", a.limit, "show at most this many events")->capture_default_str();
   timeline->add_flag("--json", a.json, "JSON output, with each event decoded");
   SetAction(timeline, Timeline);
+
+  AccessArgs& b = CommandArgs<AccessArgs>();
+  auto* access = DataCommand(app, "access", "A subject's 查询记录: who read its file through the server, when and for what purpose", &b.data);
+  access->add_option("--subject", b.subject, "USCC (or USCC/staff-number)")->required();
+  access->add_option("--limit", b.limit, "show at most this many of the newest records")->capture_default_str();
+  access->add_flag("--json", b.json, "JSON output");
+  SetAction(access, Access);
 }
 
 }  // namespace creditlog::api

@@ -81,6 +81,7 @@ struct Config {
   size_t connections_max = kConnectionsMax;
   // Behind a reverse proxy every client shares the proxy's address: raise this there.
   size_t connections_per_address_max = kConnectionsPerAddressMax;
+  size_t recorded_reads_per_minute = kRecordedReadsPerMinuteMax;  // per token; 0: no limit
 };
 
 Result<Config> ReadConfig(const std::string& path) {
@@ -104,6 +105,8 @@ Result<Config> ReadConfig(const std::string& path) {
     } else if ((key == "connections_max" || key == "connections_per_address_max") && value.is_number_unsigned() &&
                value.get<uint64_t>() >= 1 && value.get<uint64_t>() <= kConnectionsConfigMax) {
       (key == "connections_max" ? config.connections_max : config.connections_per_address_max) = value.get<size_t>();
+    } else if (key == "recorded_reads_per_minute" && value.is_number_unsigned() && value.get<uint64_t>() <= kConnectionsConfigMax) {
+      config.recorded_reads_per_minute = value.get<size_t>();
     } else if (key == "tokens" && value.is_array()) {
       for (size_t i = 0; i < value.size(); ++i) {
         const json& t = value[i];
@@ -147,6 +150,7 @@ Result<ServerOptions> ServerOptionsFrom(const ServeArgs& a, Config* config) {
   options.connections_per_address_max = std::min(config->connections_per_address_max, config->connections_max);
   options.read_only = a.read_only;
   options.web_dir = a.web_dir;
+  options.recorded_reads_per_minute = config->recorded_reads_per_minute;
   return options;
 }
 
@@ -171,7 +175,7 @@ Status CheckDataDirectory(const ServeArgs& a) {
 // Serves until SIGINT or SIGTERM; then stops taking requests, answers the appends in flight and
 // (a writer) covers everything acknowledged with a published checkpoint.
 Status ServeUntilStopped(const ServeArgs& a, const Config& config, const ServerOptions& options, ledger::Ledger& ledger,
-                         ledger::CheckpointPublisher* publisher) {
+                         ledger::CheckpointPublisher* publisher, ledger::CheckpointPublisher* access_publisher) {
   // Block the stop signals in every thread (the server's inherit the mask), then wait here.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -199,10 +203,16 @@ Status ServeUntilStopped(const ServeArgs& a, const Config& config, const ServerO
   if (follower.joinable()) follower.join();
   server->Stop();        // no new requests; in-flight appends answered
   if (publisher) publisher->Stop();
+  if (access_publisher) access_publisher->Stop();
   if (!a.read_only) {
     // Everything acknowledged is covered by a published checkpoint before the server exits.
     if (auto last = ledger.PublishCheckpoint(); !last.ok()) {
       Log(spdlog::level::err, "publishing the last checkpoint failed", {{"error", last.status().message()}});
+    }
+    if (options.access_log != nullptr) {
+      if (auto last = options.access_log->ledger().PublishCheckpoint(); !last.ok()) {
+        Log(spdlog::level::err, "publishing the access log's last checkpoint failed", {{"error", last.status().message()}});
+      }
     }
   }
   return Status::Ok();
@@ -221,8 +231,12 @@ Status Serve() {
   RETURN_IF_ERROR(CheckDataDirectory(a));
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<ledger::CheckpointPublisher> publisher;
+  std::unique_ptr<AccessLog> access_log;
+  std::unique_ptr<ledger::CheckpointPublisher> access_publisher;
   if (a.read_only) {
     ASSIGN_OR_RETURN(ledger, ledger::Ledger::Open(a.data, {.read_only = true, .follow = true}));
+    // No key to sign access records with: files are read on the primary (docs/privacy.md).
+    options.reads_need_access_log = true;
   } else {
     ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
     ASSIGN_OR_RETURN(ledger, OpenForWriting(a.data, passphrase));
@@ -232,8 +246,16 @@ Status Serve() {
     if (config.checkpoint_interval_ms < 10) return Status::InvalidArgument("checkpoint interval must be at least 10 ms");
     publisher = std::make_unique<ledger::CheckpointPublisher>(*ledger, std::chrono::milliseconds(config.checkpoint_interval_ms));
     options.publisher = publisher.get();
+    // Every read of a file is recorded in DATA/access, signed with the checkpoint key.
+    ASSIGN_OR_RETURN(NamedKeyPair key, LoadKey(LedgerKeyPath(a.data), passphrase));
+    ASSIGN_OR_RETURN(access_log, AccessLog::Open(a.data, *ledger, key.key_pair));
+    options.access_log = access_log.get();
+    access_publisher = std::make_unique<ledger::CheckpointPublisher>(access_log->ledger(),
+                                                                     std::chrono::milliseconds(config.checkpoint_interval_ms));
   }
-  RETURN_IF_ERROR(ServeUntilStopped(a, config, options, *ledger, publisher.get()));
+  RETURN_IF_ERROR(ServeUntilStopped(a, config, options, *ledger, publisher.get(), access_publisher.get()));
+  access_publisher.reset();
+  access_log.reset();    // its writer finishes anything still queued
   ledger.reset();        // the writer finishes anything still queued
   Log(spdlog::level::info, "stopped");
   return Status::Ok();
@@ -259,7 +281,7 @@ Status NewTokenCommand() {
 void AddServeCommands(CLI::App& app) {
   ServeArgs& a = CommandArgs<ServeArgs>();
   auto* serve = DataCommand(app, "serve", "Serve the HTTP API until SIGINT/SIGTERM (see docs/http.md)", &a.data);
-  serve->add_option("--config", a.config, "JSON config file: listen, threads, tokens, checkpoint_interval_ms, log_format, log_level");
+  serve->add_option("--config", a.config, "JSON config file: listen, threads, tokens, checkpoint_interval_ms, log_format, log_level, recorded_reads_per_minute");
   serve->add_option("--listen", a.listen, "HOST:PORT (default 127.0.0.1:8080)");
   serve->add_option("--threads", a.threads, "I/O threads (default 2)");
   serve->add_option("--checkpoint-interval-ms", a.checkpoint_interval_ms, "publish a checkpoint this often when the log grew (default 1000)");

@@ -157,6 +157,25 @@ Result<Principal> AccessControl::Authenticate(std::string_view authorization, co
   return Status::Unauthenticated("the token is not valid");
 }
 
+Status ReadQuota::Take(const std::string& token_name, int64_t* retry_after_seconds) {
+  if (per_window_ == 0) return Status::Ok();
+  const auto now = Clock::now();
+  std::lock_guard lock(mutex_);
+  auto& [start, count] = used_[token_name];
+  if (count == 0 || now - start >= window_) {
+    start = now;
+    count = 0;
+  }
+  if (count >= per_window_) {
+    *retry_after_seconds = SecondsRoundedUp(window_ - (now - start));
+    return Status::ResourceExhausted("token '" + token_name + "' has read " + std::to_string(per_window_) +
+                                     " files within " + std::to_string(std::chrono::ceil<std::chrono::seconds>(window_).count()) +
+                                     " s, the most one token may; retry in " + std::to_string(*retry_after_seconds) + " s");
+  }
+  ++count;
+  return Status::Ok();
+}
+
 void AccessControl::LogDenied(const Principal& who, const Status& refusal) {
   if (refusal.code() != StatusCode::kPermissionDenied) return;
   LogRefusal(403, "role may not see this", who.address, who.name, "", {{"role", RoleName(who.role)}, {"refusal", refusal.message()}});

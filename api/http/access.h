@@ -51,6 +51,10 @@ inline constexpr size_t kAuthTrackedAddressesMax = 100000;  // address entries; 
 inline constexpr size_t kTokenFingerprintHexDigits = 8;     // of SHA-256: names, never reveals
 inline constexpr size_t kTokenBytes = 32;                    // random bytes in a new token
 inline constexpr std::string_view kTokenPrefix = "clt_";
+// Reads of files (recorded in the access log) one token may make per minute: a person at the
+// console reads a few a minute; a loop over every profile is stopped with 429.
+inline constexpr size_t kRecordedReadsPerMinuteMax = 600;
+inline constexpr std::chrono::seconds kReadQuotaWindow{60};
 
 struct TokenEntry {
   std::string name;
@@ -107,6 +111,23 @@ class FailureTable {
   size_t entries_max_;
   std::list<Entry> recency_;  // most recently refused first
   std::unordered_map<std::string, std::list<Entry>::iterator> by_key_;
+};
+
+// Reads per token within a window from the token's first read in it; at most `per_window`
+// (0: no limit). Token names come from the config, so the table is bounded by it. Thread-safe.
+class ReadQuota {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit ReadQuota(size_t per_window, Clock::duration window = kReadQuotaWindow) : per_window_(per_window), window_(window) {}
+  // Counts one read by `token_name`; ResourceExhausted (with the seconds left in
+  // *retry_after_seconds) when the token has used its reads for this window.
+  Status Take(const std::string& token_name, int64_t* retry_after_seconds);
+
+ private:
+  const size_t per_window_;
+  const Clock::duration window_;
+  std::mutex mutex_;  // GUARDS: used_
+  std::unordered_map<std::string, std::pair<Clock::time_point, size_t>> used_;
 };
 
 class AccessControl {

@@ -77,6 +77,7 @@ const std::vector<Route>& ServerImpl::Routes() {
       {"GET", "/v1/subjects/{id}/profile", {kRecords, kCivilServantFiles}, &ServerImpl::Profile},
       {"GET", "/v1/subjects/{id}/measures", {kRecords, kCivilServantFiles}, &ServerImpl::Measures},
       {"GET", "/v1/subjects/{id}/timeline", {kRecords, kCivilServantFiles}, &ServerImpl::Timeline},
+      {"GET", "/v1/subjects/{id}/access-log", {kAccessLog}, &ServerImpl::AccessLogOf},
       {"GET", "/v1/search", {kLegalPersons}, &ServerImpl::Search},
       {"GET", "/v1/lists/{name}", {kPublishedLists}, &ServerImpl::List},
       {"GET", "/v1/integrity", {kIntegrityBoard}, &ServerImpl::Integrity},

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/access_log.h"
 #include "api/http/access.h"
 #include "api/http/http_server.h"
 #include "api/protocol.h"  // the wire limits the routes enforce
@@ -57,6 +58,14 @@ struct ServerOptions {
   // address: raise the per-address cap to the total.
   size_t connections_max = kConnectionsMax;
   size_t connections_per_address_max = kConnectionsPerAddressMax;
+  // Where reads of files are recorded (api/access_log.h), answered only once recorded; must
+  // outlive the server. Null: reads are not recorded; with `reads_need_access_log` (a replica
+  // or mirror, which has no key to sign records with) they are refused instead, 503.
+  AccessLog* access_log = nullptr;
+  bool reads_need_access_log = false;
+  // Recorded reads one token may make per minute; 0: no limit (benchmarks). The audit feed
+  // (GET /v1/entries and single entries read by auditors) is recorded but not counted.
+  size_t recorded_reads_per_minute = kRecordedReadsPerMinuteMax;
 };
 
 int HttpStatusFor(StatusCode code);

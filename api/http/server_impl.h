@@ -56,7 +56,7 @@ Status MayCall(const Disclosure& reader, const std::vector<Info>& shows);
 class ServerImpl final : public Server {
  public:
   ServerImpl(ledger::Ledger& ledger, const ServerOptions& options)
-      : ledger_(ledger), options_(options), access_(options.tokens), live_(ledger) {}
+      : ledger_(ledger), options_(options), access_(options.tokens), quota_(options.recorded_reads_per_minute), live_(ledger) {}
   ~ServerImpl() override;
   Status Run();
   void Stop() override;
@@ -114,7 +114,20 @@ class ServerImpl final : public Server {
   Status MayReadFile(const Disclosure& reader, std::string_view id);
   Reply Ruleset(const Request&, const Params&, const Principal&);
   template <typename View>
-  Reply SubjectView(const Request& req, const Params& params, const Disclosure& reader, bool records, View view);
+  Reply SubjectView(const Request& req, const Params& params, const Principal& who, const char* route, View view);
+  Reply AccessLogOf(const Request&, const Params&, const Principal&);
+
+  // Reads of files (docs/privacy.md, api/access_log.h). BeginRead: the purpose the request
+  // names (kAuditPurpose for the audit feed when it names none) and, except for the audit feed,
+  // one read of the token's quota; or the refusal (a 429 sets *retry_after). AnswerRead: sends
+  // `body` once the read's record is durable in the access log (at once when there is none).
+  struct FileRead {
+    std::string subject;  // the file read; "" for no single subject
+    std::string target;   // a list, an entry's seq, a query
+  };
+  Result<std::string> BeginRead(const Request& req, const Principal& who, bool audit_feed, int64_t* retry_after);
+  Reply AnswerRead(const Request& req, const Principal& who, const std::string& purpose, std::string_view route,
+                   FileRead read, std::string body);
 
   // Appends (write_routes.cc).
   Reply PostEvent(const Request&, const Params&, const Principal&);
@@ -133,6 +146,7 @@ class ServerImpl final : public Server {
   ledger::Ledger& ledger_;
   const ServerOptions options_;
   AccessControl access_;
+  ReadQuota quota_;
   Metrics metrics_;
   LiveProjection live_;
   std::atomic<bool> draining_{false};

@@ -2,7 +2,9 @@
 // board, each read from the live projection (live_projection.h).
 #include "api/http/server_impl.h"
 
+#include "api/log.h"
 #include "api/views.h"
+#include "base/clock.h"
 #include "projections/evaluate.h"
 #include "projections/integrity.h"
 
@@ -17,36 +19,77 @@ Status ServerImpl::MayReadFile(const Disclosure& reader, std::string_view id) {
   return reader.Require(Info::kRecords, "a legal person's records");
 }
 
-// `records`: the view shows the file's records (the inspector's profile), not only what is
-// published of it.
+Result<std::string> ServerImpl::BeginRead(const Request& req, const Principal& who, bool audit_feed, int64_t* retry_after) {
+  if (options_.access_log == nullptr && options_.reads_need_access_log) {
+    return Status::Unavailable("this server keeps no access log (a replica or a mirror): files are read on the primary");
+  }
+  const std::string named(req.query("purpose"));
+  ASSIGN_OR_RETURN(std::string purpose, named.empty() && audit_feed ? Result<std::string>(std::string(kAuditPurpose)) : ParsePurpose(named));
+  if (!audit_feed) RETURN_IF_ERROR(quota_.Take(who.name, retry_after));
+  return purpose;
+}
+
+Reply ServerImpl::AnswerRead(const Request& req, const Principal& who, const std::string& purpose, std::string_view route,
+                             FileRead read, std::string body) {
+  if (options_.access_log == nullptr) return Send(req, 200, kJsonType, std::move(body));
+  AccessRecord record{std::move(read.subject), who.name, std::string(RoleName(who.role)), purpose, "GET " + std::string(route),
+                      std::move(read.target), req.request_id(), who.address, NowMs()};
+  BeginWrite();
+  options_.access_log->Record(record, [this, req, body = std::move(body)](Status recorded) mutable {
+    if (recorded.ok()) {
+      Send(req, 200, kJsonType, std::move(body));
+    } else {
+      Log(spdlog::level::err, "access log", nlohmann::json{{"request_id", req.request_id()}, {"error", recorded.message()}});
+      Error(req, Status::Unavailable("the read could not be recorded in the access log, so it is not answered; request id " +
+                                     req.request_id()));
+    }
+    EndWrite();
+  });
+  return Reply::kLater;
+}
+
+// A view of one subject's file: the reader must be allowed the file (a civil servant's to
+// personnel, a legal person's records to supervisors), name a purpose, and is recorded.
 template <typename View>
-Reply ServerImpl::SubjectView(const Request& req, const Params& params, const Disclosure& reader, bool records, View view) {
+Reply ServerImpl::SubjectView(const Request& req, const Params& params, const Principal& who, const char* route, View view) {
   auto day = AsOf(req);
   if (!day.ok()) return Error(req, day.status());
   const std::string id(params["id"]);
-  if (Status may = records ? MayReadFile(reader, id) : reader.RequireSubject(id, nullptr); !may.ok()) return Error(req, may);
+  const Disclosure reader(who.role);
+  if (Status may = MayReadFile(reader, id); !may.ok()) return Error(req, may);
+  int64_t retry_after = 0;
+  auto purpose = BeginRead(req, who, false, &retry_after);
+  if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
   return WithState(req, [&](const projections::State& state) {
     if (Status may = reader.RequireSubject(id, state.Subject(id)); !may.ok()) return Error(req, may);
     auto profile = projections::Evaluate(state, id, *day);
-    return profile.ok() ? Json(req, view(*profile)) : Error(req, profile.status());
+    if (!profile.ok()) return Error(req, profile.status());
+    return AnswerRead(req, who, *purpose, route, {id, ""}, DumpJson(view(*profile, reader)));
   });
 }
 
-// What is published of a subject, whoever asks: the public view.
+// What is published of a subject, whoever asks: the public view; not a read of its file.
 Reply ServerImpl::PublicProfile(const Request& req, const Params& params, const Principal& who) {
+  auto day = AsOf(req);
+  if (!day.ok()) return Error(req, day.status());
+  const std::string id(params["id"]);
   const Disclosure reader(who.role);
-  return SubjectView(req, params, reader, false,
-                     [](const projections::Profile& p) { return ProfileJson(p, Disclosure(Role::kPublic)); });
+  if (Status may = reader.RequireSubject(id, nullptr); !may.ok()) return Error(req, may);
+  return WithState(req, [&](const projections::State& state) {
+    if (Status may = reader.RequireSubject(id, state.Subject(id)); !may.ok()) return Error(req, may);
+    auto profile = projections::Evaluate(state, id, *day);
+    return profile.ok() ? Json(req, ProfileJson(*profile, Disclosure(Role::kPublic))) : Error(req, profile.status());
+  });
 }
 
 Reply ServerImpl::Profile(const Request& req, const Params& params, const Principal& who) {
-  const Disclosure reader(who.role);
-  return SubjectView(req, params, reader, true, [&](const projections::Profile& p) { return ProfileJson(p, reader); });
+  return SubjectView(req, params, who, "/v1/subjects/{id}/profile",
+                     [](const projections::Profile& p, const Disclosure& reader) { return ProfileJson(p, reader); });
 }
 
 Reply ServerImpl::Measures(const Request& req, const Params& params, const Principal& who) {
-  const Disclosure reader(who.role);
-  return SubjectView(req, params, reader, true, [&](const projections::Profile& p) { return MeasuresJson(p, reader); });
+  return SubjectView(req, params, who, "/v1/subjects/{id}/measures",
+                     [](const projections::Profile& p, const Disclosure& reader) { return MeasuresJson(p, reader); });
 }
 
 // With ?as_of, only the events whose business date is on or before it.
@@ -55,16 +98,43 @@ Reply ServerImpl::Timeline(const Request& req, const Params& params, const Princ
   if (!day.ok()) return Error(req, day.status());
   const std::string id(params["id"]);
   if (Status may = MayReadFile(Disclosure(who.role), id); !may.ok()) return Error(req, may);
+  int64_t retry_after = 0;
+  auto purpose = BeginRead(req, who, false, &retry_after);
+  if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
   const auto through = req.has_query("as_of") ? std::optional<projections::Day>(*day) : std::nullopt;
   auto timeline = TimelineJson(ledger_, id, kTimelineEventsDefault, through);
-  return timeline.ok() ? Json(req, *timeline) : Error(req, timeline.status());
+  if (!timeline.ok()) return Error(req, timeline.status());
+  return AnswerRead(req, who, *purpose, "/v1/subjects/{id}/timeline", {id, ""}, DumpJson(*timeline));
+}
+
+// A subject's 查询记录: every recorded read of its file (auditors).
+Reply ServerImpl::AccessLogOf(const Request& req, const Params& params, const Principal& who) {
+  const std::string id(params["id"]);
+  if (options_.access_log == nullptr) return Error(req, Status::Unavailable("this server keeps no access log"));
+  auto limit = req.has_query("limit") ? Number(req, "limit") : Result<uint64_t>(kAccessRecordsDefault);
+  if (!limit.ok()) return Error(req, limit.status());
+  int64_t retry_after = 0;
+  auto purpose = BeginRead(req, who, false, &retry_after);
+  if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
+  auto records = AccessRecordsJson(options_.access_log->ledger(), id, std::min(*limit, kAccessRecordsMax));
+  if (!records.ok()) return Error(req, records.status());
+  return AnswerRead(req, who, *purpose, "/v1/subjects/{id}/access-log", {id, "access-log"}, DumpJson(*records));
 }
 
 Reply ServerImpl::Search(const Request& req, const Params&, const Principal& who) {
   if (req.query("q").empty()) return Error(req, Status::InvalidArgument("query parameter 'q' is required"));
   const std::string q(req.query("q"));
   const Disclosure reader(who.role);
-  return WithState(req, [&](const projections::State& state) { return Json(req, SearchJson(state, q, kSearchResultsMax, reader)); });
+  // Civil servants are among the hits only for personnel: a read of their files, recorded.
+  if (!reader.May(Info::kCivilServantFiles)) {
+    return WithState(req, [&](const projections::State& state) { return Json(req, SearchJson(state, q, kSearchResultsMax, reader)); });
+  }
+  int64_t retry_after = 0;
+  auto purpose = BeginRead(req, who, false, &retry_after);
+  if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
+  return WithState(req, [&](const projections::State& state) {
+    return AnswerRead(req, who, *purpose, "/v1/search", {"", "q=" + q}, DumpJson(SearchJson(state, q, kSearchResultsMax, reader)));
+  });
 }
 
 // The serious-dishonesty, government-dishonesty and red lists are published; the watch list
@@ -80,8 +150,18 @@ Reply ServerImpl::List(const Request& req, const Params& params, const Principal
     AccessControl::LogDenied(who, refused);
     return Error(req, refused);
   }
+  // A restricted list's rows are files read: named, recorded.
+  std::optional<std::string> purpose;
+  if (!projections::ListIsPublished(*kind)) {
+    int64_t retry_after = 0;
+    auto named = BeginRead(req, who, false, &retry_after);
+    if (!named.ok()) return Error(req, named.status(), retry_after);
+    purpose = *named;
+  }
   auto body = live_.ListBody(*kind, *day, reader);
-  return body.ok() ? Send(req, 200, kJsonType, std::move(*body)) : Error(req, body.status());
+  if (!body.ok()) return Error(req, body.status());
+  if (!purpose) return Send(req, 200, kJsonType, std::move(*body));
+  return AnswerRead(req, who, *purpose, "/v1/lists/{name}", {"", std::string(projections::ListName(*kind))}, std::move(*body));
 }
 
 Reply ServerImpl::Integrity(const Request& req, const Params&, const Principal&) {

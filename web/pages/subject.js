@@ -63,7 +63,10 @@ function identity(p, ctx, full, asOf) {
       h('label', { for: 'as-of' }, t('subject.asOf')),
       dateInput,
       h('a', { href: hashFor(`subject/${enc(p.subject)}`), class: 'button' }, t('subject.today')),
-      timelineLink));
+      timelineLink,
+      ctx.may('access_log')
+        ? h('a', { href: `#/access/${enc(p.subject)}`, class: 'button', id: 'access-link' }, t('subject.accessLog'))
+        : null));
 }
 
 function gradeCard(p, links) {

@@ -1,0 +1,30 @@
+// A subject's 查询记录 (auditors): every recorded read of its file through the server, newest
+// last, from the access log (docs/privacy.md).
+import { get } from '../api.js';
+import { h, enc, hashFor, table } from '../dom.js';
+import { t } from '../i18n.js';
+
+// "2026-11-30 14:02:11" in China Standard Time.
+function when(ms) {
+  return new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export async function render(view, ctx) {
+  const id = ctx.arg;
+  view.append(h('p', { class: 'muted' }, t('loading')));
+  const data = await get(`/v1/subjects/${enc(id)}/access-log`, { signal: ctx.signal });
+  if (!ctx.isCurrent()) return;
+  document.title = `${t('access.title')} · ${id} · creditlog`;
+  const rows = data.access.map((r) => [
+    when(r.read_at_ms), r.reader, t(`role.${r.role}`), r.purpose, h('span', { class: 'mono small' }, r.route),
+    r.target || '', h('span', { class: 'mono muted' }, `#${r.seq}`),
+  ]);
+  view.replaceChildren(
+    h('h1', null, t('access.title')),
+    h('p', null, h('span', { class: 'mono' }, data.subject), ' · ', t('access.count', data.records, data.access.length), ' · ',
+      h('a', { href: hashFor(`subject/${enc(id)}`) }, t('timeline.back'))),
+    h('p', { class: 'muted' }, t('access.note')),
+    data.access.length
+      ? table([t('col.when'), t('col.reader'), t('col.role'), t('col.purpose'), t('col.route'), t('col.target'), 'seq'], rows, { id: 'access-table' })
+      : h('p', { class: 'muted', id: 'access-empty' }, t('access.none')));
+}
