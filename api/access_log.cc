@@ -17,7 +17,7 @@ Result<std::string> ParsePurpose(std::string_view text) {
     if (text == p.key || text == p.name) return std::string(p.name);
   }
   if (text.empty()) {
-    return Status::InvalidArgument("purpose: reading a file needs a purpose (purpose=, --purpose): one of " + PurposeList());
+    return Status::InvalidArgument("purpose: reading a file needs a purpose (purpose= on the request): one of " + PurposeList());
   }
   return Status::InvalidArgument("purpose: '" + std::string(text) + "' is not one of " + PurposeList());
 }
