@@ -1,6 +1,8 @@
 // The HTTP server measured against the HTTP stack's own ceiling, in one run.
 //
-//   bench_http --demo DIR [--seconds S] [--events N]   (N: signed events per ingest phase)
+//   bench_http --demo DIR [--seconds S] [--events N] [--access-log on|off]
+//   (N: signed events per ingest phase; --access-log off: reads of files are not recorded, to
+//   measure what recording them costs)
 //
 // hello: a one-route hello-world on the server's own transport (api/http/http_server.h, 2 I/O
 //   threads), loaded by wrk -t2 -c64: the ceiling of the HTTP stack.
@@ -180,13 +182,16 @@ int main(int argc, char** argv) {
   std::string demo;
   int seconds = 5;
   uint64_t events = 40'000;
+  bool record_reads = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--demo") demo = argv[i + 1];
     else if (flag == "--seconds") seconds = std::stoi(argv[i + 1]);
     else if (flag == "--events") events = std::stoull(argv[i + 1]);
-    else {
-      std::fprintf(stderr, "usage: bench_http --demo DIR [--seconds S] [--events N]\n");
+    else if (flag == "--access-log" && (std::string(argv[i + 1]) == "on" || std::string(argv[i + 1]) == "off")) {
+      record_reads = std::string(argv[i + 1]) == "on";
+    } else {
+      std::fprintf(stderr, "usage: bench_http --demo DIR [--seconds S] [--events N] [--access-log on|off]\n");
       return 2;
     }
   }
@@ -303,7 +308,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", access_log.status().ToString().c_str());
     return 1;
   }
-  options.access_log = access_log->get();
+  if (record_reads) options.access_log = access_log->get();
   options.recorded_reads_per_minute = 0;
   auto server = api::Server::Start(**opened, options);
   if (!server.ok()) return 1;
