@@ -3,6 +3,7 @@
 //   DIR/keys/ledger.key     the ledger's checkpoint-signing key (encrypted)
 //   DIR/keys/root.key       the credit office's root key (encrypted; keep it offline in production)
 //   DIR/keys/agencies/*.key agency keys created by `demo` or `keys generate --data`
+//   DIR/access/             the access log, a ledger of its own (api/access_log.h)
 #pragma once
 
 #include <memory>

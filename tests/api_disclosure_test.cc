@@ -22,6 +22,7 @@
 #include "api/http/access.h"
 #include "api/http/server.h"
 #include "base/clock.h"
+#include "crypto/merkle.h"
 #include "crypto/note.h"
 #include "events/uscc.h"
 #include "ledger/audit.h"
@@ -119,6 +120,7 @@ struct World : Story {
       REQUIRE(log.ok());
       access_log = std::move(*log);
       options.access_log = access_log.get();
+      REQUIRE(access_log->ledger().PublishCheckpoint().ok());
     } else {
       options.reads_need_access_log = true;
     }
@@ -266,6 +268,8 @@ TEST_CASE("disclosure: every route, asked by every role, shows only what the tab
       asks.push_back({p + "?after=0&limit=1000", "", ""});
     } else if (p == "/v1/proofs/inclusion") {
       asks.push_back({p + "?seq=1&size=" + std::to_string(size), "", ""});
+    } else if (p == "/v1/access-log/proofs/consistency") {
+      asks.push_back({p + "?old=1&new=1", "", ""});
     } else if (p == "/v1/proofs/consistency") {
       asks.push_back({p + "?old=1&new=" + std::to_string(size), "", ""});
     } else {
@@ -408,6 +412,36 @@ TEST_CASE("access log: a read of a file names a purpose, is recorded before it i
   CHECK(second["records"] == 5);
   CHECK(second["access"].back()["reader"] == "auditor-1");
   CHECK(second["access"].back()["target"] == "access-log");
+
+  // Auditors pin the access log's checkpoints over HTTP and prove each later one consistent.
+  CHECK(w.Get(Role::kInspector, "/v1/access-log/checkpoint").status == 403);
+  std::string key_text = w.Get(Role::kAuditor, "/v1/access-log/verifier-key").body;
+  if (key_text.ends_with("\n")) key_text.pop_back();
+  auto access_verifier = ParseVerifierKey(key_text);
+  REQUIRE(access_verifier.ok());
+  auto pinned_text = OpenNote(w.Get(Role::kAuditor, "/v1/access-log/checkpoint").body, *access_verifier);
+  REQUIRE(pinned_text.ok());
+  auto pinned = ParseCheckpoint(*pinned_text);
+  REQUIRE(pinned.ok());
+  CHECK(pinned->origin == w.f.ledger->origin() + "/access");
+  REQUIRE(log.PublishCheckpoint().ok());
+  auto later_text = OpenNote(w.Get(Role::kAuditor, "/v1/access-log/checkpoint").body, *access_verifier);
+  REQUIRE(later_text.ok());
+  auto later = ParseCheckpoint(*later_text);
+  REQUIRE(later.ok());
+  REQUIRE(later->size > pinned->size);
+  const json proof = json::parse(w.Get(Role::kAuditor, "/v1/access-log/proofs/consistency?old=" + std::to_string(pinned->size) +
+                                                           "&new=" + std::to_string(later->size)).body);
+  std::vector<Hash> hashes;
+  for (const auto& h : proof["hashes"]) {
+    auto bytes = Base64Decode(h.get<std::string>());
+    REQUIRE(bytes.ok());
+    REQUIRE(bytes->size() == kHashSize);
+    Hash hash;
+    std::copy(bytes->begin(), bytes->end(), hash.begin());
+    hashes.push_back(hash);
+  }
+  CHECK(VerifyConsistency(pinned->size, later->size, pinned->root, later->root, hashes).ok());
 
   // A subject's code with a wrong check character is no stream; the read is recorded all the same.
   CHECK(w.Get(Role::kAuditor, "/v1/subjects/91370202MA0000000X/access-log").status == 200);

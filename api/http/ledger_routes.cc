@@ -107,6 +107,23 @@ Reply ServerImpl::InclusionProof(const Request& req, const Params&, const Princi
   return Proof(req, "seq", "size", [&](uint64_t seq, uint64_t size) { return ledger_.InclusionProof(seq, size); });
 }
 
+Reply ServerImpl::AccessCheckpoint(const Request& req, const Params&, const Principal&) {
+  if (options_.access_log == nullptr) return Error(req, Status::Unavailable("this server keeps no access log"));
+  auto note = options_.access_log->ledger().LatestCheckpoint();
+  return note.ok() ? Text(req, *note) : Error(req, note.status());
+}
+
+Reply ServerImpl::AccessVerifierKey(const Request& req, const Params&, const Principal&) {
+  if (options_.access_log == nullptr) return Error(req, Status::Unavailable("this server keeps no access log"));
+  return Text(req, options_.access_log->ledger().VerifierKey() + "\n");
+}
+
+Reply ServerImpl::AccessConsistencyProof(const Request& req, const Params&, const Principal&) {
+  if (options_.access_log == nullptr) return Error(req, Status::Unavailable("this server keeps no access log"));
+  ledger::Ledger& log = options_.access_log->ledger();
+  return Proof(req, "old", "new", [&](uint64_t old_size, uint64_t new_size) { return log.ConsistencyProof(old_size, new_size); });
+}
+
 Reply ServerImpl::ConsistencyProof(const Request& req, const Params&, const Principal&) {
   return Proof(req, "old", "new", [&](uint64_t old_size, uint64_t new_size) { return ledger_.ConsistencyProof(old_size, new_size); });
 }

@@ -97,6 +97,11 @@ class ServerImpl final : public Server {
   Reply Entries(const Request&, const Params&, const Principal&);
   Reply InclusionProof(const Request&, const Params&, const Principal&);
   Reply ConsistencyProof(const Request&, const Params&, const Principal&);
+  // The access log's own checkpoint, verifier key and consistency proofs, for auditors who pin
+  // its checkpoints (its entries are read locally: creditlog verify --data DIR/access).
+  Reply AccessCheckpoint(const Request&, const Params&, const Principal&);
+  Reply AccessVerifierKey(const Request&, const Params&, const Principal&);
+  Reply AccessConsistencyProof(const Request&, const Params&, const Principal&);
   Result<nlohmann::json> EntryJson(uint64_t seq, const ledger::KeyRegistry& registry, const Disclosure& reader);
   template <typename Prove>
   Reply Proof(const Request& req, const char* first, const char* second, Prove prove);
