@@ -1,5 +1,7 @@
 #include "api/disclosure.h"
 
+#include <algorithm>
+
 #include "projections/ruleset.h"
 
 namespace creditlog::api {
@@ -102,8 +104,11 @@ Disclosure Disclosure::Operator() {
   return d;
 }
 
-std::string Disclosure::WhoMay(Info info) {
-  const std::vector<Role> roles = RolesAllowed(info);
+std::string Disclosure::WhoMay(const std::vector<Info>& infos) {
+  std::vector<Role> roles;
+  for (Role role : kRoles) {
+    if (std::any_of(infos.begin(), infos.end(), [&](Info info) { return Allows(role, info); })) roles.push_back(role);
+  }
   std::string out;
   for (size_t i = 0; i < roles.size(); ++i) {
     if (i > 0) out += i + 1 == roles.size() ? " or " : ", ";

@@ -74,8 +74,9 @@ class Disclosure {
   bool May(Info info) const { return everything_ || Allows(role_, info); }
   // Ok, or Unauthenticated (the public) / PermissionDenied naming the roles that may.
   Status Require(Info info, std::string_view what) const;
-  // The roles' names that may see `info`, "inspector, auditor or admin".
-  static std::string WhoMay(Info info);
+  // The roles' names that may see `info` (any of `infos`), "inspector, auditor or admin".
+  static std::string WhoMay(Info info) { return WhoMay(std::vector<Info>{info}); }
+  static std::string WhoMay(const std::vector<Info>& infos);
 
   // Whether a subject's file may be shown at all: a civil servant's only to personnel (and the
   // operator), anything else to everyone. `id` is the subject asked for; `state` its state, or

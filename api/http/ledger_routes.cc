@@ -10,9 +10,11 @@ namespace creditlog::api {
 
 using nlohmann::json;
 
-Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& registry, const Disclosure& reader) {
+Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& registry, const Disclosure& reader,
+                                   std::string* subject) {
   ASSIGN_OR_RETURN(Bytes bytes, ledger_.Entry(seq));
   ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(bytes));
+  if (subject != nullptr) *subject = view.envelope.event->subject() ? view.envelope.event->subject()->str() : "";
   ASSIGN_OR_RETURN(std::string event, events::EventToJson(view.envelope.event_bytes));
   json out = {{"seq", seq},
               {"entry", Base64Encode(bytes)},
@@ -52,13 +54,9 @@ Reply ServerImpl::Entry(const Request& req, const Params& params, const Principa
   int64_t retry_after = 0;
   auto purpose = BeginRead(req, who, audit_feed, &retry_after);
   if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
-  auto entry = EntryJson(*seq, ledger_.registry(), reader);
+  std::string subject;  // as recorded, not as shown (a civil servant's is withheld from auditors)
+  auto entry = EntryJson(*seq, ledger_.registry(), reader, &subject);
   if (!entry.ok()) return Error(req, entry.status());
-  // The subject as recorded, not as shown (a civil servant's is withheld from auditors).
-  auto bytes = ledger_.Entry(*seq);
-  auto view = bytes.ok() ? ledger::ParseEntry(*bytes) : Result<ledger::EntryView>(bytes.status());
-  if (!view.ok()) return Error(req, view.status());
-  const std::string subject = view->envelope.event->subject() ? view->envelope.event->subject()->str() : "";
   if (!audit_feed && !subject.empty()) {
     if (Status may = MayReadFile(reader, subject); !may.ok()) {
       AccessControl::LogDenied(who, may);
@@ -79,9 +77,10 @@ Reply ServerImpl::Entries(const Request& req, const Params&, const Principal& wh
   json entries = json::array();
   const uint64_t size = ledger_.size();
   const ledger::KeyRegistry registry = ledger_.registry();
+  const Disclosure reader(who.role);
   const uint64_t end = *after >= size ? *after : std::min(size, *after + std::min(*limit, kEntriesPageMax));
   for (uint64_t seq = *after; seq < end; ++seq) {
-    auto entry = EntryJson(seq, registry, Disclosure(who.role));
+    auto entry = EntryJson(seq, registry, reader);
     if (!entry.ok()) return Error(req, entry.status());
     entries.push_back(std::move(*entry));
   }

@@ -96,18 +96,7 @@ Status MayCall(const Disclosure& reader, const std::vector<Info>& shows) {
   for (Info info : shows) {
     if (reader.May(info)) return Status::Ok();
   }
-  std::vector<Role> roles;
-  for (Role role : kRoles) {
-    for (Info info : shows) {
-      if (Allows(role, info)) {
-        roles.push_back(role);
-        break;
-      }
-    }
-  }
-  std::string names;
-  for (size_t i = 0; i < roles.size(); ++i) names += (i == 0 ? "" : i + 1 == roles.size() ? " or " : ", ") + std::string(RoleName(roles[i]));
-  const std::string needed = "this needs a bearer token with the " + names + " role";
+  const std::string needed = "this needs a bearer token with the " + Disclosure::WhoMay(shows) + " role";
   if (reader.role() == Role::kPublic) return Status::Unauthenticated(needed);
   return Status::PermissionDenied("the " + std::string(RoleName(reader.role())) + " role may not do this; " + needed);
 }

@@ -102,7 +102,9 @@ class ServerImpl final : public Server {
   Reply AccessCheckpoint(const Request&, const Params&, const Principal&);
   Reply AccessVerifierKey(const Request&, const Params&, const Principal&);
   Reply AccessConsistencyProof(const Request&, const Params&, const Principal&);
-  Result<nlohmann::json> EntryJson(uint64_t seq, const ledger::KeyRegistry& registry, const Disclosure& reader);
+  // `subject`, when given, is set to the event's subject as recorded (not as shown).
+  Result<nlohmann::json> EntryJson(uint64_t seq, const ledger::KeyRegistry& registry, const Disclosure& reader,
+                                   std::string* subject = nullptr);
   template <typename Prove>
   Reply Proof(const Request& req, const char* first, const char* second, Prove prove);
 
