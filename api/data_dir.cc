@@ -2,6 +2,7 @@
 #include "base/file.h"
 #include "projections/admission.h"
 
+#include <cstdlib>
 #include <filesystem>
 
 namespace creditlog::api {
@@ -34,12 +35,24 @@ Result<std::unique_ptr<ledger::Ledger>> OpenForWriting(const std::string& data, 
   ASSIGN_OR_RETURN(auto ledger, ledger::Ledger::Open(data));
   ASSIGN_OR_RETURN(NamedKeyPair key, LoadKey(LedgerKeyPath(data), passphrase));
   RETURN_IF_ERROR(ledger->SetCheckpointKey(key.key_pair.secret_key));
+  ASSIGN_OR_RETURN(auto personal_keys, ledger::PersonalKeys::Open(data, key.key_pair.secret_key));
+  ledger->SetPersonalKeys(std::move(personal_keys));
   if (guarded) RETURN_IF_ERROR(projections::Admission::Install(*ledger));  // every new event passes the rules of the log
   return ledger;
 }
 
 Result<std::unique_ptr<ledger::Ledger>> OpenForReading(const std::string& data) {
   return ledger::Ledger::Open(data, ledger::OpenOptions{.read_only = true});
+}
+
+std::shared_ptr<ledger::PersonalKeys> PersonalKeysForReading(const std::string& data) {
+  if (std::getenv(std::string(kPassphraseEnv).c_str()) == nullptr) return nullptr;
+  auto passphrase = ReadPassphrase("");
+  if (!passphrase.ok()) return nullptr;
+  auto key = LoadKey(LedgerKeyPath(data), *passphrase);
+  if (!key.ok()) return nullptr;
+  auto keys = ledger::PersonalKeys::Open(data, key->key_pair.secret_key, /*read_only=*/true);
+  return keys.ok() ? *keys : nullptr;
 }
 
 }  // namespace creditlog::api

@@ -4,6 +4,7 @@
 //   DIR/keys/root.key       the credit office's root key (encrypted; keep it offline in production)
 //   DIR/keys/agencies/*.key agency keys created by `demo` or `keys generate --data`
 //   DIR/access/             the access log, a ledger of its own (api/access_log.h)
+//   DIR/personal-keys/      the personal key store (ledger/personal_keys.h); back it up apart
 #pragma once
 
 #include <memory>
@@ -29,5 +30,10 @@ Status SaveKey(const std::string& path, const NamedKeyPair& key, std::string_vie
 Result<std::unique_ptr<ledger::Ledger>> OpenForWriting(const std::string& data, std::string_view passphrase,
                                                        bool guarded = true);
 Result<std::unique_ptr<ledger::Ledger>> OpenForReading(const std::string& data);
+
+// DIR/personal-keys (ledger/personal_keys.h) for a command that reads: opened read-only beside
+// a running server when $CREDITLOG_PASSPHRASE unlocks the ledger key; null otherwise, and then
+// sealed personal fields are shown as （已加密）. It never prompts.
+std::shared_ptr<ledger::PersonalKeys> PersonalKeysForReading(const std::string& data);
 
 }  // namespace creditlog::api

@@ -154,4 +154,14 @@ bool Disclosure::MayList(fb::ListKind list) const {
   return projections::ListIsPublished(list) ? May(Info::kPublishedLists) : May(Info::kRestrictedLists);
 }
 
+std::string Disclosure::Name(const projections::SubjectState& subject) const {
+  if (personal_ != nullptr) return personal_->Name(subject);
+  return PersonalView(nullptr, nullptr, nullptr).Name(subject);
+}
+
+void Disclosure::ShowPersonal(const ledger::EntryView& entry, nlohmann::json& event) const {
+  if (personal_ != nullptr) return personal_->Show(entry, event);
+  PersonalView(nullptr, nullptr, nullptr).Show(entry, event);
+}
+
 }  // namespace creditlog::api

@@ -20,6 +20,9 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "api/personal.h"
 #include "base/result.h"
 #include "projections/state.h"
 
@@ -96,9 +99,22 @@ class Disclosure {
   // Whether membership of `list` (and the measures it imposes) may be shown.
   bool MayList(fb::ListKind list) const;
 
+  // Personal fields (api/personal.h): shown through `personal` (it must outlive this), or as
+  // （已加密） without one.
+  Disclosure WithPersonal(const PersonalView* personal) const {
+    Disclosure out = *this;
+    out.personal_ = personal;
+    return out;
+  }
+  // A subject's name as shown: a civil servant's opened, or 已删除.
+  std::string Name(const projections::SubjectState& subject) const;
+  // An entry's event JSON with its personal fields as shown.
+  void ShowPersonal(const ledger::EntryView& entry, nlohmann::json& event) const;
+
  private:
   Role role_;
   bool everything_ = false;
+  const PersonalView* personal_ = nullptr;
 };
 
 // The text a NotFound for an unknown subject carries; RequireSubject says the same to the public.

@@ -33,7 +33,7 @@ json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_larg
   const bool full_grade = reader.May(Info::kRestrictedLists);
   const projections::Profile::Grading grading =
       full_grade ? projections::Profile::Grading{p.grade, p.grade_rule, p.grade_reason, p.grade_seqs} : p.published_grade;
-  json out = {{"subject", p.subject->id}, {"name", p.subject->name}, {"as_of", Date(p.as_of)},
+  json out = {{"subject", p.subject->id}, {"name", reader.Name(*p.subject)}, {"as_of", Date(p.as_of)},
               {"ruleset", p.ruleset_version}, {"ruleset_seq", p.ruleset_seq},
               {"grade", std::string(1, grading.grade)}, {"grade_rule", grading.rule}, {"grade_reason", grading.reason},
               {"grade_seqs", grading.seqs}, {"lists", json::array()}, {"measures", json::array()}, {"commitments", json::array()},
@@ -120,6 +120,7 @@ json RulesetJson(const projections::RulesetHistory::Adopted& adopted, Day day) {
                           {"window_months", r.watch_window_months}}},
           {"government_dishonesty", {{"payment_overdue_days", r.payment_overdue_days}}},
           {"red_list", {{"fulfilled_commitments", r.red_fulfilled_commitments}, {"window_months", r.red_window_months}}},
+          {"retention", {{"civil_servant_files_months", r.retention_civil_servant_files_months}}},
           {"measures", measures}, {"calendar", calendar}};
 }
 
@@ -136,7 +137,7 @@ json MeasuresJson(const projections::Profile& p, const Disclosure& reader_at_lar
       break;
     }
   }
-  return {{"subject", p.subject->id}, {"name", p.subject->name}, {"as_of", Date(p.as_of)},
+  return {{"subject", p.subject->id}, {"name", reader.Name(*p.subject)}, {"as_of", Date(p.as_of)},
           {"grade", std::string(1, full_grade ? p.grade : p.published_grade.grade)}, {"ruleset", p.ruleset_version},
           {"measures", measures}};
 }
@@ -150,7 +151,7 @@ Result<json> ListJson(const projections::State& state, fb::ListKind kind, Day da
       if (m.list != kind) continue;
       json row = MembershipJson(m);
       row["subject"] = id;
-      row["name"] = subject.name;
+      row["name"] = reader.Name(subject);
       rows.push_back(row);
     }
   }
@@ -170,7 +171,12 @@ json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, Day day) 
 }
 
 json WithheldFrom(const Disclosure& reader, json event) {
-  const std::string subject = event.value("subject", "");
+  std::string subject = event.value("subject", "");
+  // The erasure of a civil servant belongs to their file, though the office records it.
+  if (event.value("body_type", "") == "ErasureRecorded" && event.contains("body") && event["body"].is_object()) {
+    const std::string person = event["body"].value("person", "");
+    if (IsCivilServantId(person)) subject = person;
+  }
   if (reader.MaySubject(subject, nullptr)) return event;
   json out = {{"event_id", event.value("event_id", "")}, {"subject", subject.substr(0, subject.find('/')) + "/…"},
               {"body_type", event.value("body_type", "")}, {"withheld", InfoName(Info::kCivilServantFiles)}};
@@ -191,7 +197,8 @@ static std::string BusinessDate(const nlohmann::json& body) {
   return "";
 }
 
-Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit, std::optional<Day> through) {
+Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit, std::optional<Day> through,
+                          const Disclosure& reader) {
   ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, ledger.StreamSeqs(subject));
   if (seqs.empty()) return Status::NotFound("no events recorded for subject '" + subject + "'");
   const ledger::KeyRegistry registry = ledger.registry();
@@ -201,6 +208,7 @@ Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subje
     ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(bytes));
     ASSIGN_OR_RETURN(std::string event_json, events::EventToJson(view.envelope.event_bytes));
     json event = json::parse(event_json);
+    reader.ShowPersonal(view, event);
     const ledger::KeyRecord* signer = registry.Find(view.envelope.public_key);
     rows.push_back({{"seq", view.seq}, {"version", view.stream_version}, {"recorded_at_ms", view.recorded_at_ms},
                     {"type", event["body_type"]}, {"date", BusinessDate(event["body"])},
@@ -224,8 +232,10 @@ json SearchJson(const projections::State& state, const std::string& query, size_
   for (const auto& [id, subject] : state.subjects()) {
     if (hits.size() >= limit) break;
     if (!reader.MaySubject(id, &subject)) continue;
-    if (id.starts_with(query) || (!query.empty() && subject.name.find(query) != std::string::npos)) {
-      hits.push_back({{"subject", id}, {"name", subject.name}, {"events", subject.events}});
+    // A civil servant's name is sealed in the log: matched as shown (personnel only).
+    const std::string name = subject.kind == fb::SubjectKind::CivilServant ? reader.Name(subject) : subject.name;
+    if (id.starts_with(query) || (!query.empty() && name.find(query) != std::string::npos)) {
+      hits.push_back({{"subject", id}, {"name", name}, {"events", subject.events}});
     }
   }
   return {{"query", query}, {"results", hits}};

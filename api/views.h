@@ -38,6 +38,7 @@ nlohmann::json IntegrityJson(const std::vector<projections::IntegrityRow>& rows,
 // An event's JSON as `reader` may see it: a civil servant's event, to a reader who may not see
 // civil servants' files (an auditor reading the whole log), keeps its id and type and the
 // employer, and withholds the staff number and the body ("withheld": "civil_servant_files").
+// The erasure of a civil servant (ErasureRecorded) is withheld alike.
 nlohmann::json WithheldFrom(const Disclosure& reader, nlohmann::json event);
 
 // Subjects with more events than this show only the first ones unless asked for more.
@@ -47,8 +48,9 @@ inline constexpr size_t kSearchResultsMax = 50;
 // A subject's events in order, each with its seq, business date, type and signing agency: the
 // first `limit` of them and, with `through`, of those only the ones whose business date is on or
 // before it (events without one are kept); then the answer also names "as_of".
+// Personal fields are shown as `reader` shows them (api/personal.h).
 Result<nlohmann::json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit,
-                                    std::optional<projections::Day> through = std::nullopt);
+                                    std::optional<projections::Day> through, const Disclosure& reader);
 // Subjects `reader` may see whose USCC starts with `query` or whose name contains it, in USCC order.
 nlohmann::json SearchJson(const projections::State& state, const std::string& query, size_t limit,
                           const Disclosure& reader);

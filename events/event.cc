@@ -2,6 +2,7 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include "events/personal.h"
 #include "events/uscc.h"
 
 namespace creditlog::events {
@@ -62,14 +63,26 @@ std::string EventSignaturePurpose(uint16_t schema_version) {
 }
 
 Bytes SignEnvelope(ByteView event_bytes, const SecretKey& key, std::string_view origin) {
-  const Signature signature = SignDomain(key, EventSignaturePurpose(kSchemaVersion), origin, event_bytes);
+  // Personal fields are sealed before the signature (events/personal.h). An event that cannot
+  // be rewritten (one that fails the field rules) is signed as it is, for the ledger to refuse.
+  std::vector<Opening> openings;
+  auto sealed = SealPersonalFields(event_bytes, key, &openings);
+  const Bytes signed_bytes = sealed.ok() ? std::move(*sealed) : Bytes(event_bytes.begin(), event_bytes.end());
+  if (!sealed.ok()) openings.clear();
+  const Signature signature = SignDomain(key, EventSignaturePurpose(kSchemaVersion), origin, signed_bytes);
   const PublicKey public_key = key.public_key();
-  flatbuffers::FlatBufferBuilder b(event_bytes.size() + 256);
+  flatbuffers::FlatBufferBuilder b(signed_bytes.size() + 256);
+  std::vector<flatbuffers::Offset<fb::Opening>> opening_offsets;
+  for (const Opening& o : openings) {
+    opening_offsets.push_back(fb::CreateOpening(b, b.CreateString(o.path), b.CreateVector(o.salt.data(), o.salt.size()),
+                                                b.CreateString(o.value)));
+  }
+  auto opening_vector = openings.empty() ? 0 : b.CreateVector(opening_offsets);
   auto signature_vector = b.CreateVector(signature.data(), signature.size());
   auto key_vector = b.CreateVector(public_key.data(), public_key.size());
-  b.ForceVectorAlignment(event_bytes.size(), 1, kNestedBufferAlignment);
-  auto event_vector = b.CreateVector(event_bytes.data(), event_bytes.size());
-  b.Finish(fb::CreateEnvelope(b, kSchemaVersion, event_vector, key_vector, signature_vector));
+  b.ForceVectorAlignment(signed_bytes.size(), 1, kNestedBufferAlignment);
+  auto event_vector = b.CreateVector(signed_bytes.data(), signed_bytes.size());
+  b.Finish(fb::CreateEnvelope(b, kSchemaVersion, event_vector, key_vector, signature_vector, opening_vector));
   return Bytes(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
 }
 
@@ -101,6 +114,7 @@ bool IsAdministrative(fb::EventBody type) {
     case EventBody::AgencyKeyRegistered:
     case EventBody::KeyRevoked:
     case EventBody::RulesetAdopted:
+    case EventBody::ErasureRecorded:
       return true;
     // Not an event type, but asked of unchecked input (ValidateEvent checks the subject before
     // the body): an answer, not an assertion. ValidateEvent then refuses the missing body.

@@ -60,7 +60,8 @@ Status VerifyEnvelopeSignature(const EnvelopeView& view, std::string_view origin
 std::string_view EventTypeName(fb::EventBody type);
 Result<fb::EventBody> EventTypeFromName(std::string_view name);
 
-// Ledger administration (Genesis, AgencyKeyRegistered, KeyRevoked, RulesetAdopted):
+// Ledger administration (Genesis, AgencyKeyRegistered, KeyRevoked, RulesetAdopted, and the
+// credit office's ErasureRecorded):
 // events about the ledger itself, with an empty subject. False for NONE and for a type this
 // build does not know (it is asked of unchecked events).
 bool IsAdministrative(fb::EventBody type);

@@ -7,6 +7,7 @@
 #include "base/check.h"
 #include "events/checker.h"
 #include "events/corrections.h"
+#include "events/personal.h"
 #include "events/limits.h"
 
 namespace creditlog::events::internal {
@@ -332,6 +333,19 @@ void AccessRecorded(Checker& c, const fb::AccessRecorded& b) {
   c.Line(b.address(), "body.address", kNameBytesMax, false);
 }
 
+// ---------------------------------------------------------------- erasure
+
+void ErasureRecorded(Checker& c, const fb::ErasureRecorded& b) {
+  c.Line(b.person(), "body.person", kSubjectBytesMax);
+  if (c.ok() && !IsPersonId(b.person()->string_view())) {
+    c.Fail("body.person", "'" + b.person()->str() + "' is not a person: a civil servant 'USCC/staff-number' or 'rep:USCC' "
+                          "for a subject's legal representative");
+  }
+  c.Text(b.reason(), "body.reason", kTextBytesMax);
+  c.Text(b.basis(), "body.basis", kTextBytesMax);
+  c.Date(b.erased_date(), "body.erased_date");
+}
+
 }  // namespace
 
 void CheckBody(Checker& c, const fb::Event& e) {
@@ -368,6 +382,7 @@ void CheckBody(Checker& c, const fb::Event& e) {
       return CivilServantIntegrityEntry(c, *e.body_as_CivilServantIntegrityEntry(), e);
     case EventBody::RecordCorrected: return RecordCorrected(c, *e.body_as_RecordCorrected());
     case EventBody::AccessRecorded: return AccessRecorded(c, *e.body_as_AccessRecorded());
+    case EventBody::ErasureRecorded: return ErasureRecorded(c, *e.body_as_ErasureRecorded());
   }
   // NONE, or a type this build does not know: ValidateEvent refuses both before calling here.
   CREDITLOG_CHECK(e.body_type() != EventBody::NONE && e.body_type() <= EventBody::MAX);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "events/personal.h"
 #include "ledger/format.h"
 #include "ledger/ledger.h"
 #include "ledger/parallel.h"
@@ -41,6 +42,20 @@ Result<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(Bytes envelope) const {
   RETURN_IF_ERROR(events::ValidateEvent(*pending->view.event, events::FieldRules::kNew));
   RETURN_IF_ERROR(CheckSignedAt(pending->view.event->signed_at_ms(), NowMs()));
   RETURN_IF_ERROR(events::VerifyEnvelopeSignature(pending->view, origin_));
+  // Personal fields: sealed by the key store, or refused (ledger/personal_keys.h).
+  if (std::shared_ptr<PersonalKeys> keys = personal_keys(); keys != nullptr) {
+    ASSIGN_OR_RETURN(Bytes sealed, keys->SealEnvelope(pending->view));
+    if (!sealed.empty()) {
+      pending->envelope = std::move(sealed);
+      auto view = events::ParseEnvelope(pending->envelope);
+      if (!view.ok()) return view.status().WithContext("sealing personal fields");
+      pending->view = *view;
+    }
+  } else if (!events::PersonalFields(*pending->view.event).empty() || pending->view.envelope->openings() != nullptr ||
+             pending->view.envelope->sealed() != nullptr) {
+    return Status::InvalidArgument("this ledger keeps no personal key store, so it cannot record personal information "
+                                   "(docs/privacy.md, \"Erasure\")");
+  }
   return pending;
 }
 

@@ -26,10 +26,21 @@ bool SameBytes(ByteView a, ByteView b) { return std::equal(a.begin(), a.end(), b
 
 Bytes CanonicalEnvelope(const events::EnvelopeView& envelope) {
   flatbuffers::FlatBufferBuilder b(envelope.event_bytes.size() + 256);
+  // Sealed personal fields (ledger/personal_keys.h), in their order; openings never.
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::SealedField>>> sealed_vector = 0;
+  if (const auto* sealed = envelope.envelope->sealed(); sealed != nullptr) {
+    std::vector<flatbuffers::Offset<fb::SealedField>> offsets;
+    for (const fb::SealedField* s : *sealed) {
+      offsets.push_back(fb::CreateSealedField(b, b.CreateString(s->path()), b.CreateString(s->person()),
+                                              b.CreateVector(s->key_id()->data(), s->key_id()->size()),
+                                              b.CreateVector(s->box()->data(), s->box()->size())));
+    }
+    sealed_vector = b.CreateVector(offsets);
+  }
   auto signature = b.CreateVector(envelope.signature.data(), envelope.signature.size());
   auto key = b.CreateVector(envelope.public_key.data(), envelope.public_key.size());
   auto event = AlignedBytes(b, envelope.event_bytes);
-  b.Finish(fb::CreateEnvelope(b, envelope.schema_version, event, key, signature));
+  b.Finish(fb::CreateEnvelope(b, envelope.schema_version, event, key, signature, 0, sealed_vector));
   return Finish(b);
 }
 

@@ -38,6 +38,7 @@
 #include "crypto/merkle.h"
 #include "crypto/note.h"
 #include "ledger/entry.h"
+#include "ledger/personal_keys.h"
 #include "ledger/registry.h"
 
 namespace rocksdb {
@@ -153,6 +154,12 @@ class Ledger {
   // Every new event from the next group commit on must pass `guard` (null: none).
   void SetAppendGuard(std::shared_ptr<AppendGuard> guard);
   bool guarded() const;
+  // The personal key store (ledger/personal_keys.h). With one, each new envelope's personal
+  // fields are sealed before it is queued, and an ErasureRecorded, once durable, destroys the
+  // person's key before it is acknowledged. Without one, an event with a personal field is
+  // refused: no plaintext personal value reaches a leaf. Set before appending.
+  void SetPersonalKeys(std::shared_ptr<PersonalKeys> keys);
+  std::shared_ptr<PersonalKeys> personal_keys() const;
 
   uint64_t size() const { return size_.load(std::memory_order_acquire); }
   const std::string& origin() const { return origin_; }
@@ -271,6 +278,7 @@ class Ledger {
   bool stopping_ = false;
   Status writer_status_;  // non-OK once a write failed: the writer has stopped
   std::shared_ptr<AppendGuard> guard_;
+  std::shared_ptr<PersonalKeys> personal_keys_;
   std::thread writer_;
 };
 

@@ -207,6 +207,7 @@ void KeyRegistry::Apply(const fb::Event& event, uint64_t seq) {
     case fb::EventBody::CivilServantIntegrityEntry:
     case fb::EventBody::RecordCorrected:
     case fb::EventBody::AccessRecorded:
+    case fb::EventBody::ErasureRecorded:
       break;
   }
 }

@@ -108,6 +108,16 @@ void Ledger::SetAppendGuard(std::shared_ptr<AppendGuard> guard) {
   guard_ = std::move(guard);
 }
 
+void Ledger::SetPersonalKeys(std::shared_ptr<PersonalKeys> keys) {
+  std::lock_guard lock(queue_mutex_);
+  personal_keys_ = std::move(keys);
+}
+
+std::shared_ptr<PersonalKeys> Ledger::personal_keys() const {
+  std::lock_guard lock(queue_mutex_);
+  return personal_keys_;
+}
+
 bool Ledger::guarded() const {
   std::lock_guard lock(queue_mutex_);
   return guard_ != nullptr;
@@ -213,6 +223,20 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& items) {
     size_.store(seq, std::memory_order_release);
   }
   stats.events = seq - first_seq;
+  // Erasures: the record is durable, so the key goes now, before the erasure is acknowledged
+  // (again for a duplicate: running erase again finishes an erasure a crash interrupted).
+  if (std::shared_ptr<PersonalKeys> keys = personal_keys(); keys != nullptr) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      const fb::Event& event = *items[i]->view.event;
+      if (!results[i].ok() || event.body_type() != fb::EventBody::ErasureRecorded) continue;
+      Status destroyed = keys->Destroy(event.body_as_ErasureRecorded()->person()->string_view());
+      if (!destroyed.ok()) {
+        results[i] = Status::IOError("the erasure is recorded at seq " + std::to_string(results[i]->seq) +
+                                     " but the person's key was not destroyed (" + destroyed.message() +
+                                     "); record it again to finish");
+      }
+    }
+  }
   if (commit_observer_ && stats.events > 0) commit_observer_(stats);
   for (size_t i = 0; i < items.size(); ++i) items[i]->done(std::move(results[i]));
 }

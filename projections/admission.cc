@@ -5,6 +5,7 @@
 
 #include "base/clock.h"
 #include "events/limits.h"
+#include "events/personal.h"
 #include "projections/build.h"
 #include "projections/due_process.h"
 #include "projections/evaluate.h"
@@ -61,6 +62,7 @@ std::vector<Happened> HappenedDates(const fb::Event& e) {
       return {{e.body_as_CivilServantIntegrityEntry()->entry_date(), "body.entry_date"}};
     case EventBody::RecordCorrected: return {{e.body_as_RecordCorrected()->corrected_date(), "body.corrected_date"}};
     case EventBody::AccessRecorded: return {{e.body_as_AccessRecorded()->read_date(), "body.read_date"}};
+    case EventBody::ErasureRecorded: return {{e.body_as_ErasureRecorded()->erased_date(), "body.erased_date"}};
   }
   return {};
 }
@@ -350,7 +352,24 @@ Status CheckSubjectEvent(const State& state, const SubjectState& s, const fb::Ev
     case EventBody::RulesetAdopted:
     case EventBody::SubjectRegistered:
     case EventBody::AccessRecorded:
+    case EventBody::ErasureRecorded:
       return Status::Ok();  // checked by the caller
+  }
+  return Status::Ok();
+}
+
+// An erasure names a person the log knows: a registered civil servant, or a registered subject
+// whose legal representative is erased.
+Status CheckErasure(const State& state, const fb::ErasureRecorded& b) {
+  const std::string_view person = b.person()->string_view();
+  const bool representative = person.starts_with(events::kRepresentativePrefix);
+  const std::string_view subject = representative ? person.substr(events::kRepresentativePrefix.size()) : person;
+  const SubjectState* s = state.Subject(subject);
+  if (s == nullptr || !s->registered) {
+    return Refuse("body.person", "'" + std::string(subject) + "' is not a registered subject");
+  }
+  if (!representative && s->kind != fb::SubjectKind::CivilServant) {
+    return Refuse("body.person", "'" + s->id + "' is not a civil servant; a legal representative is erased as 'rep:" + s->id + "'");
   }
   return Status::Ok();
 }
@@ -367,6 +386,7 @@ Status CheckAdmissible(const State& state, const fb::Event& e, Day today, std::s
   if (e.body_type() == EventBody::AccessRecorded) {
     return Refuse("body_type", "AccessRecorded belongs in the access log (DATA/access), which the server writes; never in the credit log");
   }
+  if (e.body_type() == EventBody::ErasureRecorded) return CheckErasure(state, *e.body_as_ErasureRecorded());
   if (events::IsAdministrative(e.body_type()) || e.body_type() == EventBody::Genesis) return Status::Ok();
   const SubjectState* s = state.Subject(e.subject()->string_view());
   if (e.body_type() == EventBody::SubjectRegistered) return CheckRegistration(s, e);

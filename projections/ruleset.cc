@@ -262,6 +262,11 @@ Result<Ruleset> ParseRuleset(std::string_view text) {
   RETURN_IF_ERROR(ParseGroup(top, "red_list",
                              {{"fulfilled_commitments", 100, &r.red_fulfilled_commitments},
                               {"window_months", kRuleMonthsMax, &r.red_window_months}}));
+  RETURN_IF_ERROR(ParseGroup(top, "retention",
+                             {{"civil_servant_files_months", kRuleMonthsMax, &r.retention_civil_servant_files_months}}));
+  if (r.retention_civil_servant_files_months == 0) {
+    return Status::InvalidArgument("ruleset .retention.civil_servant_files_months: must be at least 1");
+  }
   RETURN_IF_ERROR(ParseMeasures(top, &r));
   RETURN_IF_ERROR(ParseCalendar(top, &r.calendar));
   RETURN_IF_ERROR(top.Rest());

@@ -41,6 +41,10 @@ struct Ruleset {
   int payment_overdue_days = 30;
   int red_fulfilled_commitments = 3;
   int red_window_months = 36;
+  // How long a civil servant's integrity file is kept after its latest entry before it is due
+  // for erasure (docs/privacy.md, "Retention"): five years, as 征信业管理条例 Art. 16 keeps
+  // negative information about individuals.
+  int retention_civil_servant_files_months = 60;
   std::array<std::vector<std::string>, kListKinds> measures{{
       {"限制参与政府采购", "限制申请财政资金", "不适用告知承诺", "提高抽查比例"},
       {"提高抽查比例"},

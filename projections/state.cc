@@ -314,8 +314,16 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
     case EventBody::RecordCorrected: return CorrectRecord(Touch(e), *e.body_as_RecordCorrected(), seq);
     case EventBody::AccessRecorded:
       return;  // the access log's: no credit rule reads who looked
+    case EventBody::ErasureRecorded:
+      erasures_[S(e.body_as_ErasureRecorded()->person())].push_back(seq);
+      return;
   }
   CREDITLOG_CHECK(e.body_type() != EventBody::NONE && e.body_type() <= EventBody::MAX);  // CheckFoldable refuses both
+}
+
+bool State::Erased(std::string_view person, uint64_t seq) const {
+  auto it = erasures_.find(person);
+  return it != erasures_.end() && !it->second.empty() && it->second.back() > seq;
 }
 
 void State::SignContract(SubjectState& s, const fb::ContractSigned& b, uint64_t seq) {

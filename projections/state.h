@@ -178,7 +178,7 @@ inline auto Fields(const Ruleset& x) {
   CREDITLOG_TIE_MEMBERS(x, version, sources, penalty_publicity, objection_window_working_days, serious_default_term_months,
                         serious_max_term_months, serious_early_exit_after_months, false_commitment_ineligible_months, watch_general_penalties,
                         watch_breached_commitments, watch_window_months, payment_overdue_days,
-                        red_fulfilled_commitments, red_window_months, measures, calendar);
+                        red_fulfilled_commitments, red_window_months, retention_civil_servant_files_months, measures, calendar);
 }
 inline auto Fields(const RulesetHistory::Adopted& x) { CREDITLOG_TIE_MEMBERS(x, effective_day, seq, rules); }
 inline auto Fields(const RulesetHistory& x) { return std::tie(x.adopted()); }  // its one member
@@ -198,11 +198,16 @@ class State {
   const std::map<std::string, SubjectState, std::less<>>& subjects() const { return subjects_; }
   const RulesetHistory& rulesets() const { return rulesets_; }
   uint64_t applied() const { return applied_; }  // entries folded: the next seq
+  // ErasureRecorded: the seqs of each person's erasures, in order (docs/privacy.md, "Erasure").
+  const std::map<std::string, std::vector<uint64_t>, std::less<>>& erasures() const { return erasures_; }
+  // Whether `person`'s information in entry `seq` has been erased since: an erasure of the
+  // person was recorded after it.
+  bool Erased(std::string_view person, uint64_t seq) const;
 
   // SHA-256 over a canonical serialisation of every member (Fields): equal digests, equal state.
   std::string Digest() const;
 
-  friend auto Fields(const State& x) { CREDITLOG_TIE_MEMBERS(x, subjects, contracts, rulesets, applied); }
+  friend auto Fields(const State& x) { CREDITLOG_TIE_MEMBERS(x, subjects, contracts, rulesets, erasures, applied); }
 
  private:
   // REQUIRES: Apply's checks passed (DaysFromDate checks each date again, in every build).
@@ -214,6 +219,7 @@ class State {
   std::map<std::string, SubjectState, std::less<>> subjects_;
   std::map<std::string, Contract, std::less<>> contracts_;
   RulesetHistory rulesets_;
+  std::map<std::string, std::vector<uint64_t>, std::less<>> erasures_;
   uint64_t applied_ = 0;
 };
 

@@ -21,9 +21,11 @@
 #include "api/disclosure.h"
 #include "api/http/access.h"
 #include "api/http/server.h"
+#include "api/personal.h"
 #include "base/clock.h"
 #include "crypto/merkle.h"
 #include "crypto/note.h"
+#include "crypto/sha256.h"
 #include "events/uscc.h"
 #include "ledger/audit.h"
 #include "ledger/publisher.h"
@@ -218,8 +220,11 @@ long Expected(Role role, const RouteSpec& route, const std::string& id, const st
   return 200;
 }
 
-TEST_CASE("disclosure: every route, asked by every role, shows only what the table allows", "[disclosure]") {
-  World w;
+// Asks every GET route, about every subject, entry, list and query, as every role; checks each
+// status against the table and returns, for each mark of `marks` found in an answer, the roles
+// it was shown to (a mark shown to a role the table does not allow fails here).
+std::map<std::string, std::set<Role>> WalkEveryRoute(World& w, const std::map<Info, std::vector<std::string>>& marks,
+                                                     size_t* requests) {
   const uint64_t size = w.f.ledger->size();
   // The subject of each entry, for GET /v1/entries/{seq}.
   std::vector<std::string> entry_subjects;
@@ -240,8 +245,7 @@ TEST_CASE("disclosure: every route, asked by every role, shows only what the tab
   const std::vector<std::string> lists = {"SeriousDishonesty", "Watch", "NotificationIneligible", "GovernmentDishonesty", "Red"};
   const std::vector<std::string> queries = {testing::kPublicBody, "张伟民", "S7781", "老王", World::kFirm.substr(0, 8), "青岛"};
 
-  std::map<std::pair<Info, Role>, std::set<std::string>> seen;  // marks each role was shown
-  size_t requests = 0;
+  std::map<std::string, std::set<Role>> shown;
   for (const RouteSpec& route : RouteTable()) {
     if (route.method != "GET") continue;
     // Every request of this route: (path, the subject asked about, the list asked for).
@@ -277,7 +281,7 @@ TEST_CASE("disclosure: every route, asked by every role, shows only what the tab
     }
     for (Role role : kRoles) {
       for (const Ask& ask : asks) {
-        ++requests;
+        ++*requests;
         HttpResponse r = w.Get(role, ask.path);
         INFO(RoleName(role) << " GET " << ask.path << " → " << r.status << " " << r.body.substr(0, 400));
         const bool answers_unknown = route.path != "/v1/subjects/{id}/access-log";  // none read: an empty record
@@ -286,27 +290,174 @@ TEST_CASE("disclosure: every route, asked by every role, shows only what the tab
                                   : Expected(role, route, ask.id, ask.list);
         CHECK(r.status == expected);
         if (r.status == 401) CHECK_THAT(r.body, Catch::Contains("bearer token"));
-        for (const auto& [info, marks] : kMarks) {
-          for (const std::string& mark : marks) {
+        for (const auto& [info, info_marks] : marks) {
+          for (const std::string& mark : info_marks) {
             // What the reader sent comes back in messages ("no events recorded for subject …"): not a disclosure.
             if (ask.path.find(mark) != std::string::npos || ask.path.find(Encode(mark)) != std::string::npos) continue;
             if (r.body.find(mark) == std::string::npos) continue;
             INFO("mark '" << mark << "' of " << InfoName(info));
             CHECK(Allows(role, info));
-            seen[{info, role}].insert(mark);
+            shown[mark].insert(role);
           }
         }
       }
     }
   }
+  return shown;
+}
+
+TEST_CASE("disclosure: every route, asked by every role, shows only what the table allows", "[disclosure]") {
+  World w;
+  size_t requests = 0;
+  std::map<std::string, std::set<Role>> shown = WalkEveryRoute(w, kMarks, &requests);
   // Every mark reached every role the table allows it: the walk looked where the facts are.
   for (const auto& [info, marks] : kMarks) {
     for (Role role : RolesAllowed(info)) {
-      INFO(InfoName(info) << " for " << RoleName(role));
-      CHECK(seen[{info, role}] == std::set<std::string>(marks.begin(), marks.end()));
+      for (const std::string& mark : marks) {
+        INFO(InfoName(info) << " for " << RoleName(role) << ": " << mark);
+        CHECK(shown[mark].contains(role));
+      }
     }
   }
   CHECK(requests > 300);
+}
+
+// The raw entries of the log as the audit feed exports them (what mirrors copy).
+std::vector<Bytes> ExportedEntries(World& w) {
+  const json page = json::parse(w.Get(Role::kAuditor, "/v1/entries?after=0&limit=1000").body);
+  std::vector<Bytes> out;
+  for (const auto& e : page["entries"]) {
+    auto bytes = Base64Decode(e["entry"].get<std::string>());
+    REQUIRE(bytes.ok());
+    out.push_back(*bytes);
+  }
+  return out;
+}
+
+// Whether the UTF-8 of `text` occurs in `bytes` (compared as bytes: char may be signed).
+bool Holds(const Bytes& bytes, const std::string& text) {
+  const ByteView needle = AsBytes(text);
+  return std::search(bytes.begin(), bytes.end(), needle.begin(), needle.end()) != bytes.end();
+}
+
+TEST_CASE("erasure: an erased person's fields are gone from every answer and export; the audit and the proofs still hold",
+          "[disclosure][erasure]") {
+  World w;
+  const std::vector<std::string> erased = {"张伟民", "年度考核优秀", "李秀英"};  // the civil servant's, the firm's representative
+  // Sealed when recorded: no personal value is in any entry, before or after the erasure.
+  const std::vector<Bytes> before = ExportedEntries(w);
+  for (const Bytes& entry : before) {
+    for (const char* name : {"张伟民", "年度考核优秀", "李秀英", "王建国"}) CHECK_FALSE(Holds(entry, name));
+  }
+  auto cs_seqs = w.f.ledger->StreamSeqs(World::kCivilServant);
+  REQUIRE(cs_seqs.ok());
+  const uint64_t registration = cs_seqs->front();
+  REQUIRE(w.f.personal_keys->HasKey(World::kCivilServant));
+
+  // The credit office erases both persons: each ErasureRecorded, once durable, destroys the key.
+  for (const std::string& person : {World::kCivilServant, "rep:" + World::kFirm}) {
+    const Hash tag = Sha256(AsBytes(person));
+    const json event = {{"event_id", "erasure/" + HexEncode(ByteView(tag.data(), 8))}, {"subject", ""}, {"body_type", "ErasureRecorded"},
+                        {"body", {{"person", person}, {"reason", "保存期限届满"}, {"basis", "《个人信息保护法》第四十七条"},
+                                  {"erased_date", "2026-11-30"}}}};
+    auto r = w.f.ledger->Append(testing::Sign(event, w.f.root, testing::LedgerFixture::kOrigin));
+    REQUIRE(r.status().ToString() == "ok");
+  }
+  CHECK_FALSE(w.f.personal_keys->HasKey(World::kCivilServant));
+  CHECK_FALSE(w.f.personal_keys->HasKey("rep:" + World::kFirm));
+  CHECK(w.f.personal_keys->HasKey("rep:" + World::kShop));  // the other representative's stays
+  // An erasure names a person the log knows.
+  const json unknown = {{"event_id", "erasure/unknown"}, {"subject", ""}, {"body_type", "ErasureRecorded"},
+                        {"body", {{"person", testing::kPublicBody + "/X0000"}, {"reason", "本人申请删除"}, {"basis", "第四十七条"},
+                                  {"erased_date", "2026-11-30"}}}};
+  CHECK_THAT(w.f.ledger->Append(testing::Sign(unknown, w.f.root, testing::LedgerFixture::kOrigin)).status().ToString(),
+             Catch::Contains("body.person") && Catch::Contains("not a registered subject"));
+
+  // Every route, every role: neither person's fields, anywhere. The other representative is shown as before.
+  size_t requests = 0;
+  std::map<std::string, std::set<Role>> shown = WalkEveryRoute(w, kMarks, &requests);
+  for (const std::string& mark : erased) {
+    INFO(mark);
+    CHECK(shown[mark].empty());
+  }
+  for (Role role : RolesAllowed(Info::kRecords)) CHECK(shown["王建国"].contains(role));
+  CHECK(requests > 300);
+  // Where the fields were, 已删除.
+  const std::string cs = "/v1/subjects/" + Encode(World::kCivilServant);
+  const json profile = json::parse(w.Get(Role::kPersonnel, cs + "/profile").body);
+  CHECK(profile["name"] == "已删除");
+  const json timeline = json::parse(w.Get(Role::kPersonnel, cs + "/timeline").body);
+  CHECK(timeline["timeline"][0]["event"]["body"]["name"] == "已删除");
+  CHECK(timeline["timeline"][1]["event"]["body"]["content"] == "已删除");
+  CHECK(timeline["timeline"][1]["event"]["body"]["category"] == "奖励");  // not personal: kept
+  const json firm = json::parse(w.Get(Role::kInspector, "/v1/subjects/" + World::kFirm + "/timeline").body);
+  CHECK(firm["timeline"][0]["event"]["body"]["legal_representative"] == "已删除");
+  CHECK(firm["timeline"][0]["event"]["body"]["name"] == "青岛明澄贸易有限公司");
+  const json shop = json::parse(w.Get(Role::kInspector, "/v1/subjects/" + World::kShop + "/timeline").body);
+  CHECK(shop["timeline"][0]["event"]["body"]["legal_representative"] == "王建国");
+
+  // The log is the same bytes: every entry recorded before the erasure is unchanged, the audit
+  // passes end to end, and the sealed registration's inclusion proof verifies against the
+  // signed checkpoint with nothing but the entry's bytes.
+  const std::vector<Bytes> after = ExportedEntries(w);
+  REQUIRE(after.size() == before.size() + 2);
+  for (size_t i = 0; i < before.size(); ++i) CHECK(after[i] == before[i]);
+  for (const Bytes& entry : after) {
+    for (const std::string& name : erased) CHECK_FALSE(Holds(entry, name));
+  }
+  auto audit = ledger::AuditLedger(*w.f.ledger);
+  CHECK(audit.status().ToString() == "ok");
+  std::string key_text = w.Get(Role::kPublic, "/v1/verifier-key").body;
+  if (key_text.ends_with("\n")) key_text.pop_back();
+  auto verifier = ParseVerifierKey(key_text);
+  REQUIRE(verifier.ok());
+  std::promise<bool> published;
+  w.publisher->WhenCovered(w.f.ledger->size(), [&](Result<ledger::PublishedCheckpoint> c) { published.set_value(c.ok()); });
+  REQUIRE(published.get_future().get());
+  auto text = OpenNote(w.Get(Role::kPublic, "/v1/checkpoint").body, *verifier);
+  REQUIRE(text.ok());
+  auto checkpoint = ParseCheckpoint(*text);
+  REQUIRE(checkpoint.ok());
+  const json proof = json::parse(w.Get(Role::kPublic, "/v1/proofs/inclusion?seq=" + std::to_string(registration) +
+                                                          "&size=" + std::to_string(checkpoint->size)).body);
+  std::vector<Hash> hashes;
+  for (const auto& h : proof["hashes"]) {
+    auto bytes = Base64Decode(h.get<std::string>());
+    REQUIRE(bytes.ok());
+    REQUIRE(bytes->size() == 32);
+    Hash hash;
+    std::copy(bytes->begin(), bytes->end(), hash.begin());
+    hashes.push_back(hash);
+  }
+  CHECK(VerifyInclusion(registration, checkpoint->size, MerkleLeafHash(after[registration]), hashes, checkpoint->root).ok());
+}
+
+TEST_CASE("retention: a civil servant's file is due for erasure on the day its period ends, and not once erased",
+          "[disclosure][erasure]") {
+  World w;
+  auto due = [&](const char* date) {
+    auto state = projections::BuildState(*w.f.ledger, w.f.ledger->size());
+    REQUIRE(state.ok());
+    auto out = RetentionDueJson(*w.f.ledger, *state, events::DaysFromDate(date));
+    REQUIRE(out.ok());
+    return (*out)["due"];
+  };
+  // The file's latest entry is of 2026-01-20; the default keeps it 60 months.
+  CHECK(due("2031-01-19").empty());
+  const json on = due("2031-01-20");
+  REQUIRE(on.size() == 1);
+  CHECK(on[0]["person"] == World::kCivilServant);
+  CHECK(on[0]["latest_entry"] == "2026-01-20");
+  CHECK(on[0]["due"] == "2031-01-20");
+  CHECK(on[0]["rule"] == "retention.civil_servant_files_months");
+  CHECK(on[0]["months"] == 60);
+  CHECK(on[0]["records"].size() == 2);
+  CHECK(due("2031-01-21").size() == 1);
+  const json event = {{"event_id", "erasure/retention"}, {"subject", ""}, {"body_type", "ErasureRecorded"},
+                      {"body", {{"person", World::kCivilServant}, {"reason", "保存期限届满"}, {"basis", "第四十七条"},
+                                {"erased_date", "2026-11-30"}}}};
+  REQUIRE(w.f.ledger->Append(testing::Sign(event, w.f.root, testing::LedgerFixture::kOrigin)).ok());
+  CHECK(due("2031-01-21").empty());
 }
 
 TEST_CASE("disclosure: the public is told the grade the published lists give; a civil servant is unknown to it", "[disclosure]") {

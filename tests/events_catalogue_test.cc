@@ -111,6 +111,7 @@ const std::map<std::string, std::string> kEmptiestBodyRefusal = {
     {"CivilServantIntegrityEntry", "body.entry_id: is required and must not be empty"},
     {"RecordCorrected", "body.record_type: is required and must not be empty"},
     {"AccessRecorded", "body.reader: is required and must not be empty"},
+    {"ErasureRecorded", "body.person: is required and must not be empty"},
 };
 
 }  // namespace

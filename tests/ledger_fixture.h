@@ -83,6 +83,7 @@ struct LedgerFixture {
     if (!created.ok()) throw std::runtime_error(created.status().ToString());
     ledger = std::move(*created);
     if (!ledger->SetCheckpointKey(ledger_key.secret_key).ok()) throw std::runtime_error("checkpoint key");
+    AttachPersonalKeys();
     auto registered = ledger->Append(Sign(RegisterEvent("agency-1", agency.public_key, "3702", {"ServiceRated", "CommitmentMade"}),
                                           root, kOrigin));
     if (!registered.ok()) throw std::runtime_error(registered.status().ToString());
@@ -94,6 +95,16 @@ struct LedgerFixture {
     if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
     ledger = std::move(*opened);
     if (!ledger->SetCheckpointKey(ledger_key.secret_key).ok()) throw std::runtime_error("checkpoint key");
+    AttachPersonalKeys();
+  }
+
+  // DIR/personal-keys, as a data directory's writer has it (ledger/personal_keys.h).
+  void AttachPersonalKeys() {
+    personal_keys.reset();  // one RocksDB instance per store: close the last one first
+    auto keys = ledger::PersonalKeys::Open(dir.path(), ledger_key.secret_key);
+    if (!keys.ok()) throw std::runtime_error(keys.status().ToString());
+    personal_keys = *keys;
+    ledger->SetPersonalKeys(personal_keys);
   }
 
   Result<ledger::AppendResult> Rate(const std::string& id, const std::string& subject, int64_t expected = -1) {
@@ -105,6 +116,7 @@ struct LedgerFixture {
   KeyPair ledger_key = GenerateKeyPair();
   KeyPair agency = GenerateKeyPair();
   std::unique_ptr<ledger::Ledger> ledger;
+  std::shared_ptr<ledger::PersonalKeys> personal_keys;
 };
 
 }  // namespace creditlog::testing

@@ -461,7 +461,7 @@ TEST_CASE("Every example event is recorded through the rules, in the order a cle
                          "PenaltyDecided", "PenaltyFulfilled", "ListingNoticeIssued", "ObjectionFiled",
                          "ObjectionResolved", "SeriousListingDecided", "SeriousListingExited", "RepairApplied",
                          "RepairDecided", "ServiceRated", "RecordCorrected", "PenaltyRevoked", "CommitmentBreached", "CommitmentWithdrawn",
-                         "CivilServantIntegrityEntry", "AgencyKeyRegistered", "KeyRevoked"};
+                         "CivilServantIntegrityEntry", "ErasureRecorded", "AgencyKeyRegistered", "KeyRevoked"};
   for (const char* type : order) {
     INFO(type);
     json event = json::parse(ReadFile(std::string(CREDITLOG_SOURCE_DIR "/events/examples/") + type + ".json"));

@@ -5,12 +5,15 @@
 
 #include "api/cli/cli.h"
 #include "api/data_dir.h"
+#include "api/disclosure.h"
+#include "api/personal.h"
 #include "api/progress.h"
 #include "base/file.h"
 #include "crypto/key_file.h"
 #include "events/json.h"
 #include "ledger/audit.h"
 #include "ledger/export.h"
+#include "projections/build.h"
 
 namespace creditlog::api {
 namespace {
@@ -67,6 +70,11 @@ Status EntryCommand() {
   }
   ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(bytes));
   ASSIGN_OR_RETURN(std::string event_json, events::EventToJson(view.envelope.event_bytes));
+  nlohmann::json event = nlohmann::json::parse(event_json);
+  ASSIGN_OR_RETURN(projections::State state, projections::BuildState(*ledger, ledger->size()));
+  const auto keys = PersonalKeysForReading(a.data);
+  const PersonalView personal(ledger.get(), keys.get(), &state);
+  Disclosure::Operator().WithPersonal(&personal).ShowPersonal(view, event);
   nlohmann::json out = {
       {"seq", view.seq},
       {"recorded_at_ms", view.recorded_at_ms},
@@ -75,7 +83,7 @@ Status EntryCommand() {
       {"leaf_hash", Base64Encode(MerkleLeafHash(bytes))},
       {"public_key", Base64Encode(view.envelope.public_key)},
       {"signature", Base64Encode(view.envelope.signature)},
-      {"event", nlohmann::json::parse(event_json)},
+      {"event", event},
   };
   std::cout << out.dump(2) << "\n";
   return Status::Ok();

@@ -63,6 +63,7 @@ int RunCli(int argc, char** argv) {
   AddProjectionCommands(app);
   AddServeCommands(app);
   AddRemoteCommands(app);
+  AddPersonalCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -28,6 +28,7 @@ void AddProjectionCommands(CLI::App& app);  // profile, measures, list, integrit
 void AddServeCommands(CLI::App& app);        // serve
 
 void AddRemoteCommands(CLI::App& app);       // submit, audit, mirror (HTTP clients)
+void AddPersonalCommands(CLI::App& app);     // erase, retention
 
 inline constexpr size_t kRecordFileBytesMax = 512 * 1024 * 1024;
 // Reads events from a .json file (one event) or a .jsonl file (one event per line).

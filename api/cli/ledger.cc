@@ -59,6 +59,8 @@ Status Init() {
   RETURN_IF_ERROR(SaveKey(RootKeyPath(a.data), root, passphrase));
   RETURN_IF_ERROR(SaveKey(LedgerKeyPath(a.data), ledger_key, passphrase));
   RETURN_IF_ERROR(ledger->SetCheckpointKey(ledger_key.key_pair.secret_key));
+  ASSIGN_OR_RETURN(auto personal_keys, ledger::PersonalKeys::Open(a.data, ledger_key.key_pair.secret_key));
+  ledger->SetPersonalKeys(std::move(personal_keys));
   RETURN_IF_ERROR(projections::Admission::Install(*ledger));
   // The default ruleset (docs/projections.md), adopted by the credit office as the first act.
   ASSIGN_OR_RETURN(Bytes adopt_bytes, events::EventFromJson(projections::DefaultRulesetAdoptionJson()));

@@ -34,12 +34,13 @@ struct ProjectionArgs {
 constexpr uint64_t kLiveStepEntries = 1000;
 
 // The state as of --at-seq (inclusive), or of the whole log.
-Result<projections::State> LoadState(const ProjectionArgs& a) {
+Result<projections::State> LoadState(const ProjectionArgs& a, std::unique_ptr<ledger::Ledger>* kept = nullptr) {
   ASSIGN_OR_RETURN(auto ledger, OpenForReading(a.data));
   const uint64_t size = a.at_seq >= 0 ? static_cast<uint64_t>(a.at_seq) + 1 : ledger->size();
   ProgressLine progress("folding the log", a.quiet || a.json || size < 200'000);
   auto state = projections::BuildState(*ledger, size, [&](uint64_t d, uint64_t t) { progress.Update(d, t); });
   progress.Finish();
+  if (kept != nullptr) *kept = std::move(ledger);
   return state;
 }
 
@@ -97,10 +98,13 @@ Status Profile(bool public_view, bool measures_only) {
     return Status::PermissionDenied("civil servants' integrity files are not part of the public view");
   }
   ASSIGN_OR_RETURN(Day day, ParseAsOf(a.as_of));
-  ASSIGN_OR_RETURN(projections::State state, LoadState(a));
+  std::unique_ptr<ledger::Ledger> ledger;
+  ASSIGN_OR_RETURN(projections::State state, LoadState(a, &ledger));
   ASSIGN_OR_RETURN(projections::Profile profile, projections::Evaluate(state, a.subject, day));
+  const auto keys = PersonalKeysForReading(a.data);
+  const PersonalView personal(ledger.get(), keys.get(), &state);
   // The data directory's holder sees everything; --public shows what the public is shown.
-  const Disclosure reader = public_view ? Disclosure(Role::kPublic) : Disclosure::Operator();
+  const Disclosure reader = (public_view ? Disclosure(Role::kPublic) : Disclosure::Operator()).WithPersonal(&personal);
   const json j = measures_only ? MeasuresJson(profile, reader) : ProfileJson(profile, reader);
   if (a.json) {
     std::cout << j.dump(2) << "\n";
@@ -121,8 +125,11 @@ Status List() {
   const ProjectionArgs& a = CommandArgs<ProjectionArgs>();
   ASSIGN_OR_RETURN(fb::ListKind kind, projections::ListFromName(a.list));
   ASSIGN_OR_RETURN(Day day, ParseAsOf(a.as_of));
-  ASSIGN_OR_RETURN(projections::State state, LoadState(a));
-  ASSIGN_OR_RETURN(json list, ListJson(state, kind, day, Disclosure::Operator()));
+  std::unique_ptr<ledger::Ledger> ledger;
+  ASSIGN_OR_RETURN(projections::State state, LoadState(a, &ledger));
+  const auto keys = PersonalKeysForReading(a.data);
+  const PersonalView personal(ledger.get(), keys.get(), &state);
+  ASSIGN_OR_RETURN(json list, ListJson(state, kind, day, Disclosure::Operator().WithPersonal(&personal)));
   if (a.json) {
     std::cout << list.dump(2) << "\n";
     return Status::Ok();

@@ -11,6 +11,7 @@
 #include "api/views.h"
 #include "events/json.h"
 #include "ledger/entry.h"
+#include "projections/build.h"
 
 namespace creditlog::api {
 namespace {
@@ -26,7 +27,11 @@ struct QueryArgs {
 Status Timeline() {
   const QueryArgs& a = CommandArgs<QueryArgs>();
   ASSIGN_OR_RETURN(auto ledger, OpenForReading(a.data));
-  ASSIGN_OR_RETURN(nlohmann::json timeline, TimelineJson(*ledger, a.subject, a.limit));
+  ASSIGN_OR_RETURN(projections::State state, projections::BuildState(*ledger, ledger->size()));
+  const auto keys = PersonalKeysForReading(a.data);
+  const PersonalView personal(ledger.get(), keys.get(), &state);
+  ASSIGN_OR_RETURN(nlohmann::json timeline,
+                   TimelineJson(*ledger, a.subject, a.limit, std::nullopt, Disclosure::Operator().WithPersonal(&personal)));
   if (a.json) {
     std::cout << timeline.dump(2) << "\n";
     return Status::Ok();

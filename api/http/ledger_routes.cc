@@ -14,8 +14,17 @@ Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& regi
                                    std::string* subject) {
   ASSIGN_OR_RETURN(Bytes bytes, ledger_.Entry(seq));
   ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(bytes));
-  if (subject != nullptr) *subject = view.envelope.event->subject() ? view.envelope.event->subject()->str() : "";
-  ASSIGN_OR_RETURN(std::string event, events::EventToJson(view.envelope.event_bytes));
+  if (subject != nullptr) {
+    *subject = view.envelope.event->subject() ? view.envelope.event->subject()->str() : "";
+    // The erasure of a civil servant is part of their file (WithheldFrom).
+    if (const auto* erasure = view.envelope.event->body_as_ErasureRecorded();
+        erasure != nullptr && IsCivilServantId(erasure->person()->string_view())) {
+      *subject = erasure->person()->str();
+    }
+  }
+  ASSIGN_OR_RETURN(std::string event_text, events::EventToJson(view.envelope.event_bytes));
+  json event = json::parse(event_text);
+  reader.ShowPersonal(view, event);
   json out = {{"seq", seq},
               {"entry", Base64Encode(bytes)},
               {"recorded_at_ms", view.recorded_at_ms},
@@ -26,7 +35,7 @@ Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& regi
               {"event_bytes", Base64Encode(view.envelope.event_bytes)},
               {"signature", Base64Encode(view.envelope.signature)},
               {"signature_purpose", events::EventSignaturePurpose(view.envelope.schema_version)},
-              {"event", WithheldFrom(reader, json::parse(event))}};
+              {"event", WithheldFrom(reader, std::move(event))}};
   if (const ledger::KeyRecord* signer = registry.Find(view.envelope.public_key)) {
     out["signer"] = {{"agency_uscc", signer->agency_uscc}, {"agency_name", signer->agency_name}, {"key_name", signer->key_name},
                      {"registered_seq", signer->registered_seq}, {"revoked_seq", signer->revoked_seq ? json(*signer->revoked_seq) : json()}};
@@ -55,7 +64,13 @@ Reply ServerImpl::Entry(const Request& req, const Params& params, const Principa
   auto purpose = BeginRead(req, who, audit_feed, &retry_after);
   if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
   std::string subject;  // as recorded, not as shown (a civil servant's is withheld from auditors)
-  auto entry = EntryJson(*seq, ledger_.registry(), reader, &subject);
+  Result<json> entry = Status::Unavailable("not read");
+  Status read = live_.Read([&](const projections::State& state) {
+    const auto keys = ledger_.personal_keys();
+    const PersonalView personal(&ledger_, keys.get(), &state);
+    entry = EntryJson(*seq, ledger_.registry(), reader.WithPersonal(&personal), &subject);
+  });
+  if (!read.ok()) return Error(req, read);
   if (!entry.ok()) return Error(req, entry.status());
   if (!audit_feed && !subject.empty()) {
     if (Status may = MayReadFile(reader, subject); !may.ok()) {
@@ -79,11 +94,19 @@ Reply ServerImpl::Entries(const Request& req, const Params&, const Principal& wh
   const ledger::KeyRegistry registry = ledger_.registry();
   const Disclosure reader(who.role);
   const uint64_t end = *after >= size ? *after : std::min(size, *after + std::min(*limit, kEntriesPageMax));
-  for (uint64_t seq = *after; seq < end; ++seq) {
-    auto entry = EntryJson(seq, registry, reader);
-    if (!entry.ok()) return Error(req, entry.status());
-    entries.push_back(std::move(*entry));
-  }
+  Status failed;
+  Status read = live_.Read([&](const projections::State& state) {
+    const auto keys = ledger_.personal_keys();
+    const PersonalView personal(&ledger_, keys.get(), &state);
+    const Disclosure shown = reader.WithPersonal(&personal);
+    for (uint64_t seq = *after; seq < end && failed.ok(); ++seq) {
+      auto entry = EntryJson(seq, registry, shown);
+      if (!entry.ok()) failed = entry.status();
+      else entries.push_back(std::move(*entry));
+    }
+  });
+  if (!read.ok()) return Error(req, read);
+  if (!failed.ok()) return Error(req, failed);
   const json page = {{"after", *after}, {"size", size}, {"entries", std::move(entries)}};
   if (end <= *after) return Json(req, page);  // nothing read
   return AnswerRead(req, who, *purpose, "/v1/entries", {"", "seq " + std::to_string(*after) + ".." + std::to_string(end - 1)},

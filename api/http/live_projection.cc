@@ -25,7 +25,9 @@ Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day
         return;
       }
     }
-    auto list = ListJson(state, kind, day, reader);
+    const auto keys = ledger_.personal_keys();
+    const PersonalView personal(&ledger_, keys.get(), &state);
+    auto list = ListJson(state, kind, day, reader.WithPersonal(&personal));
     if (!list.ok()) {
       body = list.status();
       return;

@@ -64,7 +64,9 @@ Reply ServerImpl::SubjectView(const Request& req, const Params& params, const Pr
     if (Status may = reader.RequireSubject(id, state.Subject(id)); !may.ok()) return Error(req, may);
     auto profile = projections::Evaluate(state, id, *day);
     if (!profile.ok()) return Error(req, profile.status());
-    return AnswerRead(req, who, *purpose, route, {id, ""}, DumpJson(view(*profile, reader)));
+    const auto keys = ledger_.personal_keys();
+    const PersonalView personal(&ledger_, keys.get(), &state);
+    return AnswerRead(req, who, *purpose, route, {id, ""}, DumpJson(view(*profile, reader.WithPersonal(&personal))));
   });
 }
 
@@ -102,9 +104,13 @@ Reply ServerImpl::Timeline(const Request& req, const Params& params, const Princ
   auto purpose = BeginRead(req, who, false, &retry_after);
   if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
   const auto through = req.has_query("as_of") ? std::optional<projections::Day>(*day) : std::nullopt;
-  auto timeline = TimelineJson(ledger_, id, kTimelineEventsDefault, through);
-  if (!timeline.ok()) return Error(req, timeline.status());
-  return AnswerRead(req, who, *purpose, "/v1/subjects/{id}/timeline", {id, ""}, DumpJson(*timeline));
+  return WithState(req, [&](const projections::State& state) {
+    const auto keys = ledger_.personal_keys();
+    const PersonalView personal(&ledger_, keys.get(), &state);
+    auto timeline = TimelineJson(ledger_, id, kTimelineEventsDefault, through, Disclosure(who.role).WithPersonal(&personal));
+    if (!timeline.ok()) return Error(req, timeline.status());
+    return AnswerRead(req, who, *purpose, "/v1/subjects/{id}/timeline", {id, ""}, DumpJson(*timeline));
+  });
 }
 
 // A subject's 查询记录: every recorded read of its file (auditors).
@@ -127,13 +133,20 @@ Reply ServerImpl::Search(const Request& req, const Params&, const Principal& who
   const Disclosure reader(who.role);
   // Civil servants are among the hits only for personnel: a read of their files, recorded.
   if (!reader.May(Info::kCivilServantFiles)) {
-    return WithState(req, [&](const projections::State& state) { return Json(req, SearchJson(state, q, kSearchResultsMax, reader)); });
+    return WithState(req, [&](const projections::State& state) {
+      const auto keys = ledger_.personal_keys();
+      const PersonalView personal(&ledger_, keys.get(), &state);
+      return Json(req, SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal)));
+    });
   }
   int64_t retry_after = 0;
   auto purpose = BeginRead(req, who, false, &retry_after);
   if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
   return WithState(req, [&](const projections::State& state) {
-    return AnswerRead(req, who, *purpose, "/v1/search", {"", "q=" + q}, DumpJson(SearchJson(state, q, kSearchResultsMax, reader)));
+    const auto keys = ledger_.personal_keys();
+    const PersonalView personal(&ledger_, keys.get(), &state);
+    return AnswerRead(req, who, *purpose, "/v1/search", {"", "q=" + q},
+                      DumpJson(SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal))));
   });
 }
 
