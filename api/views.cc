@@ -1,6 +1,11 @@
 #include "api/views.h"
 
+#include <algorithm>
+#include <cctype>
+#include <set>
+
 #include "base/clock.h"
+#include "events/event.h"
 #include "events/json.h"
 #include "ledger/entry.h"
 #include "ledger/format.h"
@@ -198,9 +203,18 @@ static std::string BusinessDate(const nlohmann::json& body) {
 }
 
 Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit, std::optional<Day> through,
-                          const Disclosure& reader) {
+                          const Disclosure& reader, const projections::State* state) {
   ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, ledger.StreamSeqs(subject));
   if (seqs.empty()) return Status::NotFound("no events recorded for subject '" + subject + "'");
+  std::set<uint64_t> as_payee;
+  if (state != nullptr) {
+    for (const auto& [id, contract] : state->contracts()) {
+      if (contract.payee == subject) as_payee.insert(contract.seqs.begin(), contract.seqs.end());
+    }
+    for (uint64_t seq : seqs) as_payee.erase(seq);
+    seqs.insert(seqs.end(), as_payee.begin(), as_payee.end());
+    std::sort(seqs.begin(), seqs.end());
+  }
   const ledger::KeyRegistry registry = ledger.registry();
   json rows = json::array();
   for (size_t i = 0; i < seqs.size() && i < limit; ++i) {
@@ -210,9 +224,11 @@ Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subje
     json event = json::parse(event_json);
     reader.ShowPersonal(view, event);
     const ledger::KeyRecord* signer = registry.Find(view.envelope.public_key);
-    rows.push_back({{"seq", view.seq}, {"version", view.stream_version}, {"recorded_at_ms", view.recorded_at_ms},
-                    {"type", event["body_type"]}, {"date", BusinessDate(event["body"])},
-                    {"agency", signer ? signer->agency_name : "?"}, {"event", event}});
+    json row = {{"seq", view.seq}, {"version", view.stream_version}, {"recorded_at_ms", view.recorded_at_ms},
+                {"type", event["body_type"]}, {"date", BusinessDate(event["body"])},
+                {"agency", signer ? signer->agency_name : "?"}, {"event", event}};
+    if (as_payee.contains(view.seq)) row["as"] = "payee";
+    rows.push_back(std::move(row));
   }
   json out = {{"subject", subject}, {"events", seqs.size()}, {"timeline", rows}};
   if (through) {
@@ -227,16 +243,30 @@ Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subje
   return out;
 }
 
-json SearchJson(const projections::State& state, const std::string& query, size_t limit, const Disclosure& reader) {
+json SearchJson(const projections::State& state, const std::string& query, size_t limit, const Disclosure& reader, Day day) {
   json hits = json::array();
+  std::string code = query;  // codes are upper case; a clerk may type them in lower case
+  for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   for (const auto& [id, subject] : state.subjects()) {
     if (hits.size() >= limit) break;
     if (!reader.MaySubject(id, &subject)) continue;
     // A civil servant's name is sealed in the log: matched as shown (personnel only).
     const std::string name = subject.kind == fb::SubjectKind::CivilServant ? reader.Name(subject) : subject.name;
-    if (id.starts_with(query) || (!query.empty() && name.find(query) != std::string::npos)) {
-      hits.push_back({{"subject", id}, {"name", name}, {"events", subject.events}});
+    if (!id.starts_with(code) && (query.empty() || name.find(query) == std::string::npos)) continue;
+    json hit = {{"subject", id}, {"name", name}, {"events", subject.events}, {"kind", fb::EnumNameSubjectKind(subject.kind)},
+                {"division", std::string(events::SubjectDivision(id))}};
+    if (auto profile = projections::Evaluate(state, id, day); profile.ok()) {
+      const Disclosure within = reader.Within(subject);
+      hit["grade"] = std::string(1, within.May(Info::kRestrictedLists) ? profile->grade : profile->published_grade.grade);
+      json lists = json::array();
+      std::set<fb::ListKind> listed;  // one badge per list, however many memberships give it
+      for (const auto& m : profile->lists) {
+        if (!within.MayList(m.list) || !listed.insert(m.list).second) continue;
+        lists.push_back({{"list", projections::ListName(m.list)}, {"list_zh", projections::ListChineseName(m.list)}});
+      }
+      hit["lists"] = std::move(lists);
     }
+    hits.push_back(std::move(hit));
   }
   return {{"query", query}, {"results", hits}};
 }

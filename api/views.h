@@ -48,11 +48,16 @@ inline constexpr size_t kSearchResultsMax = 50;
 // A subject's events in order, each with its seq, business date, type and signing agency: the
 // first `limit` of them and, with `through`, of those only the ones whose business date is on or
 // before it (events without one are kept); then the answer also names "as_of".
-// Personal fields are shown as `reader` shows them (api/personal.h).
+// Personal fields are shown as `reader` shows them (api/personal.h). With `state`, the events of
+// contracts in which the subject is the payee (recorded in the paying body's stream) are
+// included too, each with "as": "payee".
 Result<nlohmann::json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit,
-                                    std::optional<projections::Day> through, const Disclosure& reader);
-// Subjects `reader` may see whose USCC starts with `query` or whose name contains it, in USCC order.
+                                    std::optional<projections::Day> through, const Disclosure& reader,
+                                    const projections::State* state = nullptr);
+// Subjects `reader` may see whose USCC starts with `query` (in either case) or whose name
+// contains it, in USCC order. Each hit names its kind and division (the code's positions 3–8),
+// to tell namesakes apart, and its grade and the lists on `day` that `reader` may see.
 nlohmann::json SearchJson(const projections::State& state, const std::string& query, size_t limit,
-                          const Disclosure& reader);
+                          const Disclosure& reader, projections::Day day);
 
 }  // namespace creditlog::api

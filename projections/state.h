@@ -195,6 +195,7 @@ class State {
 
   const SubjectState* Subject(std::string_view id) const;
   const Contract* FindContract(std::string_view id) const;
+  const std::map<std::string, Contract, std::less<>>& contracts() const { return contracts_; }
   const std::map<std::string, SubjectState, std::less<>>& subjects() const { return subjects_; }
   const RulesetHistory& rulesets() const { return rulesets_; }
   uint64_t applied() const { return applied_; }  // entries folded: the next seq

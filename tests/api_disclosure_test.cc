@@ -22,6 +22,7 @@
 #include "api/http/access.h"
 #include "api/http/server.h"
 #include "api/personal.h"
+#include "api/views.h"
 #include "base/clock.h"
 #include "crypto/merkle.h"
 #include "crypto/note.h"
@@ -458,6 +459,40 @@ TEST_CASE("retention: a civil servant's file is due for erasure on the day its p
                                 {"erased_date", "2026-11-30"}}}};
   REQUIRE(w.f.ledger->Append(testing::Sign(event, w.f.root, testing::LedgerFixture::kOrigin)).ok());
   CHECK(due("2031-01-21").empty());
+}
+
+TEST_CASE("views: a payee's timeline has its contracts; search takes a code in either case and tells namesakes apart",
+          "[views]") {
+  Story s;
+  s.Add(testing::kPublicBody, "ContractSigned",
+        {{"contract_id", "HT-VIEW-1"}, {"public_body", testing::kPublicBody}, {"counterparty", testing::kCompany},
+         {"title", "采购"}, {"amount_fen", 1000000}, {"signed_date", "2025-12-01"}, {"delivery_date", "2026-01-01"},
+         {"payment_term_days", 30}});
+  s.Add(testing::kPublicBody, "PaymentMade", {{"contract_id", "HT-VIEW-1"}, {"amount_fen", 1000000}, {"paid_date", "2026-04-01"}});
+  auto state = projections::BuildState(*s.f.ledger, s.f.ledger->size());
+  REQUIRE(state.ok());
+  auto own = TimelineJson(*s.f.ledger, testing::kCompany, 100, std::nullopt, Disclosure::Operator());
+  auto with = TimelineJson(*s.f.ledger, testing::kCompany, 100, std::nullopt, Disclosure::Operator(), &*state);
+  REQUIRE(own.ok());
+  REQUIRE(with.ok());
+  REQUIRE((*with)["timeline"].size() == (*own)["timeline"].size() + 2);
+  std::vector<std::string> payee_types;
+  for (const auto& row : (*with)["timeline"]) {
+    if (row.value("as", "") == "payee") payee_types.push_back(row["type"]);
+  }
+  CHECK(payee_types == std::vector<std::string>{"ContractSigned", "PaymentMade"});
+
+  std::string lower = testing::kCompany.substr(0, 10);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  REQUIRE(lower != testing::kCompany.substr(0, 10));
+  const json hits = SearchJson(*state, lower, kSearchResultsMax, Disclosure(Role::kPublic), events::DaysFromDate("2026-12-01"));
+  REQUIRE(hits["results"].size() >= 1);
+  const json& hit = hits["results"][0];
+  CHECK(hit["subject"] == testing::kCompany);
+  CHECK(hit["kind"] == "Enterprise");
+  CHECK(hit["division"] == testing::kCompany.substr(2, 6));
+  CHECK(hit["grade"] == "B");
+  CHECK(hit["lists"].is_array());
 }
 
 TEST_CASE("disclosure: the public is told the grade the published lists give; a civil servant is unknown to it", "[disclosure]") {

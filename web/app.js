@@ -126,6 +126,8 @@ async function render() {
   if (!PAGES.includes(route.page)) {
     view.append(errorBox({ status: 404, message: t('err.page') }));
     main.replaceChildren(view);
+    main.setAttribute('aria-busy', 'false');
+    view.dataset.ready = 'true';
     return;
   }
   const ctx = {
@@ -145,6 +147,7 @@ async function render() {
     await page.render(view, ctx);
   } catch (err) {
     if (err.name === 'AbortError' || current !== mine) return;
+    view.querySelectorAll('.loading').forEach((p) => p.remove());  // the error replaces "加载中…"
     view.append(errorBox(err));
     main.replaceChildren(view);
   } finally {

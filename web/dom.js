@@ -68,11 +68,16 @@ export function dateField({ id, value = '', max, onchange }) {
   });
   const picker = h('input', { type: 'date', tabindex: '-1', 'aria-hidden': 'true', class: 'date-native', max });
   let last = value;
+  // What is wrong with a date, said beside the box (and read out by screen readers).
+  const message = h('span', { class: 'date-error', id: `${id}-error`, role: 'status', 'aria-live': 'polite' });
+  text.setAttribute('aria-describedby', `${id}-error`);
   const commit = () => {
     const v = text.value.trim();
-    const ok = v === '' || (isDate(v) && (!max || v <= max));
-    text.setAttribute('aria-invalid', String(!ok));
-    if (ok && v !== last) { last = v; onchange(v); }
+    const problem = v === '' ? '' : !/^\d{4}-\d{2}-\d{2}$/.test(v) ? t('date.format', v)
+      : !isDate(v) ? t('date.none', v) : max && v > max ? t('date.future', v, max) : '';
+    text.setAttribute('aria-invalid', String(problem !== ''));
+    message.textContent = problem;
+    if (!problem && v !== last) { last = v; onchange(v); }
   };
   text.addEventListener('change', commit);
   text.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); commit(); } });
@@ -84,7 +89,7 @@ export function dateField({ id, value = '', max, onchange }) {
       try { picker.showPicker(); } catch { text.focus(); }
     },
   }, calendarIcon());
-  return h('span', { class: 'date-field' }, text, button, picker);
+  return h('span', { class: 'date-field' }, text, button, picker, message);
 }
 
 // Fen (0.01 yuan, an integer) as "1,234.56 元".
@@ -140,6 +145,13 @@ function calendarIcon() {
     s('rect', { x: '1.5', y: '3', width: '13', height: '11.5', rx: '1.5', fill: 'none', stroke: 'currentColor', 'stroke-width': '1.3' }),
     s('path', { d: 'M1.5 6.5h13M5 1.5v3M11 1.5v3', stroke: 'currentColor', 'stroke-width': '1.3' }),
     s('rect', { x: '4', y: '8.5', width: '2.5', height: '2', fill: 'currentColor' }));
+}
+
+// A padlock drawn, not an emoji: a desktop without a colour-emoji font shows an empty box.
+export function lockIcon() {
+  return s('svg', { viewBox: '0 0 16 16', width: '14', height: '14', 'aria-hidden': 'true', class: 'icon lock' },
+    s('rect', { x: '3', y: '7', width: '10', height: '7.5', rx: '1.2', fill: 'currentColor' }),
+    s('path', { d: 'M5.2 7V5a2.8 2.8 0 0 1 5.6 0v2', fill: 'none', stroke: 'currentColor', 'stroke-width': '1.5' }));
 }
 
 export function section(title, ...kids) {

@@ -42,6 +42,10 @@ const zh = {
   'role.current': (role, name) => `当前身份：${role}${name ? `（${name}）` : ''}`,
   'needs.inspector': '需要有权查看记录的令牌',
   'loading': '加载中…',
+  'integrity.noneDue': '无到期承诺',
+  'date.format': (v) => `“${v}”不是日期：请按 年-月-日 填写，如 2026-03-01`,
+  'date.none': (v) => `日历上没有 ${v} 这一天`,
+  'date.future': (v, max) => `${v} 晚于今天（${max}），尚无记录`,
   'date.pick': '选择日期',
 
   'err.401': '需要登录：此内容需要有相应角色的令牌（401）',
@@ -364,6 +368,10 @@ const en = {
   'role.current': (role, name) => `Signed in as: ${role}${name ? ` (${name})` : ''}`,
   'needs.inspector': 'Needs a token whose role may see records',
   'loading': 'Loading…',
+  'integrity.noneDue': 'none due',
+  'date.format': (v) => `'${v}' is not a date: write it as year-month-day, e.g. 2026-03-01`,
+  'date.none': (v) => `${v} is not a day in the calendar`,
+  'date.future': (v, max) => `${v} is after today (${max}); nothing is recorded yet`,
   'date.pick': 'Pick a date',
 
   'err.401': 'Sign-in needed: this needs a token with a role that may see it (401)',

@@ -64,6 +64,7 @@ int RunCli(int argc, char** argv) {
   AddServeCommands(app);
   AddRemoteCommands(app);
   AddPersonalCommands(app);
+  AddCheckProofCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -29,6 +29,7 @@ void AddServeCommands(CLI::App& app);        // serve
 
 void AddRemoteCommands(CLI::App& app);       // submit, audit, mirror (HTTP clients)
 void AddPersonalCommands(CLI::App& app);     // erase, retention
+void AddCheckProofCommands(CLI::App& app);   // check-proof
 
 inline constexpr size_t kRecordFileBytesMax = 512 * 1024 * 1024;
 // Reads events from a .json file (one event) or a .jsonl file (one event per line).

@@ -31,7 +31,7 @@ Status Timeline() {
   const auto keys = PersonalKeysForReading(a.data);
   const PersonalView personal(ledger.get(), keys.get(), &state);
   ASSIGN_OR_RETURN(nlohmann::json timeline,
-                   TimelineJson(*ledger, a.subject, a.limit, std::nullopt, Disclosure::Operator().WithPersonal(&personal)));
+                   TimelineJson(*ledger, a.subject, a.limit, std::nullopt, Disclosure::Operator().WithPersonal(&personal), &state));
   if (a.json) {
     std::cout << timeline.dump(2) << "\n";
     return Status::Ok();

@@ -107,7 +107,8 @@ Reply ServerImpl::Timeline(const Request& req, const Params& params, const Princ
   return WithState(req, [&](const projections::State& state) {
     const auto keys = ledger_.personal_keys();
     const PersonalView personal(&ledger_, keys.get(), &state);
-    auto timeline = TimelineJson(ledger_, id, kTimelineEventsDefault, through, Disclosure(who.role).WithPersonal(&personal));
+    auto timeline =
+        TimelineJson(ledger_, id, kTimelineEventsDefault, through, Disclosure(who.role).WithPersonal(&personal), &state);
     if (!timeline.ok()) return Error(req, timeline.status());
     return AnswerRead(req, who, *purpose, "/v1/subjects/{id}/timeline", {id, ""}, DumpJson(*timeline));
   });
@@ -136,7 +137,7 @@ Reply ServerImpl::Search(const Request& req, const Params&, const Principal& who
     return WithState(req, [&](const projections::State& state) {
       const auto keys = ledger_.personal_keys();
       const PersonalView personal(&ledger_, keys.get(), &state);
-      return Json(req, SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal)));
+      return Json(req, SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal), TodayInChina()));
     });
   }
   int64_t retry_after = 0;
@@ -146,7 +147,7 @@ Reply ServerImpl::Search(const Request& req, const Params&, const Principal& who
     const auto keys = ledger_.personal_keys();
     const PersonalView personal(&ledger_, keys.get(), &state);
     return AnswerRead(req, who, *purpose, "/v1/search", {"", "q=" + q},
-                      DumpJson(SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal))));
+                      DumpJson(SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal), TodayInChina())));
   });
 }
 

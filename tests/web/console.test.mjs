@@ -112,6 +112,9 @@ test('search as you type, open the subject, redraw it as of an earlier date, its
   assert.ok(searches.length >= 1 && (typed < 2 || searches.length < typed), `debounced: ${searches.length} searches for ${typed} characters`);
   assert.ok(searches.at(-1).includes(`/v1/search?q=${encodeURIComponent(s.query)}`), `percent-encoded query: ${searches.at(-1)}`);
   assert.equal(hashOf(page), `#/search?q=${s.query}`);
+  // Each hit carries its grade and the lists the reader may see, to tell namesakes apart.
+  assert.equal(await option.locator('.grade-chip').innerText(), s.profile.grade);
+  assert.equal(await option.locator('.list-badge').count(), new Set(s.profile.lists.map((m) => m.list)).size);
   await shot(page, 'console-search.png');
 
   // Subject: full view for an inspector, grade and measures as the API says.
@@ -382,6 +385,23 @@ test('integrity board: ranked table, a chart column for every body, paging', { t
   assert.equal(firstRow[0], '1');
   assert.equal(firstRow[1], board.board[0].name);
   assert.equal(await page.locator('#board-table tbody tr').count(), Math.min(20, board.board.length));
+  // No commitment due: no rate, not 100%. Arrears: never drawn as good.
+  const due = (b) => b.fulfilled + b.breached + b.overdue;
+  assert.equal(await page.locator('#integrity-chart rect.fulfilment.none').count(), board.board.filter((b) => !due(b)).length);
+  const arrearsGood = board.board.filter((b) => b.arrears_fen > 0).map((b) => b.rank);
+  for (const rank of arrearsGood) {
+    assert.equal(await page.locator(`#integrity-chart a[data-rank="${rank}"] rect.fulfilment.good`).count(), 0, `rank ${rank} has arrears`);
+  }
+  const rates = await page.locator('#board-table tbody td.rate').allInnerTexts();
+  board.board.slice(0, 20).forEach((b, i) => { if (!due(b)) assert.equal(rates[i], '无到期承诺'); });
+  // A bad date is explained beside the box, and nothing is asked of the server.
+  await page.locator('#as-of').fill('2026-02-30');
+  await page.locator('#as-of').press('Enter');
+  assert.equal(await page.locator('#as-of-error').innerText(), '日历上没有 2026-02-30 这一天');
+  await page.locator('#as-of').fill('2026/3/1');
+  await page.locator('#as-of').press('Enter');
+  assert.match(await page.locator('#as-of-error').innerText(), /不是日期.*年-月-日/);
+  assert.equal(await page.locator('#as-of').getAttribute('aria-invalid'), 'true');
   await shot(page, 'console-integrity.png');
   if (board.board.length > 20) {
     await page.locator('#page-next').click();
@@ -465,6 +485,11 @@ test('views: the public, an inspector and personnel each see only what docs/priv
   await pub.page.goto(`${BASE}/#/subject/${enc}`);
   await pub.page.waitForSelector('#main .error.status-404');
   assert.equal(await pub.page.locator(`text=${cs.name}`).count(), 0);
+  assert.equal(await pub.page.locator('#main .loading').count(), 0, 'the error replaces 加载中…');
+  // A page that does not exist finishes loading, with its error.
+  await pub.page.goto(`${BASE}/#/nonexistent`);
+  await pub.page.waitForSelector('#main .page[data-ready="true"] .error.status-404');
+  assert.equal(await pub.page.locator('#main').getAttribute('aria-busy'), 'false');
   await pub.page.goto(`${BASE}/#/search`);
   await pub.page.locator('#search-input').fill(employer);
   await pub.page.waitForSelector('#search-results li');

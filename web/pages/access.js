@@ -11,7 +11,7 @@ function when(ms) {
 
 export async function render(view, ctx) {
   const id = ctx.arg;
-  view.append(h('p', { class: 'muted' }, t('loading')));
+  view.append(h('p', { class: 'muted loading' }, t('loading')));
   const data = await get(`/v1/subjects/${enc(id)}/access-log`, { signal: ctx.signal });
   if (!ctx.isCurrent()) return;
   document.title = `${t('access.title')} · ${id} · creditlog`;

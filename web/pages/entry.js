@@ -12,7 +12,7 @@ export async function render(view, ctx) {
   const seq = Number(ctx.arg);
   if (!Number.isSafeInteger(seq) || seq < 0) throw Object.assign(new Error(ctx.arg), { status: 400 });
   document.title = `${t('entry.title', seq)} · creditlog`;
-  view.append(h('h1', null, t('entry.title', seq)), h('p', { class: 'muted' }, t('loading')));
+  view.append(h('h1', null, t('entry.title', seq)), h('p', { class: 'muted loading' }, t('loading')));
 
   const [entry, note, key] = await Promise.all([
     get(`/v1/entries/${seq}`, { signal: ctx.signal }),

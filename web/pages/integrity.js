@@ -6,11 +6,17 @@ import { t } from '../i18n.js';
 
 const PAGE_SIZE = 20;
 
+// A body with no commitment due has no fulfilment rate to show (the board ranks it as 100%).
+const due = (b) => b.fulfilled + b.breached + b.overdue;
+const rateText = (b) => (due(b) ? percent(b.fulfilment_rate) : t('integrity.noneDue'));
+// Arrears outweigh a full rate: such a body is never drawn as good.
+const rateClass = (b) => (!due(b) ? 'none' : b.arrears_fen > 0 ? 'poor' : b.fulfilment_rate >= 0.999 ? 'good' : b.fulfilment_rate >= 0.5 ? 'fair' : 'poor');
+
 export async function render(view, ctx) {
   const asOf = isDate(ctx.params.get('as_of')) ? ctx.params.get('as_of') : '';
   let page = Math.max(1, Number(ctx.params.get('page')) || 1);
   document.title = `${t('integrity.title')} · creditlog`;
-  view.append(h('h1', null, t('integrity.title')), h('p', { class: 'muted' }, t('loading')));
+  view.append(h('h1', null, t('integrity.title')), h('p', { class: 'muted loading' }, t('loading')));
   const data = await get(`/v1/integrity${asOf ? `?as_of=${asOf}` : ''}`, { signal: ctx.signal });
   if (!ctx.isCurrent()) return;
 
@@ -63,7 +69,6 @@ function chart(board, maxArrears, first, last) {
   const H = MID + DOWN + 34;
   const step = (W - L - R) / Math.max(1, board.length);
   const bar = Math.max(1, step * 0.8);
-  const rateClass = (r) => (r >= 0.999 ? 'good' : r >= 0.5 ? 'fair' : 'poor');
   const x = (i) => L + i * step;
 
   return s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', id: 'integrity-chart', role: 'group', 'aria-label': t('integrity.chart') },
@@ -76,12 +81,12 @@ function chart(board, maxArrears, first, last) {
     s('text', { x: L, y: H - 6, class: 'col-head' }, `▼ ${t('col.arrears')}（${t('integrity.max')} ${yuan(maxArrears)}）`),
     s('text', { x: W - R, y: H - 6, class: 'axis-label', 'text-anchor': 'end' }, `${t('col.rank')} 1 – ${board.length}`),
     board.map((b, i) => {
-      const up = Math.max(1, b.fulfilment_rate * UP);
+      const up = due(b) ? Math.max(1, b.fulfilment_rate * UP) : 1;
       const down = maxArrears ? (b.arrears_fen / maxArrears) * DOWN : 0;
-      const tip = `${b.rank}. ${b.name} · ${t('col.fulfilment')} ${percent(b.fulfilment_rate)} · ${t('col.arrears')} ${yuan(b.arrears_fen)}`;
+      const tip = `${b.rank}. ${b.name} · ${t('col.fulfilment')} ${rateText(b)} · ${t('col.arrears')} ${yuan(b.arrears_fen)}`;
       return s('a', { href: `#/subject/${enc(b.subject)}`, class: 'bar-link', 'data-rank': b.rank, 'aria-label': tip },
         s('title', null, tip),
-        s('rect', { x: x(i), y: MID - up, width: bar, height: up, class: `bar fulfilment ${rateClass(b.fulfilment_rate)}` }),
+        s('rect', { x: x(i), y: MID - up, width: bar, height: up, class: `bar fulfilment ${rateClass(b)}` }),
         down > 0 ? s('rect', { x: x(i), y: MID + 1, width: bar, height: Math.max(1, down), class: 'bar arrears' }) : null);
     }),
     s('line', { x1: L, x2: W - R, y1: MID, y2: MID, class: 'axis-line' }));
@@ -95,7 +100,7 @@ function boardTable(rows, canOpen) {
       h('td', { class: 'num' }, String(b.rank)),
       h('td', null, h('a', { href: `#/subject/${enc(b.subject)}` }, b.name)),
       h('td', { class: 'mono' }, b.subject),
-      h('td', { class: 'num' }, percent(b.fulfilment_rate)),
+      h('td', { class: due(b) ? 'num rate' : 'num rate muted' }, rateText(b)),
       h('td', { class: 'num' }, String(b.fulfilled)),
       h('td', { class: b.breached ? 'num bad-text' : 'num' }, String(b.breached)),
       h('td', { class: b.overdue ? 'num bad-text' : 'num' }, String(b.overdue)),

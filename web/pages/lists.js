@@ -2,7 +2,7 @@
 // "since" date range, page through, and export the filtered rows as CSV (UTF-8 with BOM).
 // The list is fetched once per list and date; filters and paging redraw in place.
 import { get, errorBox } from '../api.js';
-import { h, enc, hashFor, isDate, dateField, todayCST, division, divisionName, seqLinks } from '../dom.js';
+import { h, enc, hashFor, isDate, dateField, todayCST, division, divisionName, seqLinks, lockIcon } from '../dom.js';
 import { t, label } from '../i18n.js';
 
 export const LISTS = ['SeriousDishonesty', 'Watch', 'NotificationIneligible', 'GovernmentDishonesty', 'Red'];
@@ -23,7 +23,7 @@ export async function render(view, ctx) {
   document.title = `${label('list', name)} · creditlog`;
 
   view.append(h('h1', null, t('lists.title')), tabs(name, ctx));
-  const body = h('div', { id: 'list-body' }, h('p', { class: 'muted' }, t('loading')));
+  const body = h('div', { id: 'list-body' }, h('p', { class: 'muted loading' }, t('loading')));
   view.append(body);
 
   let data;
@@ -119,7 +119,7 @@ function tabs(name, ctx) {
     const locked = RESTRICTED.has(list) && !ctx.may('restricted_lists');
     const text = label('list', list);
     if (locked) {
-      return h('span', { class: 'tab disabled', 'aria-disabled': 'true', title: t('lists.locked'), 'data-list': list }, text, ' 🔒');
+      return h('span', { class: 'tab disabled', 'aria-disabled': 'true', title: t('lists.locked'), 'data-list': list }, text, ' ', lockIcon());
     }
     return h('a', { class: 'tab', href: `#/lists/${list}`, 'aria-current': list === name ? 'page' : null, 'data-list': list }, text);
   }));

@@ -42,7 +42,10 @@ export function render(view, ctx) {
       id: `result-${i}`, role: 'option', 'aria-selected': 'false',
       onclick: () => open(r), onmousemove: () => { if (active !== i) highlight(i); },
     },
-    h('a', { href: `#/subject/${enc(r.subject)}`, tabindex: '-1' }, r.name),
+    h('span', { class: 'hit-name' },
+      r.grade ? h('span', { class: `grade-chip grade-${r.grade}`, title: t(`grade.${r.grade}`) }, r.grade) : null,
+      h('a', { href: `#/subject/${enc(r.subject)}`, tabindex: '-1' }, r.name),
+      ...(r.lists || []).map((m) => h('span', { class: 'list-badge' }, t(`list.${m.list}`)))),
     h('span', { class: 'mono' }, r.subject),
     h('span', { class: 'muted' }, divisionName(division(r.subject))),
     h('span', { class: 'muted' }, t('search.events', r.events)))));

@@ -13,7 +13,7 @@ export async function render(view, ctx) {
   const full = ctx.mayFile(id);
   const query = asOf ? `?as_of=${asOf}` : '';
   const base = `/v1/subjects/${enc(id)}`;
-  view.append(h('p', { class: 'muted' }, t('loading')));
+  view.append(h('p', { class: 'muted loading' }, t('loading')));
 
   let profile;
   let measures = null;

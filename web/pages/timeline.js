@@ -11,7 +11,7 @@ const dayNumber = (date) => Date.parse(`${date}T00:00:00Z`) / DAY;
 export async function render(view, ctx) {
   const id = ctx.arg;
   const asOf = isDate(ctx.params.get('as_of')) ? ctx.params.get('as_of') : '';
-  view.append(h('p', { class: 'muted' }, t('loading')));
+  view.append(h('p', { class: 'muted loading' }, t('loading')));
   const data = await get(`/v1/subjects/${enc(id)}/timeline${asOf ? `?as_of=${asOf}` : ''}`, { signal: ctx.signal });
   if (!ctx.isCurrent()) return;
 
