@@ -17,7 +17,8 @@ std::string PersonalView::Field(const ledger::EntryView& entry, std::string_view
     ledger::UnsealResult opened = keys_->Unseal(*field, value);
     switch (opened.state) {
       case ledger::Unsealed::kValue: return std::move(opened.value);
-      case ledger::Unsealed::kErased: return std::string(kErasedText);
+      // The log's erasures were looked at first: with them at hand, a key that is gone was lost.
+      case ledger::Unsealed::kErased: return std::string(state_ != nullptr ? kKeyMissingText : kErasedText);
       case ledger::Unsealed::kUnavailable: return std::string(kSealedText);
     }
   }

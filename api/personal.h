@@ -18,6 +18,9 @@ namespace creditlog::api {
 
 inline constexpr std::string_view kErasedText = "已删除";
 inline constexpr std::string_view kSealedText = "（已加密）";
+// A key the store no longer has, though no erasure of the person is in the log: the store was
+// lost or restored from an old backup (docs/privacy.md, "Backups"). Never shown as 已删除.
+inline constexpr std::string_view kKeyMissingText = "（密钥不可用）";
 
 class PersonalView {
  public:

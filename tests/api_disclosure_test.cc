@@ -431,6 +431,11 @@ TEST_CASE("erasure: an erased person's fields are gone from every answer and exp
     hashes.push_back(hash);
   }
   CHECK(VerifyInclusion(registration, checkpoint->size, MerkleLeafHash(after[registration]), hashes, checkpoint->root).ok());
+
+  // A key lost from the store (no erasure in the log) is not shown as an erasure.
+  REQUIRE(w.f.personal_keys->Destroy("rep:" + World::kShop).ok());
+  const json lost = json::parse(w.Get(Role::kInspector, "/v1/subjects/" + World::kShop + "/timeline").body);
+  CHECK(lost["timeline"][0]["event"]["body"]["legal_representative"] == "（密钥不可用）");
 }
 
 TEST_CASE("retention: a civil servant's file is due for erasure on the day its period ends, and not once erased",
