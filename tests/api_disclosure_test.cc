@@ -341,7 +341,7 @@ bool Holds(const Bytes& bytes, const std::string& text) {
   return std::search(bytes.begin(), bytes.end(), needle.begin(), needle.end()) != bytes.end();
 }
 
-TEST_CASE("erasure: an erased person's fields are gone from every answer and export; the audit and the proofs still hold",
+TEST_CASE("erasure: an erased person's fields are gone from every answer and export, the audit and the proofs still hold",
           "[disclosure][erasure]") {
   World w;
   const std::vector<std::string> erased = {"张伟民", "年度考核优秀", "李秀英"};  // the civil servant's, the firm's representative
@@ -466,7 +466,7 @@ TEST_CASE("retention: a civil servant's file is due for erasure on the day its p
   CHECK(due("2031-01-21").empty());
 }
 
-TEST_CASE("views: a payee's timeline has its contracts; search takes a code in either case and tells namesakes apart",
+TEST_CASE("views: a payee's timeline has its contracts, search takes a code in either case and tells namesakes apart",
           "[views]") {
   Story s;
   s.Add(testing::kPublicBody, "ContractSigned",
@@ -500,7 +500,7 @@ TEST_CASE("views: a payee's timeline has its contracts; search takes a code in e
   CHECK(hit["lists"].is_array());
 }
 
-TEST_CASE("disclosure: the public is told the grade the published lists give; a civil servant is unknown to it", "[disclosure]") {
+TEST_CASE("disclosure: the public is told the grade the published lists give, a civil servant is unknown to it", "[disclosure]") {
   World w;
   const std::string path = "/v1/subjects/" + World::kFirm;
   // The watch list makes the firm C for inspectors; to the public the grade comes from its
@@ -674,7 +674,7 @@ TEST_CASE("access log: a read of a file names a purpose, is recorded before it i
   CHECK_THAT(refused.message(), Catch::Contains("belongs in the access log"));
 }
 
-TEST_CASE("access log: one token reading in bulk is stopped with 429; other tokens and the audit feed go on", "[access]") {
+TEST_CASE("access log: one token reading in bulk is stopped with 429, other tokens and the audit feed go on", "[access]") {
   World w(3);
   const std::string firm = "/v1/subjects/" + World::kFirm;
   for (int i = 0; i < 3; ++i) CHECK(w.Get(Role::kInspector, firm + "/profile").status == 200);

@@ -275,7 +275,7 @@ TEST_CASE("server: every error class has its status and JSON code, and changes n
   CHECK(f.Get("/healthz").status == 200);  // and the server is still up
 }
 
-TEST_CASE("server: many concurrent clients; every acknowledged event is present exactly once", "[server]") {
+TEST_CASE("server: many concurrent clients, every acknowledged event is present exactly once", "[server]") {
   ServerFixture f;
   constexpr int kClients = 16, kEach = 40;
   for (int c = 0; c < kClients; ++c) f.Register(Uscc("370202", c));  // each client rates its own body

@@ -192,7 +192,7 @@ TEST_CASE("ReadPassphrase without the variable or a terminal is an invalid argum
   CHECK(passphrase.status().message().find("CREDITLOG_PASSPHRASE") != std::string::npos);
 }
 
-TEST_CASE("WriteFileDurably writes, replaces and sets the mode; ReadSmallFile reads back") {
+TEST_CASE("WriteFileDurably writes, replaces and sets the mode, ReadSmallFile reads back") {
   const TempDir dir;
   const std::string path = dir.path() + "/key";
   REQUIRE(WriteFileDurably(path, "first", 0600).ok());

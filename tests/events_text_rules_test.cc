@@ -87,7 +87,7 @@ constexpr Refused kRefusedEverywhere[] = {
 
 }  // namespace
 
-TEST_CASE("Each refused character class is named with the field and position; entries recorded before stay valid", "[events][text]") {
+TEST_CASE("Each refused character class is named with the field and position, entries recorded before stay valid", "[events][text]") {
   for (const Refused& refused : kRefusedEverywhere) {
     INFO(refused.code_point);
     const std::string text = std::string("甲") + refused.text + "乙";
@@ -102,7 +102,7 @@ TEST_CASE("Each refused character class is named with the field and position; en
   }
 }
 
-TEST_CASE("A line feed breaks lines in multi-line fields only; tab and carriage return nowhere", "[events][text]") {
+TEST_CASE("A line feed breaks lines in multi-line fields only, tab and carriage return nowhere", "[events][text]") {
   REQUIRE_THAT(Validate(Registration("青岛\n蓝海")).message(),
                Catch::StartsWith("body.name: character 3 (U+000A LINE FEED) is a line break, and this field is a single line"));
   REQUIRE(Validate(Registration("青岛\n蓝海"), FieldRules::kRecorded).ok());

@@ -75,7 +75,7 @@ struct Fixture : LedgerFixture {
   KeyPair registrar = GenerateKeyPair();
 };
 
-TEST_CASE("personal fields: the client seals them before signing; other fields are signed as they are", "[personal]") {
+TEST_CASE("personal fields: the client seals them before signing, other fields are signed as they are", "[personal]") {
   InitCrypto();
   const KeyPair key = GenerateKeyPair();
   const Bytes plain = EventBytes(Registration(kFirm, "Enterprise", "青岛澄明商贸有限公司", "赵晓梅"));
@@ -189,7 +189,7 @@ TEST_CASE("personal fields: the ledger stores ciphertext only, opens it again af
   CHECK(f.ledger->size() > size);
 }
 
-TEST_CASE("personal fields: an erasure destroys the key once recorded; what was sealed stays in the log and stays provable",
+TEST_CASE("personal fields: an erasure destroys the key once recorded, what was sealed stays in the log and stays provable",
           "[personal][erasure]") {
   Fixture f;
   REQUIRE(f.ledger->Append(Sign(Registration(kBody, "PublicBody", "青岛市市北区机关事务服务中心", ""), f.registrar,

@@ -248,7 +248,7 @@ TEST_CASE("Every adopted ruleset is part of the digest, not only the one in forc
   CHECK(a.Digest() != b.Digest());
 }
 
-TEST_CASE("Every event type folds from its example; one with a date that is not a date is Corruption and changes nothing",
+TEST_CASE("Every event type folds from its example, one with a date that is not a date is Corruption and changes nothing",
           "[digest][fold]") {
   size_t dates = 0;
   for (fb::EventBody type : fb::EnumValuesEventBody()) {

@@ -103,7 +103,7 @@ TEST_CASE("A notice must leave the ruleset's working days to object, counted by 
   CHECK(Story::On(s.At(kCompany, "2028-10-11"), fb::ListKind::SeriousDishonesty) == nullptr);
 }
 
-TEST_CASE("No listing while an objection is unresolved; a term is at most the ruleset's maximum and ends on its last day",
+TEST_CASE("No listing while an objection is unresolved, a term is at most the ruleset's maximum and ends on its last day",
           "[rules][due_process]") {
   Story s;
   s.Add(kCompany, "PenaltyDecided", PenaltyWith("罚〔2025〕60号", "2025-05-20", "Serious"));
@@ -177,7 +177,7 @@ TEST_CASE("A log written before the rules: the projection disregards an unlawful
 
 // ---------------------------------------------------------------- watch list and grade
 
-TEST_CASE("The watch list lasts twelve months after the latest trigger; a repaired penalty stops counting", "[rules][watch]") {
+TEST_CASE("The watch list lasts twelve months after the latest trigger, a repaired penalty stops counting", "[rules][watch]") {
   Story s;
   s.Add(kCompany, "PenaltyDecided", PenaltyWith("罚〔2025〕1号", "2025-01-15", "General"));
   s.Add(kCompany, "PenaltyDecided", PenaltyWith("罚〔2025〕2号", "2025-06-10", "General"));
@@ -205,7 +205,7 @@ TEST_CASE("The watch list lasts twelve months after the latest trigger; a repair
   CHECK(repaired.grade_rule == "grade.C.general_penalty");
 }
 
-TEST_CASE("An unrepaired serious penalty grades C before any listing; a public body on 政务失信 grades D", "[rules][grade]") {
+TEST_CASE("An unrepaired serious penalty grades C before any listing, a public body on 政务失信 grades D", "[rules][grade]") {
   Story s;
   s.Add(kCompany, "PenaltyDecided", PenaltyWith("罚〔2026〕3号", "2026-03-02", "Serious"));
   CHECK(s.At(kCompany, "2026-03-01").grade == 'B');
@@ -225,7 +225,7 @@ TEST_CASE("An unrepaired serious penalty grades C before any listing; a public b
   CHECK(s.At(kPublicBody, "2026-03-04").grade == 'D');
 }
 
-TEST_CASE("不予处罚 is recorded and shown, never published, graded or counted; with a fine it is refused", "[rules][discretion]") {
+TEST_CASE("不予处罚 is recorded and shown, never published, graded or counted, with a fine it is refused", "[rules][discretion]") {
   Story s;
   const Status fined = s.Try(kCompany, "PenaltyDecided", PenaltyWith("罚〔2026〕10号", "2026-02-01", "General", "NoPenalty", 500000));
   REQUIRE(fined.code() == StatusCode::kInvalidArgument);
@@ -304,7 +304,7 @@ TEST_CASE("Subjects are what their registration says, and events need one", "[ru
   CHECK(s.Try(kCompany, "SubjectRegistered", {{"kind", "CivilServant"}, {"name", "李某"}}).code() == StatusCode::kInvalidArgument);
 }
 
-TEST_CASE("The 60-day cap binds small and medium counterparties; each instalment is due on its own date", "[rules][contracts]") {
+TEST_CASE("The 60-day cap binds small and medium counterparties, each instalment is due on its own date", "[rules][contracts]") {
   Story s;
   auto contract = [&](const std::string& id, bool sme, int term, json schedule = json::array()) {
     json body = {{"contract_id", id}, {"public_body", kPublicBody}, {"counterparty", kCompany}, {"counterparty_is_sme", sme},
@@ -341,7 +341,7 @@ TEST_CASE("The 60-day cap binds small and medium counterparties; each instalment
   CHECK_FALSE(inst("2026-04-02").paid_on_time);
 }
 
-TEST_CASE("A correction supersedes named fields of a record; the profile shows them, the history keeps both", "[rules][records]") {
+TEST_CASE("A correction supersedes named fields of a record, the profile shows them, the history keeps both", "[rules][records]") {
   Story s;
   const uint64_t decided = s.Add(kCompany, "PenaltyDecided", PenaltyWith("罚〔2026〕40号", "2026-02-01", "General"));
   auto correction = [](const char* number, json fields, const char* date = "2026-02-10") {

@@ -217,7 +217,7 @@ TEST_CASE("The integrity board ranks public bodies by promises kept, then arrear
   REQUIRE(february[1].rank == 2);
 }
 
-TEST_CASE("A general penalty is published three to twelve months; repair needs the minimum, fulfilment and a commitment", "[story]") {
+TEST_CASE("A general penalty is published three to twelve months, repair needs the minimum, fulfilment and a commitment", "[story]") {
   Story s;
   s.Add(kCompany, "PenaltyDecided", PenaltyJson("罚〔2026〕7号", "2026-01-15", "General"));
   REQUIRE(s.At(kCompany, "2026-01-14").penalties.empty());
