@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "crypto/key_file.h"
@@ -26,9 +27,25 @@ Status SaveKey(const std::string& path, const NamedKeyPair& key, std::string_vie
 // Opens the ledger for appending, with its checkpoint key unlocked and every new event
 // checked against the log before it (projections/admission.h).
 // `guarded` false: for a command that appends nothing (publishing a checkpoint), which need
-// not fold the log.
+// not fold the log. Unavailable, naming the process, when another process holds the ledger
+// (a running `creditlog serve`): one writer at a time, by RocksDB's lock on DIR/db/LOCK.
 Result<std::unique_ptr<ledger::Ledger>> OpenForWriting(const std::string& data, std::string_view passphrase,
                                                        bool guarded = true);
+
+// The process holding a data directory's ledger open for writing.
+struct LedgerHolder {
+  long pid = 0;
+  std::string program;  // "creditlog serve" for a server; "" when /proc does not say
+  std::string url;      // a server's address from its --listen, "http://HOST:PORT"; "" when unknown
+};
+// Who holds DIR/db/LOCK, when another process does.
+std::optional<LedgerHolder> FindLedgerHolder(const std::string& data);
+
+// `status` (OpenForWriting's) with what to run instead while another process holds the
+// ledger: `instead`, e.g. "to record while it runs, use: creditlog record --server URL …",
+// with URL replaced by the server's address when its command line tells it. Other statuses
+// are returned as they are.
+Status WhileServed(const Status& status, const std::string& data, const std::string& instead);
 Result<std::unique_ptr<ledger::Ledger>> OpenForReading(const std::string& data);
 
 // DIR/personal-keys (ledger/personal_keys.h) for a command that reads: opened read-only beside

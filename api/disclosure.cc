@@ -104,11 +104,16 @@ Disclosure Disclosure::Operator() {
   return d;
 }
 
-std::string Disclosure::WhoMay(const std::vector<Info>& infos) {
+std::vector<Role> Disclosure::RolesMay(const std::vector<Info>& infos) {
   std::vector<Role> roles;
   for (Role role : kRoles) {
     if (std::any_of(infos.begin(), infos.end(), [&](Info info) { return Allows(role, info); })) roles.push_back(role);
   }
+  return roles;
+}
+
+std::string Disclosure::WhoMay(const std::vector<Info>& infos) {
+  const std::vector<Role> roles = RolesMay(infos);
   std::string out;
   for (size_t i = 0; i < roles.size(); ++i) {
     if (i > 0) out += i + 1 == roles.size() ? " or " : ", ";

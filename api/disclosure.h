@@ -80,6 +80,7 @@ class Disclosure {
   // The roles' names that may see `info` (any of `infos`), "inspector, auditor or admin".
   static std::string WhoMay(Info info) { return WhoMay(std::vector<Info>{info}); }
   static std::string WhoMay(const std::vector<Info>& infos);
+  static std::vector<Role> RolesMay(const std::vector<Info>& infos);  // the roles that may see one of them
 
   // Whether a subject's file may be shown at all: a civil servant's only to personnel (and the
   // operator), anything else to everyone. `id` is the subject asked for; `state` its state, or

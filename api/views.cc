@@ -29,7 +29,8 @@ static json OptDate(const std::optional<Day>& d) { return d ? json(Date(*d)) : j
 json MembershipJson(const projections::Membership& m) {
   return {{"list", projections::ListName(m.list)}, {"list_zh", projections::ListChineseName(m.list)},
           {"since", Date(m.since)}, {"until", OptDate(m.until)}, {"reason", m.reason}, {"rule", m.why.rule},
-          {"ruleset", m.why.ruleset_version}, {"ruleset_seq", m.why.ruleset_seq}, {"seqs", m.why.seqs}};
+          {"ruleset", m.why.ruleset_version}, {"ruleset_seq", m.why.ruleset_seq}, {"seqs", m.why.seqs},
+          {"reason_zh", m.reason_zh}, {"rule_name", m.why.name.zh}, {"rule_name_en", m.why.name.en}};
 }
 
 json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_large) {
@@ -37,11 +38,14 @@ json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_larg
   // The grade the reader may know of: one that a list kept from it gave is not.
   const bool full_grade = reader.May(Info::kRestrictedLists);
   const projections::Profile::Grading grading =
-      full_grade ? projections::Profile::Grading{p.grade, p.grade_rule, p.grade_reason, p.grade_seqs} : p.published_grade;
+      full_grade ? projections::Profile::Grading{p.grade, p.grade_rule, p.grade_reason, p.grade_seqs, p.grade_reason_zh,
+                                                             p.grade_rule_name}
+                 : p.published_grade;
   json out = {{"subject", p.subject->id}, {"name", reader.Name(*p.subject)}, {"as_of", Date(p.as_of)},
               {"ruleset", p.ruleset_version}, {"ruleset_seq", p.ruleset_seq},
               {"grade", std::string(1, grading.grade)}, {"grade_rule", grading.rule}, {"grade_reason", grading.reason},
-              {"grade_seqs", grading.seqs}, {"lists", json::array()}, {"measures", json::array()}, {"commitments", json::array()},
+              {"grade_seqs", grading.seqs}, {"grade_reason_zh", grading.reason_zh}, {"grade_rule_name", grading.name.zh},
+              {"grade_rule_name_en", grading.name.en}, {"lists", json::array()}, {"measures", json::array()}, {"commitments", json::array()},
               {"penalties", json::array()}, {"contracts", json::array()}};
   for (const auto& m : p.lists) {
     if (reader.MayList(m.list)) out["lists"].push_back(MembershipJson(m));
@@ -73,7 +77,10 @@ json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_larg
   }
   if (reader.May(Info::kRuleDetails)) {
     out["disregarded"] = json::array();
-    for (const auto& d : p.disregarded) out["disregarded"].push_back({{"seq", d.seq}, {"rule", d.rule}, {"reason", d.reason}});
+    for (const auto& d : p.disregarded) {
+      out["disregarded"].push_back({{"seq", d.seq}, {"rule", d.rule}, {"reason", d.reason.en}, {"reason_zh", d.reason.zh},
+                                    {"rule_name", d.name.zh}, {"rule_name_en", d.name.en}});
+    }
   }
   if (p.subject->registered) {
     out["kind"] = fb::EnumNameSubjectKind(p.subject->kind);
@@ -96,6 +103,16 @@ json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_larg
   return out;
 }
 
+
+// Every rule's display names in this ruleset: its own, else the built-in ones.
+static json RuleNamesJson(const projections::Ruleset& r) {
+  json out = json::object();
+  for (std::string_view rule : projections::KnownRules()) {
+    const projections::Words name = r.NameOf(rule);
+    out[std::string(rule)] = {{"zh", name.zh}, {"en", name.en}};
+  }
+  return out;
+}
 
 json RulesetJson(const projections::RulesetHistory::Adopted& adopted, Day day) {
   const projections::Ruleset& r = adopted.rules;
@@ -126,7 +143,7 @@ json RulesetJson(const projections::RulesetHistory::Adopted& adopted, Day day) {
           {"government_dishonesty", {{"payment_overdue_days", r.payment_overdue_days}}},
           {"red_list", {{"fulfilled_commitments", r.red_fulfilled_commitments}, {"window_months", r.red_window_months}}},
           {"retention", {{"civil_servant_files_months", r.retention_civil_servant_files_months}}},
-          {"measures", measures}, {"calendar", calendar}};
+          {"measures", measures}, {"calendar", calendar}, {"rule_names", RuleNamesJson(r)}};
 }
 
 json MeasuresJson(const projections::Profile& p, const Disclosure& reader_at_large) {
@@ -138,7 +155,8 @@ json MeasuresJson(const projections::Profile& p, const Disclosure& reader_at_lar
     for (const auto& m : p.lists) {
       if (m.list != list) continue;
       measures.push_back({{"measure", measure}, {"list", projections::ListName(list)}, {"since", Date(m.since)},
-                          {"reason", m.reason}, {"seqs", m.why.seqs}});
+                          {"reason", m.reason}, {"seqs", m.why.seqs}, {"list_zh", projections::ListChineseName(list)},
+                          {"reason_zh", m.reason_zh}});
       break;
     }
   }

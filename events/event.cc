@@ -100,6 +100,44 @@ std::string_view EventTypeName(fb::EventBody type) {
   return fb::EnumNameEventBody(type);
 }
 
+std::string_view EventTypeChineseName(std::string_view type_name) {
+  static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
+      {"Genesis", "账本创建"},
+      {"AgencyKeyRegistered", "登记机构密钥"},
+      {"KeyRevoked", "吊销密钥"},
+      {"RulesetAdopted", "采用规则集"},
+      {"SubjectRegistered", "主体登记"},
+      {"CommitmentMade", "作出信用承诺"},
+      {"CommitmentVerified", "承诺核查已履行"},
+      {"CommitmentBreached", "承诺违诺"},
+      {"CommitmentWithdrawn", "撤回承诺"},
+      {"ContractSigned", "签订政府合同"},
+      {"PaymentMade", "付款"},
+      {"ArrearsRecorded", "登记欠款"},
+      {"ArrearsCleared", "欠款清偿"},
+      {"ContractCompleted", "合同履行完毕"},
+      {"PenaltyDecided", "行政处罚决定"},
+      {"PenaltyFulfilled", "处罚义务履行"},
+      {"PenaltyRevoked", "处罚撤销"},
+      {"ListingNoticeIssued", "列入名单告知"},
+      {"ObjectionFiled", "提出异议"},
+      {"ObjectionResolved", "异议处理"},
+      {"SeriousListingDecided", "列入严重失信主体名单"},
+      {"SeriousListingExited", "移出严重失信主体名单"},
+      {"RepairApplied", "申请信用修复"},
+      {"RepairDecided", "信用修复决定"},
+      {"ServiceRated", "好差评"},
+      {"CivilServantIntegrityEntry", "公务员诚信档案"},
+      {"RecordCorrected", "记录更正"},
+      {"AccessRecorded", "查询记录"},
+      {"ErasureRecorded", "个人信息删除"},
+  };
+  for (const auto& [name, chinese] : kNames) {
+    if (name == type_name) return chinese;
+  }
+  return "";
+}
+
 Result<fb::EventBody> EventTypeFromName(std::string_view name) {
   for (int t = static_cast<int>(fb::EventBody::MIN) + 1; t <= static_cast<int>(fb::EventBody::MAX); ++t) {
     if (EventTypeName(static_cast<fb::EventBody>(t)) == name) return static_cast<fb::EventBody>(t);

@@ -58,6 +58,8 @@ Status VerifyEnvelopeSignature(const EnvelopeView& view, std::string_view origin
 
 // Event type names are the EventBody member names ("PenaltyDecided", ...).
 std::string_view EventTypeName(fb::EventBody type);
+// The console's name of an event type (web/i18n.js 'ev.*'), e.g. 行政处罚决定; "" for an unknown name.
+std::string_view EventTypeChineseName(std::string_view type_name);
 Result<fb::EventBody> EventTypeFromName(std::string_view name);
 
 // Ledger administration (Genesis, AgencyKeyRegistered, KeyRevoked, RulesetAdopted, and the

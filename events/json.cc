@@ -8,6 +8,7 @@
 #include <utf8proc.h>
 
 #include "events/event.h"
+#include "events/json_check.h"
 #include "events/text_rules.h"
 
 namespace creditlog::events {
@@ -147,25 +148,63 @@ std::string NormaliseJsonStrings(std::string_view json) {
   return out;
 }
 
-Result<Bytes> EventFromJson(std::string_view json) {
+namespace {
+
+// Runs the thread's parser over `text`: the Event's bytes, or the parser's error (after which
+// the parser is dropped, as a failed parse leaves state behind).
+Result<Bytes> ParseWithFlatBuffers(const std::string& text) {
+  ASSIGN_OR_RETURN(flatbuffers::Parser * parser, ThreadParser());
+  if (!parser->ParseJson(text.c_str())) {
+    std::string error = parser->error_;
+    t_parser.reset();
+    return Status::InvalidArgument(std::move(error));
+  }
+  return Bytes(parser->builder_.GetBufferPointer(), parser->builder_.GetBufferPointer() + parser->builder_.GetSize());
+}
+
+}  // namespace
+
+Result<Bytes> EventFromJson(std::string_view json, size_t* error_line) {
+  size_t unused_line = 0;
+  size_t* line = error_line != nullptr ? error_line : &unused_line;
+  *line = 0;
   if (json.size() > kEventJsonBytesMax) {
     return Status::InvalidArgument("event JSON is " + std::to_string(json.size()) + " bytes; the limit is " +
                                    std::to_string(kEventJsonBytesMax));
   }
-  ASSIGN_OR_RETURN(flatbuffers::Parser * parser, ThreadParser());
   // Normalised before the event is built and signed: the validator refuses text not in NFC.
-  const std::string text = NormaliseJsonStrings(json);
-  if (!parser->ParseJson(text.c_str())) {
-    std::string error = parser->error_;
-    t_parser.reset();
-    if (error.starts_with("error: ")) error = error.substr(7);
-    return Status::InvalidArgument("event JSON: " + error);
+  const std::string normalised = NormaliseJsonStrings(json);
+  // A refusal that names a field is placed on that field's line of what the caller wrote.
+  auto refuse = [&](Status status) {
+    *line = LineOfError(normalised, status.message());
+    return status;
+  };
+  auto parsed = ParseWithFlatBuffers(normalised);
+  if (!parsed.ok()) {
+    // Only what the parser refuses is read again as a tree, so that what it takes costs nothing
+    // more: first the forms it does not take (base64 keys, Chinese enum names) in its own, and
+    // the reprinted text parsed; then, if still refused, the refusal said in the schema's terms
+    // ("18: 18: error: unknown field: fine" is about its grammar, not the event).
+    ASSIGN_OR_RETURN(flatbuffers::Parser * schema, ThreadParser());
+    nlohmann::ordered_json tree = ReadEventTree(normalised);
+    bool rewritten = false;
+    if (Status prepared = PrepareEventTree(*schema, tree, &rewritten); !prepared.ok()) return refuse(prepared);
+    if (rewritten) parsed = ParseWithFlatBuffers(tree.dump());
+    if (!parsed.ok()) {
+      ASSIGN_OR_RETURN(schema, ThreadParser());
+      if (Status diagnosed = DiagnoseEventTree(*schema, tree); !diagnosed.ok()) return refuse(diagnosed);
+      size_t parser_line = 0;
+      const std::string plain = PlainParserError(parsed.status().message(), &parser_line);
+      if (!rewritten) *line = parser_line;  // a reprinted text has lines of its own
+      return Status::InvalidArgument("event JSON: " + plain);
+    }
   }
-  Bytes bytes(parser->builder_.GetBufferPointer(), parser->builder_.GetBufferPointer() + parser->builder_.GetSize());
-  ASSIGN_OR_RETURN(const fb::Event* event, ParseEvent(bytes));
-  RETURN_IF_ERROR(ValidateEvent(*event));
-  return bytes;
+  ASSIGN_OR_RETURN(const fb::Event* event, ParseEvent(*parsed));
+  if (Status valid = ValidateEvent(*event); !valid.ok()) return refuse(valid);
+  return std::move(*parsed);
 }
+
+Result<Bytes> EventFromJson(std::string_view json) { return EventFromJson(json, nullptr); }
 
 Result<std::string> EventToJson(ByteView event_bytes) {
   RETURN_IF_ERROR(ParseEvent(event_bytes).status());

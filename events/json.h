@@ -16,8 +16,16 @@ std::string_view EventSchemaText();
 
 // Parses an Event in JSON (field names as in the schema; the union as "body_type" and
 // "body"), with every string normalised to Unicode NFC first (NormaliseJsonStrings), then
-// checks it with ParseEvent and ValidateEvent (FieldRules::kNew). InvalidArgument with the
-// parser's line and column, or the field at fault.
+// checks it with ParseEvent and ValidateEvent (FieldRules::kNew). Besides the schema's own
+// forms it takes a byte field (the public keys) as a standard base64 string, and an enum value
+// by its Chinese name (events/labels.h: "不予处罚" for NoPenalty); the event is the same as
+// with the schema's forms.
+// InvalidArgument whose message begins with the field's path and says what is wrong in the
+// schema's terms: "body.fine: unknown field; did you mean fine_fen?", "body.discretion: '不处罚'
+// is not a Discretion value; accepted: Standard (标准), NoPenalty (不予处罚), …". A document
+// that is not JSON at all gives "event JSON: …". When `error_line` is given it is set to the
+// line of `json` the error is at (1-based), or 0 when no one line holds it.
+Result<Bytes> EventFromJson(std::string_view json, size_t* error_line);
 Result<Bytes> EventFromJson(std::string_view json);
 
 // `json` with each string literal (double- or single-quoted: FlatBuffers' parser takes both)

@@ -149,7 +149,7 @@ Status CheckNotice(const State& state, const SubjectState& s, const fb::ListingN
   const ObjectionWindow w = WindowOf(state.rulesets(), n);
   if (n.objection_deadline < w.lawful_end) {
     return Refuse("body.objection_deadline", "'" + b.objection_deadline()->str() + "' leaves less than the ruleset's window: " +
-                                                 w.Describe() + "; the deadline may be no earlier than " + Date(w.lawful_end));
+                                                 w.Describe().en + "; the deadline may be no earlier than " + Date(w.lawful_end));
   }
   return Status::Ok();
 }
@@ -158,10 +158,10 @@ Status CheckListing(const State& state, const SubjectState& s, const fb::Serious
   RETURN_IF_ERROR(NotRecorded(s.listings, b.listing_id(), "body.listing_id", "listing"));
   ASSIGN_OR_RETURN(const Notice* notice, Existing(s.notices, b.notice_id(), "body.notice_id", "notice", s));
   const Day decided = D(b.decision_date());
-  if (auto defect = ListingDefect(s, state.rulesets(), *notice, decided)) return Refuse("body.decision_date", *defect);
+  if (auto defect = ListingDefect(s, state.rulesets(), *notice, decided)) return Refuse("body.decision_date", defect->en);
   if (const RulesetHistory::Adopted* adopted = state.rulesets().At(decided); adopted && b.term_end_date()->size() > 0) {
     const Term term = TermOf(adopted->rules, decided, D(b.term_end_date()));
-    if (term.over_maximum) return Refuse("body.term_end_date", *term.over_maximum);
+    if (term.over_maximum) return Refuse("body.term_end_date", term.over_maximum->en);
   }
   return Status::Ok();
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "projections/state.h"
+#include "projections/words.h"
 
 namespace creditlog::projections {
 
@@ -16,7 +17,7 @@ struct ObjectionWindow {
   Day end = 0;             // the later of lawful_end and the notice's own deadline
   int working_days = 0;
   std::string calendar;    // the calendar's version, "" for Monday–Friday
-  std::string Describe() const;  // "5 working days after service on 2025-09-26: to 2025-10-10 (calendar cn-…)"
+  Words Describe() const;  // "5 working days after service: the window's last day is 2025-10-10 (calendar cn-…)"
 };
 
 // The window of `notice` under the ruleset in force on its day of service (the default
@@ -26,7 +27,7 @@ ObjectionWindow WindowOf(const RulesetHistory& rulesets, const Notice& notice);
 // Why a decision to list on `decided` after `notice` is unlawful: decided inside the objection
 // window, while an objection to the notice was unresolved, or after the notice was corrected.
 // nullopt when it is lawful.
-std::optional<std::string> ListingDefect(const SubjectState& s, const RulesetHistory& rulesets, const Notice& notice,
+std::optional<Words> ListingDefect(const SubjectState& s, const RulesetHistory& rulesets, const Notice& notice,
                                          Day decided);
 
 // The last day on the list of a listing decided on `decided` with `term_end` (none: the
@@ -34,7 +35,7 @@ std::optional<std::string> ListingDefect(const SubjectState& s, const RulesetHis
 struct Term {
   Day last_day = 0;
   bool defaulted = false;
-  std::optional<std::string> over_maximum;
+  std::optional<Words> over_maximum;
 };
 Term TermOf(const Ruleset& rules, Day decided, std::optional<Day> term_end);
 

@@ -28,7 +28,12 @@ class Judge {
   Derived Why(std::string rule, std::vector<uint64_t> seqs) const {
     std::sort(seqs.begin(), seqs.end());
     seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
-    return {std::move(rule), r_.version, adopted_.seq, std::move(seqs)};
+    Words name = r_.NameOf(rule);
+    return {std::move(rule), r_.version, adopted_.seq, std::move(seqs), std::move(name)};
+  }
+  Disregarded Disregard(uint64_t seq, std::string rule, Words reason) const {
+    Words name = r_.NameOf(rule);
+    return {seq, std::move(rule), std::move(reason), std::move(name)};
   }
   bool InWindow(Day day, int months) const { return day <= d_ && day > AddMonths(d_, -months); }
   std::string CommitmentState(const Commitment& c) const;
@@ -36,7 +41,7 @@ class Judge {
   std::optional<Day> BreachRepaired(const Commitment& c) const;
   std::optional<Day> PenaltyRepaired(const Penalty& p) const;
   PenaltyView ViewPenalty(const Penalty& p) const;
-  std::optional<std::string> ListingRepairDefect(const SeriousListing& l, const Notice& notice, const Repair& repair) const;
+  std::optional<Words> ListingRepairDefect(const SeriousListing& l, const Notice& notice, const Repair& repair) const;
   void Commitments(Profile& out);
   void Penalties(Profile& out);
   void Contracts(Profile& out);
@@ -141,19 +146,26 @@ void Judge::Contracts(Profile& out) {
 
 // A listing's repair ends it only after the early-exit period, with a credit commitment and
 // every obligation of the penalties behind the notice fulfilled by the repair decision.
-std::optional<std::string> Judge::ListingRepairDefect(const SeriousListing& l, const Notice& notice,
-                                                      const Repair& repair) const {
+std::optional<Words> Judge::ListingRepairDefect(const SeriousListing& l, const Notice& notice, const Repair& repair) const {
   const Day earliest = AddMonths(l.decided, r_.serious_early_exit_after_months);
+  const std::string months = std::to_string(r_.serious_early_exit_after_months);
   if (*repair.decided < earliest) {
-    return "repair " + repair.id + " decided on " + Date(*repair.decided) + ", before the early-exit period of " +
-           std::to_string(r_.serious_early_exit_after_months) + " months ends (" + Date(earliest) + ")";
+    return Words{"repair " + repair.id + " decided on " + Date(*repair.decided) + ", before the early-exit period of " + months +
+                     " months ends (" + Date(earliest) + ")",
+                 "信用修复 " + repair.id + " 于 " + Date(*repair.decided) + " 决定，早于 " + months + " 个月的最短公示期届满（" +
+                     Date(earliest) + "）"};
   }
-  if (!RepairCommitted(repair)) return "repair " + repair.id + " rests on no credit commitment made by its decision";
+  if (!RepairCommitted(repair)) {
+    return Words{"repair " + repair.id + " rests on no credit commitment made by its decision",
+                 "信用修复 " + repair.id + " 决定前主体未作出信用承诺"};
+  }
   for (const std::string& related : notice.related) {
     const Penalty* p = s_.FindPenalty(related);
     if (p != nullptr && p->published() && !(p->fulfilled && *p->fulfilled <= *repair.decided)) {
-      return "repair " + repair.id + " decided on " + Date(*repair.decided) + " while the obligations of penalty " +
-             p->decision_number + " were not fulfilled";
+      return Words{"repair " + repair.id + " decided on " + Date(*repair.decided) + " while the obligations of penalty " +
+                       p->decision_number + " were not fulfilled",
+                   "信用修复 " + repair.id + " 于 " + Date(*repair.decided) + " 决定时，行政处罚 " + p->decision_number +
+                       " 规定的义务尚未履行完毕"};
     }
   }
   return std::nullopt;
@@ -170,16 +182,21 @@ void Judge::SeriousList(Profile& out) {
       if (n.id == l.notice_id) notice = &n;
     }
     if (notice == nullptr) {
-      out.disregarded.push_back({l.seqs.front(), "serious_list.notice", "listing " + l.id + ": no notice " + l.notice_id + " to this subject"});
+      out.disregarded.push_back(Disregard(l.seqs.front(), "serious_list.notice",
+                                          {"listing " + l.id + ": no notice " + l.notice_id + " to this subject",
+                                           "列入决定 " + l.id + "：本主体无告知书 " + l.notice_id}));
       continue;
     }
     if (auto defect = ListingDefect(s_, state_.rulesets(), *notice, l.decided)) {
-      out.disregarded.push_back({l.seqs.front(), "serious_list.due_process", "listing " + l.id + ": " + *defect});
+      out.disregarded.push_back(Disregard(l.seqs.front(), "serious_list.due_process",
+                                          {"listing " + l.id + ": " + defect->en, "列入决定 " + l.id + "：" + defect->zh}));
       continue;
     }
     const Term term = TermOf(r_, l.decided, l.term_end);
     if (term.over_maximum) {
-      out.disregarded.push_back({l.seqs.front(), "serious_list.max_term_months", "listing " + l.id + ": " + *term.over_maximum});
+      out.disregarded.push_back(Disregard(l.seqs.front(), "serious_list.max_term_months",
+                                          {"listing " + l.id + ": " + term.over_maximum->en,
+                                           "列入决定 " + l.id + "：" + term.over_maximum->zh}));
     }
     Day first_off = term.last_day + 1;
     std::vector<uint64_t> seqs = l.seqs;
@@ -189,7 +206,7 @@ void Judge::SeriousList(Profile& out) {
     for (const Repair& repair : s_.repairs) {
       if (repair.target != l.id || !repair.approved || !repair.decided || *repair.decided > d_) continue;
       if (auto defect = ListingRepairDefect(l, *notice, repair)) {
-        out.disregarded.push_back({repair.seqs.back(), "serious_list.repair", *defect});
+        out.disregarded.push_back(Disregard(repair.seqs.back(), "serious_list.repair", *defect));
         continue;
       }
       first_off = std::min(first_off, *repair.decided);
@@ -204,7 +221,8 @@ void Judge::SeriousList(Profile& out) {
     }
     if (d_ >= first_off) continue;
     out.lists.push_back({fb::ListKind::SeriousDishonesty, l.decided, first_off - 1, notice->reason,
-                         Why(term.defaulted ? "serious_list.decision+default_term_months" : "serious_list.decision", seqs)});
+                         Why(term.defaulted ? "serious_list.decision+default_term_months" : "serious_list.decision", seqs),
+                         notice->reason});
   }
 }
 
@@ -256,19 +274,23 @@ void Judge::WatchList(Profile& out) {
     Append(&seqs, *triggers[j].seqs);
     (triggers[j].penalty ? penalties : breaches) += 1;
   }
-  std::string reason, rule;
+  std::string reason, reason_zh, rule;
   if (penalties > 0) {
     reason = std::to_string(penalties) + " general penalties";
+    reason_zh = std::to_string(penalties) + " 次一般行政处罚";
     rule = "watch_list.general_penalties";
   }
   if (breaches > 0) {
     reason += (reason.empty() ? "" : ", ") + std::to_string(breaches) + " breached commitment(s)";
+    reason_zh += (reason_zh.empty() ? "" : "、") + std::to_string(breaches) + " 次承诺违约";
     rule = rule.empty() ? "watch_list.breached_commitments" : rule + "+breached_commitments";
   }
   reason += " from " + Date(triggers[*start].day) + "; the most recent on " + Date(triggers[last].day) + ", window " +
             std::to_string(months) + " months";
+  reason_zh = std::to_string(months) + " 个月内 " + reason_zh + "，自 " + Date(triggers[*start].day) + " 起，最近一次在 " +
+              Date(triggers[last].day);
   out.lists.push_back({fb::ListKind::Watch, triggers[*start].day, AddMonths(triggers[last].day, months) - 1, reason,
-                       Why(rule, seqs)});
+                       Why(rule, seqs), reason_zh});
 }
 
 void Judge::Ineligibility(Profile& out) {
@@ -276,20 +298,22 @@ void Judge::Ineligibility(Profile& out) {
     if (v.penalty->severity == fb::Severity::Serious && v.state == "in_publicity") {
       out.lists.push_back({fb::ListKind::NotificationIneligible, v.penalty->decided, v.publicity_until - 1,
                            "unrepaired serious penalty " + v.penalty->decision_number,
-                           Why("notification_ineligibility.serious_penalty", v.penalty->seqs)});
+                           Why("notification_ineligibility.serious_penalty", v.penalty->seqs),
+                           "严重行政处罚 " + v.penalty->decision_number + " 未修复"});
     }
   }
   for (const Commitment& c : s_.commitments) {
     if (c.false_commitment && c.breached && InWindow(*c.breached, r_.false_commitment_ineligible_months) && !BreachRepaired(c)) {
       out.lists.push_back({fb::ListKind::NotificationIneligible, *c.breached,
                            AddMonths(*c.breached, r_.false_commitment_ineligible_months) - 1,
-                           "false commitment " + c.id, Why("notification_ineligibility.false_commitment", c.seqs)});
+                           "false commitment " + c.id, Why("notification_ineligibility.false_commitment", c.seqs),
+                           "虚假承诺 " + c.id});
     }
   }
   for (const Membership& m : std::vector<Membership>(out.lists)) {
     if (m.list == fb::ListKind::SeriousDishonesty) {
       out.lists.push_back({fb::ListKind::NotificationIneligible, m.since, m.until, "on the serious-dishonesty list",
-                           Why("notification_ineligibility.serious_list", m.why.seqs)});
+                           Why("notification_ineligibility.serious_list", m.why.seqs), "列入严重失信主体名单"});
     }
   }
 }
@@ -305,12 +329,15 @@ void Judge::GovernmentDishonesty(Profile& out) {
     out.lists.push_back({fb::ListKind::GovernmentDishonesty, arrears ? std::min(since, *c.arrears_recorded) : since, std::nullopt,
                          "contract " + c.id + ": " + Yuan(v.outstanding_fen) + " 元 unpaid, " +
                              std::to_string(v.days_overdue) + " days overdue",
-                         Why(overdue ? "government_dishonesty.payment_overdue" : "government_dishonesty.arrears_recorded", c.seqs)});
+                         Why(overdue ? "government_dishonesty.payment_overdue" : "government_dishonesty.arrears_recorded", c.seqs),
+                         "合同 " + c.id + "：" + Yuan(v.outstanding_fen) + " 元未支付，逾期 " + std::to_string(v.days_overdue) +
+                             " 天"});
   }
   for (const Commitment& c : s_.commitments) {
     if (c.type == fb::CommitmentType::GovernmentService && c.breached && *c.breached <= d_ && !(c.verified && *c.verified <= d_)) {
       out.lists.push_back({fb::ListKind::GovernmentDishonesty, *c.breached, std::nullopt,
-                           "breached government commitment " + c.id, Why("government_dishonesty.breached_commitment", c.seqs)});
+                           "breached government commitment " + c.id, Why("government_dishonesty.breached_commitment", c.seqs),
+                           "政务服务承诺 " + c.id + " 违约"});
     }
   }
 }
@@ -340,7 +367,9 @@ void Judge::RedList(Profile& out) {
   out.lists.push_back({fb::ListKind::Red, since, AddMonths(oldest_needed, months) - 1,
                        std::to_string(fulfilled.size()) + " commitments fulfilled within " + std::to_string(months) +
                            " months, no breach, no penalty above minor, no arrears",
-                       Why("red_list", seqs)});
+                       Why("red_list", seqs),
+                       std::to_string(months) + " 个月内履行承诺 " + std::to_string(fulfilled.size()) +
+                           " 项，无违约、无轻微以上行政处罚、无拖欠"});
 }
 
 // D: on the serious list, or a public body on 政务失信; C: on the watch list, or an unrepaired
@@ -360,26 +389,29 @@ Profile::Grading Judge::Grade(const Profile& out, bool published_only) const {
     }
     return nullptr;
   };
-  auto set = [&](char grade, std::string rule, const std::string& reason, const std::vector<uint64_t>& seqs) {
-    return Profile::Grading{grade, rule, rule + ": " + reason, seqs};
+  auto set = [&](char grade, std::string rule, const std::string& reason, const std::string& reason_zh,
+                 const std::vector<uint64_t>& seqs) {
+    Words name = r_.NameOf(rule);
+    return Profile::Grading{grade, rule, rule + ": " + reason, seqs, reason_zh, std::move(name)};
   };
   const bool public_body = s_.registered && s_.kind == fb::SubjectKind::PublicBody;
   if (const Membership* m = on(fb::ListKind::SeriousDishonesty)) {
-    return set('D', "grade.D", "on the serious-dishonesty list", m->why.seqs);
+    return set('D', "grade.D", "on the serious-dishonesty list", "列入严重失信主体名单", m->why.seqs);
   } else if (const Membership* g = public_body ? on(fb::ListKind::GovernmentDishonesty) : nullptr) {
-    return set('D', "grade.D.government_dishonesty", "a public body on the 政务失信 list (" + g->reason + ")", g->why.seqs);
+    return set('D', "grade.D.government_dishonesty", "a public body on the 政务失信 list (" + g->reason + ")",
+               "公共机构列入政务失信名单（" + g->reason_zh + "）", g->why.seqs);
   } else if (const Membership* w = on(fb::ListKind::Watch)) {
-    return set('C', "grade.C", "on the watch list", w->why.seqs);
+    return set('C', "grade.C", "on the watch list", "列入重点关注名单（" + w->reason_zh + "）", w->why.seqs);
   } else if (const PenaltyView* serious = unrepaired(fb::Severity::Serious)) {
     return set('C', "grade.C.serious_penalty", "unrepaired serious penalty " + serious->penalty->decision_number,
-               serious->penalty->seqs);
+               "严重行政处罚 " + serious->penalty->decision_number + " 未修复", serious->penalty->seqs);
   } else if (const PenaltyView* general = unrepaired(fb::Severity::General)) {
     return set('C', "grade.C.general_penalty", "unrepaired general penalty " + general->penalty->decision_number,
-               general->penalty->seqs);
+               "一般行政处罚 " + general->penalty->decision_number + " 未修复", general->penalty->seqs);
   } else if (const Membership* red = on(fb::ListKind::Red)) {
-    return set('A', "grade.A", "on the red list", red->why.seqs);
+    return set('A', "grade.A", "on the red list", "列入守信激励名单", red->why.seqs);
   }
-  return set('B', "grade.B", "no list applies", {});
+  return set('B', "grade.B", "no list applies", "未列入任何名单", {});
 }
 
 Profile Judge::Run() {
@@ -401,6 +433,8 @@ Profile Judge::Run() {
   out.grade_rule = std::move(grading.rule);
   out.grade_reason = std::move(grading.reason);
   out.grade_seqs = std::move(grading.seqs);
+  out.grade_reason_zh = std::move(grading.reason_zh);
+  out.grade_rule_name = std::move(grading.name);
   out.published_grade = Grade(out, true);
   // Earliest first, so that each measure is attributed to the membership that imposed it first.
   std::stable_sort(out.lists.begin(), out.lists.end(), [](const Membership& x, const Membership& y) { return x.since < y.since; });

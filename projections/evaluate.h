@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "projections/state.h"
+#include "projections/words.h"
 
 namespace creditlog::projections {
 
@@ -18,14 +19,16 @@ struct Derived {
   std::string ruleset_version;
   uint64_t ruleset_seq = 0;
   std::vector<uint64_t> seqs;  // the events behind it
+  Words name;                  // the rule's display name in the ruleset in force
 };
 
 struct Membership {
   fb::ListKind list = fb::ListKind::Watch;
   Day since = 0;
   std::optional<Day> until;    // the last day on the list; none: until something changes
-  std::string reason;
+  std::string reason;          // English; the notice's own words for the serious list
   Derived why;
+  std::string reason_zh;       // the same in Chinese
 };
 
 struct CommitmentView {
@@ -53,7 +56,8 @@ struct ContractView {
 struct Disregarded {
   uint64_t seq = 0;
   std::string rule;
-  std::string reason;
+  Words reason;
+  Words name;                  // the rule's display name
 };
 
 struct Profile {
@@ -68,8 +72,10 @@ struct Profile {
   std::vector<std::pair<std::string, fb::ListKind>> measures;  // measure, the list that imposes it
   char grade = 'B';
   std::string grade_rule;      // e.g. "grade.C.serious_penalty"
-  std::string grade_reason;
+  std::string grade_reason;    // "rule: reason", English
   std::vector<uint64_t> grade_seqs;
+  std::string grade_reason_zh; // the reason in Chinese, without the rule id
+  Words grade_rule_name;
   // The grade from published information only: the same rules without the lists kept for
   // officials (重点关注名单, 告知承诺 ineligibility), which the public may not learn of through
   // a grade either (docs/privacy.md).
@@ -77,6 +83,8 @@ struct Profile {
     char grade = 'B';
     std::string rule, reason;
     std::vector<uint64_t> seqs;
+    std::string reason_zh;
+    Words name;
   } published_grade;
   double rating_average = 0;
   size_t ratings = 0;

@@ -112,6 +112,31 @@ Status ParseMeasures(Reader& top, Ruleset* r) {
   return in.Rest();
 }
 
+// {"rule id": {"zh": "…", "en": "…"}}: both names, for a rule this build derives.
+Status ParseRuleNames(Reader& top, Ruleset* r) {
+  const json* names = top.Find("rule_names");
+  if (names == nullptr) return Status::Ok();
+  if (!names->is_object()) return Status::InvalidArgument("ruleset .rule_names: must be an object of rule ids");
+  for (const auto& [rule, name] : names->items()) {
+    const std::string path = ".rule_names." + rule;
+    if (!IsKnownRule(rule)) return Status::InvalidArgument("ruleset " + path + ": not a rule this build derives");
+    Reader in(name, path);
+    RETURN_IF_NOT_OBJECT(in);
+    Words words;
+    for (auto [key, target] : {std::pair{"zh", &words.zh}, std::pair{"en", &words.en}}) {
+      const json* v = in.Find(key);
+      if (v == nullptr || !v->is_string() || v->get<std::string>().empty() || v->get<std::string>().size() > kRuleNameMaxBytes) {
+        return Status::InvalidArgument("ruleset " + in.Path(key) + ": must be a name of 1.." + std::to_string(kRuleNameMaxBytes) +
+                                       " bytes");
+      }
+      *target = v->get<std::string>();
+    }
+    RETURN_IF_ERROR(in.Rest());
+    r->rule_names[rule] = std::move(words);
+  }
+  return Status::Ok();
+}
+
 // `sub`: a nested object of integer rules, each with its target.
 struct IntRule {
   const char* key;
@@ -268,9 +293,15 @@ Result<Ruleset> ParseRuleset(std::string_view text) {
     return Status::InvalidArgument("ruleset .retention.civil_servant_files_months: must be at least 1");
   }
   RETURN_IF_ERROR(ParseMeasures(top, &r));
+  RETURN_IF_ERROR(ParseRuleNames(top, &r));
   RETURN_IF_ERROR(ParseCalendar(top, &r.calendar));
   RETURN_IF_ERROR(top.Rest());
   return r;
+}
+
+Words Ruleset::NameOf(std::string_view rule) const {
+  auto it = rule_names.find(std::string(rule));
+  return it != rule_names.end() ? it->second : RuleName(rule);
 }
 
 std::string DefaultRulesetAdoptionJson() {

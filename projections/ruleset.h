@@ -11,12 +11,14 @@
 #include "base/result.h"
 #include "events/event_generated.h"
 #include "projections/calendar.h"
+#include "projections/words.h"
 
 namespace creditlog::projections {
 
 inline constexpr int kListKinds = static_cast<int>(fb::ListKind::MAX) + 1;
 inline constexpr int kSeverities = static_cast<int>(fb::Severity::MAX) + 1;
 inline constexpr int kRuleMonthsMax = 120;  // no period in a ruleset may exceed ten years
+inline constexpr size_t kRuleNameMaxBytes = 200;  // a rule's display name, in either language
 
 struct Period {
   int min_months = 0;
@@ -52,6 +54,10 @@ struct Ruleset {
       {"限制申请财政资金", "约谈主要负责人"},
       {"容缺受理", "绿色通道", "减少抽查"}}};  // by fb::ListKind
   Calendar calendar;  // without one: Monday–Friday
+  // Display names of rules ({"rule id": {"zh": …, "en": …}}) in place of the built-in ones
+  // (projections/words.cc); a ruleset without the key uses those.
+  std::map<std::string, Words> rule_names;
+  Words NameOf(std::string_view rule) const;
 };
 
 // Parses a ruleset document. InvalidArgument naming the key at fault (an unknown key too).

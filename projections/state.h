@@ -174,11 +174,13 @@ inline auto Fields(const SubjectState& x) {
 // The rulesets in force are state too (projections/ruleset.h), their calendars included.
 inline auto Fields(const Calendar& x) { CREDITLOG_TIE_MEMBERS(x, version, sources, first_year, last_year, holidays, workdays, notices); }
 inline auto Fields(const Period& x) { CREDITLOG_TIE_MEMBERS(x, min_months, max_months); }
+inline auto Fields(const Words& x) { CREDITLOG_TIE_MEMBERS(x, en, zh); }
 inline auto Fields(const Ruleset& x) {
   CREDITLOG_TIE_MEMBERS(x, version, sources, penalty_publicity, objection_window_working_days, serious_default_term_months,
                         serious_max_term_months, serious_early_exit_after_months, false_commitment_ineligible_months, watch_general_penalties,
                         watch_breached_commitments, watch_window_months, payment_overdue_days,
-                        red_fulfilled_commitments, red_window_months, retention_civil_servant_files_months, measures, calendar);
+                        red_fulfilled_commitments, red_window_months, retention_civil_servant_files_months, measures, calendar,
+                        rule_names);
 }
 inline auto Fields(const RulesetHistory::Adopted& x) { CREDITLOG_TIE_MEMBERS(x, effective_day, seq, rules); }
 inline auto Fields(const RulesetHistory& x) { return std::tie(x.adopted()); }  // its one member

@@ -219,8 +219,15 @@ TEST_CASE("server: every error class has its status and JSON code, and changes n
     CHECK(ErrorCode(low) == "permission_denied");
     CHECK(f.Get("/v1/entries?after=0", f.auditor_token).status == 200);
     CHECK(f.Get("/metrics", f.auditor_token).status == 403);
-    CHECK(f.Get("/v1/lists/Watch").status == 401);
+    HttpResponse watch = f.Get("/v1/lists/Watch");
+    CHECK(watch.status == 401);
     CHECK(f.Get("/v1/lists/Watch", f.inspector_token).status == 200);
+    // The refusal's details name the roles that may, and the caller's, for a client to word.
+    CHECK(Body(none)["error"]["details"] == json{{"roles", {"inspector", "auditor", "admin", "personnel"}}, {"role", "public"}});
+    CHECK(Body(low)["error"]["details"]["role"] == "inspector");
+    CHECK(Body(low)["error"]["details"]["roles"] == json{"auditor", "admin"});
+    CHECK(Body(watch)["error"]["details"]["roles"].size() >= 1);
+    CHECK_FALSE(Body(f.Get("/v1/entries/999999", f.inspector_token))["error"].contains("details"));
     CHECK(f.Get("/v1/lists/SeriousDishonesty").status == 200);
     CHECK(Body(f.Get("/v1/whoami", f.auditor_token))["role"] == "auditor");
   }
@@ -368,6 +375,10 @@ TEST_CASE("server: the ruleset in force, with its sources and calendar, for anyo
   CHECK(body["calendar"]["years"][5]["notice"].get<std::string>().find("国办发明电〔2024〕12号") != std::string::npos);
   CHECK(f.Get("/v1/ruleset?as_of=2020-12-06").status == 404);
   CHECK(f.Get("/v1/ruleset?as_of=2020-13-01").status == 400);
+  // Every rule's display names, in both languages.
+  CHECK(body["rule_names"]["red_list"]["zh"] == "守信激励名单：履约记录");
+  CHECK(body["rule_names"]["grade.B"]["en"] == "Grade B: no list applies");
+  CHECK(body["rule_names"].size() == projections::KnownRules().size());
 }
 
 TEST_CASE("server: metrics count commits by type and responses by status", "[server]") {

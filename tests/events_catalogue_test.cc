@@ -185,3 +185,22 @@ TEST_CASE("An event whose body type is NONE or unknown to this build is refused"
   CHECK(ValidateEvent(**parsed).message() ==
         "body_type: " + std::to_string(static_cast<int>(beyond)) + " is not an event type known to this build");
 }
+
+TEST_CASE("Every event type has the console's Chinese name, so the command line says it the same way", "[catalogue]") {
+  std::ifstream in(std::filesystem::path(CREDITLOG_SOURCE_DIR) / "web/i18n.js");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string i18n = buffer.str();
+  for (int t = static_cast<int>(fb::EventBody::MIN) + 1; t <= static_cast<int>(fb::EventBody::MAX); ++t) {
+    const std::string name(EventTypeName(static_cast<fb::EventBody>(t)));
+    INFO(name);
+    const std::string_view chinese = EventTypeChineseName(name);
+    REQUIRE_FALSE(chinese.empty());
+    const std::string key = "'ev." + name + "': '";
+    const size_t at = i18n.find(key);  // the Chinese table comes first
+    REQUIRE(at != std::string::npos);
+    const size_t begin = at + key.size();
+    CHECK(i18n.substr(begin, i18n.find('\'', begin) - begin) == chinese);
+  }
+  CHECK(EventTypeChineseName("NoSuchEvent").empty());
+}

@@ -2,13 +2,16 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
 #include "events/event.h"
 #include "events/json.h"
+#include "events/labels.h"
 #include "events/uscc.h"
 
 using namespace creditlog;
@@ -172,4 +175,203 @@ TEST_CASE("Bad event JSON again and again does not grow memory", "[events]") {
 #endif
   // And the parser still parses.
   CHECK(EventFromJson(example).ok());
+}
+
+// ---------------------------------------------------------------- the forms people write
+
+namespace {
+
+// The example as a person writes it: pretty-printed, two spaces, one field per line.
+std::string Pretty(const json& event) { return event.dump(2); }
+
+// The 1-based line of `text` holding `needle` first.
+size_t LineOf(const std::string& text, const std::string& needle) {
+  const size_t at = text.find(needle);
+  REQUIRE(at != std::string::npos);
+  return static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n')) + 1;
+}
+
+json Parsed(const Result<Bytes>& bytes) {
+  REQUIRE(bytes.ok());
+  return json::parse(*EventToJson(*bytes));
+}
+
+}  // namespace
+
+TEST_CASE("A public key may be given as base64, as keys generate prints it", "[events][json]") {
+  const json example = Example("AgencyKeyRegistered");
+  const Bytes key = example["body"]["public_key"].get<Bytes>();
+  json as_text = example;
+  as_text["body"]["public_key"] = Base64Encode(key);
+  // The same event, byte for byte, as with the array of numbers (which keeps working).
+  auto from_text = EventFromJson(as_text.dump());
+  REQUIRE(from_text.ok());
+  REQUIRE(*from_text == *EventFromJson(example.dump()));
+  // Every byte field takes it: the key a rotation replaces, a revoked key, the genesis keys.
+  as_text["body"]["replaces_public_key"] = Base64Encode(Bytes(32, 7));
+  REQUIRE(Parsed(EventFromJson(as_text.dump()))["body"]["replaces_public_key"] == json(Bytes(32, 7)));
+  json revoked = Example("KeyRevoked");
+  revoked["body"]["public_key"] = Base64Encode(key);
+  REQUIRE(Parsed(EventFromJson(revoked.dump()))["body"]["public_key"] == json(key));
+  json genesis = Example("Genesis");
+  genesis["body"]["root_public_key"] = Base64Encode(genesis["body"]["root_public_key"].get<Bytes>());
+  REQUIRE(EventFromJson(genesis.dump()).ok());
+  // Not base64, or the wrong length: refused naming the field and its line.
+  as_text["body"]["public_key"] = "not base64!";
+  const std::string text = Pretty(as_text);
+  size_t line = 0;
+  Status bad = EventFromJson(text, &line).status();
+  REQUIRE_THAT(bad.message(), Catch::StartsWith("body.public_key: 'not base64!' is not standard base64"));
+  REQUIRE(line == LineOf(text, "\"public_key\""));
+  as_text["body"]["public_key"] = Base64Encode(Bytes(31, 1));
+  REQUIRE_THAT(EventFromJson(as_text.dump()).status().message(), Catch::StartsWith("body.public_key:"));
+}
+
+TEST_CASE("A wrong field name is refused with its path, its line and the nearest name", "[events][json]") {
+  json e = Example("PenaltyDecided");
+  e["body"]["fine"] = e["body"]["fine_fen"];
+  e["body"].erase("fine_fen");
+  const std::string text = Pretty(e);
+  size_t line = 0;
+  Status s = EventFromJson(text, &line).status();
+  REQUIRE(s.code() == StatusCode::kInvalidArgument);
+  REQUIRE(s.message() == "body.fine: unknown field; did you mean fine_fen?");
+  REQUIRE(line == LineOf(text, "\"fine\""));
+  // A near miss anywhere: a misspelt top-level field, a wrong case.
+  json top = Example("ServiceRated");
+  top["evnt_id"] = top["event_id"];
+  top.erase("event_id");
+  REQUIRE(Check(top).message() == "evnt_id: unknown field; did you mean event_id?");
+  json cased = Example("CommitmentMade");
+  cased["body"]["Deadline"] = cased["body"]["deadline"];
+  cased["body"].erase("deadline");
+  REQUIRE(Check(cased).message() == "body.Deadline: unknown field; did you mean deadline?");
+  // Nothing near: the fields of the table are listed.
+  json far = Example("PaymentMade");
+  far["body"]["zzzzzz"] = 1;
+  REQUIRE_THAT(Check(far).message(), Catch::StartsWith("body.zzzzzz: unknown field; the fields of PaymentMade are contract_id, amount_fen, paid_date"));
+  // The parser's grammar never shows through.
+  for (const json& refused : {e, top, cased, far}) {
+    const std::string message = Check(refused).message();
+    INFO(message);
+    REQUIRE_THAT(message, !Catch::Contains("error:") && !Catch::Contains("trivial ASCII"));
+  }
+}
+
+TEST_CASE("An enum value is taken by its Chinese name, and a wrong one lists the accepted values", "[events][json]") {
+  json e = Example("PenaltyDecided");
+  e["body"]["discretion"] = "从轻处罚";
+  e["body"]["severity"] = "严重";
+  REQUIRE(Parsed(EventFromJson(e.dump()))["body"]["discretion"] == "Lighter");
+  REQUIRE(*EventFromJson(e.dump()) == *EventFromJson(Example("PenaltyDecided").dump()));
+  e["body"]["discretion"] = "从轻";  // the short form of the 双公示 exports
+  REQUIRE(Parsed(EventFromJson(e.dump()))["body"]["discretion"] == "Lighter");
+  e["body"]["discretion"] = "不予处罚";
+  e["body"]["fine_fen"] = 0;
+  e["body"]["confiscated_fen"] = 0;
+  REQUIRE(Parsed(EventFromJson(e.dump()))["body"]["discretion"] == "NoPenalty");
+  json rating = Example("ServiceRated");
+  rating["body"]["channel"] = "网上";
+  REQUIRE(Parsed(EventFromJson(rating.dump()))["body"]["channel"] == "Online");
+
+  e["body"]["discretion"] = "不处罚";
+  const std::string text = Pretty(e);
+  size_t line = 0;
+  Status s = EventFromJson(text, &line).status();
+  REQUIRE(s.message() ==
+          "body.discretion: '不处罚' is not a Discretion value; accepted: Standard (标准), NoPenalty (不予处罚), "
+          "Mitigated (减轻处罚), Lighter (从轻处罚), Heavier (从重处罚)");
+  REQUIRE(line == LineOf(text, "\"discretion\""));
+  e["body"]["discretion"] = "lighter";
+  REQUIRE_THAT(Check(e).message(), Catch::StartsWith("body.discretion: 'lighter' is not a Discretion value; did you mean Lighter?"));
+  json made = Example("CommitmentMade");
+  made["body"]["commitment_type"] = true;
+  REQUIRE_THAT(Check(made).message(), Catch::StartsWith("body.commitment_type: true is not a CommitmentType value; accepted: ApprovalSubstitute (审批替代型（告知承诺）)"));
+}
+
+TEST_CASE("Chinese enum names are the console's", "[events][json]") {
+  // web/i18n.js labels the values the console shows; the catalogue here must say the same.
+  const std::string i18n = ReadFile(std::filesystem::path(CREDITLOG_SOURCE_DIR) / "web/i18n.js");
+  const std::map<std::string, std::string> prefixes = {
+      {"CommitmentType", "ctype."}, {"Severity", "severity."}, {"Discretion", "discretion."}, {"ListKind", "list."}};
+  int compared = 0;
+  for (const EnumLabel& label : EnumLabels()) {
+    auto prefix = prefixes.find(std::string(label.enum_name));
+    if (prefix == prefixes.end()) continue;
+    const std::string key = "'" + prefix->second + std::string(label.value) + "': '";
+    const size_t at = i18n.find(key);  // the Chinese table comes first
+    if (at == std::string::npos) continue;
+    const size_t begin = at + key.size();
+    INFO(key);
+    REQUIRE(i18n.substr(begin, i18n.find('\'', begin) - begin) == label.chinese);
+    ++compared;
+  }
+  REQUIRE(compared >= 18);  // the values of CommitmentType, Severity, Discretion and ListKind
+  // Every value of every enum of the schema has a label.
+  auto labelled = [](std::string_view enum_name, const char* const* names) {
+    for (; *names != nullptr; ++names) {
+      INFO(enum_name << "." << *names);
+      if (**names != '\0') REQUIRE_FALSE(ChineseLabel(enum_name, *names).empty());
+    }
+  };
+  labelled("SubjectKind", fb::EnumNamesSubjectKind());
+  labelled("CommitmentType", fb::EnumNamesCommitmentType());
+  labelled("Severity", fb::EnumNamesSeverity());
+  labelled("Discretion", fb::EnumNamesDiscretion());
+  labelled("ListKind", fb::EnumNamesListKind());
+  labelled("ServiceChannel", fb::EnumNamesServiceChannel());
+}
+
+TEST_CASE("Wrong kinds of value, a bad event type and a missing field name their path and line", "[events][json]") {
+  json e = Example("PenaltyDecided");
+  e["body"]["fine_fen"] = "五百";
+  REQUIRE(Check(e).message() == "body.fine_fen: expected a whole number, found the text '五百'");
+  e["body"]["fine_fen"] = "50000";  // digits in quotes were always taken
+  REQUIRE(Check(e).ok());
+  e["body"]["fine_fen"] = true;
+  REQUIRE(Check(e).message() == "body.fine_fen: expected a whole number, found true");
+  e = Example("PenaltyDecided");
+  e["body"]["facts"] = 5;
+  REQUIRE(Check(e).message() == "body.facts: expected text in quotes, found 5");
+  e = Example("PenaltyDecided");
+  e["body"].erase("facts");
+  REQUIRE(Check(e).message() == "body.facts: is required");
+  json rating = Example("ServiceRated");
+  rating["body"]["rating"] = 300;
+  REQUIRE(Check(rating).message() == "body.rating: 300 does not fit (0..255)");
+  e = Example("PenaltyDecided");
+  e["body_type"] = "PenaltyDecide";
+  const std::string text = Pretty(e);
+  size_t line = 0;
+  REQUIRE(EventFromJson(text, &line).status().message() == "body_type: 'PenaltyDecide' is not an event type; did you mean PenaltyDecided?");
+  REQUIRE(line == LineOf(text, "\"body_type\""));
+  e.erase("body_type");
+  REQUIRE_THAT(Check(e).message(), Catch::StartsWith("body: has no body_type beside it"));
+  json contract = Example("ContractSigned");
+  contract["body"]["schedule"][0].erase("amount_fen");
+  REQUIRE_THAT(Check(contract).message(), Catch::StartsWith("body.schedule[0].amount_fen: is required"));
+}
+
+TEST_CASE("Errors found after parsing are placed on their field's line", "[events][json]") {
+  json e = Example("CommitmentMade");
+  e["body"]["deadline"] = "2026-02-30";
+  const std::string text = Pretty(e);
+  size_t line = 0;
+  REQUIRE_THAT(EventFromJson(text, &line).status().message(), Catch::StartsWith("body.deadline:"));
+  REQUIRE(line == LineOf(text, "\"deadline\""));
+  // JSON that is not JSON: the parser's line, in plain words.
+  const std::string cut = text.substr(0, text.rfind('}'));
+  Status s = EventFromJson(cut, &line).status();
+  REQUIRE(s.message() == "event JSON: expected ',', found end of file");
+  REQUIRE_THAT(s.message(), !Catch::Contains("error:"));
+  REQUIRE(line >= LineOf(text, "\"deadline\""));
+  REQUIRE(EventFromJson("", &line).status().message() == "event JSON: the event JSON is empty");
+  // Whatever is broken, the parser's grammar and position never show through.
+  for (const std::string& broken : {std::string("{\"event_id\": \"a\tb\"}"), std::string("{\"event_id\": 'a' 'b'}"),
+                                   std::string("{\"event_id\": \"\\q\"}"), std::string("{\"event_id\": \"\xff\"}"), std::string("[1]")}) {
+    const std::string message = EventFromJson(broken, &line).status().message();
+    INFO(broken << " → " << message);
+    REQUIRE_THAT(message, Catch::StartsWith("event JSON: ") && !Catch::Contains("error:"));
+    REQUIRE_THAT(message, !Catch::Matches(".*[0-9]+: [0-9]+:.*"));
+  }
 }

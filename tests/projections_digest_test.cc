@@ -34,6 +34,7 @@ std::string_view StructName() {
   return "";
 }
 template <> std::string_view StructName<State>() { return "State"; }
+template <> std::string_view StructName<Words>() { return "Words"; }
 template <> std::string_view StructName<SubjectState>() { return "SubjectState"; }
 template <> std::string_view StructName<Commitment>() { return "Commitment"; }
 template <> std::string_view StructName<Penalty>() { return "Penalty"; }
@@ -48,7 +49,7 @@ template <> std::string_view StructName<Ruleset>() { return "Ruleset"; }
 template <> std::string_view StructName<Period>() { return "Period"; }
 template <> std::string_view StructName<Objection>() { return "Objection"; }
 template <> std::string_view StructName<Calendar>() { return "Calendar"; }
-constexpr size_t kStructs = 15;
+constexpr size_t kStructs = 16;
 
 template <typename T>
 concept HasFields = requires(const T& value) { Fields(value); };

@@ -40,7 +40,7 @@ std::string Message(const Status& s) { return s.ToString(); }
 
 bool Disregards(const Profile& p, const std::string& rule, const std::string& text) {
   for (const Disregarded& d : p.disregarded) {
-    if (d.rule == rule && d.reason.find(text) != std::string::npos) return true;
+    if (d.rule == rule && d.reason.en.find(text) != std::string::npos) return true;
   }
   return false;
 }
@@ -223,6 +223,38 @@ TEST_CASE("An unrepaired serious penalty grades C before any listing, a public b
   CHECK(d.grade == 'D');
   CHECK(d.grade_rule == "grade.D.government_dishonesty");
   CHECK(s.At(kPublicBody, "2026-03-04").grade == 'D');
+
+  // Every reason is said in Chinese too, and every rule has a display name.
+  CHECK(serious.grade_reason_zh == "严重行政处罚 罚〔2026〕3号 未修复");
+  CHECK(serious.grade_rule_name.zh == "信用等级 C：未修复的严重行政处罚");
+  CHECK(d.grade_reason_zh.starts_with("公共机构列入政务失信名单（合同 HT9：10000.00 元未支付，逾期 31 天"));
+  const Membership* listed = Story::On(d, fb::ListKind::GovernmentDishonesty);
+  REQUIRE(listed != nullptr);
+  CHECK(listed->reason_zh == "合同 HT9：10000.00 元未支付，逾期 31 天");
+  CHECK(listed->why.name.zh == "政务失信：逾期未支付款项");
+  CHECK(listed->why.name.en == "Government dishonesty: payment overdue");
+}
+
+TEST_CASE("Every rule a projection names has a display name in both languages, and a ruleset may rename it", "[rules][ruleset]") {
+  for (std::string_view rule : KnownRules()) {
+    INFO(rule);
+    const Words name = RuleName(rule);
+    CHECK(name.zh != rule);
+    CHECK(name.en != rule);
+    CHECK(name.zh.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos);  // no English in the Chinese name
+  }
+  CHECK(RuleName("no.such_rule").zh == "no.such_rule");  // an unknown id is shown as it is
+
+  auto renamed = ParseRuleset(R"({"version": "x", "rule_names": {"red_list": {"zh": "诚信红名单", "en": "Red list"}}})");
+  REQUIRE(renamed.ok());
+  CHECK(renamed->NameOf("red_list").zh == "诚信红名单");
+  CHECK(renamed->NameOf("grade.B").zh == "信用等级 B：未列入名单");  // the others keep the built-in names
+  auto unknown = ParseRuleset(R"({"version": "x", "rule_names": {"red.list": {"zh": "a", "en": "b"}}})");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK_THAT(unknown.status().message(), Catch::Contains(".rule_names.red.list: not a rule this build derives"));
+  auto half = ParseRuleset(R"({"version": "x", "rule_names": {"red_list": {"zh": "诚信红名单"}}})");
+  REQUIRE_FALSE(half.ok());
+  CHECK_THAT(half.status().message(), Catch::Contains(".rule_names.red_list.en"));
 }
 
 TEST_CASE("不予处罚 is recorded and shown, never published, graded or counted, with a fine it is refused", "[rules][discretion]") {

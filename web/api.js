@@ -1,7 +1,7 @@
 // The server's API: GET with the session's bearer token, errors as ApiError with the HTTP
 // status, and a box that tells the user what an error means.
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { t, getLang } from './i18n.js';
 
 const TOKEN_KEY = 'creditlog.token';
 const PURPOSE_KEY = 'creditlog.purpose';
@@ -30,11 +30,12 @@ export function setToken(token) {
 }
 
 export class ApiError extends Error {
-  constructor(status, code, message, retryAfter) {
+  constructor(status, code, message, retryAfter, details) {
     super(message || code || `HTTP ${status}`);
     this.status = status;
     this.code = code;
     this.retryAfter = retryAfter;
+    this.details = details || null;
   }
 }
 
@@ -54,8 +55,9 @@ export async function get(path, { signal, text = false, token } = {}) {
   if (!res.ok) {
     let code = '';
     let message = '';
-    try { ({ code, message } = (await res.json()).error); } catch { /* not JSON */ }
-    throw new ApiError(res.status, code, message, res.headers.get('Retry-After'));
+    let details = null;
+    try { ({ code, message, details } = (await res.json()).error); } catch { /* not JSON */ }
+    throw new ApiError(res.status, code, message, res.headers.get('Retry-After'), details);
   }
   return text ? res.text() : res.json();
 }
@@ -70,9 +72,31 @@ export function errorText(err) {
   return String(err.message || err);
 }
 
+// What the server's structured details say, in the user's language: for a refusal, the roles
+// whose token would do.
+function detailText(err) {
+  const roles = err.details?.roles;
+  if (Array.isArray(roles) && roles.length) {
+    const who = roles.map((r) => t(`role.${r}`)).join(t('err.or'));
+    const now = err.details.role && err.details.role !== 'public' ? `（${t('err.roleNow', t(`role.${err.details.role}`))}）` : '';
+    return t('err.roles', who) + now;
+  }
+  return '';
+}
+
+// The heading in the user's language, then what the details say; the server's own words (in
+// English) are shown as they are in English, and kept behind 服务器原文 in Chinese.
 export function errorBox(err) {
-  const detail = err.status !== undefined && err.message && err.status !== 0 ? err.message : '';
+  const message = err.status !== undefined && err.message && err.status !== 0 ? err.message : '';
+  const said = detailText(err);
+  // Messages the console wrote itself are in the user's language already.
+  const raw = message && message !== said
+    ? (getLang() === 'zh' && err instanceof ApiError
+      ? h('details', { class: 'detail server-text' }, h('summary', null, t('err.serverText')), h('span', { class: 'mono small' }, message))
+      : h('div', { class: 'detail' }, message))
+    : null;
   return h('div', { class: `error status-${err.status ?? 'x'}`, role: 'alert' },
     h('strong', null, errorText(err)),
-    detail ? h('div', { class: 'detail' }, detail) : null);
+    said ? h('div', { class: 'detail' }, said) : null,
+    raw);
 }

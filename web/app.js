@@ -34,6 +34,7 @@ function paintHeader() {
   setLang(getLang());
   $('app-title').textContent = t('app.title');
   $('app-subtitle').textContent = t('app.subtitle');
+  document.querySelector('a.skip').textContent = t('skip');
   document.querySelectorAll('#nav a').forEach((a) => { a.textContent = t(a.dataset.label); });
   const toggle = $('lang-toggle');
   toggle.textContent = t('lang.switch');

@@ -24,7 +24,25 @@ export function h(tag, attrs, ...kids) {
   const node = document.createElement(tag);
   setAttrs(node, attrs);
   append(node, kids);
+  if (tag === 'table') labelCells(node);
   return node;
+}
+
+// On a phone a table's rows are shown as cards (app.css), each cell beside its column's name:
+// every cell gets its header's text as data-label, whichever page built the table. A cell of
+// short words (检查员, 已履行, 事中事后监管, 370202 市南区) is marked to break only between
+// them on a narrow screen, never mid-word.
+const SHORT = 6;
+function labelCells(table) {
+  const names = [...table.querySelectorAll(':scope > thead > tr > th')].map((th) => th.textContent.trim());
+  if (!names.length) return;
+  for (const row of table.querySelectorAll(':scope > tbody > tr')) {
+    [...row.cells].forEach((cell, i) => {
+      if (names[i] && !cell.hasAttribute('data-label')) cell.dataset.label = names[i];
+      const words = cell.textContent.trim().split(/\s+/);
+      if (words.every((w) => w.length <= SHORT) && !cell.querySelector('a')) cell.classList.add('keep');
+    });
+  }
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';

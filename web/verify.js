@@ -7,6 +7,8 @@
 //   embedded   — the signed event bytes, the signature and the key are inside the entry bytes.
 // Nothing here trusts the server's word: every input is bytes, and every result is computed.
 
+import { t } from './i18n.js';
+
 const utf8 = new TextEncoder();
 
 export function fromBase64(b64) {
@@ -109,11 +111,11 @@ export async function verifyCheckpoint(noteText, keyText) {
   const cp = parseCheckpoint(noteText);
   const computedHash = toHex(await noteKeyHash(key.name, key.publicKey));
   if (computedHash !== key.hash) {
-    return { ok: false, cp, key, detail: `key hash ${key.hash} ≠ computed ${computedHash}` };
+    return { ok: false, cp, key, detail: t('verify.keyHash', key.hash, computedHash) };
   }
   const line = cp.signatures.find((sig) => sig.name === key.name && sig.bytes.length === 68 &&
     toHex(sig.bytes.slice(0, 4)) === key.hash);
-  if (!line) return { ok: false, cp, key, detail: `no signature by ${key.name}+${key.hash}` };
+  if (!line) return { ok: false, cp, key, detail: t('verify.noSignature', `${key.name}+${key.hash}`) };
   const ok = await ed25519Verify(key.publicKey, line.bytes.slice(4), utf8.encode(cp.text));
   return { ok, cp, key, detail: `${key.name}+${key.hash}` };
 }
@@ -161,35 +163,36 @@ export async function verifyEntry({ entry, note, key, proof }) {
   };
 
   const cpResult = await attempt('checkpoint', () => verifyCheckpoint(note, key));
-  if (cpResult) add('checkpoint', cpResult.ok, `${cpResult.detail} · size ${cpResult.cp.size} · root ${toBase64(cpResult.cp.root)}`);
+  if (cpResult) add('checkpoint', cpResult.ok, `${cpResult.detail} · ${t('verify.size', cpResult.cp.size)} · ${t('verify.root', toBase64(cpResult.cp.root))}`);
   const cp = cpResult?.cp;
 
   const entryBytes = fromBase64(entry.entry);
   const leaf = await leafHash(entryBytes);
-  add('leaf', true, `${toHex(leaf)} (${entryBytes.length} bytes)`);
+  add('leaf', true, `${toHex(leaf)} ${t('verify.bytes', entryBytes.length)}`);
 
   await attempt('inclusion', async () => {
-    if (!cp) throw new Error('no valid checkpoint');
-    if (!proof) throw new Error(`seq ${entry.seq} ≥ checkpoint size ${cp.size}`);
-    if (proof.seq !== entry.seq || proof.size !== cp.size) throw new Error('the proof is for another seq or size');
+    if (!cp) throw new Error(t('verify.noCheckpoint'));
+    if (!proof) throw new Error(t('verify.beyond', entry.seq, cp.size));
+    if (proof.seq !== entry.seq || proof.size !== cp.size) throw new Error(t('verify.otherProof'));
     const root = await rootFromInclusionProof(entry.seq, cp.size, leaf, proof.hashes.map(fromBase64));
     const ok = root !== null && equal(root, cp.root);
-    add('inclusion', ok, `${proof.hashes.length} hashes → ${root ? toBase64(root) : 'no root'} ${ok ? '=' : '≠'} checkpoint root (size ${cp.size})`);
+    add('inclusion', ok, t('verify.inclusion', proof.hashes.length, root ? toBase64(root) : t('verify.noRoot'), ok ? '=' : '≠', cp.size));
   });
 
   await attempt('author', async () => {
-    if (!cp) throw new Error('no valid checkpoint (origin)');
-    if (!entry.event_bytes || !entry.signature || !entry.signature_purpose) throw new Error('the entry carries no signed event bytes');
+    if (!cp) throw new Error(t('verify.noCheckpoint'));
+    if (!entry.event_bytes || !entry.signature || !entry.signature_purpose) throw new Error(t('verify.noEventBytes'));
     const publicKey = fromBase64(entry.public_key);
     const message = signedMessage(entry.signature_purpose, cp.origin, fromBase64(entry.event_bytes));
     const ok = await ed25519Verify(publicKey, fromBase64(entry.signature), message);
-    add('author', ok, `${entry.signature_purpose} · ${cp.origin} · key ${entry.public_key}`);
+    add('author', ok, `${entry.signature_purpose} · ${cp.origin} · ${t('verify.key', entry.public_key)}`);
   });
 
   await attempt('embedded', async () => {
     const parts = { event_bytes: entry.event_bytes, signature: entry.signature, public_key: entry.public_key };
     const missing = Object.entries(parts).filter(([, b64]) => !b64 || indexOf(entryBytes, fromBase64(b64)) < 0).map(([k]) => k);
-    add('embedded', missing.length === 0, missing.length ? `not found: ${missing.join(', ')}` : 'event_bytes, signature, public_key');
+    const named = (parts) => parts.map((k) => t(`verify.part.${k}`)).join(t('verify.and'));
+    add('embedded', missing.length === 0, missing.length ? t('verify.notFound', named(missing)) : named(Object.keys(parts)));
   });
 
   const ids = ['checkpoint', 'leaf', 'inclusion', 'author', 'embedded'];

@@ -43,8 +43,11 @@ Status Checkpoint() {
   const AuditArgs& a = CommandArgs<AuditArgs>();
   if (a.publish) {
     ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
-    ASSIGN_OR_RETURN(auto ledger, OpenForWriting(a.data, passphrase, /*guarded=*/false));  // appends nothing
-    ASSIGN_OR_RETURN(std::string note, ledger->PublishCheckpoint());
+    auto opened = OpenForWriting(a.data, passphrase, /*guarded=*/false);  // appends nothing
+    if (!opened.ok()) {
+      return WhileServed(opened.status(), a.data, "a running server publishes checkpoints itself: read the latest with creditlog checkpoint --data " + a.data);
+    }
+    ASSIGN_OR_RETURN(std::string note, (*opened)->PublishCheckpoint());
     std::cout << note;
     return Status::Ok();
   }

@@ -9,7 +9,10 @@
 namespace creditlog::api {
 namespace {
 int g_exit_code = kExitOk;
+std::string g_lang = "zh";  // the --lang option's value, written while the command line is parsed
 }  // namespace
+
+Lang OutputLang() { return g_lang == "en" ? Lang::kEn : Lang::kZh; }
 
 int ReportError(const Status& status) {
   std::cerr << "error: " << status.message() << " [" << StatusCodeName(status.code()) << "]\n";
@@ -56,6 +59,10 @@ int RunCli(int argc, char** argv) {
       "Set CREDITLOG_PASSPHRASE to run every command without prompting."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "creditlog 0.1.0");
+  app.add_option("--lang", g_lang, "language of readable output: zh (default) or en; --json output is the same in both")
+      ->envname("CREDITLOG_LANG")
+      ->check(CLI::IsMember({"zh", "en"}));
+  app.fallthrough();  // --lang after the command's name too
   AddLedgerCommands(app);
   AddKeyCommands(app);
   AddAuditCommands(app);

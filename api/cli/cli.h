@@ -21,7 +21,7 @@ inline constexpr unsigned kCreatedFilesUmask = 077;  // files 0600, directories 
 int RunCli(int argc, char** argv);
 
 void AddLedgerCommands(CLI::App& app);   // init, demo, record, sign, import
-void AddKeyCommands(CLI::App& app);      // keys, agencies
+void AddKeyCommands(CLI::App& app);      // keys, agencies, adopt-ruleset
 void AddAuditCommands(CLI::App& app);    // checkpoint, verifier-key, entry, prove, verify, export
 void AddQueryCommands(CLI::App& app);    // timeline
 void AddProjectionCommands(CLI::App& app);  // profile, measures, list, integrity, rebuild
@@ -34,6 +34,13 @@ void AddCheckProofCommands(CLI::App& app);   // check-proof
 inline constexpr size_t kRecordFileBytesMax = 512 * 1024 * 1024;
 // Reads events from a .json file (one event) or a .jsonl file (one event per line).
 Result<std::vector<std::string>> ReadEventDocuments(const std::string& path);
+
+// The language of readable output: Chinese unless --lang en (or CREDITLOG_LANG=en) says
+// otherwise. --json output is the same in both.
+enum class Lang { kZh, kEn };
+Lang OutputLang();
+inline const char* L(const char* zh, const char* en) { return OutputLang() == Lang::kEn ? en : zh; }
+inline std::string L(const std::string& zh, const std::string& en) { return OutputLang() == Lang::kEn ? en : zh; }
 
 // Prints "error: <message>" to stderr and returns the exit code for the status.
 int ReportError(const Status& status);

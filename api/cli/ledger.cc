@@ -1,13 +1,18 @@
-// Commands that create and record: init, demo, record, sign, import (keys.cc: keys, agencies).
+// Commands that create and record: init, demo, record, sign, import (keys.cc: keys, agencies,
+// adopt-ruleset). record and import write into a ledger here (--data) or to a running server
+// (--server, remote.h), signing the same way and reporting the same way.
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
 #include "api/cli/cli.h"
-#include <map>
-
+#include "api/cli/remote.h"
+#include "api/client/http_client.h"
 #include "api/data_dir.h"
 #include "projections/admission.h"
 #include "api/tools/demo.h"
@@ -36,6 +41,9 @@ struct LedgerArgs {
   std::string key_path;
   std::string input;
   std::string out;
+  std::string server;       // record, import: send to this server instead of --data
+  std::string token;
+  std::string agency_uscc;  // import: the importing agency, for rows that name none
   bool json = false;
   bool quiet = false;
 };
@@ -90,129 +98,198 @@ Status Demo() {
   return Status::Ok();
 }
 
-// One input record: its line in the source and its event JSON, or why it was rejected.
-struct SourceRecord {
-  size_t line = 0;
-  Result<std::string> json = Status::InvalidArgument("empty");
-};
-
-// Signs each record with the key, appends them in chunks (signatures checked on all cores,
-// one group commit per chunk), reports every rejection with its line, and publishes a
-// checkpoint. InvalidArgument if any record was rejected.
-Status SignAndRecord(const std::string& source, std::vector<SourceRecord> records, const std::string& key_path) {
+// The report of record and import, the same whether the ledger is here or behind a server: a
+// line per refusal on stderr, a line per recorded event (for short inputs), the counts; or all
+// of it as JSON. InvalidArgument if any record was refused, or the refusals' own code when they
+// share one (a key not permitted: permission_denied).
+Status PrintRecorded(const std::string& source, const std::vector<RecordOutcome>& outcomes) {
   const LedgerArgs& a = CommandArgs<LedgerArgs>();
-  ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
-  ASSIGN_OR_RETURN(NamedKeyPair signer, LoadKey(key_path, passphrase));
-  ASSIGN_OR_RETURN(auto ledger, OpenForWriting(a.data, passphrase));
-  ProgressLine progress("record", a.quiet || records.size() < kRecordChunk);
   uint64_t recorded = 0, duplicates = 0, rejected = 0;
   nlohmann::json report = nlohmann::json::array();
-  auto reject = [&](size_t line, const Status& status) {
-    ++rejected;
-    std::cerr << source << ":" << line << ": rejected: " << status.message() << "\n";
-    report.push_back({{"line", line}, {"ok", false}, {"error", status.message()}, {"code", StatusCodeName(status.code())}});
-  };
-  for (size_t begin = 0; begin < records.size(); begin += kRecordChunk) {
-    const size_t end = std::min(records.size(), begin + kRecordChunk);
-    std::vector<Bytes> envelopes;
-    std::vector<size_t> lines;
-    for (size_t i = begin; i < end; ++i) {
-      if (!records[i].json.ok()) {
-        reject(records[i].line, records[i].json.status());
-        continue;
-      }
-      auto event = events::EventFromJson(*records[i].json);
-      if (!event.ok()) {
-        reject(records[i].line, event.status());
-        continue;
-      }
-      envelopes.push_back(events::SignEnvelope(*event, signer.key_pair.secret_key, ledger->origin()));
-      lines.push_back(records[i].line);
+  for (const RecordOutcome& o : outcomes) {
+    if (!o.status.ok()) {
+      ++rejected;
+      std::cerr << source << ":" << o.line << ": rejected: " << o.status.message() << " [" << StatusCodeName(o.status.code()) << "]\n";
+      report.push_back({{"line", o.line}, {"ok", false}, {"error", o.status.message()}, {"code", StatusCodeName(o.status.code())}});
+      continue;
     }
-    auto results = ledger->AppendBatch(std::move(envelopes));
-    for (size_t j = 0; j < results.size(); ++j) {
-      if (!results[j].ok()) {
-        reject(lines[j], results[j].status());
-        continue;
-      }
-      results[j]->duplicate ? ++duplicates : ++recorded;
-      report.push_back({{"line", lines[j]}, {"ok", true}, {"seq", results[j]->seq}, {"duplicate", results[j]->duplicate}});
-    }
-    progress.Update(end, records.size());
+    o.duplicate ? ++duplicates : ++recorded;
+    report.push_back({{"line", o.line}, {"ok", true}, {"seq", o.seq}, {"duplicate", o.duplicate}});
   }
-  progress.Finish();
-  ASSIGN_OR_RETURN(std::string note, ledger->PublishCheckpoint());
   if (a.json) {
     std::cout << nlohmann::json{{"recorded", recorded}, {"duplicates", duplicates}, {"rejected", rejected},
                                 {"results", report}}.dump() << "\n";
   } else {
-    if (records.size() <= kRecordListMax) {
+    if (outcomes.size() <= kRecordListMax) {
       for (const auto& row : report) {
         if (row["ok"]) std::cout << "line " << row["line"] << ": seq " << row["seq"] << (row["duplicate"] ? " (already recorded)" : "") << "\n";
       }
     }
     std::cout << recorded << " recorded, " << duplicates << " already recorded, " << rejected << " rejected\n";
   }
-  return rejected == 0 ? Status::Ok() : Status::InvalidArgument(std::to_string(rejected) + " record(s) rejected");
+  if (rejected == 0) return Status::Ok();
+  return Status::FromCode(RefusalCode(outcomes), std::to_string(rejected) + " record(s) rejected");
+}
+
+// Signs each record with the key, appends them in chunks (signatures checked on all cores,
+// one group commit per chunk) and publishes a checkpoint: the outcome of every record.
+Result<std::vector<RecordOutcome>> SignAndRecord(const std::vector<SourceRecord>& records, const std::string& key_path,
+                                                 const std::string& instead) {
+  const LedgerArgs& a = CommandArgs<LedgerArgs>();
+  ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
+  ASSIGN_OR_RETURN(NamedKeyPair signer, LoadKey(key_path, passphrase));
+  auto opened = OpenForWriting(a.data, passphrase);
+  if (!opened.ok()) return WhileServed(opened.status(), a.data, instead);
+  std::unique_ptr<ledger::Ledger> ledger = std::move(*opened);
+  ProgressLine progress("record", a.quiet || records.size() < kRecordChunk);
+  std::vector<RecordOutcome> outcomes;
+  for (size_t begin = 0; begin < records.size(); begin += kRecordChunk) {
+    const size_t end = std::min(records.size(), begin + kRecordChunk);
+    std::vector<Bytes> envelopes;
+    std::vector<size_t> lines;
+    for (size_t i = begin; i < end; ++i) {
+      size_t line = 0;
+      auto event = EventOfRecord(records[i], &line);
+      if (!event.ok()) {
+        outcomes.push_back(RecordOutcome::Refused(line, event.status()));
+        continue;
+      }
+      envelopes.push_back(events::SignEnvelope(*event, signer.key_pair.secret_key, ledger->origin()));
+      lines.push_back(line);
+    }
+    auto results = ledger->AppendBatch(std::move(envelopes));
+    for (size_t j = 0; j < results.size(); ++j) {
+      if (!results[j].ok()) {
+        outcomes.push_back(RecordOutcome::Refused(lines[j], results[j].status()));
+      } else {
+        outcomes.push_back(RecordOutcome::Recorded(lines[j], results[j]->seq, results[j]->duplicate));
+      }
+    }
+    progress.Update(end, records.size());
+  }
+  progress.Finish();
+  ASSIGN_OR_RETURN(std::string note, ledger->PublishCheckpoint());
+  std::stable_sort(outcomes.begin(), outcomes.end(), [](const RecordOutcome& x, const RecordOutcome& y) { return x.line < y.line; });
+  return outcomes;
+}
+
+// Records here (--data) or sends to the server (--server), and reports either the same way.
+Status RecordOrSubmit(const std::string& source, const std::vector<SourceRecord>& records, const std::string& instead) {
+  const LedgerArgs& a = CommandArgs<LedgerArgs>();
+  if (a.server.empty()) {
+    ASSIGN_OR_RETURN(std::vector<RecordOutcome> outcomes, SignAndRecord(records, a.key_path, instead));
+    return PrintRecorded(source, outcomes);
+  }
+  const ServerWrite write{a.server, ServerToken(a.token), a.key_path, "", false, a.quiet || a.json};
+  ASSIGN_OR_RETURN(std::vector<RecordOutcome> outcomes, SubmitRecords(write, records, /*single=*/false));
+  return PrintRecorded(source, outcomes);
 }
 
 Status Record() {
   const LedgerArgs& a = CommandArgs<LedgerArgs>();
+  RETURN_IF_ERROR(DataOrServerGiven(a.data, a.server));
   ASSIGN_OR_RETURN(std::vector<std::string> documents, ReadEventDocuments(a.input));
   std::vector<SourceRecord> records;
   for (size_t i = 0; i < documents.size(); ++i) {
     if (documents[i].find_first_not_of(" \t\r") == std::string::npos) continue;  // blank line
     records.push_back({i + 1, documents[i]});
   }
-  return SignAndRecord(a.input, std::move(records), a.key_path);
+  return RecordOrSubmit(a.input, records, "to record while it runs, use: creditlog record --server URL --key " + a.key_path + " " + a.input);
 }
+
+// Whether a subject is registered, asked once per subject: of the ledger here, or of the server
+// (its public profile is found only for a registered subject).
+class Registrations {
+ public:
+  explicit Registrations(ledger::Ledger* reader) : reader_(reader) {}
+  explicit Registrations(const std::string& server) : http_(std::make_unique<HttpClient>(server, "")) {}
+
+  Result<bool> Known(const std::string& subject) {
+    auto known = known_.find(subject);
+    if (known != known_.end()) return known->second;
+    bool found = false;
+    if (reader_ != nullptr) {
+      ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, reader_->StreamSeqs(subject));
+      for (uint64_t seq : seqs) {
+        ASSIGN_OR_RETURN(Bytes entry, reader_->Entry(seq));
+        ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(entry));
+        found = found || view.envelope.event->body_type() == fb::EventBody::SubjectRegistered;
+      }
+    } else {
+      ASSIGN_OR_RETURN(HttpResponse response, http_->Get("/v1/subjects/" + PathSegment(subject) + "/public-profile"));
+      if (response.status != 200 && response.status != 404) return HttpClient::ErrorOf(response, "GET /v1/subjects/" + subject + "/public-profile");
+      found = response.status == 200;
+    }
+    return known_[subject] = found;
+  }
+  void Registered(const std::string& subject) { known_[subject] = true; }
+
+ private:
+  // A code in a path: a USCC is letters and digits; anything else is percent-encoded.
+  static std::string PathSegment(const std::string& text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
+        out += static_cast<char>(c);
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+      }
+    }
+    return out;
+  }
+
+  ledger::Ledger* reader_ = nullptr;
+  std::unique_ptr<HttpClient> http_;
+  std::map<std::string, bool> known_;
+};
 
 Status Import(ImportLayout layout) {
   const LedgerArgs& a = CommandArgs<LedgerArgs>();
+  RETURN_IF_ERROR(DataOrServerGiven(a.data, a.server));
   ASSIGN_OR_RETURN(CsvTable table, ReadCsv(a.input));
   RETURN_IF_ERROR(CheckHeader(table, layout).WithContext(a.input));
-  // Rows default to the importing agency's own USCC where they name no agency.
-  ASSIGN_OR_RETURN(std::string key_text, ReadSmallFile(a.key_path, kKeyFileBytesMax));
-  ASSIGN_OR_RETURN(PublicKey key, ReadPublicKeyFromKeyFile(key_text));
-  std::string agency_uscc;
-  ASSIGN_OR_RETURN(auto reader, OpenForReading(a.data));
-  {
+  // Rows default to the importing agency's own USCC where they name no agency: the one its key
+  // is registered for, read from the ledger here; a server's registry is not read over HTTP.
+  std::string agency_uscc = a.agency_uscc;
+  std::unique_ptr<ledger::Ledger> reader;
+  if (a.server.empty()) {
+    ASSIGN_OR_RETURN(std::string key_text, ReadSmallFile(a.key_path, kKeyFileBytesMax));
+    ASSIGN_OR_RETURN(PublicKey key, ReadPublicKeyFromKeyFile(key_text));
+    ASSIGN_OR_RETURN(reader, OpenForReading(a.data));
     const ledger::KeyRegistry registry = reader->registry();
     const ledger::KeyRecord* record = registry.Find(key);
     if (record == nullptr) return Status::PermissionDenied(a.key_path + ": this key is not registered in the ledger");
-    agency_uscc = record->agency_uscc;
+    if (agency_uscc.empty()) agency_uscc = record->agency_uscc;
+  } else if (agency_uscc.empty() && !table.columns.count(AgencyColumn(layout))) {
+    return Status::InvalidArgument("with --server, give --agency-uscc USCC: the importing agency's code, for rows that name no " +
+                                   AgencyColumn(layout) + " (with --data it is read from the key's registration)");
   }
   // A subject the ledger has not registered is registered from its first row, just before it
   // (events for unregistered subjects are refused).
-  std::map<std::string, bool> registered;
-  auto is_registered = [&](const std::string& subject) -> Result<bool> {
-    auto known = registered.find(subject);
-    if (known != registered.end()) return known->second;
-    ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, reader->StreamSeqs(subject));
-    bool found = false;
-    for (uint64_t seq : seqs) {
-      ASSIGN_OR_RETURN(Bytes entry, reader->Entry(seq));
-      ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(entry));
-      found = found || view.envelope.event->body_type() == fb::EventBody::SubjectRegistered;
-    }
-    return registered[subject] = found;
-  };
+  Registrations registrations = a.server.empty() ? Registrations(reader.get()) : Registrations(a.server);
   std::vector<SourceRecord> records;
   for (const CsvRow& row : table.rows) {
     auto event = RowToEvent(table, row, layout, agency_uscc);
     if (event.ok()) {
-      ASSIGN_OR_RETURN(bool known, is_registered((*event)["subject"].get<std::string>()));
+      const std::string subject = (*event)["subject"].get<std::string>();
+      ASSIGN_OR_RETURN(bool known, registrations.Known(subject));
       if (!known) {
         if (auto registration = RegistrationFromRow(table, row, layout, *event)) {
-          records.push_back({row.line, Result<std::string>(registration->dump())});
-          registered[(*event)["subject"].get<std::string>()] = true;
+          records.push_back({row.line, Result<std::string>(registration->dump()), false});
+          registrations.Registered(subject);
         }
       }
     }
-    records.push_back({row.line, event.ok() ? Result<std::string>(event->dump()) : Result<std::string>(event.status())});
+    records.push_back({row.line, event.ok() ? Result<std::string>(event->dump()) : Result<std::string>(event.status()), false});
   }
   reader.reset();
-  return SignAndRecord(a.input, std::move(records), a.key_path);
+  const std::string command = layout == ImportLayout::kPenalties ? "penalties" : "commitments";
+  return RecordOrSubmit(a.input, records,
+                        "to import while it runs, use: creditlog import " + command + " --server URL --key " + a.key_path +
+                            " --agency-uscc " + agency_uscc + " " + a.input);
 }
 
 // Signs one event for a ledger without touching it: the envelope an agency submits.
@@ -223,7 +300,10 @@ Status Sign() {
   ASSIGN_OR_RETURN(NamedKeyPair signer, LoadKey(a.key_path, passphrase));
   if (!a.input.ends_with(".jsonl")) {
     ASSIGN_OR_RETURN(std::string text, ReadSmallFile(a.input, events::kEventJsonBytesMax));
-    ASSIGN_OR_RETURN(Bytes event, events::EventFromJson(text));
+    size_t line = 0;
+    auto parsed = events::EventFromJson(text, &line);
+    if (!parsed.ok()) return parsed.status().WithContext(a.input + ":" + std::to_string(std::max<size_t>(line, 1)));
+    const Bytes event = std::move(*parsed);
     const Bytes envelope = events::SignEnvelope(event, signer.key_pair.secret_key, a.origin);
     return WriteFileDurably(a.out, AsString(envelope), 0644);
   }
@@ -271,10 +351,14 @@ void AddLedgerCommands(CLI::App& app) {
   auto* demo = DataCommand(app, "demo", "Record a realistic synthetic history through the signed path", &a.data);
   demo->add_option("--subjects", a.demo.subjects, "subjects to create")->capture_default_str();
   demo->add_option("--seed", a.demo.seed, "random seed")->capture_default_str();
+  demo->add_option("--today", a.demo.today,
+                   "the history's last day, YYYY-MM-DD (default today): fixed, a seed gives the same history on any day");
   demo->add_flag("--quiet", a.demo.quiet, "no progress");
   SetAction(demo, Demo);
 
-  auto* record = DataCommand(app, "record", "Sign events (JSON, or JSONL one per line) with a key and record them", &a.data);
+  auto* record = app.add_subcommand(
+      "record", "Sign events (JSON, or JSONL one per line) with a key and record them: into a ledger here (--data) or to a running server (--server)");
+  AddDataOrServer(record, &a.data, &a.server, &a.token, "(signed here)");
   record->add_option("--key", a.key_path, "the signing agency's key file")->required();
   record->add_option("input", a.input, "EVENT.json or BATCH.jsonl")->required();
   record->add_flag("--json", a.json, "machine-readable report");
@@ -292,8 +376,12 @@ void AddLedgerCommands(CLI::App& app) {
   import->require_subcommand(1);
   for (auto [name, layout, help] : {std::tuple{"penalties", ImportLayout::kPenalties, "administrative penalties, 双公示 layout"},
                                     std::tuple{"commitments", ImportLayout::kCommitments, "credit commitments"}}) {
-    auto* sub = DataCommand(*import, name, help, &a.data);
+    auto* sub = import->add_subcommand(name, help);
+    AddDataOrServer(sub, &a.data, &a.server, &a.token, "(signed here)");
     sub->add_option("--key", a.key_path, "the importing agency's key file")->required();
+    sub->add_option("--agency-uscc", a.agency_uscc,
+                    "the importing agency's USCC, for rows that name none (default with --data: the key's registration; "
+                    "needed with --server unless the CSV has the column)");
     sub->add_option("input", a.input, "CSV file with a header row")->required();
     sub->add_flag("--json", a.json, "machine-readable report");
     sub->add_flag("--quiet", a.quiet, "no progress");

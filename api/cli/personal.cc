@@ -45,7 +45,13 @@ Status Erase() {
   const std::string date = a.date.empty() ? Date(TodayInChina()) : a.date;
   ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
   ASSIGN_OR_RETURN(NamedKeyPair signer, LoadKey(a.signer.empty() ? RootKeyPath(a.data) : a.signer, passphrase));
-  ASSIGN_OR_RETURN(auto ledger, OpenForWriting(a.data, passphrase));
+  auto opened = OpenForWriting(a.data, passphrase);
+  if (!opened.ok()) {
+    return WhileServed(opened.status(), a.data,
+                       "to erase while it runs, record the ErasureRecorded with: creditlog record --server URL --key ROOT.key "
+                       "ERASURE.json (docs/privacy.md, \"Erasure\")");
+  }
+  std::unique_ptr<ledger::Ledger> ledger = std::move(*opened);
   // The id names no one (entries' ids are shown to readers who may not see the person's file);
   // the same person and day give the same id, so running erase again finishes an interrupted one.
   const Hash tag = Sha256(AsBytes(a.person));

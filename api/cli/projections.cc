@@ -1,5 +1,6 @@
 // Inspectors' and the credit office's questions: profile, lists, measures; rebuild digest.
 #include <iostream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -7,6 +8,7 @@
 #include "api/data_dir.h"
 #include "api/progress.h"
 #include "api/views.h"
+#include "events/labels.h"
 #include "ledger/format.h"
 #include "projections/build.h"
 #include "projections/evaluate.h"
@@ -44,49 +46,102 @@ Result<projections::State> LoadState(const ProjectionArgs& a, std::unique_ptr<le
   return state;
 }
 
+// A projection's word for a state (commitment, penalty publicity, contract role) as the
+// console shows it (web/i18n.js).
+std::string StateWord(const std::string& state) {
+  static const std::map<std::string, std::string> kZh = {
+      {"open", "履行中"},         {"fulfilled", "已履行"},       {"breached", "违诺"},
+      {"withdrawn", "已撤回"},    {"overdue", "逾期未核查"},     {"in_publicity", "公示中"},
+      {"expired", "公示期满"},    {"repaired", "已信用修复"},    {"revoked", "已撤销"},
+      {"not_published", "不予处罚，不公示"}, {"payer", "付款方"}, {"payee", "收款方"}};
+  if (OutputLang() == Lang::kEn) return state;
+  auto it = kZh.find(state);
+  return it == kZh.end() ? state : it->second;
+}
+
+// An enum value of the event schema in the output language.
+std::string EnumWord(std::string_view enum_name, const std::string& value) {
+  const std::string_view zh = events::ChineseLabel(enum_name, value);
+  return OutputLang() == Lang::kEn || zh.empty() ? value : std::string(zh);
+}
+
+std::string Seqs(const json& seqs) {
+  std::string out;
+  for (const auto& q : seqs) out += (out.empty() ? "" : ",") + std::to_string(q.get<uint64_t>());
+  return std::string(L("序号 ", "seq ")) + out;
+}
+
+std::string Text(const json& j, const char* key) {
+  const std::string zh_key = std::string(key) + "_zh";
+  if (OutputLang() == Lang::kZh && j.contains(zh_key) && j[zh_key].is_string()) return j[zh_key].get<std::string>();
+  return j[key].get<std::string>();
+}
+
+std::string Yuan(int64_t fen) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%lld.%02lld", static_cast<long long>(fen / 100), static_cast<long long>(fen % 100));
+  return buffer;
+}
+
 void PrintProfile(const json& j) {
+  const bool zh = OutputLang() == Lang::kZh;
   std::cout << j["name"].get<std::string>() << "  " << j["subject"].get<std::string>() << "\n"
-            << "信用等级 grade " << j["grade"].get<std::string>() << "  (" << j["grade_reason"].get<std::string>()
-            << "; ruleset " << j["ruleset"].get<std::string>() << ")  截至 as of " << j["as_of"].get<std::string>()
-            << (j["grade_seqs"].empty() ? "" : "  seq " + j["grade_seqs"].dump()) << "\n";
-  std::cout << "名单 lists:" << (j["lists"].empty() ? " 无 none" : "") << "\n";
+            << L("信用等级 ", "grade ") << j["grade"].get<std::string>() << "  ("
+            << (zh ? j["grade_reason_zh"].get<std::string>() : j["grade_reason"].get<std::string>()) << L("；规则集 ", "; ruleset ")
+            << j["ruleset"].get<std::string>() << ")  " << L("截至 ", "as of ") << j["as_of"].get<std::string>()
+            << (j["grade_seqs"].empty() ? "" : "  " + Seqs(j["grade_seqs"])) << "\n";
+  std::cout << L("名单：", "lists:") << (j["lists"].empty() ? L(" 无", " none") : "") << "\n";
   for (const auto& m : j["lists"]) {
-    std::cout << "  " << m["list_zh"].get<std::string>() << "  " << m["since"].get<std::string>() << " 起"
-              << (m["until"].is_null() ? "" : " 至 " + m["until"].get<std::string>()) << "  " << m["reason"].get<std::string>()
-              << "  [" << m["rule"].get<std::string>() << ", seq " << m["seqs"].dump() << "]\n";
+    const std::string since = m["since"].get<std::string>();
+    const std::string until = m["until"].is_null() ? "" : m["until"].get<std::string>();
+    std::cout << "  " << (zh ? m["list_zh"] : m["list"]).get<std::string>() << "  "
+              << (zh ? since + " 起" + (until.empty() ? "" : " 至 " + until) : "since " + since + (until.empty() ? "" : " until " + until))
+              << "  " << Text(m, "reason") << "  [" << (zh ? m["rule_name"] : m["rule"]).get<std::string>() << L("，", ", ")
+              << Seqs(m["seqs"]) << "]\n";
   }
-  std::cout << "措施 measures:" << (j["measures"].empty() ? " 无 none" : "") << "\n";
-  for (const auto& m : j["measures"]) std::cout << "  " << m["measure"].get<std::string>() << "  (" << m["list"].get<std::string>() << ")\n";
-  std::cout << "承诺 commitments: " << j["commitments"].size() << "\n";
+  std::cout << L("措施：", "measures:") << (j["measures"].empty() ? L(" 无", " none") : "") << "\n";
+  for (const auto& m : j["measures"]) {
+    const std::string list = m["list"].get<std::string>();
+    std::cout << "  " << m["measure"].get<std::string>() << "  (" << EnumWord("ListKind", list) << ")\n";
+  }
+  std::cout << L("信用承诺：", "commitments: ") << j["commitments"].size() << "\n";
   for (const auto& c : j["commitments"]) {
-    std::cout << "  " << c["id"].get<std::string>() << "  " << c["matter"].get<std::string>() << "  "
-              << c["made"].get<std::string>() << " → " << c["deadline"].get<std::string>() << "  " << c["state"].get<std::string>()
-              << "  seq " << c["seqs"].dump() << "\n";
+    std::cout << "  " << c["id"].get<std::string>() << "  " << EnumWord("CommitmentType", c["type"].get<std::string>()) << "  "
+              << c["matter"].get<std::string>() << "  " << c["made"].get<std::string>() << " → " << c["deadline"].get<std::string>()
+              << "  " << StateWord(c["state"].get<std::string>()) << "  " << Seqs(c["seqs"]) << "\n";
   }
-  std::cout << "行政处罚 penalties: " << j["penalties"].size() << "\n";
+  std::cout << L("行政处罚：", "penalties: ") << j["penalties"].size() << "\n";
   for (const auto& p : j["penalties"]) {
-    std::cout << "  " << p["decision_number"].get<std::string>() << "  " << p["severity"].get<std::string>() << "  "
-              << p["decided"].get<std::string>() << "  " << p["state"].get<std::string>() << " (publicity until "
-              << p["publicity_until"].get<std::string>() << ")"
-              << (p.value("discretion", "Standard") == "Standard" ? "" : "  " + p["discretion"].get<std::string>())
-              << "  seq " << p["seqs"].dump() << "\n";
+    const std::string discretion = p.value("discretion", "Standard");
+    std::cout << "  " << p["decision_number"].get<std::string>() << "  " << EnumWord("Severity", p["severity"].get<std::string>())
+              << "  " << p["decided"].get<std::string>() << "  " << StateWord(p["state"].get<std::string>())
+              << L("（公示至 ", " (publicity until ") << p["publicity_until"].get<std::string>() << L("）", ")")
+              << (discretion == "Standard" ? "" : "  " + EnumWord("Discretion", discretion)) << "  " << Seqs(p["seqs"]) << "\n";
   }
   if (j.contains("disregarded") && !j["disregarded"].empty()) {
-    std::cout << "不予采信 disregarded:\n";
+    std::cout << L("不计入的记录：", "disregarded:") << "\n";
     for (const auto& d : j["disregarded"]) {
-      std::cout << "  seq " << d["seq"].get<uint64_t>() << "  [" << d["rule"].get<std::string>() << "]  " << d["reason"].get<std::string>() << "\n";
+      std::cout << "  " << L("序号 ", "seq ") << d["seq"].get<uint64_t>() << "  [" << (zh ? d["rule_name"] : d["rule"]).get<std::string>()
+                << "]  " << Text(d, "reason") << "\n";
     }
   }
-  if (!j["contracts"].empty()) std::cout << "合同 contracts: " << j["contracts"].size() << "\n";
+  if (!j["contracts"].empty()) std::cout << L("合同：", "contracts: ") << j["contracts"].size() << "\n";
   if (j.contains("as_payer")) {
-    std::printf("  按期付款率 on-time rate %.0f%% of %d due, 欠款 %lld 元\n", 100 * j["as_payer"]["on_time_rate"].get<double>(),
-                j["as_payer"]["contracts_due"].get<int>(), static_cast<long long>(j["as_payer"]["arrears_outstanding_fen"].get<int64_t>() / 100));
+    char rate[16];
+    std::snprintf(rate, sizeof rate, "%.0f%%", 100 * j["as_payer"]["on_time_rate"].get<double>());
+    const std::string due = std::to_string(j["as_payer"]["contracts_due"].get<int>());
+    const std::string arrears = Yuan(j["as_payer"]["arrears_outstanding_fen"].get<int64_t>());
+    std::cout << (zh ? "  作为付款方：到期合同 " + due + " 份，按期付款率 " + rate + "，未付欠款 " + arrears + " 元\n"
+                     : "  as payer: on-time rate " + std::string(rate) + " of " + due + " due, arrears " + arrears + " yuan\n");
   }
   for (const auto& c : j["contracts"]) {
-    std::cout << "  " << c["id"].get<std::string>() << "  " << c["role"].get<std::string>() << "  "
-              << c["amount_fen"].get<int64_t>() / 100 << " 元, due " << c["due"].get<std::string>();
+    const std::string amount = Yuan(c["amount_fen"].get<int64_t>());
+    std::cout << "  " << c["id"].get<std::string>() << "  " << StateWord(c["role"].get<std::string>()) << "  "
+              << (zh ? amount + " 元，" + c["due"].get<std::string>() + " 应付" : amount + " yuan, due " + c["due"].get<std::string>());
     if (c["outstanding_fen"].get<int64_t>() > 0) {
-      std::cout << ", 欠款 " << c["outstanding_fen"].get<int64_t>() / 100 << " 元 overdue " << c["days_overdue"] << " days";
+      const std::string owed = Yuan(c["outstanding_fen"].get<int64_t>());
+      const std::string days = std::to_string(c["days_overdue"].get<int64_t>());
+      std::cout << (zh ? "，未付 " + owed + " 元，逾期 " + days + " 天" : ", " + owed + " yuan unpaid, " + days + " days overdue");
     }
     std::cout << "\n";
   }
@@ -109,11 +164,13 @@ Status Profile(bool public_view, bool measures_only) {
   if (a.json) {
     std::cout << j.dump(2) << "\n";
   } else if (measures_only) {
-    std::cout << j["name"].get<std::string>() << "  " << j["subject"].get<std::string>() << "  截至 " << j["as_of"].get<std::string>() << "\n";
-    if (j["measures"].empty()) std::cout << "  无适用措施 no measures apply\n";
+    std::cout << j["name"].get<std::string>() << "  " << j["subject"].get<std::string>() << L("  截至 ", "  as of ")
+              << j["as_of"].get<std::string>() << "\n";
+    if (j["measures"].empty()) std::cout << L("  无适用措施\n", "  no measures apply\n");
     for (const auto& m : j["measures"]) {
-      std::cout << "  " << m["measure"].get<std::string>() << "：" << m["since"].get<std::string>() << " 起，因 "
-                << m["reason"].get<std::string>() << " #seq " << m["seqs"].dump() << "\n";
+      const std::string since = m["since"].get<std::string>();
+      std::cout << "  " << m["measure"].get<std::string>() << L("：" + since + " 起，因 ", ": since " + since + ", for ")
+                << Text(m, "reason") << "  " << Seqs(m["seqs"]) << "\n";
     }
   } else {
     PrintProfile(j);
@@ -135,12 +192,15 @@ Status List() {
     return Status::Ok();
   }
   const json& rows = list["entries"];
-  std::cout << projections::ListChineseName(kind) << " (" << projections::ListName(kind) << ")  截至 " << Date(day) << ": "
-            << rows.size() << " entries\n";
+  if (OutputLang() == Lang::kZh) {
+    std::cout << projections::ListChineseName(kind) << "  截至 " << Date(day) << "：" << rows.size() << " 条\n";
+  } else {
+    std::cout << projections::ListName(kind) << "  as of " << Date(day) << ": " << rows.size() << " entries\n";
+  }
   for (const auto& r : rows) {
     std::cout << "  " << r["subject"].get<std::string>() << "  " << r["name"].get<std::string>() << "  "
-              << r["since"].get<std::string>() << (r["until"].is_null() ? "" : " 至 " + r["until"].get<std::string>()) << "  "
-              << r["reason"].get<std::string>() << "  seq " << r["seqs"].dump() << "\n";
+              << r["since"].get<std::string>() << (r["until"].is_null() ? "" : L(" 至 ", " to ") + r["until"].get<std::string>())
+              << "  " << Text(r, "reason") << "  " << Seqs(r["seqs"]) << "\n";
   }
   return Status::Ok();
 }
@@ -154,12 +214,21 @@ Status Integrity() {
     std::cout << IntegrityJson(rows, day).dump(2) << "\n";
     return Status::Ok();
   }
-  std::cout << "政务诚信 government integrity board  截至 " << Date(day) << ": " << rows.size() << " public bodies\n"
-            << "rank  USCC                履约率  违诺 逾期  欠款(元)   最长逾期  好评均分  name\n";
+  if (OutputLang() == Lang::kZh) {
+    std::cout << "政务诚信榜  截至 " << Date(day) << "：" << rows.size() << " 个公共机构\n"
+              << "排名  统一社会信用代码      履约率  违诺 逾期  欠款（元）  最长逾期  好评均分  名称\n";
+  } else {
+    std::cout << "government integrity board  as of " << Date(day) << ": " << rows.size() << " public bodies\n"
+              << "rank  USCC                fulfilled  breached overdue  arrears(yuan)  longest overdue  rating  name\n";
+  }
   for (const auto& r : rows) {
-    std::printf("%4d  %s  %5.1f%%  %4d %4d  %9lld  %6lld天  %5.2f(%zu)  %s\n", r.rank, r.subject.c_str(),
-                100 * r.fulfilment_rate, r.breached, r.overdue, static_cast<long long>(r.arrears_fen / 100),
-                static_cast<long long>(r.arrears_days_max), r.rating_average, r.ratings, r.name.c_str());
+    // A body with nothing due has no fulfilment rate to show (the console's 无到期承诺).
+    const bool none_due = r.fulfilled + r.breached + r.overdue == 0;
+    char rate[16];
+    std::snprintf(rate, sizeof rate, "%5.1f%%", 100 * r.fulfilment_rate);
+    std::printf("%4d  %s  %s  %4d %4d  %9lld  %6lld%s  %5.2f(%zu)  %s\n", r.rank, r.subject.c_str(),
+                none_due ? L("无到期", "  none") : rate, r.breached, r.overdue, static_cast<long long>(r.arrears_fen / 100),
+                static_cast<long long>(r.arrears_days_max), L("天", "d"), r.rating_average, r.ratings, r.name.c_str());
   }
   return Status::Ok();
 }
@@ -175,19 +244,41 @@ Status Ruleset() {
     std::cout << j.dump(2) << "\n";
     return Status::Ok();
   }
-  std::cout << "规则 ruleset " << j["version"].get<std::string>() << "  seq " << adopted->seq << "  自 " << j["effective_date"].get<std::string>()
-            << " 起施行  截至 as of " << Date(day) << "\n";
-  for (const auto& source : j["sources"]) std::cout << "  依据 " << source.get<std::string>() << "\n";
-  std::cout << "  异议期 objection window: " << j["objection_window_working_days"] << " 个工作日 working days\n"
-            << "  严重失信名单期限 term: 默认 default " << j["serious_list"]["default_term_months"] << " 个月, 最长 max "
-            << j["serious_list"]["max_term_months"] << " 个月, 修复最早 repair after " << j["serious_list"]["early_exit_after_months"] << " 个月\n"
-            << "  重点关注 watch: " << j["watch_list"].dump() << "\n"
-            << "  政务失信 overdue days: " << j["government_dishonesty"]["payment_overdue_days"] << "\n";
-  if (j["calendar"].is_null()) {
-    std::cout << "  工作日 calendar: 无 none (Monday–Friday)\n";
+  const bool zh = OutputLang() == Lang::kZh;
+  const std::string version = j["version"].get<std::string>(), effective = j["effective_date"].get<std::string>();
+  const auto months = [&](const json& v) { return std::to_string(v.get<int>()) + L(" 个月", " months"); };
+  if (zh) {
+    std::cout << "规则集 " << version << "  序号 " << adopted->seq << "  自 " << effective << " 起施行  截至 " << Date(day) << "\n";
   } else {
-    std::cout << "  工作日 calendar " << j["calendar"]["version"].get<std::string>() << ":\n";
+    std::cout << "ruleset " << version << "  seq " << adopted->seq << "  in force from " << effective << "  as of " << Date(day) << "\n";
+  }
+  for (const auto& source : j["sources"]) std::cout << L("  依据 ", "  source ") << source.get<std::string>() << "\n";
+  std::cout << L("  异议期：", "  objection window: ") << j["objection_window_working_days"] << L(" 个工作日", " working days") << "\n"
+            << L("  严重失信名单期限：默认 ", "  serious list term: default ") << months(j["serious_list"]["default_term_months"])
+            << L("，最长 ", ", at most ") << months(j["serious_list"]["max_term_months"]) << L("，满 ", ", repair after ")
+            << months(j["serious_list"]["early_exit_after_months"]) << L("可申请修复", "") << "\n";
+  const json& w = j["watch_list"];
+  if (zh) {
+    std::cout << "  重点关注名单：" << months(w["window_months"]) << "内一般行政处罚 " << w["general_penalties"] << " 次或承诺违约 "
+              << w["breached_commitments"] << " 次\n"
+              << "  政务失信：逾期付款超过 " << j["government_dishonesty"]["payment_overdue_days"] << " 天\n";
+  } else {
+    std::cout << "  watch list: " << w["general_penalties"] << " general penalties or " << w["breached_commitments"]
+              << " breached commitments within " << months(w["window_months"]) << "\n"
+              << "  government dishonesty: payment overdue by more than " << j["government_dishonesty"]["payment_overdue_days"]
+              << " days\n";
+  }
+  if (j["calendar"].is_null()) {
+    std::cout << L("  工作日历：无（按周一至周五计算）\n", "  calendar: none (Monday–Friday)\n");
+  } else {
+    std::cout << L("  工作日历 ", "  calendar ") << j["calendar"]["version"].get<std::string>() << L("：\n", ":\n");
     for (const auto& y : j["calendar"]["years"]) std::cout << "    " << y["year"] << "  " << y["notice"].get<std::string>() << "\n";
+  }
+  std::cout << L("  规则名称：\n", "  rule names:\n");
+  for (std::string_view id : projections::KnownRules()) {
+    const std::string rule(id);
+    const json& name = j["rule_names"][rule];
+    std::cout << "    " << (zh ? name["zh"] : name["en"]).get<std::string>() << (zh ? "" : "  (" + rule + ")") << "\n";
   }
   return Status::Ok();
 }

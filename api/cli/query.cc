@@ -9,6 +9,7 @@
 #include "api/cli/cli.h"
 #include "api/data_dir.h"
 #include "api/views.h"
+#include "events/event.h"
 #include "events/json.h"
 #include "ledger/entry.h"
 #include "projections/build.h"
@@ -38,13 +39,24 @@ Status Timeline() {
   }
   const nlohmann::json& rows = timeline["timeline"];
   const uint64_t events_total = timeline["events"];
-  std::cout << "subject " << a.subject << ": " << events_total << " events\n";
-  for (const auto& row : rows) {
-    std::printf("  seq %-8llu v%-4llu %-10s %-24s %s\n", static_cast<unsigned long long>(row["seq"].get<uint64_t>()),
-                static_cast<unsigned long long>(row["version"].get<uint64_t>()), row["date"].get<std::string>().c_str(),
-                row["type"].get<std::string>().c_str(), row["agency"].get<std::string>().c_str());
+  const bool zh = OutputLang() == Lang::kZh;
+  if (zh) {
+    std::cout << "主体 " << a.subject << "：共 " << events_total << " 个事件\n";
+  } else {
+    std::cout << "subject " << a.subject << ": " << events_total << " events\n";
   }
-  if (events_total > a.limit) std::cout << "  … " << events_total - a.limit << " more (use --limit)\n";
+  for (const auto& row : rows) {
+    const std::string type = row["type"].get<std::string>();
+    const std::string label(events::EventTypeChineseName(type));
+    std::printf("  %s %-8llu v%-4llu %-10s %s  %s%s\n", L("序号", "seq"), static_cast<unsigned long long>(row["seq"].get<uint64_t>()),
+                static_cast<unsigned long long>(row["version"].get<uint64_t>()), row["date"].get<std::string>().c_str(),
+                (zh && !label.empty() ? label : type).c_str(), row["agency"].get<std::string>().c_str(),
+                row.contains("as") ? L("（作为收款方）", " (as payee)") : "");
+  }
+  if (events_total > a.limit) {
+    std::cout << (zh ? "  … 另有 " + std::to_string(events_total - a.limit) + " 个（--limit 可显示更多）\n"
+                     : "  … " + std::to_string(events_total - a.limit) + " more (use --limit)\n");
+  }
   return Status::Ok();
 }
 

@@ -7,10 +7,27 @@
 
 namespace creditlog::api {
 
-std::string RemoteToken(const RemoteArgs& a) {
-  if (!a.token.empty()) return a.token;
+std::string ServerToken(const std::string& token) {
+  if (!token.empty()) return token;
   const char* env = std::getenv("CREDITLOG_TOKEN");
   return env ? env : "";
+}
+
+std::string RemoteToken(const RemoteArgs& a) { return ServerToken(a.token); }
+
+void AddDataOrServer(CLI::App* command, std::string* data, std::string* server, std::string* token,
+                     const std::string& server_note) {
+  auto* data_option = command->add_option("--data", *data, "data directory: record into the ledger here (not while a server holds it)");
+  auto* server_option = command->add_option("--server", *server, "or: send to a running server, e.g. http://127.0.0.1:8080 " + server_note);
+  data_option->excludes(server_option);
+  command->add_option("--token", *token, "with --server: bearer token (default: $CREDITLOG_TOKEN; writes need none)");
+}
+
+Status DataOrServerGiven(const std::string& data, const std::string& server) {
+  if (data.empty() == server.empty()) {
+    return Status::InvalidArgument("give --data DIR (record into a ledger here) or --server URL (send to a running `creditlog serve`)");
+  }
+  return Status::Ok();
 }
 
 void AddRemoteCommands(CLI::App& app) {

@@ -1,6 +1,8 @@
 // `submit`: signs events locally with the agency's key and sends them to a server, one by one
 // or in batches; with --wait, checks each event's inclusion proof against the checkpoint the
-// server answers with, so that "included" is the client's own finding.
+// server answers with, so that "included" is the client's own finding. SubmitRecords is also
+// the --server way of record, import, agencies register, keys revoke and adopt-ruleset.
+#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -31,38 +33,36 @@ struct Signed {
 
 class Submission {
  public:
-  Submission(const RemoteArgs& args, RemoteLog& log) : a_(args), log_(log) {}
+  Submission(const ServerWrite& write, RemoteLog& log) : w_(write), log_(log) {}
 
   Status SendOne(const Signed& item);
   Status SendBatches(const std::vector<Signed>& items);
-  Status Finish(size_t total, bool single);
+  // Every outcome, in the order of the source's lines.
+  std::vector<RecordOutcome> Outcomes();
 
  private:
-  void Reject(size_t line, const Status& status);
+  void Reject(size_t line, const Status& status) { outcomes_.push_back(RecordOutcome::Refused(line, status)); }
   void Accept(size_t line, const json& result);
   Status CheckIncluded(const json& result, const Bytes& envelope, const std::string& note);
   Result<HttpResponse> Post(const std::string& path, const char* type, const std::string& body);
   Status SendBatch(const std::vector<Signed>& items, size_t begin, size_t end);
-  std::string Wait() const { return a_.wait ? "?wait=checkpoint" : ""; }
+  std::string Wait() const { return w_.wait ? "?wait=checkpoint" : ""; }
 
-  const RemoteArgs& a_;
+  const ServerWrite& w_;
   RemoteLog& log_;
-  json report_ = json::array();
-  uint64_t recorded_ = 0, duplicates_ = 0, rejected_ = 0;
+  std::vector<RecordOutcome> outcomes_;
   std::optional<uint64_t> checkpoint_size_;  // of the last checkpoint an inclusion was checked in
 };
 
-void Submission::Reject(size_t line, const Status& status) {
-  ++rejected_;
-  if (!a_.json) std::cerr << a_.input << ":" << line << ": rejected: " << status.message() << " [" << StatusCodeName(status.code()) << "]\n";
-  report_.push_back({{"line", line}, {"ok", false}, {"code", StatusCodeName(status.code())}, {"error", status.message()}});
+void Submission::Accept(size_t line, const json& result) {
+  RecordOutcome outcome = RecordOutcome::Recorded(line, result["seq"].get<uint64_t>(), result.value("duplicate", false));
+  if (result.contains("inclusion")) outcome.checkpoint_size = result["inclusion"]["size"].get<uint64_t>();
+  outcomes_.push_back(std::move(outcome));
 }
 
-void Submission::Accept(size_t line, const json& result) {
-  (result.value("duplicate", false) ? duplicates_ : recorded_) += 1;
-  json row = {{"line", line}, {"ok", true}, {"seq", result["seq"]}, {"duplicate", result.value("duplicate", false)}};
-  if (result.contains("inclusion")) row["checkpoint_size"] = result["inclusion"]["size"];
-  report_.push_back(row);
+std::vector<RecordOutcome> Submission::Outcomes() {
+  std::stable_sort(outcomes_.begin(), outcomes_.end(), [](const RecordOutcome& a, const RecordOutcome& b) { return a.line < b.line; });
+  return std::move(outcomes_);
 }
 
 // The entry as the server must have written it: our envelope at the seq, time and stream version
@@ -104,7 +104,7 @@ Status Submission::SendOne(const Signed& item) {
   }
   json result = json::parse(response.body, nullptr, false);
   if (result.is_discarded() || !result.contains("seq")) return Status::Corruption("POST /v1/events: the answer is not JSON");
-  if (a_.wait) RETURN_IF_ERROR(CheckIncluded(result, *item.envelope, result.value("checkpoint", "")));
+  if (w_.wait) RETURN_IF_ERROR(CheckIncluded(result, *item.envelope, result.value("checkpoint", "")));
   Accept(item.line, result);
   return Status::Ok();
 }
@@ -135,17 +135,20 @@ Status Submission::SendBatch(const std::vector<Signed>& items, size_t begin, siz
     const json& result = reply["results"][k];
     const size_t line = items[sent[k]].line;
     if (result.contains("error")) {
-      Reject(line, HttpClient::ErrorOf(HttpResponse{400, json{{"error", result["error"]}}.dump(), "", 0}, "event"));
+      // Each item keeps its own code: a batch is answered 200 whatever its items' fates.
+      const json& error = result["error"];
+      Reject(line, HttpClient::ItemError(error.is_object() ? error.value("code", "") : "",
+                                         error.is_object() ? error.value("message", "") : error.dump(), "POST /v1/events/batch"));
       continue;
     }
-    if (a_.wait) RETURN_IF_ERROR(CheckIncluded(result, *items[sent[k]].envelope, reply.value("checkpoint", "")));
+    if (w_.wait) RETURN_IF_ERROR(CheckIncluded(result, *items[sent[k]].envelope, reply.value("checkpoint", "")));
     Accept(line, result);
   }
   return Status::Ok();
 }
 
 Status Submission::SendBatches(const std::vector<Signed>& items) {
-  ProgressLine progress("submit", a_.quiet || a_.json || items.size() < kBatchEventsMax);
+  ProgressLine progress("submit", w_.quiet || items.size() < kBatchEventsMax);
   for (size_t begin = 0; begin < items.size(); begin += kBatchEventsMax) {
     const size_t end = std::min(items.size(), begin + kBatchEventsMax);
     RETURN_IF_ERROR(SendBatch(items, begin, end));
@@ -155,42 +158,92 @@ Status Submission::SendBatches(const std::vector<Signed>& items) {
   return Status::Ok();
 }
 
-Status Submission::Finish(size_t total, bool single) {
-  if (a_.json) {
-    std::cout << json{{"recorded", recorded_}, {"duplicates", duplicates_}, {"rejected", rejected_}, {"results", report_}}.dump(2) << "\n";
-  } else if (single && recorded_ + duplicates_ == 1) {
-    const json& row = report_.back();
-    std::cout << (duplicates_ ? "already recorded at seq " : "recorded at seq ") << row["seq"].get<uint64_t>() << "\n";
+// submit's report: a line per refusal on stderr, then "recorded at seq N" for one event or the
+// counts for many; or all of it as JSON.
+Status PrintSubmitted(const RemoteArgs& a, const std::vector<RecordOutcome>& outcomes, bool single) {
+  uint64_t recorded = 0, duplicates = 0, rejected = 0;
+  std::optional<uint64_t> checkpoint_size;
+  json report = json::array();
+  for (const RecordOutcome& o : outcomes) {
+    if (!o.status.ok()) {
+      ++rejected;
+      if (!a.json) std::cerr << a.input << ":" << o.line << ": rejected: " << o.status.message() << " [" << StatusCodeName(o.status.code()) << "]\n";
+      report.push_back({{"line", o.line}, {"ok", false}, {"code", StatusCodeName(o.status.code())}, {"error", o.status.message()}});
+      continue;
+    }
+    (o.duplicate ? duplicates : recorded) += 1;
+    json row = {{"line", o.line}, {"ok", true}, {"seq", o.seq}, {"duplicate", o.duplicate}};
+    if (o.checkpoint_size) {
+      row["checkpoint_size"] = *o.checkpoint_size;
+      checkpoint_size = o.checkpoint_size;
+    }
+    report.push_back(row);
+  }
+  if (a.json) {
+    std::cout << json{{"recorded", recorded}, {"duplicates", duplicates}, {"rejected", rejected}, {"results", report}}.dump(2) << "\n";
+  } else if (single && recorded + duplicates == 1) {
+    std::cout << (duplicates ? "already recorded at seq " : "recorded at seq ") << outcomes.back().seq << "\n";
   } else {
-    std::cout << "recorded " << recorded_ << ", already recorded " << duplicates_ << ", rejected " << rejected_ << "\n";
+    std::cout << "recorded " << recorded << ", already recorded " << duplicates << ", rejected " << rejected << "\n";
   }
-  if (a_.wait && checkpoint_size_ && !a_.json) {
-    std::cout << "included in the checkpoint of size " << *checkpoint_size_ << " (inclusion proof verified)\n";
+  if (a.wait && checkpoint_size && !a.json) {
+    std::cout << "included in the checkpoint of size " << *checkpoint_size << " (inclusion proof verified)\n";
   }
-  if (rejected_ > 0) return Status::InvalidArgument(std::to_string(rejected_) + " of " + std::to_string(total) + " events were rejected");
-  return Status::Ok();
+  if (rejected == 0) return Status::Ok();
+  return Status::FromCode(RefusalCode(outcomes),
+                          std::to_string(rejected) + " of " + std::to_string(outcomes.size()) + " events were rejected");
 }
 
 }  // namespace
 
+Result<Bytes> EventOfRecord(const SourceRecord& record, size_t* line) {
+  *line = record.line;
+  if (!record.json.ok()) return record.json.status();
+  size_t error_line = 0;
+  auto event = events::EventFromJson(*record.json, &error_line);
+  if (!event.ok() && record.json_is_source && error_line > 0) *line = record.line + error_line - 1;
+  return event;
+}
+
+StatusCode RefusalCode(const std::vector<RecordOutcome>& outcomes) {
+  std::optional<StatusCode> code;
+  for (const RecordOutcome& o : outcomes) {
+    if (o.status.ok()) continue;
+    if (code && *code != o.status.code()) return StatusCode::kInvalidArgument;
+    code = o.status.code();
+  }
+  return code.value_or(StatusCode::kOk);
+}
+
+Result<std::vector<RecordOutcome>> SubmitRecords(const ServerWrite& write, const std::vector<SourceRecord>& records, bool single) {
+  ASSIGN_OR_RETURN(std::unique_ptr<RemoteLog> log, RemoteLog::Connect(write.server, write.token, write.verifier_key));
+  ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + write.key_path + ": "));
+  ASSIGN_OR_RETURN(NamedKeyPair signer, LoadKey(write.key_path, passphrase));
+  std::vector<Signed> items;
+  for (const SourceRecord& record : records) {
+    size_t line = 0;
+    auto event = EventOfRecord(record, &line);
+    items.push_back({line, event.ok() ? Result<Bytes>(events::SignEnvelope(*event, signer.key_pair.secret_key, log->verifier().name))
+                                      : Result<Bytes>(event.status())});
+  }
+  Submission submission(write, *log);
+  RETURN_IF_ERROR(single && items.size() == 1 ? submission.SendOne(items[0]) : submission.SendBatches(items));
+  return submission.Outcomes();
+}
+
 Status Submit() {
   const RemoteArgs& a = CommandArgs<RemoteArgs>();
-  ASSIGN_OR_RETURN(std::unique_ptr<RemoteLog> log, RemoteLog::Connect(a.server, RemoteToken(a), a.verifier_key));
   ASSIGN_OR_RETURN(std::vector<std::string> documents, ReadEventDocuments(a.input));
-  ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.key_path + ": "));
-  ASSIGN_OR_RETURN(NamedKeyPair signer, LoadKey(a.key_path, passphrase));
-  std::vector<Signed> items;
+  std::vector<SourceRecord> records;
   for (size_t i = 0; i < documents.size(); ++i) {
     if (documents[i].find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto event = events::EventFromJson(documents[i]);
-    items.push_back({i + 1, event.ok() ? Result<Bytes>(events::SignEnvelope(*event, signer.key_pair.secret_key, log->verifier().name))
-                                       : Result<Bytes>(event.status())});
+    records.push_back({i + 1, documents[i]});
   }
-  if (items.empty()) return Status::InvalidArgument(a.input + ": no events");
-  Submission submission(a, *log);
-  const bool single = items.size() == 1 && !a.input.ends_with(".jsonl");
-  RETURN_IF_ERROR(single ? submission.SendOne(items[0]) : submission.SendBatches(items));
-  return submission.Finish(items.size(), single);
+  if (records.empty()) return Status::InvalidArgument(a.input + ": no events");
+  const bool single = records.size() == 1 && !a.input.ends_with(".jsonl");
+  const ServerWrite write{a.server, RemoteToken(a), a.key_path, a.verifier_key, a.wait, a.quiet || a.json};
+  ASSIGN_OR_RETURN(std::vector<RecordOutcome> outcomes, SubmitRecords(write, records, single));
+  return PrintSubmitted(a, outcomes, single);
 }
 
 }  // namespace creditlog::api

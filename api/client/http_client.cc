@@ -100,6 +100,10 @@ Result<HttpResponse> HttpClient::Perform(std::string_view path, const std::strin
   return response;
 }
 
+Status HttpClient::ItemError(std::string_view code, std::string_view message, std::string_view what) {
+  return Status::FromCode(CodeFromName(code), std::string(what) + ": " + std::string(message));
+}
+
 Status HttpClient::ErrorOf(const HttpResponse& response, std::string_view what) {
   const auto doc = nlohmann::json::parse(response.body, nullptr, false);
   if (!doc.is_discarded() && doc.is_object() && doc.contains("error") && doc["error"].is_object() &&

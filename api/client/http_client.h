@@ -36,6 +36,9 @@ class HttpClient {
   // The error a non-2xx response carries, as a Status: the server's {"error":{code,message}}
   // mapped back to its code, prefixed with what was asked.
   static Status ErrorOf(const HttpResponse& response, std::string_view what);
+  // The error of one item of a batch answer, {"code","message"}: its code kept (an unknown or
+  // "ok" code reads as kIOError), prefixed with what was asked.
+  static Status ItemError(std::string_view code, std::string_view message, std::string_view what);
 
   const std::string& base_url() const { return base_url_; }
 

@@ -66,8 +66,7 @@ Reply ServerImpl::Entry(const Request& req, const Params& params, const Principa
   std::string subject;  // as recorded, not as shown (a civil servant's is withheld from auditors)
   Result<json> entry = Status::Unavailable("not read");
   Status read = live_.Read([&](const projections::State& state) {
-    const auto keys = ledger_.personal_keys();
-    const PersonalView personal(&ledger_, keys.get(), &state);
+    const PersonalView personal = live_.Personal(state);
     entry = EntryJson(*seq, ledger_.registry(), reader.WithPersonal(&personal), &subject);
   });
   if (!read.ok()) return Error(req, read);
@@ -75,7 +74,7 @@ Reply ServerImpl::Entry(const Request& req, const Params& params, const Principa
   if (!audit_feed && !subject.empty()) {
     if (Status may = MayReadFile(reader, subject); !may.ok()) {
       AccessControl::LogDenied(who, may);
-      return Error(req, may);
+      return Error(req, may, 0, RefusalDetails(who.role, FileInfos(subject)));
     }
   }
   return AnswerRead(req, who, *purpose, "/v1/entries/{seq}", {subject, "seq " + std::to_string(*seq)}, DumpJson(*entry));
@@ -96,8 +95,7 @@ Reply ServerImpl::Entries(const Request& req, const Params&, const Principal& wh
   const uint64_t end = *after >= size ? *after : std::min(size, *after + std::min(*limit, kEntriesPageMax));
   Status failed;
   Status read = live_.Read([&](const projections::State& state) {
-    const auto keys = ledger_.personal_keys();
-    const PersonalView personal(&ledger_, keys.get(), &state);
+    const PersonalView personal = live_.Personal(state);
     const Disclosure shown = reader.WithPersonal(&personal);
     for (uint64_t seq = *after; seq < end && failed.ok(); ++seq) {
       auto entry = EntryJson(seq, registry, shown);

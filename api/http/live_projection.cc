@@ -25,8 +25,7 @@ Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day
         return;
       }
     }
-    const auto keys = ledger_.personal_keys();
-    const PersonalView personal(&ledger_, keys.get(), &state);
+    const PersonalView personal = Personal(state);
     auto list = ListJson(state, kind, day, reader.WithPersonal(&personal));
     if (!list.ok()) {
       body = list.status();

@@ -7,12 +7,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <utility>
 
 #include "api/disclosure.h"
+#include "api/personal.h"
 #include "ledger/ledger.h"
 #include "projections/state.h"
 
@@ -22,8 +24,12 @@ inline constexpr size_t kListCacheEntriesMax = 256;  // (list, day) answers kept
 
 class LiveProjection {
  public:
-  explicit LiveProjection(const ledger::Ledger& ledger) : ledger_(ledger) {}
+  // The personal key store is the ledger's when the projection is made (a data directory
+  // opened for writing attaches it first); reads then never take the writer's lock for it.
+  explicit LiveProjection(const ledger::Ledger& ledger) : ledger_(ledger), personal_keys_(ledger.personal_keys()) {}
   LiveProjection(const LiveProjection&) = delete;
+  // How personal fields are shown in answers drawn from `state` (api/personal.h).
+  PersonalView Personal(const projections::State& state) const { return PersonalView(&ledger_, personal_keys_.get(), &state); }
   LiveProjection& operator=(const LiveProjection&) = delete;
 
   // Brings the state up to the log's current size (the server folds the whole log this way
@@ -57,6 +63,7 @@ class LiveProjection {
   Status CatchUpTo(uint64_t size);
 
   const ledger::Ledger& ledger_;
+  const std::shared_ptr<ledger::PersonalKeys> personal_keys_;
   std::shared_mutex mutex_;  // GUARDS: state_
   projections::State state_;
   std::mutex list_cache_mutex_;  // GUARDS: list_cache_

@@ -43,8 +43,20 @@ json Hashes(const std::vector<Hash>& hashes) {
   return out;
 }
 
-json ErrorJson(const Status& status) {
-  return {{"error", {{"code", StatusCodeName(status.code())}, {"message", status.message()}}}};
+json ErrorJson(const Status& status, const json& details) {
+  json error = {{"code", StatusCodeName(status.code())}, {"message", status.message()}};
+  if (!details.is_null()) error["details"] = details;
+  return {{"error", error}};
+}
+
+json RefusalDetails(Role role, const std::vector<Info>& infos) {
+  json roles = json::array();
+  for (Role may : Disclosure::RolesMay(infos)) roles.push_back(RoleName(may));
+  return {{"roles", roles}, {"role", RoleName(role)}};
+}
+
+std::vector<Info> FileInfos(std::string_view id) {
+  return {IsCivilServantId(id) ? Info::kCivilServantFiles : Info::kRecords};
 }
 
 // A 500's details (RocksDB messages, file paths) go to the log only; the client gets the code
@@ -113,9 +125,9 @@ Reply ServerImpl::Send(const Request& req, int code, const char* content_type, s
 
 Reply ServerImpl::Json(const Request& req, const json& body) { return Send(req, 200, kJsonType, DumpJson(body)); }
 
-Reply ServerImpl::Error(const Request& req, const Status& status, int64_t retry_after) {
+Reply ServerImpl::Error(const Request& req, const Status& status, int64_t retry_after, const json& details) {
   if (status.code() == StatusCode::kResourceExhausted && retry_after <= 0) retry_after = kRetryAfterSecondsQueueFull;
-  return Send(req, HttpStatusFor(status.code()), kJsonType, DumpJson(ErrorJson(ForClient(req, status))), retry_after);
+  return Send(req, HttpStatusFor(status.code()), kJsonType, DumpJson(ErrorJson(ForClient(req, status), details)), retry_after);
 }
 
 Result<projections::Day> ServerImpl::AsOf(const Request& req) { return ParseAsOf(std::string(req.query("as_of"))); }
@@ -130,7 +142,7 @@ Status ServerImpl::AddRoutes() {
       if (!who.ok()) return (void)Error(req, who.status(), retry_after);
       if (Status allowed = MayCall(Disclosure(who->role), route.shows); !allowed.ok()) {
         AccessControl::LogDenied(*who, allowed);
-        return (void)Error(req, allowed);
+        return (void)Error(req, allowed, 0, RefusalDetails(who->role, route.shows));
       }
       (void)(this->*route.handler)(req, params, *who);
     };

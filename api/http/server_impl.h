@@ -32,7 +32,13 @@ inline constexpr const char* kTextType = "text/plain; charset=utf-8";
 Result<uint64_t> ParseNumber(std::string_view name, std::string_view text);
 Result<uint64_t> Number(const Request& req, const char* name);  // a required query parameter
 nlohmann::json Hashes(const std::vector<Hash>& hashes);           // base64, in order
-nlohmann::json ErrorJson(const Status& status);
+// {"error": {"code", "message", "details"?}}: details are structured (e.g. {"roles": [...]}) so
+// that a client can say the refusal in its user's language.
+nlohmann::json ErrorJson(const Status& status, const nlohmann::json& details = nullptr);
+// The details of a refusal: the roles that may see what was asked, and the reader's.
+nlohmann::json RefusalDetails(Role role, const std::vector<Info>& infos);
+// What reading subject `id`'s file needs: personnel for a civil servant, records otherwise.
+std::vector<Info> FileInfos(std::string_view id);
 // A 500's details (RocksDB messages, file paths) go to the log only; the client gets the code
 // and the request id to quote.
 Status ForClient(const Request& req, const Status& status);
@@ -70,7 +76,7 @@ class ServerImpl final : public Server {
   Reply Send(const Request& req, int code, const char* content_type, std::string body, int64_t retry_after = 0);
   Reply Json(const Request& req, const nlohmann::json& body);
   Reply Text(const Request& req, std::string body) { return Send(req, 200, kTextType, std::move(body)); }
-  Reply Error(const Request& req, const Status& status, int64_t retry_after = 0);
+  Reply Error(const Request& req, const Status& status, int64_t retry_after = 0, const nlohmann::json& details = nullptr);
   // fn(state) on the live projection, caught up with the log; its reply, or the catch-up error.
   template <typename Fn>
   Reply WithState(const Request& req, Fn fn) {

@@ -56,7 +56,7 @@ Reply ServerImpl::SubjectView(const Request& req, const Params& params, const Pr
   if (!day.ok()) return Error(req, day.status());
   const std::string id(params["id"]);
   const Disclosure reader(who.role);
-  if (Status may = MayReadFile(reader, id); !may.ok()) return Error(req, may);
+  if (Status may = MayReadFile(reader, id); !may.ok()) return Error(req, may, 0, RefusalDetails(who.role, FileInfos(id)));
   int64_t retry_after = 0;
   auto purpose = BeginRead(req, who, false, &retry_after);
   if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
@@ -64,8 +64,7 @@ Reply ServerImpl::SubjectView(const Request& req, const Params& params, const Pr
     if (Status may = reader.RequireSubject(id, state.Subject(id)); !may.ok()) return Error(req, may);
     auto profile = projections::Evaluate(state, id, *day);
     if (!profile.ok()) return Error(req, profile.status());
-    const auto keys = ledger_.personal_keys();
-    const PersonalView personal(&ledger_, keys.get(), &state);
+    const PersonalView personal = live_.Personal(state);
     return AnswerRead(req, who, *purpose, route, {id, ""}, DumpJson(view(*profile, reader.WithPersonal(&personal))));
   });
 }
@@ -76,9 +75,10 @@ Reply ServerImpl::PublicProfile(const Request& req, const Params& params, const 
   if (!day.ok()) return Error(req, day.status());
   const std::string id(params["id"]);
   const Disclosure reader(who.role);
-  if (Status may = reader.RequireSubject(id, nullptr); !may.ok()) return Error(req, may);
+  const json refused = RefusalDetails(who.role, {Info::kCivilServantFiles});
+  if (Status may = reader.RequireSubject(id, nullptr); !may.ok()) return Error(req, may, 0, refused);
   return WithState(req, [&](const projections::State& state) {
-    if (Status may = reader.RequireSubject(id, state.Subject(id)); !may.ok()) return Error(req, may);
+    if (Status may = reader.RequireSubject(id, state.Subject(id)); !may.ok()) return Error(req, may, 0, refused);
     auto profile = projections::Evaluate(state, id, *day);
     return profile.ok() ? Json(req, ProfileJson(*profile, Disclosure(Role::kPublic))) : Error(req, profile.status());
   });
@@ -99,14 +99,15 @@ Reply ServerImpl::Timeline(const Request& req, const Params& params, const Princ
   auto day = AsOf(req);
   if (!day.ok()) return Error(req, day.status());
   const std::string id(params["id"]);
-  if (Status may = MayReadFile(Disclosure(who.role), id); !may.ok()) return Error(req, may);
+  if (Status may = MayReadFile(Disclosure(who.role), id); !may.ok()) {
+    return Error(req, may, 0, RefusalDetails(who.role, FileInfos(id)));
+  }
   int64_t retry_after = 0;
   auto purpose = BeginRead(req, who, false, &retry_after);
   if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
   const auto through = req.has_query("as_of") ? std::optional<projections::Day>(*day) : std::nullopt;
   return WithState(req, [&](const projections::State& state) {
-    const auto keys = ledger_.personal_keys();
-    const PersonalView personal(&ledger_, keys.get(), &state);
+    const PersonalView personal = live_.Personal(state);
     auto timeline =
         TimelineJson(ledger_, id, kTimelineEventsDefault, through, Disclosure(who.role).WithPersonal(&personal), &state);
     if (!timeline.ok()) return Error(req, timeline.status());
@@ -135,8 +136,7 @@ Reply ServerImpl::Search(const Request& req, const Params&, const Principal& who
   // Civil servants are among the hits only for personnel: a read of their files, recorded.
   if (!reader.May(Info::kCivilServantFiles)) {
     return WithState(req, [&](const projections::State& state) {
-      const auto keys = ledger_.personal_keys();
-      const PersonalView personal(&ledger_, keys.get(), &state);
+      const PersonalView personal = live_.Personal(state);
       return Json(req, SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal), TodayInChina()));
     });
   }
@@ -144,8 +144,7 @@ Reply ServerImpl::Search(const Request& req, const Params&, const Principal& who
   auto purpose = BeginRead(req, who, false, &retry_after);
   if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
   return WithState(req, [&](const projections::State& state) {
-    const auto keys = ledger_.personal_keys();
-    const PersonalView personal(&ledger_, keys.get(), &state);
+    const PersonalView personal = live_.Personal(state);
     return AnswerRead(req, who, *purpose, "/v1/search", {"", "q=" + q},
                       DumpJson(SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal), TodayInChina())));
   });
@@ -162,7 +161,7 @@ Reply ServerImpl::List(const Request& req, const Params& params, const Principal
   if (!reader.MayList(*kind)) {
     Status refused = reader.Require(Info::kRestrictedLists, "the " + std::string(projections::ListName(*kind)) + " list");
     AccessControl::LogDenied(who, refused);
-    return Error(req, refused);
+    return Error(req, refused, 0, RefusalDetails(who.role, {Info::kRestrictedLists}));
   }
   // A restricted list's rows are files read: named, recorded.
   std::optional<std::string> purpose;

@@ -1,6 +1,10 @@
 // A realistic synthetic history for Qingdao (3702xx), recorded through the normal signed path:
-// agencies with their own keys, subjects with valid USCCs, commitments, verifications,
-// breaches, contracts, payments, arrears, penalties, due process and repairs over several years.
+// agencies with their own keys, subjects with valid USCCs whose registration codes fit their
+// kind and name, commitments of the types their matters take, verifications, breaches,
+// contracts, payments, arrears, penalties whose fines fit the law cited and the discretion,
+// due process, listings and repairs under the measures that govern them, over several years.
+// A seed and a fixed --today give the same ledger on any day and machine (but for keys,
+// signatures and recording times).
 #pragma once
 
 #include <cstdint>
@@ -13,11 +17,14 @@ namespace creditlog::api {
 inline constexpr uint64_t kDemoSubjectsDefault = 2000;
 inline constexpr uint64_t kDemoSubjectsMax = 1'000'000;
 inline constexpr size_t kDemoAppendChunk = 2000;  // events per AppendBatch
+inline constexpr const char* kDemoHistoryStart = "2022-01-01";  // the first day of a demo's history
+inline constexpr const char* kDemoTodayEarliest = "2023-01-01";  // a year of history at least
 
 struct DemoOptions {
   std::string data;
   uint64_t subjects = kDemoSubjectsDefault;
   uint64_t seed = 1;
+  std::string today;  // YYYY-MM-DD, the history's last day; "" = today in China
   bool quiet = false;
 };
 

@@ -85,7 +85,8 @@ Result<json> PenaltyRow(const RowReader& r, const std::string& agency_uscc) {
   }
   ASSIGN_OR_RETURN(std::string severity, Lookup(kSeverities, r.Get("严重程度").empty() ? "一般" : r.Get("严重程度"), "严重程度"));
   ASSIGN_OR_RETURN(std::string discretion, Lookup(kDiscretions, r.Get("裁量").empty() ? "标准" : r.Get("裁量"), "裁量"));
-  const std::string deciding = r.Get("处罚机关统一社会信用代码").empty() ? agency_uscc : r.Get("处罚机关统一社会信用代码");
+  const std::string column = AgencyColumn(ImportLayout::kPenalties);
+  const std::string deciding = r.Get(column).empty() ? agency_uscc : r.Get(column);
   return json{{"event_id", SourceId("penalty", number)},
               {"subject", uscc},
               {"body_type", "PenaltyDecided"},
@@ -103,7 +104,8 @@ Result<json> CommitmentRow(const RowReader& r, const std::string& agency_uscc) {
   ASSIGN_OR_RETURN(std::string type, Lookup(kCommitmentTypes, r.Get("承诺类型"), "承诺类型"));
   ASSIGN_OR_RETURN(std::string made, In(NormaliseDate(r.Get("承诺日期")), "承诺日期"));
   ASSIGN_OR_RETURN(std::string deadline, In(NormaliseDate(r.Get("履约期限")), "履约期限"));
-  const std::string accepting = r.Get("受理机关统一社会信用代码").empty() ? agency_uscc : r.Get("受理机关统一社会信用代码");
+  const std::string column = AgencyColumn(ImportLayout::kCommitments);
+  const std::string accepting = r.Get(column).empty() ? agency_uscc : r.Get(column);
   return json{{"event_id", SourceId("commitment", uscc + "/" + id)},
               {"subject", uscc},
               {"body_type", "CommitmentMade"},
@@ -127,6 +129,10 @@ std::optional<json> RegistrationFromRow(const CsvTable& table, const CsvRow& row
               {"subject", uscc},
               {"body_type", "SubjectRegistered"},
               {"body", {{"kind", kind}, {"name", name}, {"division", uscc.substr(2, 6)}}}};
+}
+
+std::string AgencyColumn(ImportLayout layout) {
+  return layout == ImportLayout::kPenalties ? "处罚机关统一社会信用代码" : "受理机关统一社会信用代码";
 }
 
 const std::vector<std::string>& RequiredColumns(ImportLayout layout) {

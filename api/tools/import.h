@@ -18,6 +18,10 @@ enum class ImportLayout { kPenalties, kCommitments };
 // The columns each layout requires; the others it understands are optional.
 const std::vector<std::string>& RequiredColumns(ImportLayout layout);
 
+// The optional column naming the agency of a row (处罚机关统一社会信用代码, 受理机关统一社会信用代码);
+// a row without it is the importing agency's own.
+std::string AgencyColumn(ImportLayout layout);
+
 // Checks that the header has every required column; InvalidArgument naming those missing.
 Status CheckHeader(const CsvTable& table, ImportLayout layout);
 

@@ -127,7 +127,9 @@ test('search as you type, open the subject, redraw it as of an earlier date, its
   assert.equal(await items.count(), s.measures.length);
   const m = s.measures[0];
   const firstText = await items.first().innerText();
-  assert.ok(firstText.includes(`${m.measure}：${m.since} 起，因 ${m.reason}`), firstText);
+  assert.ok(firstText.includes(`${m.measure}：${m.since} 起，因 ${m.reason_zh}`), firstText);
+  // The grade's reason in Chinese, as the server words it.
+  assert.ok((await page.locator('#grade-reason').innerText()).includes(s.profile.grade_reason_zh));
   assert.deepEqual(await items.first().locator('a.seq').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
     m.seqs.map((seq) => `#/entry/${seq}`));
   assert.equal(await page.locator('#lists tbody tr').count(), s.profile.lists.length);
@@ -161,7 +163,7 @@ test('search as you type, open the subject, redraw it as of an earlier date, its
   const verdict = page.locator('#verdict[data-ok]');
   await verdict.waitFor();
   assert.equal(await verdict.getAttribute('data-ok'), 'true');
-  assert.match(await verdict.innerText(), /已验证 verified/);
+  assert.equal((await verdict.innerText()).trim(), '✓ 已验证');
   assert.deepEqual(await page.locator('#checks li').evaluateAll((lis) => lis.map((li) => [li.dataset.check, li.dataset.ok])),
     [['checkpoint', 'true'], ['leaf', 'true'], ['inclusion', 'true'], ['author', 'true'], ['embedded', 'true']]);
   const cp = await api('/v1/checkpoint');
@@ -258,17 +260,19 @@ test('lists: filter by division, reason and date, page through, and export the f
   await page.locator('#f-district').selectOption(district);
   const inDistrict = list.entries.filter((e) => e.subject.slice(2, 8) === district);
   await page.waitForFunction((n) => document.querySelector('.page-lists').dataset.rows === String(n), inDistrict.length);
-  assert.equal(await page.locator('#list-count').innerText(), `截至 ${list.as_of}：${total} 条中符合筛选 ${inDistrict.length} 条`);
+  assert.equal(await page.locator('#list-count').innerText(),
+    inDistrict.length === total ? `截至 ${list.as_of}：共 ${total} 条` : `截至 ${list.as_of}：共 ${total} 条，符合筛选的 ${inDistrict.length} 条`);
   const shown = await page.locator('#list-table tbody tr td.mono').allInnerTexts();
   assert.ok(shown.length > 0 && shown.every((id) => id.slice(2, 8) === district), `all rows in ${district}`);
   assert.match(hashOf(page), new RegExp(`district=${district}`));
   await shot(page, 'console-lists.png');
 
-  // Reason text and a date range on "since".
-  const reasonWord = inDistrict[0].reason.split(' ').slice(-2).join(' ');
+  // Reason text, typed in Chinese as the page shows it, and a date range on "since".
+  const reasonWord = /承诺违约/.test(inDistrict[0].reason_zh) ? '承诺违约' : '一般行政处罚';
   const sinceDates = inDistrict.map((e) => e.since).sort();
   const from = sinceDates[Math.floor(sinceDates.length / 2)];
-  const expected = inDistrict.filter((e) => e.reason.toLowerCase().includes(reasonWord.toLowerCase()) && e.since >= from);
+  const expected = inDistrict.filter((e) => e.reason_zh.includes(reasonWord) && e.since >= from);
+  assert.ok(expected.length > 0, `some members in ${district} from ${from} for ${reasonWord}`);
   await page.locator('#f-reason').fill(reasonWord);
   await page.locator('#f-from').fill(from);
   await page.locator('#f-from').press('Enter');
@@ -279,17 +283,18 @@ test('lists: filter by division, reason and date, page through, and export the f
 
   // CSV export of the filtered rows: a download made in the page, UTF-8 with a BOM.
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#csv-export').click()]);
-  assert.equal(download.suggestedFilename(), `Watch-${list.as_of}.csv`);
+  assert.equal(download.suggestedFilename(), `重点关注名单-${list.as_of}.csv`);
   const bytes = await readFile(await download.path());
   assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
   const csv = parseCsv(bytes.subarray(3).toString('utf8'));
-  assert.deepEqual(csv[0], ['名单', '统一社会信用代码', '名称', '区划', '起始', '截止', '原因', '规则', 'ruleset', '依据']);
+  assert.deepEqual(csv[0], ['名单', '统一社会信用代码', '名称', '区划', '起始', '截止', '原因', '规则', '规则代码', '规则集', '依据']);
   assert.equal(csv.length - 1, expected.length);
   const bySubject = new Map(expected.map((e) => [`${e.subject}|${e.since}|${e.rule}`, e]));
   for (const r of csv.slice(1)) {
-    const e = bySubject.get(`${r[1]}|${r[4]}|${r[7]}`);
+    const e = bySubject.get(`${r[1]}|${r[4]}|${r[8]}`);
     assert.ok(e, `row ${r.join(',')} is one of the filtered members`);
-    assert.deepEqual(r, [list.list_zh, e.subject, e.name, district, e.since, e.until || '', e.reason, e.rule, e.ruleset, e.seqs.join(' ')]);
+    assert.deepEqual(r, [list.list_zh, e.subject, e.name, district, e.since, e.until || '', e.reason_zh, e.rule_name, e.rule,
+      e.ruleset, e.seqs.join(' ')]);
   }
 
   page.assertNoErrors();
@@ -454,8 +459,9 @@ test('subject: a record the rules do not let count is listed with its rule and r
   await page.goto(`${BASE}/#/subject/${id}`);
   await page.waitForSelector('#disregarded');
   const text = await page.locator('#disregarded').innerText();
-  assert.match(text, /serious_list\.repair/);
-  assert.match(text, /青市监罚〔2024〕88号/);
+  assert.match(text, /严重失信名单：信用修复条件/);  // the rule's display name; its id is the cell's title
+  assert.match(text, /青市监罚〔2024〕88号 规定的义务尚未履行完毕/);
+  assert.equal(await page.locator('#disregarded .rule').getAttribute('title'), 'serious_list.repair');
   assert.match(await page.locator('section:has(#disregarded) h2').innerText(), /不计入的记录/);
   page.assertNoErrors();
   await context.close();
@@ -498,11 +504,11 @@ test('views: the public, an inspector and personnel each see only what docs/priv
   pub.page.assertNoErrors();
   await pub.context.close();
 
-  // An inspector: refused the civil servant's file (403), naming the personnel role.
+  // An inspector: refused the civil servant's file (403), naming the personnel role, in Chinese.
   const insp = await open({ token: INSPECTOR });
   await insp.page.goto(`${BASE}/#/subject/${enc}`);
   await insp.page.waitForSelector('#main .error.status-403');
-  assert.match(await insp.page.locator('#main .error').innerText(), /personnel/);
+  assert.match(await insp.page.locator('#main .error').innerText(), /需要组织人事的令牌（当前身份：检查员）/);
   insp.page.assertNoErrors();
   await insp.context.close();
 
@@ -555,7 +561,8 @@ test('access log: a signed-in reader names a purpose once; each read is in the s
   assert.match(text, /web-test-inspector/);
   assert.match(text, /招投标/);
   assert.match(text, /检查员/);
-  assert.match(text, /GET \/v1\/subjects\/\{id\}\/timeline/);
+  assert.match(text, /事件时间线/);  // the route, named; its path is the cell's title
+  assert.ok(await aud.page.locator('#access-table [title="GET /v1/subjects/{id}/timeline"]').count() > 0);
   await shot(aud.page, 'console-access-log.png');
   aud.page.assertNoErrors();
   await aud.context.close();

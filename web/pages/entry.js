@@ -4,7 +4,7 @@ import { get } from '../api.js';
 import { h, enc, cstTime, table, section } from '../dom.js';
 import { t, label } from '../i18n.js';
 import { verifyEntry, parseCheckpoint, hasWebCrypto } from '../verify.js';
-import { fieldValue } from '../events.js';
+import { fieldValue, orderedFields } from '../events.js';
 
 const CHECKS = ['checkpoint', 'leaf', 'inclusion', 'author', 'embedded'];
 
@@ -15,7 +15,9 @@ export async function render(view, ctx) {
   view.append(h('h1', null, t('entry.title', seq)), h('p', { class: 'muted loading' }, t('loading')));
 
   const [entry, note, key] = await Promise.all([
-    get(`/v1/entries/${seq}`, { signal: ctx.signal }),
+    get(`/v1/entries/${seq}`, { signal: ctx.signal }).catch((err) => {
+      throw err.status === 404 ? Object.assign(new Error(t('entry.missing', seq)), { status: 404 }) : err;
+    }),
     get('/v1/checkpoint', { signal: ctx.signal, text: true }),
     get('/v1/verifier-key', { signal: ctx.signal, text: true }),
   ]);
@@ -72,7 +74,7 @@ function overview(entry) {
   const signer = entry.signer;
   const subject = entry.event?.subject;
   const rows = [
-    [t('col.event'), h('span', null, label('ev', entry.event?.body_type), ' ', h('span', { class: 'muted mono' }, entry.event?.body_type || ''))],
+    [t('col.event'), h('span', { title: entry.event?.body_type || '' }, label('ev', entry.event?.body_type))],
     [t('entry.subject'), subject ? h('a', { href: `#/subject/${enc(subject)}` }, subject) : '—'],
     [t('entry.signer'), signer
       ? h('span', { id: 'signer' }, `${signer.agency_name || ''} (${signer.agency_uscc || ''})`)
@@ -84,14 +86,15 @@ function overview(entry) {
           : h('span', null, t('entry.revoked'), ' ', h('a', { href: `#/entry/${signer.revoked_seq}` }, `#${signer.revoked_seq}`))) : null)],
     [t('entry.recorded'), `${cstTime(entry.recorded_at_ms)} (UTC+8)`],
     [t('entry.version'), entry.stream_version ?? '—'],
-    ['event_id', h('span', { class: 'mono' }, entry.event?.event_id || '')],
+    [t('entry.eventId'), h('span', { class: 'mono' }, entry.event?.event_id || '')],
   ];
   return h('section', { class: 'card' }, h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', null, k), h('dd', null, v)])));
 }
 
 function eventTable(event) {
   const body = event?.body || {};
-  return table([t('entry.field'), t('entry.value')], Object.entries(body).map(([k, v]) => [
-    h('span', null, label('field', k), label('field', k) !== k ? h('span', { class: 'muted mono small' }, ` ${k}`) : null),
-    fieldValue(k, v)]), { class: 'kv' });
+  return table([t('entry.field'), t('entry.value')], orderedFields(body).map(([k, v]) => [
+    h('span', { title: k, 'data-field': k }, label('field', k)),
+    // Identifiers and keys as codes, the way the rest of the console shows them.
+    /(^|_)(id|uscc|origin|key)$/.test(k) ? h('span', { class: 'mono' }, fieldValue(k, v)) : fieldValue(k, v)]), { class: 'kv' });
 }

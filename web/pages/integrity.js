@@ -34,7 +34,7 @@ export async function render(view, ctx) {
     const rows = board.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
     chartBox.replaceChildren(
       h('figcaption', null, h('strong', null, t('integrity.chart')), ' ', h('span', { class: 'muted small' }, t('integrity.chartDesc'))),
-      chart(board, maxArrears, (page - 1) * PAGE_SIZE, (page - 1) * PAGE_SIZE + rows.length));
+      chart(board, maxArrears, (page - 1) * PAGE_SIZE, (page - 1) * PAGE_SIZE + rows.length, view.clientWidth));
     tableBox.replaceChildren(boardTable(rows, canOpen));
     pager.replaceChildren(
       h('button', { type: 'button', id: 'page-prev', disabled: page <= 1, onclick: () => { page -= 1; redraw(); } }, t('page.prev')),
@@ -57,10 +57,12 @@ export async function render(view, ctx) {
 
 // The whole board in one figure, x = rank: fulfilment rate as columns upwards, arrears as
 // columns downwards (scaled to the largest); the ranks on the page shown are shaded. Each column
-// links to its body and names it in a tooltip.
-function chart(board, maxArrears, first, last) {
-  const W = 1000;
-  const L = 70;
+// links to its body and names it in a tooltip. On a narrow screen a unit is about a CSS pixel
+// (readable labels, every column in view) and the rank range moves up beside ▲.
+function chart(board, maxArrears, first, last, room) {
+  const W = Math.round(Math.min(1000, Math.max(300, room || 1000)));
+  const narrow = W < 600;
+  const L = narrow ? 40 : 70;
   const R = 20;
   const UP = 150; // height of 100%
   const DOWN = 90; // height of the largest arrears
@@ -79,7 +81,7 @@ function chart(board, maxArrears, first, last) {
     s('line', { x1: L, x2: W - R, y1: TOP + UP / 2, y2: TOP + UP / 2, class: 'grid' }),
     s('text', { x: L, y: 14, class: 'col-head' }, `▲ ${t('col.fulfilment')}`),
     s('text', { x: L, y: H - 6, class: 'col-head' }, `▼ ${t('col.arrears')}（${t('integrity.max')} ${yuan(maxArrears)}）`),
-    s('text', { x: W - R, y: H - 6, class: 'axis-label', 'text-anchor': 'end' }, `${t('col.rank')} 1 – ${board.length}`),
+    s('text', { x: W - R, y: narrow ? 14 : H - 6, class: 'axis-label', 'text-anchor': 'end' }, `${t('col.rank')} 1 – ${board.length}`),
     board.map((b, i) => {
       const up = due(b) ? Math.max(1, b.fulfilment_rate * UP) : 1;
       const down = maxArrears ? (b.arrears_fen / maxArrears) * DOWN : 0;

@@ -3,7 +3,7 @@
 // The list is fetched once per list and date; filters and paging redraw in place.
 import { get, errorBox } from '../api.js';
 import { h, enc, hashFor, isDate, dateField, todayCST, division, divisionName, seqLinks, lockIcon } from '../dom.js';
-import { t, label } from '../i18n.js';
+import { t, label, said, ruleName, getLang } from '../i18n.js';
 
 export const LISTS = ['SeriousDishonesty', 'Watch', 'NotificationIneligible', 'GovernmentDishonesty', 'Red'];
 const RESTRICTED = new Set(['Watch', 'NotificationIneligible']);
@@ -69,7 +69,7 @@ export async function render(view, ctx) {
     const f = current();
     const needle = f.reason.toLowerCase();
     return entries.filter((e) => (!f.district || division(e.subject) === f.district)
-      && (!needle || e.reason.toLowerCase().includes(needle))
+      && (!needle || e.reason.toLowerCase().includes(needle) || String(e.reason_zh || '').toLowerCase().includes(needle))
       && (!f.from || e.since >= f.from)
       && (!f.to || e.since <= f.to));
   }
@@ -96,7 +96,7 @@ export async function render(view, ctx) {
 
   const field = (id, text, input) => h('div', { class: 'field' }, h('label', { for: id }, text), input);
   body.replaceChildren(
-    h('h2', null, data.list_zh, ' ', h('span', { class: 'muted small' }, data.list)),
+    h('h2', null, label('list', data.list)),
     h('form', { class: 'filters card', onsubmit: (e) => { e.preventDefault(); clearTimeout(timer); refilter(); } },
       h('fieldset', null,
         h('legend', null, t('lists.filters')),
@@ -135,7 +135,7 @@ function membersTable(rows, canOpen) {
       h('td', null, divisionName(division(e.subject))),
       h('td', { class: 'nowrap' }, e.since),
       h('td', { class: 'nowrap' }, e.until || t('open')),
-      h('td', null, e.reason),
+      h('td', null, said(e, 'reason')),
       h('td', null, seqLinks(e.seqs, canOpen))))));
 }
 
@@ -148,16 +148,16 @@ function csvField(value) {
 
 export function toCsv(list, rows) {
   const header = [t('col.list'), t('col.subject'), t('col.name'), t('col.district'), t('col.since'), t('col.until'),
-    t('col.reason'), t('subject.rule'), 'ruleset', t('col.seqs')];
-  const lines = rows.map((e) => [list.list_zh, e.subject, e.name, division(e.subject), e.since, e.until || '', e.reason,
-    e.rule, e.ruleset, e.seqs.join(' ')]);
+    t('col.reason'), t('subject.rule'), t('lists.ruleId'), t('lists.ruleset'), t('col.seqs')];
+  const lines = rows.map((e) => [label('list', list.list), e.subject, e.name, division(e.subject), e.since, e.until || '',
+    said(e, 'reason'), ruleName(e), e.rule, e.ruleset, e.seqs.join(' ')]);
   return [header, ...lines].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
 function exportCsv(list, rows) {
   const blob = new Blob(['\uFEFF', toCsv(list, rows)], { type: 'text/csv;charset=utf-8' });
   const url = URL.createObjectURL(blob);
-  const a = h('a', { href: url, download: `${list.list}-${list.as_of}.csv`, hidden: true });
+  const a = h('a', { href: url, download: `${getLang() === 'zh' ? list.list_zh : list.list}-${list.as_of}.csv`, hidden: true });
   document.body.append(a);
   a.click();
   a.remove();

@@ -5,7 +5,7 @@
 // public profile (docs/privacy.md).
 import { get } from '../api.js';
 import { h, enc, hashFor, isDate, dateField, todayCST, yuan, percent, division, divisionName, seqLinks, table, section } from '../dom.js';
-import { t, label } from '../i18n.js';
+import { t, label, said, ruleName } from '../i18n.js';
 
 export async function render(view, ctx) {
   const id = ctx.arg;
@@ -17,13 +17,16 @@ export async function render(view, ctx) {
 
   let profile;
   let measures = null;
+  const missing = (err) => {
+    throw err.status === 404 ? Object.assign(new Error(t('subject.missing', id)), { status: 404 }) : err;
+  };
   if (full) {
     [profile, measures] = await Promise.all([
       get(`${base}/profile${query}`, { signal: ctx.signal }),
       get(`${base}/measures${query}`, { signal: ctx.signal }),
-    ]);
+    ]).catch(missing);
   } else {
-    profile = await get(`${base}/public-profile${query}`, { signal: ctx.signal });
+    profile = await get(`${base}/public-profile${query}`, { signal: ctx.signal }).catch(missing);
   }
   if (!ctx.isCurrent()) return;
   document.title = `${profile.name} · creditlog`;
@@ -56,7 +59,7 @@ function identity(p, ctx, full, asOf) {
       h('h1', null, p.name),
       h('p', null,
         h('span', { class: 'mono uscc' }, p.subject), ' · ',
-        h('span', null, `${t('subject.district')} ${divisionName(division(p.subject))}`)),
+        h('span', { class: 'nowrap' }, `${t('subject.district')} ${divisionName(division(p.subject))}`)),
       h('p', { class: 'muted' }, t('subject.asOfNote', p.as_of), ' · ', t('subject.ruleset', p.ruleset)),
       h('p', { class: full ? 'view-note full' : 'view-note public', id: 'view-note' }, full ? t(String(p.subject).includes('/') ? 'subject.personnelView' : 'subject.fullView') : t('subject.publicView'))),
     h('div', { class: 'as-of' },
@@ -74,7 +77,7 @@ function gradeCard(p, links) {
     h('div', { class: `grade grade-${p.grade}`, id: 'grade', 'aria-label': `${t('subject.grade')} ${p.grade}` }, p.grade),
     h('div', null,
       h('h2', null, t('kv', `${t('subject.grade')} ${p.grade}`, label('grade', p.grade))),
-      h('p', null, p.grade_reason, ' ', links(p.grade_seqs)),
+      h('p', { id: 'grade-reason' }, said(p, 'grade_reason'), ' ', links(p.grade_seqs)),
       p.service_rating ? h('p', { class: 'muted' }, t('subject.ratingLine', p.service_rating.average.toFixed(2), p.service_rating.count)) : null));
 }
 
@@ -83,7 +86,7 @@ function gradeCard(p, links) {
 function publicMeasures(p) {
   return p.measures.map((m) => {
     const first = p.lists.filter((l) => l.list === m.list).sort((a, b) => a.since.localeCompare(b.since))[0];
-    return { measure: m.measure, list: m.list, since: first?.since || '', reason: first?.reason || '', seqs: first?.seqs || [] };
+    return { measure: m.measure, list: m.list, since: first?.since || '', reason: first?.reason || '', reason_zh: first?.reason_zh || '', seqs: first?.seqs || [] };
   });
 }
 
@@ -92,7 +95,7 @@ function measuresCard(p, measures, links) {
   if (!items.length) return section(t('subject.measures'), h('p', { id: 'measures', class: 'ok-text' }, t('subject.noMeasures')));
   return section(t('subject.measures'), h('ul', { id: 'measures', class: 'measures' }, items.map((m) =>
     h('li', { 'data-list': m.list },
-      t('subject.measureLine', m.measure, m.since, m.reason), ' ', links(m.seqs),
+      t('subject.measureLine', m.measure, m.since, said(m, 'reason')), ' ', links(m.seqs),
       h('span', { class: 'tag' }, label('list', m.list))))));
 }
 
@@ -103,7 +106,7 @@ function disregardedCard(p, links) {
   return section(t('subject.disregarded'),
     h('p', { class: 'muted' }, t('subject.disregardedNote')),
     table([t('subject.rule'), t('col.reason'), t('col.seqs')],
-      p.disregarded.map((d) => [h('span', { class: 'mono small rule' }, d.rule), d.reason, links([d.seq])]),
+      p.disregarded.map((d) => [h('span', { class: 'rule', title: d.rule }, ruleName(d)), said(d, 'reason'), links([d.seq])]),
       { id: 'disregarded' }));
 }
 
@@ -111,7 +114,7 @@ function listsCard(p, links) {
   if (!p.lists.length) return section(t('subject.lists'), h('p', { id: 'lists' }, t('subject.noLists')));
   return section(t('subject.lists'), table(
     [t('col.list'), t('col.since'), t('col.until'), t('col.reason'), t('subject.rule'), t('col.seqs')],
-    p.lists.map((l) => [label('list', l.list), l.since, l.until || t('open'), l.reason, h('span', { class: 'mono small rule' }, l.rule), links(l.seqs)]),
+    p.lists.map((l) => [label('list', l.list), l.since, l.until || t('open'), said(l, 'reason'), h('span', { class: 'rule', title: l.rule }, ruleName(l)), links(l.seqs)]),
     { id: 'lists' }));
 }
 

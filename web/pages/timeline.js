@@ -29,7 +29,7 @@ export async function render(view, ctx) {
       data.as_of ? ` · ${t('subject.asOfNote', data.as_of)}` : '', ' · ',
       h('a', { href: hashFor(`subject/${enc(id)}`, { as_of: asOf }) }, t('timeline.back'))),
     h('figure', { class: 'card axis-card' },
-      axis(events),
+      axis(events, view.clientWidth),
       h('figcaption', { class: 'muted' }, t('timeline.axis'), legend())),
     h('ol', { class: 'timeline', id: 'timeline-list' }, sorted.map(item)));
 }
@@ -49,9 +49,11 @@ function item(e) {
       h('div', null, summary(e.event?.body))));
 }
 
-function axis(events) {
+// One unit is about a CSS pixel on a narrow screen (up to 1000 units), so that a phone's axis
+// keeps readable years and dots that can be tapped, all in view.
+function axis(events, room) {
   const dated = events.filter((e) => isDate(e.date));
-  const W = 1000;
+  const W = Math.round(Math.min(1000, Math.max(300, room || 1000)));
   const PAD = 30;
   if (!dated.length) return s('svg', { viewBox: `0 0 ${W} 40`, class: 'axis', role: 'img' });
   const years = dated.map((e) => Number(e.date.slice(0, 4)));
@@ -61,23 +63,25 @@ function axis(events) {
   const d1 = dayNumber(`${y1}-01-01`);
   const x = (date) => PAD + ((dayNumber(date) - d0) / (d1 - d0)) * (W - 2 * PAD);
 
-  // Dots closer than a dot's width stack upwards.
-  const placed = [];
-  const dots = [...dated].sort((a, b) => a.date.localeCompare(b.date) || a.seq - b.seq).map((e) => {
+  // Dots closer than a dot's width stack upwards: each on the lowest level free beside it.
+  const dots = [];
+  for (const e of [...dated].sort((a, b) => a.date.localeCompare(b.date) || a.seq - b.seq)) {
     const cx = x(e.date);
-    const level = placed.filter((p) => Math.abs(p - cx) < 11).length;
-    placed.push(cx);
-    return { e, cx, level };
-  });
+    let level = 0;
+    while (dots.some((d) => d.level === level && Math.abs(d.cx - cx) < 11)) level += 1;
+    dots.push({ e, cx, level });
+  }
   const levels = Math.max(...dots.map((d) => d.level)) + 1;
   const base = 20 + levels * 14;
   const H = base + 30;
 
+  // Every year a tick; a year's label only where it does not run into the next one.
+  const every = Math.ceil(44 / ((W - 2 * PAD) / (y1 - y0)));
   const ticks = [];
   for (let y = y0; y <= y1; y++) {
     const tx = x(`${y}-01-01`);
     ticks.push(s('line', { x1: tx, x2: tx, y1: base - 4, y2: base + 6, class: 'tick' }));
-    if (y < y1) ticks.push(s('text', { x: tx + 4, y: base + 22, class: 'tick-label' }, String(y)));
+    if (y < y1 && (y - y0) % every === 0) ticks.push(s('text', { x: tx + 4, y: base + 22, class: 'tick-label' }, String(y)));
   }
   return s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'axis', role: 'group', 'aria-label': t('timeline.axis') },
     s('line', { x1: PAD, x2: W - PAD, y1: base, y2: base, class: 'axis-line' }),

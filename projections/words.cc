@@ -1,0 +1,72 @@
+#include "projections/words.h"
+
+#include <array>
+
+namespace creditlog::projections {
+namespace {
+
+struct Named {
+  std::string_view rule, zh, en;
+};
+
+// Every rule id a projection gives a derived fact (projections/evaluate.cc). A test walks the
+// rules a demo ledger derives and fails on one missing here.
+constexpr std::array kRuleNames = {
+    Named{"serious_list.decision", "严重失信名单：认定决定", "Serious list: listing decision"},
+    Named{"serious_list.decision+default_term_months", "严重失信名单：认定决定（默认期限）",
+          "Serious list: listing decision, default term"},
+    Named{"serious_list.notice", "严重失信名单：须先告知", "Serious list: a notice must come first"},
+    Named{"serious_list.due_process", "严重失信名单：异议期与异议处理", "Serious list: objection window and objections"},
+    Named{"serious_list.max_term_months", "严重失信名单：最长期限", "Serious list: maximum term"},
+    Named{"serious_list.repair", "严重失信名单：信用修复条件", "Serious list: conditions of a repair"},
+    Named{"watch_list.general_penalties", "重点关注名单：一般行政处罚次数", "Watch list: general penalties"},
+    Named{"watch_list.breached_commitments", "重点关注名单：承诺违约次数", "Watch list: breached commitments"},
+    Named{"watch_list.general_penalties+breached_commitments", "重点关注名单：一般行政处罚与承诺违约",
+          "Watch list: general penalties and breached commitments"},
+    Named{"notification_ineligibility.serious_penalty", "告知承诺不适用：严重行政处罚",
+          "Notification ineligibility: serious penalty"},
+    Named{"notification_ineligibility.false_commitment", "告知承诺不适用：虚假承诺",
+          "Notification ineligibility: false commitment"},
+    Named{"notification_ineligibility.serious_list", "告知承诺不适用：严重失信名单",
+          "Notification ineligibility: serious list"},
+    Named{"government_dishonesty.payment_overdue", "政务失信：逾期未支付款项", "Government dishonesty: payment overdue"},
+    Named{"government_dishonesty.arrears_recorded", "政务失信：拖欠认定", "Government dishonesty: arrears recorded"},
+    Named{"government_dishonesty.breached_commitment", "政务失信：政务服务承诺违约",
+          "Government dishonesty: breached commitment"},
+    Named{"red_list", "守信激励名单：履约记录", "Red list: commitments kept"},
+    Named{"grade.A", "信用等级 A：守信激励名单", "Grade A: on the red list"},
+    Named{"grade.B", "信用等级 B：未列入名单", "Grade B: no list applies"},
+    Named{"grade.C", "信用等级 C：重点关注名单", "Grade C: on the watch list"},
+    Named{"grade.C.serious_penalty", "信用等级 C：未修复的严重行政处罚", "Grade C: unrepaired serious penalty"},
+    Named{"grade.C.general_penalty", "信用等级 C：未修复的一般行政处罚", "Grade C: unrepaired general penalty"},
+    Named{"grade.D", "信用等级 D：严重失信名单", "Grade D: on the serious list"},
+    Named{"grade.D.government_dishonesty", "信用等级 D：政务失信", "Grade D: government dishonesty"},
+};
+
+}  // namespace
+
+Words RuleName(std::string_view rule) {
+  for (const Named& n : kRuleNames) {
+    if (n.rule == rule) return {std::string(n.en), std::string(n.zh)};
+  }
+  return {std::string(rule), std::string(rule)};
+}
+
+bool IsKnownRule(std::string_view rule) {
+  for (const Named& n : kRuleNames) {
+    if (n.rule == rule) return true;
+  }
+  return false;
+}
+
+}  // namespace creditlog::projections
+
+namespace creditlog::projections {
+
+std::vector<std::string_view> KnownRules() {
+  std::vector<std::string_view> out;
+  for (const Named& n : kRuleNames) out.push_back(n.rule);
+  return out;
+}
+
+}  // namespace creditlog::projections
