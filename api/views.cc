@@ -26,11 +26,15 @@ std::string Date(Day d) { return events::DateFromDays(d); }
 std::string DumpJson(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 static json OptDate(const std::optional<Day>& d) { return d ? json(Date(*d)) : json(); }
 
+// A rule's display name; its id for a rule the build does not name.
+static std::string NameZh(const projections::Words* name, const std::string& rule) { return name ? name->zh : rule; }
+static std::string NameEn(const projections::Words* name, const std::string& rule) { return name ? name->en : rule; }
+
 json MembershipJson(const projections::Membership& m) {
   return {{"list", projections::ListName(m.list)}, {"list_zh", projections::ListChineseName(m.list)},
           {"since", Date(m.since)}, {"until", OptDate(m.until)}, {"reason", m.reason}, {"rule", m.why.rule},
           {"ruleset", m.why.ruleset_version}, {"ruleset_seq", m.why.ruleset_seq}, {"seqs", m.why.seqs},
-          {"reason_zh", m.reason_zh}, {"rule_name", m.why.name.zh}, {"rule_name_en", m.why.name.en}};
+          {"reason_zh", m.reason_zh}, {"rule_name", NameZh(m.why.name, m.why.rule)}, {"rule_name_en", NameEn(m.why.name, m.why.rule)}};
 }
 
 json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_large) {
@@ -44,8 +48,8 @@ json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_larg
   json out = {{"subject", p.subject->id}, {"name", reader.Name(*p.subject)}, {"as_of", Date(p.as_of)},
               {"ruleset", p.ruleset_version}, {"ruleset_seq", p.ruleset_seq},
               {"grade", std::string(1, grading.grade)}, {"grade_rule", grading.rule}, {"grade_reason", grading.reason},
-              {"grade_seqs", grading.seqs}, {"grade_reason_zh", grading.reason_zh}, {"grade_rule_name", grading.name.zh},
-              {"grade_rule_name_en", grading.name.en}, {"lists", json::array()}, {"measures", json::array()}, {"commitments", json::array()},
+              {"grade_seqs", grading.seqs}, {"grade_reason_zh", grading.reason_zh}, {"grade_rule_name", NameZh(grading.name, grading.rule)},
+              {"grade_rule_name_en", NameEn(grading.name, grading.rule)}, {"lists", json::array()}, {"measures", json::array()}, {"commitments", json::array()},
               {"penalties", json::array()}, {"contracts", json::array()}};
   for (const auto& m : p.lists) {
     if (reader.MayList(m.list)) out["lists"].push_back(MembershipJson(m));
@@ -79,7 +83,7 @@ json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_larg
     out["disregarded"] = json::array();
     for (const auto& d : p.disregarded) {
       out["disregarded"].push_back({{"seq", d.seq}, {"rule", d.rule}, {"reason", d.reason.en}, {"reason_zh", d.reason.zh},
-                                    {"rule_name", d.name.zh}, {"rule_name_en", d.name.en}});
+                                    {"rule_name", NameZh(d.name, d.rule)}, {"rule_name_en", NameEn(d.name, d.rule)}});
     }
   }
   if (p.subject->registered) {
@@ -108,8 +112,8 @@ json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_larg
 static json RuleNamesJson(const projections::Ruleset& r) {
   json out = json::object();
   for (std::string_view rule : projections::KnownRules()) {
-    const projections::Words name = r.NameOf(rule);
-    out[std::string(rule)] = {{"zh", name.zh}, {"en", name.en}};
+    const projections::Words* name = r.NameOf(rule);
+    out[std::string(rule)] = {{"zh", name->zh}, {"en", name->en}};  // every known rule has one
   }
   return out;
 }

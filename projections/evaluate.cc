@@ -9,12 +9,6 @@ namespace {
 
 std::string Date(Day d) { return events::DateFromDays(d); }
 
-std::string Yuan(int64_t fen) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%lld.%02lld", static_cast<long long>(fen / 100), static_cast<long long>(fen % 100));
-  return buffer;
-}
-
 void Append(std::vector<uint64_t>* out, const std::vector<uint64_t>& seqs) { out->insert(out->end(), seqs.begin(), seqs.end()); }
 
 class Judge {
@@ -28,12 +22,12 @@ class Judge {
   Derived Why(std::string rule, std::vector<uint64_t> seqs) const {
     std::sort(seqs.begin(), seqs.end());
     seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
-    Words name = r_.NameOf(rule);
-    return {std::move(rule), r_.version, adopted_.seq, std::move(seqs), std::move(name)};
+    const Words* name = r_.NameOf(rule);
+    return {std::move(rule), r_.version, adopted_.seq, std::move(seqs), name};
   }
   Disregarded Disregard(uint64_t seq, std::string rule, Words reason) const {
-    Words name = r_.NameOf(rule);
-    return {seq, std::move(rule), std::move(reason), std::move(name)};
+    const Words* name = r_.NameOf(rule);
+    return {seq, std::move(rule), std::move(reason), name};
   }
   bool InWindow(Day day, int months) const { return day <= d_ && day > AddMonths(d_, -months); }
   std::string CommitmentState(const Commitment& c) const;
@@ -327,10 +321,10 @@ void Judge::GovernmentDishonesty(Profile& out) {
     if (!overdue && !arrears) continue;
     const Day since = overdue ? d_ - v.days_overdue + r_.payment_overdue_days + 1 : *c.arrears_recorded;
     out.lists.push_back({fb::ListKind::GovernmentDishonesty, arrears ? std::min(since, *c.arrears_recorded) : since, std::nullopt,
-                         "contract " + c.id + ": " + Yuan(v.outstanding_fen) + " 元 unpaid, " +
+                         "contract " + c.id + ": " + YuanText(v.outstanding_fen) + " 元 unpaid, " +
                              std::to_string(v.days_overdue) + " days overdue",
                          Why(overdue ? "government_dishonesty.payment_overdue" : "government_dishonesty.arrears_recorded", c.seqs),
-                         "合同 " + c.id + "：" + Yuan(v.outstanding_fen) + " 元未支付，逾期 " + std::to_string(v.days_overdue) +
+                         "合同 " + c.id + "：" + YuanText(v.outstanding_fen) + " 元未支付，逾期 " + std::to_string(v.days_overdue) +
                              " 天"});
   }
   for (const Commitment& c : s_.commitments) {
@@ -391,8 +385,7 @@ Profile::Grading Judge::Grade(const Profile& out, bool published_only) const {
   };
   auto set = [&](char grade, std::string rule, const std::string& reason, const std::string& reason_zh,
                  const std::vector<uint64_t>& seqs) {
-    Words name = r_.NameOf(rule);
-    return Profile::Grading{grade, rule, rule + ": " + reason, seqs, reason_zh, std::move(name)};
+    return Profile::Grading{grade, rule, rule + ": " + reason, seqs, reason_zh, r_.NameOf(rule)};
   };
   const bool public_body = s_.registered && s_.kind == fb::SubjectKind::PublicBody;
   if (const Membership* m = on(fb::ListKind::SeriousDishonesty)) {
@@ -434,7 +427,7 @@ Profile Judge::Run() {
   out.grade_reason = std::move(grading.reason);
   out.grade_seqs = std::move(grading.seqs);
   out.grade_reason_zh = std::move(grading.reason_zh);
-  out.grade_rule_name = std::move(grading.name);
+  out.grade_rule_name = grading.name;
   out.published_grade = Grade(out, true);
   // Earliest first, so that each measure is attributed to the membership that imposed it first.
   std::stable_sort(out.lists.begin(), out.lists.end(), [](const Membership& x, const Membership& y) { return x.since < y.since; });

@@ -19,7 +19,7 @@ struct Derived {
   std::string ruleset_version;
   uint64_t ruleset_seq = 0;
   std::vector<uint64_t> seqs;  // the events behind it
-  Words name;                  // the rule's display name in the ruleset in force
+  const Words* name = nullptr; // the rule's display name in the ruleset in force (in the state)
 };
 
 struct Membership {
@@ -57,7 +57,7 @@ struct Disregarded {
   uint64_t seq = 0;
   std::string rule;
   Words reason;
-  Words name;                  // the rule's display name
+  const Words* name = nullptr; // the rule's display name
 };
 
 struct Profile {
@@ -75,7 +75,7 @@ struct Profile {
   std::string grade_reason;    // "rule: reason", English
   std::vector<uint64_t> grade_seqs;
   std::string grade_reason_zh; // the reason in Chinese, without the rule id
-  Words grade_rule_name;
+  const Words* grade_rule_name = nullptr;
   // The grade from published information only: the same rules without the lists kept for
   // officials (重点关注名单, 告知承诺 ineligibility), which the public may not learn of through
   // a grade either (docs/privacy.md).
@@ -84,7 +84,7 @@ struct Profile {
     std::string rule, reason;
     std::vector<uint64_t> seqs;
     std::string reason_zh;
-    Words name;
+    const Words* name = nullptr;
   } published_grade;
   double rating_average = 0;
   size_t ratings = 0;

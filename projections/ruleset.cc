@@ -299,9 +299,9 @@ Result<Ruleset> ParseRuleset(std::string_view text) {
   return r;
 }
 
-Words Ruleset::NameOf(std::string_view rule) const {
+const Words* Ruleset::NameOf(std::string_view rule) const {
   auto it = rule_names.find(std::string(rule));
-  return it != rule_names.end() ? it->second : RuleName(rule);
+  return it != rule_names.end() ? &it->second : FindRuleName(rule);
 }
 
 std::string DefaultRulesetAdoptionJson() {

@@ -57,7 +57,9 @@ struct Ruleset {
   // Display names of rules ({"rule id": {"zh": …, "en": …}}) in place of the built-in ones
   // (projections/words.cc); a ruleset without the key uses those.
   std::map<std::string, Words> rule_names;
-  Words NameOf(std::string_view rule) const;
+  // This ruleset's name for a rule, else the built-in one; null for a rule this build does not
+  // know. It lives as long as the ruleset.
+  const Words* NameOf(std::string_view rule) const;
 };
 
 // Parses a ruleset document. InvalidArgument naming the key at fault (an unknown key too).

@@ -1,6 +1,8 @@
 #include "projections/words.h"
 
 #include <array>
+#include <cstdio>
+#include <utility>
 
 namespace creditlog::projections {
 namespace {
@@ -45,18 +47,30 @@ constexpr std::array kRuleNames = {
 
 }  // namespace
 
-Words RuleName(std::string_view rule) {
-  for (const Named& n : kRuleNames) {
-    if (n.rule == rule) return {std::string(n.en), std::string(n.zh)};
+const Words* FindRuleName(std::string_view rule) {
+  // Made once, so that every derived fact points at its name instead of copying it.
+  static const std::vector<std::pair<std::string_view, Words>> kWords = [] {
+    std::vector<std::pair<std::string_view, Words>> out;
+    for (const Named& n : kRuleNames) out.push_back({n.rule, Words{std::string(n.en), std::string(n.zh)}});
+    return out;
+  }();
+  for (const auto& [id, words] : kWords) {
+    if (id == rule) return &words;
   }
-  return {std::string(rule), std::string(rule)};
+  return nullptr;
 }
 
-bool IsKnownRule(std::string_view rule) {
-  for (const Named& n : kRuleNames) {
-    if (n.rule == rule) return true;
-  }
-  return false;
+Words RuleName(std::string_view rule) {
+  const Words* found = FindRuleName(rule);
+  return found != nullptr ? *found : Words{std::string(rule), std::string(rule)};
+}
+
+bool IsKnownRule(std::string_view rule) { return FindRuleName(rule) != nullptr; }
+
+std::string YuanText(int64_t fen) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%lld.%02lld", static_cast<long long>(fen / 100), static_cast<long long>(fen % 100));
+  return buffer;
 }
 
 }  // namespace creditlog::projections

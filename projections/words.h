@@ -4,6 +4,7 @@
 // it did not write.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,8 +17,13 @@ struct Words {
 };
 
 // The display name of a rule id as projections name them (e.g. "watch_list.general_penalties"),
-// in Chinese and English; a rule this build does not know is named by its id in both.
+// in Chinese and English: the catalogue's, which lives as long as the program; null for a rule
+// this build does not know.
+const Words* FindRuleName(std::string_view rule);
+// The same by value; a rule this build does not know is named by its id in both.
 Words RuleName(std::string_view rule);
+// "433000.00": an amount in fen as yuan with two decimals, as reasons and listings write it.
+std::string YuanText(int64_t fen);
 bool IsKnownRule(std::string_view rule);
 std::vector<std::string_view> KnownRules();  // in the order of the catalogue
 

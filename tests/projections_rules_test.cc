@@ -226,13 +226,13 @@ TEST_CASE("An unrepaired serious penalty grades C before any listing, a public b
 
   // Every reason is said in Chinese too, and every rule has a display name.
   CHECK(serious.grade_reason_zh == "严重行政处罚 罚〔2026〕3号 未修复");
-  CHECK(serious.grade_rule_name.zh == "信用等级 C：未修复的严重行政处罚");
+  CHECK(serious.grade_rule_name->zh == "信用等级 C：未修复的严重行政处罚");
   CHECK(d.grade_reason_zh.starts_with("公共机构列入政务失信名单（合同 HT9：10000.00 元未支付，逾期 31 天"));
   const Membership* listed = Story::On(d, fb::ListKind::GovernmentDishonesty);
   REQUIRE(listed != nullptr);
   CHECK(listed->reason_zh == "合同 HT9：10000.00 元未支付，逾期 31 天");
-  CHECK(listed->why.name.zh == "政务失信：逾期未支付款项");
-  CHECK(listed->why.name.en == "Government dishonesty: payment overdue");
+  CHECK(listed->why.name->zh == "政务失信：逾期未支付款项");
+  CHECK(listed->why.name->en == "Government dishonesty: payment overdue");
 }
 
 TEST_CASE("Every rule a projection names has a display name in both languages, and a ruleset may rename it", "[rules][ruleset]") {
@@ -247,8 +247,8 @@ TEST_CASE("Every rule a projection names has a display name in both languages, a
 
   auto renamed = ParseRuleset(R"({"version": "x", "rule_names": {"red_list": {"zh": "诚信红名单", "en": "Red list"}}})");
   REQUIRE(renamed.ok());
-  CHECK(renamed->NameOf("red_list").zh == "诚信红名单");
-  CHECK(renamed->NameOf("grade.B").zh == "信用等级 B：未列入名单");  // the others keep the built-in names
+  CHECK(renamed->NameOf("red_list")->zh == "诚信红名单");
+  CHECK(renamed->NameOf("grade.B")->zh == "信用等级 B：未列入名单");  // the others keep the built-in names
   auto unknown = ParseRuleset(R"({"version": "x", "rule_names": {"red.list": {"zh": "a", "en": "b"}}})");
   REQUIRE_FALSE(unknown.ok());
   CHECK_THAT(unknown.status().message(), Catch::Contains(".rule_names.red.list: not a rule this build derives"));

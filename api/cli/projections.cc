@@ -77,12 +77,6 @@ std::string Text(const json& j, const char* key) {
   return j[key].get<std::string>();
 }
 
-std::string Yuan(int64_t fen) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%lld.%02lld", static_cast<long long>(fen / 100), static_cast<long long>(fen % 100));
-  return buffer;
-}
-
 void PrintProfile(const json& j) {
   const bool zh = OutputLang() == Lang::kZh;
   std::cout << j["name"].get<std::string>() << "  " << j["subject"].get<std::string>() << "\n"
@@ -130,16 +124,16 @@ void PrintProfile(const json& j) {
     char rate[16];
     std::snprintf(rate, sizeof rate, "%.0f%%", 100 * j["as_payer"]["on_time_rate"].get<double>());
     const std::string due = std::to_string(j["as_payer"]["contracts_due"].get<int>());
-    const std::string arrears = Yuan(j["as_payer"]["arrears_outstanding_fen"].get<int64_t>());
+    const std::string arrears = projections::YuanText(j["as_payer"]["arrears_outstanding_fen"].get<int64_t>());
     std::cout << (zh ? "  作为付款方：到期合同 " + due + " 份，按期付款率 " + rate + "，未付欠款 " + arrears + " 元\n"
                      : "  as payer: on-time rate " + std::string(rate) + " of " + due + " due, arrears " + arrears + " yuan\n");
   }
   for (const auto& c : j["contracts"]) {
-    const std::string amount = Yuan(c["amount_fen"].get<int64_t>());
+    const std::string amount = projections::YuanText(c["amount_fen"].get<int64_t>());
     std::cout << "  " << c["id"].get<std::string>() << "  " << StateWord(c["role"].get<std::string>()) << "  "
               << (zh ? amount + " 元，" + c["due"].get<std::string>() + " 应付" : amount + " yuan, due " + c["due"].get<std::string>());
     if (c["outstanding_fen"].get<int64_t>() > 0) {
-      const std::string owed = Yuan(c["outstanding_fen"].get<int64_t>());
+      const std::string owed = projections::YuanText(c["outstanding_fen"].get<int64_t>());
       const std::string days = std::to_string(c["days_overdue"].get<int64_t>());
       std::cout << (zh ? "，未付 " + owed + " 元，逾期 " + days + " 天" : ", " + owed + " yuan unpaid, " + days + " days overdue");
     }
