@@ -37,6 +37,43 @@ json MembershipJson(const projections::Membership& m) {
           {"reason_zh", m.reason_zh}, {"rule_name", NameZh(m.why.name, m.why.rule)}, {"rule_name_en", NameEn(m.why.name, m.why.rule)}};
 }
 
+static json ApplicationJson(const projections::MeasureApplication& a) {
+  return {{"feedback_id", a.id}, {"measure", a.measure}, {"matter", a.matter}, {"implemented", Date(a.applied)},
+          {"implementing_agency", a.agency}, {"seqs", a.seqs}};
+}
+
+static json ObjectionJson(const projections::ObjectionView& v) {
+  const projections::Objection& o = *v.objection;
+  json out = {{"id", o.id}, {"filed", Date(o.filed)}, {"due_by", Date(v.due_by)}, {"state", v.state}, {"late", v.late},
+              {"resolved", OptDate(o.resolved)}, {"handling_agency", o.handling_agency}, {"seqs", o.seqs}};
+  if (!o.notice_id.empty()) {
+    out["notice_id"] = o.notice_id;
+  } else {
+    out["record_type"] = o.record_type;
+    out["record_id"] = o.record_id;
+  }
+  if (v.state == "overdue") out["rule"] = "integrity.objection_overdue";
+  return out;
+}
+
+// What measure `i` of `p` is (basis, department, scope) and, for readers of rule details, what
+// has been applied of it.
+static void AddMeasureDetail(json& out, const projections::Profile& p, size_t i, const Disclosure& reader) {
+  const projections::MeasureDetail* d = i < p.measure_details.size() ? p.measure_details[i] : nullptr;
+  if (d != nullptr) {
+    out["measure_en"] = d->en;
+    out["scope"] = d->scope;
+    out["basis"] = d->basis;
+    out["department"] = d->department;
+    out["incentive"] = d->incentive;
+  }
+  if (!reader.May(Info::kRuleDetails)) return;
+  out["applied"] = json::array();
+  for (const projections::MeasureApplication* a : p.measures_applied) {
+    if (a->measure == p.measures[i].first) out["applied"].push_back(ApplicationJson(*a));
+  }
+}
+
 json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_large) {
   const Disclosure reader = reader_at_large.Within(*p.subject);
   // The grade the reader may know of: one that a list kept from it gave is not.
@@ -54,13 +91,35 @@ json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_larg
   for (const auto& m : p.lists) {
     if (reader.MayList(m.list)) out["lists"].push_back(MembershipJson(m));
   }
-  for (const auto& [measure, list] : p.measures) {
-    if (reader.MayList(list)) out["measures"].push_back({{"measure", measure}, {"list", projections::ListName(list)}});
+  for (size_t i = 0; i < p.measures.size(); ++i) {
+    const auto& [measure, list] = p.measures[i];
+    if (!reader.MayList(list)) continue;
+    json m = {{"measure", measure}, {"list", projections::ListName(list)}};
+    AddMeasureDetail(m, p, i, reader);
+    out["measures"].push_back(std::move(m));
   }
   for (const auto& c : p.commitments) {
-    out["commitments"].push_back({{"id", c.commitment->id}, {"type", fb::EnumNameCommitmentType(c.commitment->type)},
-                                  {"matter", c.commitment->matter}, {"made", Date(c.commitment->made)},
-                                  {"deadline", Date(c.commitment->deadline)}, {"state", c.state}, {"seqs", c.commitment->seqs}});
+    json v = {{"id", c.commitment->id}, {"type", fb::EnumNameCommitmentType(c.commitment->type)},
+              {"matter", c.commitment->matter}, {"made", Date(c.commitment->made)},
+              {"deadline", Date(c.commitment->deadline)}, {"state", c.state}, {"seqs", c.commitment->seqs}};
+    if (c.lapsed) {
+      v["lapsed_on"] = Date(*c.lapsed);
+      v["rule"] = "commitment.incomplete_acceptance_lapsed";
+    }
+    if (reader.May(Info::kRuleDetails)) {
+      v["accepting_agency"] = c.commitment->accepting_agency;
+      if (c.verify_by) {
+        v["verify_by"] = Date(*c.verify_by);
+        v["verification"] = c.verification;
+      }
+    }
+    out["commitments"].push_back(std::move(v));
+  }
+  if (reader.May(Info::kRuleDetails)) {
+    out["objections"] = json::array();
+    for (const auto& o : p.objections) out["objections"].push_back(ObjectionJson(o));
+    out["measures_applied"] = json::array();
+    for (const projections::MeasureApplication* a : p.measures_applied) out["measures_applied"].push_back(ApplicationJson(*a));
   }
   for (const auto& v : p.penalties) {
     // The public sees penalties only while in publicity (双公示).
@@ -154,13 +213,16 @@ json MeasuresJson(const projections::Profile& p, const Disclosure& reader_at_lar
   const Disclosure reader = reader_at_large.Within(*p.subject);
   const bool full_grade = reader.May(Info::kRestrictedLists);
   json measures = json::array();
-  for (const auto& [measure, list] : p.measures) {
+  for (size_t i = 0; i < p.measures.size(); ++i) {
+    const auto& [measure, list] = p.measures[i];
     if (!reader.MayList(list)) continue;
     for (const auto& m : p.lists) {
       if (m.list != list) continue;
-      measures.push_back({{"measure", measure}, {"list", projections::ListName(list)}, {"since", Date(m.since)},
-                          {"reason", m.reason}, {"seqs", m.why.seqs}, {"list_zh", projections::ListChineseName(list)},
-                          {"reason_zh", m.reason_zh}});
+      json entry = {{"measure", measure}, {"list", projections::ListName(list)}, {"since", Date(m.since)},
+                    {"reason", m.reason}, {"seqs", m.why.seqs}, {"list_zh", projections::ListChineseName(list)},
+                    {"reason_zh", m.reason_zh}};
+      AddMeasureDetail(entry, p, i, reader);
+      measures.push_back(std::move(entry));
       break;
     }
   }
@@ -193,8 +255,54 @@ json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, Day day) 
                    {"breached", r.breached}, {"overdue", r.overdue}, {"fulfilment_rate", r.fulfilment_rate},
                    {"arrears_fen", r.arrears_fen}, {"arrears_days_max", r.arrears_days_max},
                    {"rating_average", r.rating_average}, {"ratings", r.ratings}, {"seqs", r.seqs}});
+    json failures = json::array();
+    for (const auto& f : r.failures) {
+      failures.push_back({{"rule", f.rule}, {"count", f.count}, {"seqs", f.seqs}, {"rule_name", NameZh(f.name, f.rule)},
+                          {"rule_name_en", NameEn(f.name, f.rule)}});
+    }
+    out.back()["failures"] = std::move(failures);
   }
   return {{"as_of", Date(day)}, {"board", out}};
+}
+
+json CheckJson(const projections::Profile& p, const projections::ActionCheck& check, const Disclosure& reader_at_large) {
+  const Disclosure reader = reader_at_large.Within(*p.subject);
+  auto measure_json = [&](const projections::CheckedMeasure& m) {
+    json out = {{"measure", m.measure}};
+    if (m.detail != nullptr) {
+      out.update({{"measure_en", m.detail->en}, {"scope", m.detail->scope}, {"basis", m.detail->basis},
+                  {"department", m.detail->department}});
+    }
+    if (m.membership != nullptr) {
+      out.update({{"list", projections::ListName(m.membership->list)}, {"list_zh", projections::ListChineseName(m.membership->list)},
+                  {"since", Date(m.membership->since)}, {"until", OptDate(m.membership->until)}, {"rule", m.membership->why.rule},
+                  {"rule_name", NameZh(m.membership->why.name, m.membership->why.rule)}, {"seqs", m.membership->why.seqs},
+                  {"reason", m.membership->reason}, {"reason_zh", m.membership->reason_zh}});
+    }
+    return out;
+  };
+  json restrictions = json::array(), incentives = json::array();
+  for (const auto& m : check.restrictions) restrictions.push_back(measure_json(m));
+  for (const auto& m : check.incentives) incentives.push_back(measure_json(m));
+  return {{"subject", p.subject->id}, {"name", reader.Name(*p.subject)}, {"as_of", Date(p.as_of)}, {"action", check.action},
+          {"decision", check.restricted ? "restricted" : "allowed"}, {"decision_zh", check.restricted ? "限制" : "无限制"},
+          {"ruleset", p.ruleset_version}, {"ruleset_seq", p.ruleset_seq}, {"restrictions", restrictions}, {"incentives", incentives}};
+}
+
+json DueVerificationsJson(const std::vector<projections::DueVerification>& due, const std::string& agency, Day day,
+                          const Disclosure& reader) {
+  json rows = json::array();
+  int overdue = 0;
+  for (const auto& v : due) {
+    if (!reader.MaySubject(v.subject->id, v.subject)) continue;
+    const projections::Commitment& c = *v.commitment;
+    overdue += v.overdue ? 1 : 0;
+    rows.push_back({{"subject", v.subject->id}, {"name", reader.Name(*v.subject)}, {"commitment_id", c.id},
+                    {"type", fb::EnumNameCommitmentType(c.type)}, {"matter", c.matter}, {"made", Date(c.made)},
+                    {"deadline", Date(c.deadline)}, {"verify_by", Date(v.due_by)}, {"overdue", v.overdue},
+                    {"days_left", v.due_by - day}, {"seqs", c.seqs}});
+  }
+  return {{"agency", agency}, {"as_of", Date(day)}, {"due", rows.size()}, {"overdue", overdue}, {"verifications", rows}};
 }
 
 json WithheldFrom(const Disclosure& reader, json event) {
@@ -215,7 +323,7 @@ static constexpr const char* kEventDateFields[] = {
     "created_date", "effective_date", "made_date", "verified_date", "breach_date", "withdrawn_date",
     "signed_date", "paid_date", "recorded_date", "cleared_date", "completed_date", "decision_date",
     "fulfilled_date", "revoked_date", "notice_date", "filed_date", "resolved_date", "exit_date",
-    "applied_date", "decided_date", "rated_date", "entry_date"};
+    "applied_date", "decided_date", "rated_date", "entry_date", "implemented_date"};
 
 static std::string BusinessDate(const nlohmann::json& body) {
   for (const char* field : kEventDateFields) {

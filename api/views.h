@@ -10,6 +10,7 @@
 
 #include "api/disclosure.h"
 #include "ledger/ledger.h"
+#include "projections/duties.h"
 #include "projections/evaluate.h"
 #include "projections/integrity.h"
 
@@ -32,6 +33,13 @@ Result<nlohmann::json> ListJson(const projections::State& state, fb::ListKind ki
                                 const Disclosure& reader);
 // The ruleset in force on `day`: its adoption, every rule's value, its sources and calendar.
 nlohmann::json RulesetJson(const projections::RulesetHistory::Adopted& adopted, projections::Day day);
+
+// A department's check before it grants `check.action` (GET /v1/subjects/{id}/check, creditlog
+// check): allowed or restricted, with each measure, its basis, the list and the seqs behind it.
+nlohmann::json CheckJson(const projections::Profile& p, const projections::ActionCheck& check, const Disclosure& reader);
+// 待核查: an agency's due verifications (projections/duties.h).
+nlohmann::json DueVerificationsJson(const std::vector<projections::DueVerification>& due, const std::string& agency,
+                                    projections::Day day, const Disclosure& reader);
 
 nlohmann::json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, projections::Day day);
 

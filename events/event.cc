@@ -131,6 +131,7 @@ std::string_view EventTypeChineseName(std::string_view type_name) {
       {"RecordCorrected", "记录更正"},
       {"AccessRecorded", "查询记录"},
       {"ErasureRecorded", "个人信息删除"},
+      {"MeasureApplied", "联合奖惩措施实施反馈"},
   };
   for (const auto& [name, chinese] : kNames) {
     if (name == type_name) return chinese;
@@ -182,9 +183,17 @@ bool IsAdministrative(fb::EventBody type) {
     case EventBody::CivilServantIntegrityEntry:
     case EventBody::RecordCorrected:
     case EventBody::AccessRecorded:
+    case EventBody::MeasureApplied:
       return false;
   }
   return false;  // a type from a newer schema: ValidateEvent refuses it
+}
+
+bool IsObjectableRecordType(std::string_view type) {
+  for (std::string_view t : {"PenaltyDecided", "CommitmentMade", "ContractSigned", "SeriousListingDecided"}) {
+    if (t == type) return true;
+  }
+  return false;
 }
 
 std::string_view SubjectDivision(std::string_view subject) {

@@ -68,6 +68,10 @@ Result<fb::EventBody> EventTypeFromName(std::string_view name);
 // build does not know (it is asked of unchecked events).
 bool IsAdministrative(fb::EventBody type);
 
+// The records an ObjectionFiled may name by record_type (besides a listing notice, by notice_id).
+inline constexpr const char* kObjectableRecordTypes = "PenaltyDecided, CommitmentMade, ContractSigned, SeriousListingDecided";
+bool IsObjectableRecordType(std::string_view type);
+
 // The division code an event's subject falls in, for jurisdiction checks: positions 3–8
 // of the subject's USCC (before any "/staff-number"); "" for an empty subject.
 std::string_view SubjectDivision(std::string_view subject);

@@ -6,6 +6,7 @@
 
 #include "base/check.h"
 #include "events/checker.h"
+#include "events/event.h"
 #include "events/corrections.h"
 #include "events/personal.h"
 #include "events/limits.h"
@@ -230,11 +231,25 @@ void ListingNoticeIssued(Checker& c, const fb::ListingNoticeIssued& b) {
   StringList(c, b.related(), "body.related", false);
 }
 
+// Either a listing notice (notice_id) or another record (record_type and record_id), not both.
 void ObjectionFiled(Checker& c, const fb::ObjectionFiled& b) {
   c.Id(b.objection_id(), "body.objection_id");
-  c.Id(b.notice_id(), "body.notice_id");
+  const bool to_record = b.record_type() != nullptr && b.record_type()->size() > 0;
+  if (!to_record) {
+    c.Id(b.notice_id(), "body.notice_id");
+  } else {
+    if (b.notice_id() != nullptr && b.notice_id()->size() > 0) {
+      c.Fail("body.notice_id", "must be \"\" when the objection names a record_type (object to a notice or to a record)");
+    }
+    if (c.ok() && !IsObjectableRecordType(b.record_type()->string_view())) {
+      c.Fail("body.record_type", "'" + b.record_type()->str() + "' is not a record an objection names (" +
+                                     std::string(kObjectableRecordTypes) + ")");
+    }
+    c.Id(b.record_id(), "body.record_id");
+  }
   c.Text(b.content(), "body.content");
   c.Date(b.filed_date(), "body.filed_date");
+  c.Uscc(b.handling_agency(), "body.handling_agency", false);
 }
 
 void ObjectionResolved(Checker& c, const fb::ObjectionResolved& b) {
@@ -333,6 +348,17 @@ void AccessRecorded(Checker& c, const fb::AccessRecorded& b) {
   c.Line(b.address(), "body.address", kNameBytesMax, false);
 }
 
+// ---------------------------------------------------------------- joint rewards and punishments
+
+void MeasureApplied(Checker& c, const fb::MeasureApplied& b) {
+  c.Id(b.feedback_id(), "body.feedback_id");
+  c.Line(b.measure(), "body.measure");
+  c.Line(b.matter(), "body.matter");
+  c.Date(b.implemented_date(), "body.implemented_date");
+  c.Uscc(b.implementing_agency(), "body.implementing_agency");
+  c.Text(b.note(), "body.note", kTextBytesMax, false);
+}
+
 // ---------------------------------------------------------------- erasure
 
 void ErasureRecorded(Checker& c, const fb::ErasureRecorded& b) {
@@ -383,6 +409,7 @@ void CheckBody(Checker& c, const fb::Event& e) {
     case EventBody::RecordCorrected: return RecordCorrected(c, *e.body_as_RecordCorrected());
     case EventBody::AccessRecorded: return AccessRecorded(c, *e.body_as_AccessRecorded());
     case EventBody::ErasureRecorded: return ErasureRecorded(c, *e.body_as_ErasureRecorded());
+    case EventBody::MeasureApplied: return MeasureApplied(c, *e.body_as_MeasureApplied());
   }
   // NONE, or a type this build does not know: ValidateEvent refuses both before calling here.
   CREDITLOG_CHECK(e.body_type() != EventBody::NONE && e.body_type() <= EventBody::MAX);

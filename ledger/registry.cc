@@ -208,6 +208,7 @@ void KeyRegistry::Apply(const fb::Event& event, uint64_t seq) {
     case fb::EventBody::RecordCorrected:
     case fb::EventBody::AccessRecorded:
     case fb::EventBody::ErasureRecorded:
+    case fb::EventBody::MeasureApplied:
       break;
   }
 }

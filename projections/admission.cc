@@ -63,6 +63,7 @@ std::vector<Happened> HappenedDates(const fb::Event& e) {
     case EventBody::RecordCorrected: return {{e.body_as_RecordCorrected()->corrected_date(), "body.corrected_date"}};
     case EventBody::AccessRecorded: return {{e.body_as_AccessRecorded()->read_date(), "body.read_date"}};
     case EventBody::ErasureRecorded: return {{e.body_as_ErasureRecorded()->erased_date(), "body.erased_date"}};
+    case EventBody::MeasureApplied: return {{e.body_as_MeasureApplied()->implemented_date(), "body.implemented_date"}};
   }
   return {};
 }
@@ -96,6 +97,47 @@ Status NotRecorded(const std::vector<T>& items, const String* id, const char* fi
                             Seqs(earlier->seqs) + " (a record is corrected by a correction, not recorded twice)");
   }
   return Status::Ok();
+}
+
+// An objection names a notice, or a record of this subject recorded by the day of filing.
+Status CheckObjection(const State& state, const SubjectState& s, const fb::ObjectionFiled& b) {
+  RETURN_IF_ERROR(NotRecorded(s.objections, b.objection_id(), "body.objection_id", "objection"));
+  if (b.notice_id()->size() > 0) {
+    ASSIGN_OR_RETURN(const Notice* n, Existing(s.notices, b.notice_id(), "body.notice_id", "notice", s));
+    return NotBeforeRecord(b.filed_date(), "body.filed_date", n->served, "notice " + n->id + " was served");
+  }
+  const std::string type = b.record_type()->str(), id = b.record_id()->str();
+  std::optional<Day> since;  // the day the record was made
+  if (type == "PenaltyDecided") {
+    if (const Penalty* p = s.FindPenalty(id)) since = p->decided;
+  } else if (type == "CommitmentMade") {
+    if (const Commitment* c = FindById(s.commitments, id)) since = c->made;
+  } else if (type == "ContractSigned") {
+    const Contract* c = state.FindContract(id);
+    if (c != nullptr && (c->payer == s.id || c->payee == s.id)) since = c->signed_on;
+  } else if (type == "SeriousListingDecided") {
+    if (const SeriousListing* l = FindById(s.listings, id)) since = l->decided;
+  }
+  if (!since) return Refuse("body.record_id", "no " + type + " '" + id + "' is recorded for " + s.id);
+  return NotBeforeRecord(b.filed_date(), "body.filed_date", *since, type + " " + id + " was made");
+}
+
+// 联合奖惩反馈: by the applying agency's own key, of a measure a list imposed on the subject that day.
+Status CheckMeasureApplied(const State& state, const SubjectState& s, const fb::MeasureApplied& b, std::string_view agency) {
+  RETURN_IF_ERROR(NotRecorded(s.measures_applied, b.feedback_id(), "body.feedback_id", "application"));
+  if (!agency.empty() && b.implementing_agency()->string_view() != agency) {
+    return Refuse("body.implementing_agency", "'" + b.implementing_agency()->str() + "' is not the agency of the signing key (" +
+                                              std::string(agency) + "): a department reports the measures it applied itself");
+  }
+  auto profile = Evaluate(state, s.id, D(b.implemented_date()));
+  if (!profile.ok()) return Refuse("body.implemented_date", profile.status().message());
+  for (const auto& [measure, list] : profile->measures) {
+    if (measure == b.measure()->string_view()) return Status::Ok();
+  }
+  std::string applying;
+  for (const auto& [measure, list] : profile->measures) applying += (applying.empty() ? "" : "、") + measure;
+  return Refuse("body.measure", "'" + b.measure()->str() + "' did not apply to " + s.id + " on " + b.implemented_date()->str() +
+                                    " (no list in force imposed it; measures that applied: " + (applying.empty() ? "none" : applying) + ")");
 }
 
 Status CheckRuleset(const fb::RulesetAdopted& b) {
@@ -302,12 +344,8 @@ Status CheckSubjectEvent(const State& state, const SubjectState& s, const fb::Ev
       return FollowsPenalty(s, b->decision_number(), b->revoked_date(), "body.revoked_date");
     }
     case EventBody::ListingNoticeIssued: return CheckNotice(state, s, *e.body_as_ListingNoticeIssued());
-    case EventBody::ObjectionFiled: {
-      const auto* b = e.body_as_ObjectionFiled();
-      RETURN_IF_ERROR(NotRecorded(s.objections, b->objection_id(), "body.objection_id", "objection"));
-      ASSIGN_OR_RETURN(const Notice* n, Existing(s.notices, b->notice_id(), "body.notice_id", "notice", s));
-      return NotBeforeRecord(b->filed_date(), "body.filed_date", n->served, "notice " + n->id + " was served");
-    }
+    case EventBody::ObjectionFiled: return CheckObjection(state, s, *e.body_as_ObjectionFiled());
+    case EventBody::MeasureApplied: return CheckMeasureApplied(state, s, *e.body_as_MeasureApplied(), agency);
     case EventBody::ObjectionResolved: {
       const auto* b = e.body_as_ObjectionResolved();
       ASSIGN_OR_RETURN(const Objection* o, Existing(s.objections, b->objection_id(), "body.objection_id", "objection", s));

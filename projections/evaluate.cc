@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "projections/due_process.h"
+#include "projections/duties.h"
 
 namespace creditlog::projections {
 namespace {
@@ -37,6 +38,7 @@ class Judge {
   PenaltyView ViewPenalty(const Penalty& p) const;
   std::optional<Words> ListingRepairDefect(const SeriousListing& l, const Notice& notice, const Repair& repair) const;
   void Commitments(Profile& out);
+  void Objections(Profile& out);
   void Penalties(Profile& out);
   void Contracts(Profile& out);
   void SeriousList(Profile& out);
@@ -53,7 +55,11 @@ class Judge {
   const Ruleset& r_;
 };
 
+// The day a commitment counts as breached: recorded, or a 容缺受理 whose deadline lapsed.
+std::optional<Day> BreachedOn(const Commitment& c) { return c.breached ? c.breached : LapsedOn(c); }
+
 std::string Judge::CommitmentState(const Commitment& c) const {
+  if (const auto lapsed = LapsedOn(c); lapsed && *lapsed <= d_) return "breached";
   if (c.verified && *c.verified <= d_) return "fulfilled";
   if (c.breached && *c.breached <= d_) return "breached";
   if (c.withdrawn && *c.withdrawn <= d_) return "withdrawn";
@@ -112,7 +118,35 @@ PenaltyView Judge::ViewPenalty(const Penalty& p) const {
 
 void Judge::Commitments(Profile& out) {
   for (const Commitment& c : s_.commitments) {
-    if (c.made <= d_) out.commitments.push_back({&c, CommitmentState(c)});
+    if (c.made > d_) continue;
+    CommitmentView v{&c, CommitmentState(c), {}, VerificationDueBy(state_.rulesets(), c), ""};
+    if (const auto lapsed = LapsedOn(c); lapsed && *lapsed <= d_) v.lapsed = lapsed;
+    if (v.verify_by) {
+      const std::optional<Day> done = VerificationDone(c);
+      if (done && *done <= d_) {
+        v.verification = *done > *v.verify_by ? "done_late" : "done";
+      } else if (c.withdrawn && *c.withdrawn <= d_) {
+        v.verification = "";
+      } else {
+        v.verification = d_ > *v.verify_by ? "overdue" : "due";
+      }
+    }
+    out.commitments.push_back(std::move(v));
+  }
+}
+
+void Judge::Objections(Profile& out) {
+  for (const Objection& o : s_.objections) {
+    if (o.filed > d_) continue;
+    ObjectionView v{&o, ObjectionDueBy(state_.rulesets(), o), "", false};
+    if (o.resolved && *o.resolved <= d_) {
+      v.state = o.upheld ? "upheld" : "rejected";
+      v.late = *o.resolved > v.due_by;
+    } else {
+      v.state = d_ > v.due_by ? "overdue" : "pending";
+      v.late = d_ > v.due_by;
+    }
+    out.objections.push_back(v);
   }
 }
 
@@ -237,7 +271,8 @@ void Judge::WatchList(Profile& out) {
     }
   }
   for (const Commitment& c : s_.commitments) {
-    if (c.breached && *c.breached <= d_ && !BreachRepaired(c)) triggers.push_back({*c.breached, false, &c.seqs});
+    const std::optional<Day> breached = BreachedOn(c);
+    if (breached && *breached <= d_ && !BreachRepaired(c)) triggers.push_back({*breached, false, &c.seqs});
   }
   std::stable_sort(triggers.begin(), triggers.end(), [](const Trigger& a, const Trigger& b) { return a.day < b.day; });
   const int months = r_.watch_window_months;
@@ -341,7 +376,7 @@ void Judge::RedList(Profile& out) {
   std::vector<Day> fulfilled;
   std::vector<uint64_t> seqs;
   for (const Commitment& c : s_.commitments) {
-    if (c.breached && InWindow(*c.breached, months)) return;
+    if (const auto breached = BreachedOn(c); breached && InWindow(*breached, months)) return;
     if (c.verified && InWindow(*c.verified, months)) {
       fulfilled.push_back(*c.verified);
       Append(&seqs, c.seqs);
@@ -414,6 +449,7 @@ Profile Judge::Run() {
   out.ruleset_version = r_.version;
   out.ruleset_seq = adopted_.seq;
   Commitments(out);
+  Objections(out);
   Penalties(out);
   Contracts(out);
   SeriousList(out);
@@ -434,8 +470,14 @@ Profile Judge::Run() {
   for (const Membership& m : out.lists) {
     for (const std::string& measure : r_.measures[static_cast<size_t>(m.list)]) {
       const bool seen = std::any_of(out.measures.begin(), out.measures.end(), [&](const auto& x) { return x.first == measure; });
-      if (!seen) out.measures.emplace_back(measure, m.list);
+      if (!seen) {
+        out.measures.emplace_back(measure, m.list);
+        out.measure_details.push_back(r_.DetailOf(measure));
+      }
     }
+  }
+  for (const MeasureApplication& a : s_.measures_applied) {
+    if (a.applied <= d_) out.measures_applied.push_back(&a);
   }
   const RatingSummary rated = s_.RatingsBy(d_);
   out.ratings = rated.count;
@@ -446,6 +488,31 @@ Profile Judge::Run() {
 }  // namespace
 
 Day AddMonths(Day day, int months) { return events::AddMonthsToDays(day, months); }
+
+ActionCheck CheckAction(const Profile& p, std::string_view action, const std::function<bool(fb::ListKind)>& may_list) {
+  ActionCheck out;
+  out.action = std::string(action);
+  for (size_t i = 0; i < p.measures.size(); ++i) {
+    const auto& [measure, list] = p.measures[i];
+    const MeasureDetail* detail = i < p.measure_details.size() ? p.measure_details[i] : nullptr;
+    if (!may_list(list) || !(measure == action || (detail != nullptr && detail->scope == action))) continue;
+    const Membership* membership = nullptr;
+    for (const Membership& m : p.lists) {
+      if (m.list == list) {
+        membership = &m;
+        break;
+      }
+    }
+    const CheckedMeasure checked{measure, detail, membership};
+    if (detail != nullptr && detail->incentive) {
+      out.incentives.push_back(checked);
+    } else {
+      out.restrictions.push_back(checked);
+      out.restricted = true;
+    }
+  }
+  return out;
+}
 
 Result<Profile> Evaluate(const State& state, std::string_view subject, Day as_of) {
   const SubjectState* s = state.Subject(subject);

@@ -3,6 +3,7 @@
 // of the events behind it, so an inspector can say why — and an auditor can prove it.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,17 @@ struct Membership {
 struct CommitmentView {
   const Commitment* commitment = nullptr;
   std::string state;           // open, fulfilled, breached, withdrawn, overdue
+  std::optional<Day> lapsed;   // a 容缺受理 breached by its deadline passing (projections/duties.h)
+  std::optional<Day> verify_by;  // the accepting agency's verification duty, when it owes one
+  std::string verification;    // "" (no duty), due, overdue, done, done_late
+};
+
+// An objection and where its handling stands on the date.
+struct ObjectionView {
+  const Objection* objection = nullptr;
+  Day due_by = 0;              // the last working day for handling it
+  std::string state;           // pending, overdue, upheld, rejected
+  bool late = false;           // handled, or still pending, after due_by
 };
 
 struct PenaltyView {
@@ -70,6 +82,9 @@ struct Profile {
   std::vector<ContractView> contracts;
   std::vector<Membership> lists;
   std::vector<std::pair<std::string, fb::ListKind>> measures;  // measure, the list that imposes it
+  std::vector<const MeasureDetail*> measure_details;  // by measures' index: what each is (null: undescribed)
+  std::vector<const MeasureApplication*> measures_applied;  // 联合奖惩反馈 on or before the date
+  std::vector<ObjectionView> objections;                   // filed on or before the date
   char grade = 'B';
   std::string grade_rule;      // e.g. "grade.C.serious_penalty"
   std::string grade_reason;    // "rule: reason", English
@@ -90,6 +105,23 @@ struct Profile {
   size_t ratings = 0;
   std::vector<Disregarded> disregarded;
 };
+
+// A department's question before it grants something (联合奖惩 in its approval system): may
+// `action` (a measure's scope, e.g. 政府采购, or a measure's name) be granted to the subject on
+// the profile's date? Restricted when a restrictive measure in force concerns it; rewards that
+// concern it are listed too. `may_list` says which lists the asker may learn of: a measure
+// imposed by another list is left out.
+struct CheckedMeasure {
+  std::string measure;
+  const MeasureDetail* detail = nullptr;  // null for a measure the ruleset does not describe
+  const Membership* membership = nullptr; // the list membership that imposes it (in the profile)
+};
+struct ActionCheck {
+  std::string action;
+  bool restricted = false;
+  std::vector<CheckedMeasure> restrictions, incentives;
+};
+ActionCheck CheckAction(const Profile& p, std::string_view action, const std::function<bool(fb::ListKind)>& may_list);
 
 // NotFound for an unknown subject; InvalidArgument if no ruleset is in force on `as_of`.
 Result<Profile> Evaluate(const State& state, std::string_view subject, Day as_of);

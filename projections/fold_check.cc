@@ -98,6 +98,7 @@ Status CheckFoldable(const fb::Event& e) {
       return CheckCorrection(*e.body_as_RecordCorrected());
     case EventBody::AccessRecorded: return CheckDates({{e.body_as_AccessRecorded()->read_date(), "body.read_date"}});
     case EventBody::ErasureRecorded: return CheckDates({{e.body_as_ErasureRecorded()->erased_date(), "body.erased_date"}});
+    case EventBody::MeasureApplied: return CheckDates({{e.body_as_MeasureApplied()->implemented_date(), "body.implemented_date"}});
   }
   return Status::Corruption("body_type: " + std::to_string(static_cast<int>(e.body_type())) +
                             " is not an event type this build knows");

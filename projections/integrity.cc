@@ -2,12 +2,39 @@
 
 #include <algorithm>
 
+#include "projections/duties.h"
+
 namespace creditlog::projections {
 namespace {
 
 // By its registration (SubjectRegistered.kind), never by its code: a civil servant's file
 // "USCC/staff-number" and an unregistered code are not public bodies.
 bool IsPublicBody(const SubjectState& s) { return s.registered && s.kind == fb::SubjectKind::PublicBody; }
+
+using Failures = std::map<std::string, std::map<std::string, IntegrityRow::Failure>, std::less<>>;  // agency → rule → failure
+
+void Count(Failures& failures, const std::string& agency, const char* rule, const std::vector<uint64_t>& seqs) {
+  if (agency.empty()) return;
+  IntegrityRow::Failure& f = failures[agency][rule];
+  f.rule = rule;
+  f.count += 1;
+  f.seqs.insert(f.seqs.end(), seqs.begin(), seqs.end());
+}
+
+// In one pass over the log's subjects: each agency's overdue verifications and objections.
+Failures OverdueDuties(const State& state, Day d) {
+  Failures out;
+  for (const DueVerification& v : DueVerifications(state, "", d)) {
+    if (v.overdue) Count(out, v.commitment->accepting_agency, "integrity.verification_overdue", v.commitment->seqs);
+  }
+  for (const auto& [id, s] : state.subjects()) {
+    for (const Objection& o : s.objections) {
+      if (o.filed > d || (o.resolved && *o.resolved <= d)) continue;
+      if (d > ObjectionDueBy(state.rulesets(), o)) Count(out, o.handling_agency, "integrity.objection_overdue", o.seqs);
+    }
+  }
+  return out;
+}
 
 IntegrityRow Row(const State& state, const SubjectState& s, Day d) {
   IntegrityRow row;
@@ -46,13 +73,31 @@ IntegrityRow Row(const State& state, const SubjectState& s, Day d) {
 
 }  // namespace
 
+int IntegrityRow::failure_count() const {
+  int n = 0;
+  for (const Failure& f : failures) n += f.count;
+  return n;
+}
+
 std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of) {
   std::vector<IntegrityRow> rows;
+  Failures failures = OverdueDuties(state, as_of);
+  const RulesetHistory::Adopted* rules = state.rulesets().At(as_of);
   for (const auto& [id, s] : state.subjects()) {
-    if (IsPublicBody(s) && s.events > 0) rows.push_back(Row(state, s, as_of));
+    if (!IsPublicBody(s) || s.events == 0) continue;
+    IntegrityRow row = Row(state, s, as_of);
+    if (auto it = failures.find(id); it != failures.end()) {
+      for (auto& [rule, failure] : it->second) {
+        std::sort(failure.seqs.begin(), failure.seqs.end());
+        failure.name = rules ? rules->rules.NameOf(rule) : FindRuleName(rule);
+        row.failures.push_back(std::move(failure));
+      }
+    }
+    rows.push_back(std::move(row));
   }
   std::sort(rows.begin(), rows.end(), [](const IntegrityRow& a, const IntegrityRow& b) {
     if (a.fulfilment_rate != b.fulfilment_rate) return a.fulfilment_rate > b.fulfilment_rate;
+    if (a.failure_count() != b.failure_count()) return a.failure_count() < b.failure_count();
     if (a.arrears_fen != b.arrears_fen) return a.arrears_fen < b.arrears_fen;
     if (a.rating_average != b.rating_average) return a.rating_average > b.rating_average;
     return a.subject < b.subject;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "projections/state.h"
+#include "projections/words.h"
 
 namespace creditlog::projections {
 
@@ -23,10 +24,21 @@ struct IntegrityRow {
   size_t ratings = 0;
   int rank = 0;                  // 1 = best
   std::vector<uint64_t> seqs;    // the commitments and contracts behind the figures
+  // Duties the body owes and has let pass (projections/duties.h), each a named rule:
+  // integrity.verification_overdue (a commitment it accepted, not verified in time: 谁审批谁监管)
+  // and integrity.objection_overdue (an objection it handles, not handled in time).
+  struct Failure {
+    std::string rule;
+    int count = 0;
+    std::vector<uint64_t> seqs;
+    const Words* name = nullptr;
+  };
+  std::vector<Failure> failures;
+  int failure_count() const;
 };
 
 // Public bodies are SubjectRegistered as PublicBody or hold a USCC of authority 1 (机关,
-// 事业单位). Ranked by fulfilment rate, then smaller arrears, then higher rating, then USCC.
+// 事业单位). Ranked by fulfilment rate, then fewer failures, then smaller arrears, then higher rating, then USCC.
 std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of);
 
 }  // namespace creditlog::projections

@@ -137,6 +137,64 @@ Status ParseRuleNames(Reader& top, Ruleset* r) {
   return Status::Ok();
 }
 
+// {"measure": {"en", "scope", "basis", "department", "incentive"}}: what each measure is.
+Status ParseMeasureCatalogue(Reader& top, Ruleset* r) {
+  const json* catalogue = top.Find("measure_catalogue");
+  if (catalogue == nullptr) return Status::Ok();
+  if (!catalogue->is_object() || catalogue->size() > kMeasureCatalogueMax) {
+    return Status::InvalidArgument("ruleset .measure_catalogue: must be an object of at most " + std::to_string(kMeasureCatalogueMax) +
+                                   " measures");
+  }
+  for (const auto& [measure, entry] : catalogue->items()) {
+    const std::string path = ".measure_catalogue." + measure;
+    if (measure.empty() || measure.size() > kRuleNameMaxBytes) {
+      return Status::InvalidArgument("ruleset " + path + ": a measure's name is 1.." + std::to_string(kRuleNameMaxBytes) + " bytes");
+    }
+    Reader in(entry, path);
+    RETURN_IF_NOT_OBJECT(in);
+    MeasureDetail detail;
+    for (auto [key, target] : {std::pair{"en", &detail.en}, std::pair{"scope", &detail.scope}, std::pair{"basis", &detail.basis},
+                               std::pair{"department", &detail.department}}) {
+      const json* v = in.Find(key);
+      if (v == nullptr || !v->is_string() || v->get<std::string>().empty() || v->get<std::string>().size() > kMeasureTextMaxBytes) {
+        return Status::InvalidArgument("ruleset " + in.Path(key) + ": must be a text of 1.." + std::to_string(kMeasureTextMaxBytes) +
+                                       " bytes");
+      }
+      *target = v->get<std::string>();
+    }
+    if (const json* v = in.Find("incentive")) {
+      if (!v->is_boolean()) return Status::InvalidArgument("ruleset " + in.Path("incentive") + ": must be true or false");
+      detail.incentive = v->get<bool>();
+    }
+    RETURN_IF_ERROR(in.Rest());
+    r->measure_catalogue[measure] = std::move(detail);
+  }
+  return Status::Ok();
+}
+
+// {"ApprovalSubstitute": {"within_days": 60, "sampling_percent": 100}, …}: by commitment kind.
+Status ParseVerification(Reader& top, Ruleset* r) {
+  const json* duties = top.Find("verification");
+  if (duties == nullptr) return Status::Ok();
+  Reader in(*duties, ".verification");
+  RETURN_IF_NOT_OBJECT(in);
+  for (int t = 0; t < kCommitmentTypes; ++t) {
+    const char* name = fb::EnumNameCommitmentType(static_cast<fb::CommitmentType>(t));
+    const json* duty = in.Find(name);
+    if (duty == nullptr) continue;
+    Reader d(*duty, in.Path(name));
+    RETURN_IF_NOT_OBJECT(d);
+    VerificationDuty& v = r->verification[static_cast<size_t>(t)];
+    RETURN_IF_ERROR(d.Int("within_days", kVerificationDaysMax, &v.within_days));
+    RETURN_IF_ERROR(d.Int("sampling_percent", 100, &v.sampling_percent));
+    RETURN_IF_ERROR(d.Rest());
+    if (v.sampling_percent > 0 && v.within_days == 0) {
+      return Status::InvalidArgument("ruleset " + in.Path(name) + ".within_days: must be at least 1 when sampling_percent is above 0");
+    }
+  }
+  return in.Rest();
+}
+
 // `sub`: a nested object of integer rules, each with its target.
 struct IntRule {
   const char* key;
@@ -294,6 +352,12 @@ Result<Ruleset> ParseRuleset(std::string_view text) {
   }
   RETURN_IF_ERROR(ParseMeasures(top, &r));
   RETURN_IF_ERROR(ParseRuleNames(top, &r));
+  RETURN_IF_ERROR(ParseMeasureCatalogue(top, &r));
+  RETURN_IF_ERROR(ParseVerification(top, &r));
+  RETURN_IF_ERROR(top.Int("objection_handling_working_days", kWorkingDaysWindowMax, &r.objection_handling_working_days));
+  if (r.objection_handling_working_days == 0) {
+    return Status::InvalidArgument("ruleset .objection_handling_working_days: must be at least 1");
+  }
   RETURN_IF_ERROR(ParseCalendar(top, &r.calendar));
   RETURN_IF_ERROR(top.Rest());
   return r;
@@ -302,6 +366,49 @@ Result<Ruleset> ParseRuleset(std::string_view text) {
 const Words* Ruleset::NameOf(std::string_view rule) const {
   auto it = rule_names.find(std::string(rule));
   return it != rule_names.end() ? &it->second : FindRuleName(rule);
+}
+
+const MeasureDetail* Ruleset::DetailOf(std::string_view measure) const {
+  auto it = measure_catalogue.find(measure);
+  if (it != measure_catalogue.end()) return &it->second;
+  const auto& builtin = MeasureCatalogue();
+  auto found = builtin.find(measure);
+  return found != builtin.end() ? &found->second : nullptr;
+}
+
+// The measures of the default ruleset, described as 国办发〔2020〕49号 and the documents it rests
+// on describe them. A ruleset may describe them otherwise, or more (measure_catalogue).
+const std::map<std::string, MeasureDetail, std::less<>>& MeasureCatalogue() {
+  static const std::map<std::string, MeasureDetail, std::less<>> kCatalogue = {
+      {"限制参与政府采购",
+       {"Barred from government procurement", "政府采购",
+        "《中华人民共和国政府采购法》第二十二条；国办发〔2020〕49号", "财政部门（政府采购监督管理部门）", false}},
+      {"限制申请财政资金",
+       {"Barred from applying for public funds", "财政资金",
+        "国发〔2016〕33号《关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见》", "财政部门及资金主管部门", false}},
+      {"不适用告知承诺",
+       {"No approval by notification and commitment", "告知承诺",
+        "国办发〔2020〕42号《关于全面推行证明事项和涉企经营许可事项告知承诺制的指导意见》", "各审批部门（行政审批服务局）", false}},
+      {"提高抽查比例",
+       {"Inspected more often", "监管抽查", "国发〔2019〕5号《关于在市场监管领域全面推行部门联合“双随机、一公开”监管的意见》",
+        "各行业监管部门", false}},
+      {"约谈主要负责人",
+       {"Its head is summoned for a talk", "约谈", "国发〔2016〕76号《关于加强政务诚信建设的指导意见》", "社会信用体系建设牵头部门",
+        false}},
+      {"限制评优评先",
+       {"Barred from honours and awards", "评优评先",
+        "国发〔2016〕33号《关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见》", "各评选表彰主办部门", false}},
+      {"容缺受理",
+       {"Applications accepted with materials to follow", "容缺受理",
+        "国发〔2016〕33号《关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见》", "各审批部门（行政审批服务局）", true}},
+      {"绿色通道",
+       {"Green channel for approvals", "行政审批",
+        "国发〔2016〕33号《关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见》", "各审批部门（行政审批服务局）", true}},
+      {"减少抽查",
+       {"Inspected less often", "监管抽查", "国发〔2019〕5号《关于在市场监管领域全面推行部门联合“双随机、一公开”监管的意见》",
+        "各行业监管部门", true}},
+  };
+  return kCatalogue;
 }
 
 std::string DefaultRulesetAdoptionJson() {

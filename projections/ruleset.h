@@ -19,10 +19,31 @@ inline constexpr int kListKinds = static_cast<int>(fb::ListKind::MAX) + 1;
 inline constexpr int kSeverities = static_cast<int>(fb::Severity::MAX) + 1;
 inline constexpr int kRuleMonthsMax = 120;  // no period in a ruleset may exceed ten years
 inline constexpr size_t kRuleNameMaxBytes = 200;  // a rule's display name, in either language
+inline constexpr int kCommitmentTypes = static_cast<int>(fb::CommitmentType::MAX) + 1;
+inline constexpr int kVerificationDaysMax = 3650;      // a verification period of at most ten years
+inline constexpr size_t kMeasureTextMaxBytes = 500;    // a measure's basis, department or scope
+inline constexpr size_t kMeasureCatalogueMax = 200;    // measures a ruleset describes
 
 struct Period {
   int min_months = 0;
   int max_months = 0;
+};
+
+// What a joint reward or punishment (联合奖惩措施) is: ruleset data, so that a department can ask
+// whether it may grant something (GET /v1/subjects/{id}/check?action=…).
+struct MeasureDetail {
+  std::string en;          // its English name
+  std::string scope;       // the action it concerns, e.g. 政府采购, 财政资金, 告知承诺, 评优评先
+  std::string basis;       // its legal basis
+  std::string department;  // who implements it
+  bool incentive = false;  // a reward (守信激励) rather than a restriction
+};
+
+// The accepting agency's duty to verify a commitment of one kind (先证后核, 谁审批谁监管): within
+// `within_days` days of the commitment being made, for `sampling_percent` of them (100: every one).
+struct VerificationDuty {
+  int within_days = 0;
+  int sampling_percent = 0;  // 0: no duty
 };
 
 // Every key of a ruleset document has a default, written here and in docs/format.md, and frozen
@@ -57,10 +78,24 @@ struct Ruleset {
   // Display names of rules ({"rule id": {"zh": …, "en": …}}) in place of the built-in ones
   // (projections/words.cc); a ruleset without the key uses those.
   std::map<std::string, Words> rule_names;
+  // What each measure is ({"measure": {"en", "scope", "basis", "department", "incentive"}}), in
+  // place of the built-in catalogue's entry for it (MeasureCatalogue below).
+  std::map<std::string, MeasureDetail, std::less<>> measure_catalogue;
+  // By fb::CommitmentType: the accepting agency's verification duty (docs/projections.md).
+  std::array<VerificationDuty, kCommitmentTypes> verification{{{60, 100}, {30, 100}, {180, 10}, {180, 5}, {90, 100}, {0, 0}}};
+  // An objection to a record is handled within this many working days of its filing.
+  int objection_handling_working_days = 10;
+
   // This ruleset's name for a rule, else the built-in one; null for a rule this build does not
   // know. It lives as long as the ruleset.
   const Words* NameOf(std::string_view rule) const;
+  // This ruleset's description of a measure, else the built-in one; null for a measure neither
+  // describes. It lives as long as the ruleset.
+  const MeasureDetail* DetailOf(std::string_view measure) const;
 };
+
+// The built-in description of the measures the default ruleset names (projections/ruleset.cc).
+const std::map<std::string, MeasureDetail, std::less<>>& MeasureCatalogue();
 
 // Parses a ruleset document. InvalidArgument naming the key at fault (an unknown key too).
 Result<Ruleset> ParseRuleset(std::string_view json);

@@ -48,7 +48,8 @@ Enum EnumFromName(const Enum (&values)[N], const char* (*name_of)(Enum), const s
 void MakeCommitment(SubjectState& s, const fb::CommitmentMade& b, uint64_t seq) {
   s.commitments.push_back({.id = S(b.commitment_id()), .type = b.commitment_type(), .matter = S(b.matter()),
                            .made = D(b.made_date()), .deadline = D(b.deadline()), .verified = {}, .breached = {},
-                           .withdrawn = {}, .false_commitment = false, .seqs = {seq}});
+                           .withdrawn = {}, .false_commitment = false, .seqs = {seq},
+                           .accepting_agency = S(b.accepting_agency())});
 }
 
 void VerifyCommitment(SubjectState& s, const fb::CommitmentVerified& b, uint64_t seq) {
@@ -128,13 +129,40 @@ void IssueNotice(SubjectState& s, const fb::ListingNoticeIssued& b, uint64_t seq
   s.notices.push_back(std::move(n));
 }
 
-void FileObjection(SubjectState& s, const fb::ObjectionFiled& b, uint64_t seq) {
+// The agency that handles an objection to a record: the one the event names, else the record's
+// own (the deciding agency of a penalty, the accepting agency of a commitment, the paying body
+// of a contract); "" for a notice or a listing, which the credit office handles.
+std::string HandlingAgency(const SubjectState& s, const Contracts& contracts, const fb::ObjectionFiled& b) {
+  if (b.handling_agency() != nullptr && b.handling_agency()->size() > 0) return b.handling_agency()->str();
+  const std::string type = S(b.record_type()), id = S(b.record_id());
+  if (type == "PenaltyDecided") {
+    if (const Penalty* p = s.FindPenalty(id)) return p->agency;
+  } else if (type == "CommitmentMade") {
+    for (const Commitment& c : s.commitments) {
+      if (c.id == id) return c.accepting_agency;
+    }
+  } else if (type == "ContractSigned") {
+    if (auto it = contracts.find(id); it != contracts.end()) return it->second.payer;
+  }
+  return "";
+}
+
+void FileObjection(SubjectState& s, const Contracts& contracts, const fb::ObjectionFiled& b, uint64_t seq) {
   for (const Objection& o : s.objections) {
     if (o.id == b.objection_id()->string_view()) return;  // the first filing with an id stands
   }
   s.objections.push_back({.id = S(b.objection_id()), .notice_id = S(b.notice_id()), .filed = D(b.filed_date()),
-                          .resolved = {}, .upheld = false, .seqs = {seq}});
-  Follow(s.notices, b.notice_id()->string_view(), seq);
+                          .resolved = {}, .upheld = false, .seqs = {seq}, .record_type = S(b.record_type()),
+                          .record_id = S(b.record_id()), .handling_agency = HandlingAgency(s, contracts, b)});
+  if (b.notice_id()->size() > 0) Follow(s.notices, b.notice_id()->string_view(), seq);
+}
+
+void ApplyMeasure(SubjectState& s, const fb::MeasureApplied& b, uint64_t seq) {
+  for (const MeasureApplication& m : s.measures_applied) {
+    if (m.id == b.feedback_id()->string_view()) return;  // the first report with an id stands
+  }
+  s.measures_applied.push_back({.id = S(b.feedback_id()), .measure = S(b.measure()), .matter = S(b.matter()),
+                                .applied = D(b.implemented_date()), .agency = S(b.implementing_agency()), .seqs = {seq}});
 }
 
 void ResolveObjection(SubjectState& s, const fb::ObjectionResolved& b, uint64_t seq) {
@@ -299,7 +327,8 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
     case EventBody::PenaltyFulfilled: return FulfilPenalty(Touch(e), *e.body_as_PenaltyFulfilled(), seq);
     case EventBody::PenaltyRevoked: return RevokePenalty(Touch(e), *e.body_as_PenaltyRevoked(), seq);
     case EventBody::ListingNoticeIssued: return IssueNotice(Touch(e), *e.body_as_ListingNoticeIssued(), seq);
-    case EventBody::ObjectionFiled: return FileObjection(Touch(e), *e.body_as_ObjectionFiled(), seq);
+    case EventBody::ObjectionFiled: return FileObjection(Touch(e), contracts_, *e.body_as_ObjectionFiled(), seq);
+    case EventBody::MeasureApplied: return ApplyMeasure(Touch(e), *e.body_as_MeasureApplied(), seq);
     case EventBody::ObjectionResolved: return ResolveObjection(Touch(e), *e.body_as_ObjectionResolved(), seq);
     case EventBody::SeriousListingDecided: return DecideListing(Touch(e), *e.body_as_SeriousListingDecided(), seq);
     case EventBody::SeriousListingExited: return ExitListing(Touch(e), *e.body_as_SeriousListingExited(), seq);

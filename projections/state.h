@@ -35,9 +35,11 @@ struct Commitment {
   std::optional<Day> verified, breached, withdrawn;
   bool false_commitment = false;
   std::vector<uint64_t> seqs;
+  std::string accepting_agency;  // USCC: verifies it (谁审批谁监管)
 };
 inline auto Fields(const Commitment& x) {
-  CREDITLOG_TIE_MEMBERS(x, id, type, matter, made, deadline, verified, breached, withdrawn, false_commitment, seqs);
+  CREDITLOG_TIE_MEMBERS(x, id, type, matter, made, deadline, verified, breached, withdrawn, false_commitment, seqs,
+                        accepting_agency);
 }
 
 struct Penalty {
@@ -82,13 +84,28 @@ inline auto Fields(const SeriousListing& x) { CREDITLOG_TIE_MEMBERS(x, id, notic
 
 struct Objection {
   std::string id;
-  std::string notice_id;
+  std::string notice_id;  // "" for an objection to another record
   Day filed = 0;
   std::optional<Day> resolved;
   bool upheld = false;
   std::vector<uint64_t> seqs;
+  std::string record_type, record_id;  // the record objected to, when it is not a notice
+  std::string handling_agency;         // USCC; "" when neither the event nor the record names one
 };
-inline auto Fields(const Objection& x) { CREDITLOG_TIE_MEMBERS(x, id, notice_id, filed, resolved, upheld, seqs); }
+inline auto Fields(const Objection& x) {
+  CREDITLOG_TIE_MEMBERS(x, id, notice_id, filed, resolved, upheld, seqs, record_type, record_id, handling_agency);
+}
+
+// 联合奖惩反馈: a measure an implementing department applied to the subject.
+struct MeasureApplication {
+  std::string id;
+  std::string measure;
+  std::string matter;
+  Day applied = 0;
+  std::string agency;
+  std::vector<uint64_t> seqs;
+};
+inline auto Fields(const MeasureApplication& x) { CREDITLOG_TIE_MEMBERS(x, id, measure, matter, applied, agency, seqs); }
 
 struct Contract {
   std::string id;
@@ -160,6 +177,7 @@ struct SubjectState {
   std::vector<RatingDay> ratings;  // ascending by day
   // Events about this subject (the ledger's stream index holds their seqs, for the timeline).
   uint64_t events = 0;
+  std::vector<MeasureApplication> measures_applied;
 
   void AddRating(Day day, int stars);
   const Penalty* FindPenalty(std::string_view decision_number) const;  // null if none
@@ -168,19 +186,21 @@ struct SubjectState {
 };
 inline auto Fields(const SubjectState& x) {
   CREDITLOG_TIE_MEMBERS(x, id, name, kind, registered, commitments, penalties, notices, listings, repairs, objections,
-                        contracts_as_payer, contracts_as_payee, ratings, events);
+                        contracts_as_payer, contracts_as_payee, ratings, events, measures_applied);
 }
 
 // The rulesets in force are state too (projections/ruleset.h), their calendars included.
 inline auto Fields(const Calendar& x) { CREDITLOG_TIE_MEMBERS(x, version, sources, first_year, last_year, holidays, workdays, notices); }
 inline auto Fields(const Period& x) { CREDITLOG_TIE_MEMBERS(x, min_months, max_months); }
 inline auto Fields(const Words& x) { CREDITLOG_TIE_MEMBERS(x, en, zh); }
+inline auto Fields(const MeasureDetail& x) { CREDITLOG_TIE_MEMBERS(x, en, scope, basis, department, incentive); }
+inline auto Fields(const VerificationDuty& x) { CREDITLOG_TIE_MEMBERS(x, within_days, sampling_percent); }
 inline auto Fields(const Ruleset& x) {
   CREDITLOG_TIE_MEMBERS(x, version, sources, penalty_publicity, objection_window_working_days, serious_default_term_months,
                         serious_max_term_months, serious_early_exit_after_months, false_commitment_ineligible_months, watch_general_penalties,
                         watch_breached_commitments, watch_window_months, payment_overdue_days,
                         red_fulfilled_commitments, red_window_months, retention_civil_servant_files_months, measures, calendar,
-                        rule_names);
+                        rule_names, measure_catalogue, verification, objection_handling_working_days);
 }
 inline auto Fields(const RulesetHistory::Adopted& x) { CREDITLOG_TIE_MEMBERS(x, effective_day, seq, rules); }
 inline auto Fields(const RulesetHistory& x) { return std::tie(x.adopted()); }  // its one member

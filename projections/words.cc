@@ -43,6 +43,12 @@ constexpr std::array kRuleNames = {
     Named{"grade.C.general_penalty", "信用等级 C：未修复的一般行政处罚", "Grade C: unrepaired general penalty"},
     Named{"grade.D", "信用等级 D：严重失信名单", "Grade D: on the serious list"},
     Named{"grade.D.government_dishonesty", "信用等级 D：政务失信", "Grade D: government dishonesty"},
+    Named{"integrity.verification_overdue", "政务诚信：承诺核查逾期（谁审批谁监管）",
+          "Government integrity: commitments not verified in time"},
+    Named{"integrity.objection_overdue", "政务诚信：异议处理逾期", "Government integrity: objections not handled in time"},
+    Named{"commitment.incomplete_acceptance_lapsed", "容缺受理：逾期未补齐材料", "Incomplete acceptance: materials not supplied in time"},
+    Named{"check.restricted", "联合惩戒：限制办理", "Joint punishment: restricted"},
+    Named{"check.allowed", "联合奖惩：无限制", "Joint rewards and punishments: no restriction"},
 };
 
 }  // namespace

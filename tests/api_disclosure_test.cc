@@ -259,10 +259,13 @@ std::map<std::string, std::set<Role>> WalkEveryRoute(World& w, const std::map<In
       for (const std::string& id : ids) {
         std::string path = p;
         path.replace(path.find("{id}"), 4, Encode(id));
-        asks.push_back({path + "?" + as_of, id, ""});
+        const std::string action = p.ends_with("/check") ? "&action=" + std::string("%E6%94%BF%E5%BA%9C%E9%87%87%E8%B4%AD") : "";  // 政府采购
+        asks.push_back({path + "?" + as_of + action, id, ""});
       }
     } else if (p == "/v1/entries/{seq}") {
       for (uint64_t seq = 0; seq < size; ++seq) asks.push_back({"/v1/entries/" + std::to_string(seq), entry_subjects[seq], ""});
+    } else if (p == "/v1/agencies/{uscc}/due-verifications") {
+      asks.push_back({"/v1/agencies/" + testing::kPublicBody + "/due-verifications?" + as_of, "", ""});
     } else if (p == "/v1/lists/{name}") {
       for (const std::string& list : lists) asks.push_back({"/v1/lists/" + list + "?" + as_of, "", list});
     } else if (p == "/v1/search") {
@@ -695,6 +698,56 @@ TEST_CASE("access log: a server without one (a replica) refuses reads of files, 
   CHECK_THAT(r.body, Catch::Contains("keeps no access log"));
   CHECK(w.Get(Role::kInspector, "/v1/subjects/" + World::kFirm + "/public-profile").status == 200);
   CHECK(w.Get(Role::kPublic, "/v1/lists/SeriousDishonesty").status == 200);
+}
+
+TEST_CASE("联合奖惩 check and 待核查 over HTTP: a department's answer with its basis, recorded as a read", "[disclosure][duties]") {
+  World w;
+  const std::string firm = "/v1/subjects/" + World::kFirm;
+  const std::string notification = "%E5%91%8A%E7%9F%A5%E6%89%BF%E8%AF%BA";  // 告知承诺
+  const std::string procurement = "%E6%94%BF%E5%BA%9C%E9%87%87%E8%B4%AD";   // 政府采购
+  // The false 告知承诺 of 2026-09-01 makes the firm ineligible for 告知承诺 for twelve months.
+  HttpResponse r = w.Get(Role::kInspector, firm + "/check?action=" + notification + "&as_of=2026-12-01");
+  REQUIRE(r.status == 200);
+  const json restricted = json::parse(r.body);
+  CHECK(restricted["decision"] == "restricted");
+  CHECK(restricted["decision_zh"] == "限制");
+  CHECK(restricted["action"] == "告知承诺");
+  REQUIRE(restricted["restrictions"].size() == 1);
+  const json& measure = restricted["restrictions"][0];
+  CHECK(measure["measure"] == "不适用告知承诺");
+  CHECK(measure["list"] == "NotificationIneligible");
+  CHECK(measure["rule"] == "notification_ineligibility.false_commitment");
+  CHECK_THAT(measure["basis"].get<std::string>(), Catch::Contains("国办发〔2020〕42号"));
+  CHECK_FALSE(measure["seqs"].empty());
+  // The day before the breach, and for an action no measure concerns: allowed.
+  CHECK(json::parse(w.Get(Role::kInspector, firm + "/check?action=" + notification + "&as_of=2026-08-31").body)["decision"] == "allowed");
+  CHECK(json::parse(w.Get(Role::kInspector, firm + "/check?action=" + procurement + "&as_of=2026-12-01").body)["decision"] == "allowed");
+  // Without an action, a 400 that says what to send; the public needs a token.
+  HttpResponse bare = w.Get(Role::kInspector, firm + "/check?as_of=2026-12-01");
+  CHECK(bare.status == 400);
+  CHECK_THAT(bare.body, Catch::Contains("action"));
+  CHECK(w.Get(Role::kPublic, firm + "/check?action=" + notification).status == 401);
+  // The check is a read of the firm's file: the auditor finds it in its 查询记录.
+  const json reads = json::parse(w.Get(Role::kAuditor, firm + "/access-log?purpose=audit").body);
+  bool recorded = false;
+  for (const auto& a : reads["access"]) recorded = recorded || a["route"] == "GET /v1/subjects/{id}/check";
+  CHECK(recorded);
+
+  // 待核查: CN-DISC-1, made 2026-06-01 and accepted by the agency, is due by 2026-07-31 (60 days).
+  const std::string due = "/v1/agencies/" + testing::kAgency + "/due-verifications?as_of=";
+  const json last_day = json::parse(w.Get(Role::kInspector, due + "2026-07-31").body);
+  REQUIRE(last_day["verifications"].size() == 1);
+  CHECK(last_day["verifications"][0]["commitment_id"] == "CN-DISC-1");
+  CHECK(last_day["verifications"][0]["verify_by"] == "2026-07-31");
+  CHECK(last_day["verifications"][0]["overdue"] == false);
+  CHECK(last_day["verifications"][0]["days_left"] == 0);
+  const json after = json::parse(w.Get(Role::kInspector, due + "2026-08-01").body);
+  CHECK(after["overdue"] == 1);
+  CHECK(after["verifications"][0]["days_left"] == -1);
+  // Found breached on 2026-09-01: the verification was done.
+  CHECK(json::parse(w.Get(Role::kInspector, due + "2026-09-01").body)["verifications"].empty());
+  CHECK(w.Get(Role::kInspector, "/v1/agencies/not-a-code/due-verifications").status == 400);
+  CHECK(w.Get(Role::kPersonnel, due + "2026-08-01").status == 403);
 }
 
 }  // namespace

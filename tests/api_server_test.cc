@@ -368,7 +368,7 @@ TEST_CASE("server: the ruleset in force, with its sources and calendar, for anyo
   HttpResponse r = f.Get("/v1/ruleset?as_of=2025-10-01");
   REQUIRE(r.status == 200);
   const json body = Body(r);
-  CHECK(body["version"] == "default-2026.2");
+  CHECK(body["version"] == "default-2026.3");
   CHECK(body["effective_date"] == "2020-12-07");
   CHECK(body["serious_list"]["max_term_months"] == 36);
   CHECK(body["calendar"]["years"][5]["year"] == 2025);

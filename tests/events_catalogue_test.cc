@@ -112,6 +112,7 @@ const std::map<std::string, std::string> kEmptiestBodyRefusal = {
     {"RecordCorrected", "body.record_type: is required and must not be empty"},
     {"AccessRecorded", "body.reader: is required and must not be empty"},
     {"ErasureRecorded", "body.person: is required and must not be empty"},
+    {"MeasureApplied", "body.feedback_id: is required and must not be empty"},
 };
 
 }  // namespace

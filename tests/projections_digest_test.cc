@@ -49,7 +49,10 @@ template <> std::string_view StructName<Ruleset>() { return "Ruleset"; }
 template <> std::string_view StructName<Period>() { return "Period"; }
 template <> std::string_view StructName<Objection>() { return "Objection"; }
 template <> std::string_view StructName<Calendar>() { return "Calendar"; }
-constexpr size_t kStructs = 16;
+template <> std::string_view StructName<MeasureApplication>() { return "MeasureApplication"; }
+template <> std::string_view StructName<MeasureDetail>() { return "MeasureDetail"; }
+template <> std::string_view StructName<VerificationDuty>() { return "VerificationDuty"; }
+constexpr size_t kStructs = 19;
 
 template <typename T>
 concept HasFields = requires(const T& value) { Fields(value); };

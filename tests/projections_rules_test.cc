@@ -480,7 +480,7 @@ TEST_CASE("Every example event is recorded through the rules, in the order a cle
   Story s(/*admitted=*/true);
   KeyPair all = GenerateKeyPair();
   std::vector<std::string> every = kAllTypes;
-  for (const char* t : {"CommitmentWithdrawn", "ContractCompleted", "CivilServantIntegrityEntry"}) every.push_back(t);
+  for (const char* t : {"CommitmentWithdrawn", "ContractCompleted", "CivilServantIntegrityEntry", "MeasureApplied"}) every.push_back(t);
   // Genesis is the one example that cannot be appended: seq 0 of every ledger is its own.
   const json example_agency = json::parse(ReadFile(CREDITLOG_SOURCE_DIR "/events/examples/PenaltyDecided.json"))["body"]["deciding_agency"];
   s.Record(s.f.root, RegisterEvent("examples", all.public_key, "", every, example_agency.get<std::string>()));
@@ -493,7 +493,7 @@ TEST_CASE("Every example event is recorded through the rules, in the order a cle
                          "PenaltyDecided", "PenaltyFulfilled", "ListingNoticeIssued", "ObjectionFiled",
                          "ObjectionResolved", "SeriousListingDecided", "SeriousListingExited", "RepairApplied",
                          "RepairDecided", "ServiceRated", "RecordCorrected", "PenaltyRevoked", "CommitmentBreached", "CommitmentWithdrawn",
-                         "CivilServantIntegrityEntry", "ErasureRecorded", "AgencyKeyRegistered", "KeyRevoked"};
+                         "CivilServantIntegrityEntry", "MeasureApplied", "ErasureRecorded", "AgencyKeyRegistered", "KeyRevoked"};
   for (const char* type : order) {
     INFO(type);
     json event = json::parse(ReadFile(std::string(CREDITLOG_SOURCE_DIR "/events/examples/") + type + ".json"));

@@ -23,7 +23,7 @@ TEST_CASE("A false commitment puts a company on the watch list and out of 告知
   const Membership* watch = Story::On(on, fb::ListKind::Watch);
   REQUIRE(watch != nullptr);
   REQUIRE(watch->why.rule == "watch_list.breached_commitments");
-  REQUIRE(watch->why.ruleset_version == "default-2026.2");
+  REQUIRE(watch->why.ruleset_version == "default-2026.3");
   REQUIRE(events::DateFromDays(*watch->until) == "2027-03-09");  // the last day on the list
   REQUIRE(Story::On(on, fb::ListKind::NotificationIneligible) != nullptr);
   REQUIRE(Story::HasMeasure(on, "不适用告知承诺"));
@@ -166,7 +166,7 @@ TEST_CASE("A ruleset replaced mid-way judges each date by the version in force",
   s.Add(kCompany, "CommitmentBreached", {{"commitment_id", "W1"}, {"finding", "未履行"}, {"breach_date", "2026-02-01"}});
   // Under the default (12 months) on 2026-06-30; under v2 (6 months) from 2026-07-01: off since 2026-08-01.
   Profile june = s.At(kCompany, "2026-06-30");
-  REQUIRE(june.ruleset_version == "default-2026.2");
+  REQUIRE(june.ruleset_version == "default-2026.3");
   REQUIRE(Story::On(june, fb::ListKind::Watch) != nullptr);
   REQUIRE(Story::On(s.At(kCompany, "2026-07-31"), fb::ListKind::Watch) != nullptr);
   Profile august = s.At(kCompany, "2026-08-01");

@@ -5,7 +5,7 @@ import { label, t } from './i18n.js';
 import { toBase64 } from './verify.js';
 
 // Fields worth a glance, in the order they are shown in a summary.
-const SUMMARY = ['name', 'matter', 'commitment_id', 'decision_number', 'category', 'severity', 'fine_fen',
+const SUMMARY = ['name', 'measure', 'matter', 'commitment_id', 'decision_number', 'category', 'severity', 'fine_fen',
   'contract_id', 'amount_fen', 'list', 'reason', 'finding', 'note', 'rating', 'channel', 'term_end_date'];
 
 export function fieldValue(key, value) {
@@ -40,13 +40,14 @@ export function fieldValue(key, value) {
 const FIELD_ORDER = [
   'name', 'kind', 'division', 'legal_representative',
   'decision_number', 'commitment_id', 'contract_id', 'notice_id', 'listing_id', 'objection_id', 'repair_id', 'rating_id',
+  'feedback_id', 'record_type', 'record_id', 'measure',
   'subject_name', 'category', 'severity', 'discretion', 'commitment_type', 'matter', 'list', 'target',
   'fine_fen', 'confiscated_fen', 'amount_fen', 'rating', 'channel', 'approved', 'upheld', 'false_commitment',
   'decision_date', 'made_date', 'deadline', 'notice_date', 'objection_deadline', 'term_end_date', 'signed_date',
   'delivery_date', 'payment_term_days', 'due_date', 'paid_date', 'recorded_date', 'cleared_date', 'completed_date',
   'verified_date', 'breach_date', 'withdrawn_date', 'fulfilled_date', 'revoked_date', 'filed_date', 'resolved_date',
-  'exit_date', 'applied_date', 'decided_date', 'rated_date', 'entry_date',
-  'deciding_agency_name', 'deciding_agency', 'accepting_agency', 'public_body', 'counterparty',
+  'exit_date', 'applied_date', 'decided_date', 'rated_date', 'entry_date', 'implemented_date',
+  'deciding_agency_name', 'deciding_agency', 'accepting_agency', 'implementing_agency', 'handling_agency', 'public_body', 'counterparty',
   'facts', 'basis', 'reason', 'finding', 'exit_conditions', 'content', 'note',
 ];
 

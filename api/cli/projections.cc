@@ -8,10 +8,13 @@
 #include "api/data_dir.h"
 #include "api/progress.h"
 #include "api/views.h"
+#include "events/event.h"
 #include "events/labels.h"
 #include "ledger/format.h"
 #include "projections/build.h"
 #include "projections/evaluate.h"
+#include "events/uscc.h"
+#include "projections/duties.h"
 #include "projections/integrity.h"
 
 namespace creditlog::api {
@@ -23,6 +26,8 @@ using projections::Day;
 struct ProjectionArgs {
   std::string data;
   std::string subject;
+  std::string action;  // check: what is to be granted
+  std::string agency;  // due-verifications: the accepting agency's USCC
   std::string list;
   std::string as_of;  // YYYY-MM-DD; default today (China Standard Time)
   int64_t at_seq = -1;
@@ -65,6 +70,20 @@ std::string EnumWord(std::string_view enum_name, const std::string& value) {
   return OutputLang() == Lang::kEn || zh.empty() ? value : std::string(zh);
 }
 
+// A commitment's verification (projections/duties.h) and an objection's state, as the console says them.
+std::string VerificationWord(const std::string& state) {
+  static const std::map<std::string, std::string> kZh = {
+      {"due", "待核查"}, {"overdue", "核查逾期"}, {"done", "已核查"}, {"done_late", "逾期后核查"}};
+  auto it = kZh.find(state);
+  return OutputLang() == Lang::kEn || it == kZh.end() ? state : it->second;
+}
+std::string ObjectionWord(const std::string& state) {
+  static const std::map<std::string, std::string> kZh = {
+      {"pending", "待处理"}, {"overdue", "逾期未处理"}, {"upheld", "异议成立"}, {"rejected", "异议不成立"}};
+  auto it = kZh.find(state);
+  return OutputLang() == Lang::kEn || it == kZh.end() ? state : it->second;
+}
+
 std::string Seqs(const json& seqs) {
   std::string out;
   for (const auto& q : seqs) out += (out.empty() ? "" : ",") + std::to_string(q.get<uint64_t>());
@@ -96,13 +115,35 @@ void PrintProfile(const json& j) {
   std::cout << L("措施：", "measures:") << (j["measures"].empty() ? L(" 无", " none") : "") << "\n";
   for (const auto& m : j["measures"]) {
     const std::string list = m["list"].get<std::string>();
-    std::cout << "  " << m["measure"].get<std::string>() << "  (" << EnumWord("ListKind", list) << ")\n";
+    std::cout << "  " << m["measure"].get<std::string>() << "  (" << EnumWord("ListKind", list) << ")";
+    if (m.contains("applied") && !m["applied"].empty()) {
+      std::cout << (zh ? "  已实施 " + std::to_string(m["applied"].size()) + " 次" : "  applied " + std::to_string(m["applied"].size()) + "×");
+    }
+    std::cout << "\n";
   }
   std::cout << L("信用承诺：", "commitments: ") << j["commitments"].size() << "\n";
   for (const auto& c : j["commitments"]) {
     std::cout << "  " << c["id"].get<std::string>() << "  " << EnumWord("CommitmentType", c["type"].get<std::string>()) << "  "
               << c["matter"].get<std::string>() << "  " << c["made"].get<std::string>() << " → " << c["deadline"].get<std::string>()
-              << "  " << StateWord(c["state"].get<std::string>()) << "  " << Seqs(c["seqs"]) << "\n";
+              << "  " << StateWord(c["state"].get<std::string>());
+    if (c.contains("lapsed_on")) std::cout << L("（逾期未补齐材料，" + c["lapsed_on"].get<std::string>() + " 起视为违诺）",
+                                                " (materials not supplied: breached from " + c["lapsed_on"].get<std::string>() + ")");
+    if (c.contains("verify_by")) {
+      std::cout << L("  核查期限 ", "  verify by ") << c["verify_by"].get<std::string>() << " "
+                << VerificationWord(c["verification"].get<std::string>());
+    }
+    std::cout << "  " << Seqs(c["seqs"]) << "\n";
+  }
+  if (j.contains("objections") && !j["objections"].empty()) {
+    std::cout << L("异议：", "objections: ") << j["objections"].size() << "\n";
+    for (const auto& o : j["objections"]) {
+      const std::string target = o.contains("notice_id") ? L("告知书 ", "notice ") + o["notice_id"].get<std::string>()
+                                                         : std::string(events::EventTypeChineseName(o["record_type"].get<std::string>())) +
+                                                               " " + o["record_id"].get<std::string>();
+      std::cout << "  " << o["id"].get<std::string>() << "  " << o["filed"].get<std::string>() << L(" 提出，对 ", " filed, on ") << target
+                << L("  处理期限 ", "  handle by ") << o["due_by"].get<std::string>() << "  " << ObjectionWord(o["state"].get<std::string>())
+                << "  " << Seqs(o["seqs"]) << "\n";
+    }
   }
   std::cout << L("行政处罚：", "penalties: ") << j["penalties"].size() << "\n";
   for (const auto& p : j["penalties"]) {
@@ -141,20 +182,34 @@ void PrintProfile(const json& j) {
   }
 }
 
+// A subject judged on --as-of, with what its views need alive beside it (the profile points
+// into the state, the personal view into the ledger and the key store).
+struct Judged {
+  std::unique_ptr<ledger::Ledger> ledger;
+  projections::State state;
+  projections::Profile profile;
+  std::shared_ptr<ledger::PersonalKeys> keys;
+  std::unique_ptr<PersonalView> personal;
+};
+Result<std::unique_ptr<Judged>> JudgeSubject(const ProjectionArgs& a) {
+  ASSIGN_OR_RETURN(Day day, ParseAsOf(a.as_of));
+  auto judged = std::make_unique<Judged>();
+  ASSIGN_OR_RETURN(judged->state, LoadState(a, &judged->ledger));
+  ASSIGN_OR_RETURN(judged->profile, projections::Evaluate(judged->state, a.subject, day));
+  judged->keys = PersonalKeysForReading(a.data);
+  judged->personal = std::make_unique<PersonalView>(judged->ledger.get(), judged->keys.get(), &judged->state);
+  return judged;
+}
+
 Status Profile(bool public_view, bool measures_only) {
   const ProjectionArgs& a = CommandArgs<ProjectionArgs>();
   if (public_view && IsCivilServantId(a.subject)) {
     return Status::PermissionDenied("civil servants' integrity files are not part of the public view");
   }
-  ASSIGN_OR_RETURN(Day day, ParseAsOf(a.as_of));
-  std::unique_ptr<ledger::Ledger> ledger;
-  ASSIGN_OR_RETURN(projections::State state, LoadState(a, &ledger));
-  ASSIGN_OR_RETURN(projections::Profile profile, projections::Evaluate(state, a.subject, day));
-  const auto keys = PersonalKeysForReading(a.data);
-  const PersonalView personal(ledger.get(), keys.get(), &state);
+  ASSIGN_OR_RETURN(auto judged, JudgeSubject(a));
   // The data directory's holder sees everything; --public shows what the public is shown.
-  const Disclosure reader = (public_view ? Disclosure(Role::kPublic) : Disclosure::Operator()).WithPersonal(&personal);
-  const json j = measures_only ? MeasuresJson(profile, reader) : ProfileJson(profile, reader);
+  const Disclosure reader = (public_view ? Disclosure(Role::kPublic) : Disclosure::Operator()).WithPersonal(judged->personal.get());
+  const json j = measures_only ? MeasuresJson(judged->profile, reader) : ProfileJson(judged->profile, reader);
   if (a.json) {
     std::cout << j.dump(2) << "\n";
   } else if (measures_only) {
@@ -223,6 +278,70 @@ Status Integrity() {
     std::printf("%4d  %s  %s  %4d %4d  %9lld  %6lld%s  %5.2f(%zu)  %s\n", r.rank, r.subject.c_str(),
                 none_due ? L("无到期", "  none") : rate, r.breached, r.overdue, static_cast<long long>(r.arrears_fen / 100),
                 static_cast<long long>(r.arrears_days_max), L("天", "d"), r.rating_average, r.ratings, r.name.c_str());
+    for (const auto& f : r.failures) {
+      const std::string name = f.name ? (OutputLang() == Lang::kZh ? f.name->zh : f.name->en) : f.rule;
+      std::cout << "      " << name << L("：", ": ") << f.count << L(" 项  ", "  ") << Seqs(json(f.seqs)) << "\n";
+    }
+  }
+  return Status::Ok();
+}
+
+// 联合奖惩 check: may the action be granted to the subject on the date?
+Status Check() {
+  const ProjectionArgs& a = CommandArgs<ProjectionArgs>();
+  ASSIGN_OR_RETURN(auto judged, JudgeSubject(a));
+  const projections::Profile& profile = judged->profile;
+  const Disclosure reader = Disclosure::Operator().WithPersonal(judged->personal.get());
+  const projections::ActionCheck check = projections::CheckAction(profile, a.action, [](fb::ListKind) { return true; });
+  const json j = CheckJson(profile, check, reader);
+  if (a.json) {
+    std::cout << j.dump(2) << "\n";
+    return Status::Ok();
+  }
+  std::cout << j["name"].get<std::string>() << "  " << j["subject"].get<std::string>() << L("  截至 ", "  as of ")
+            << j["as_of"].get<std::string>() << L("  事项：", "  action: ") << a.action << "\n";
+  std::cout << "  " << (check.restricted ? L("限制办理", "restricted") : L("无限制", "allowed")) << L("（规则集 ", " (ruleset ")
+            << profile.ruleset_version << L("）", ")") << "\n";
+  auto print = [&](const json& m, const char* zh, const char* en) {
+    std::cout << "  " << L(zh, en) << m["measure"].get<std::string>();
+    if (m.contains("list")) std::cout << L("  因", "  by ") << (OutputLang() == Lang::kZh ? m["list_zh"] : m["list"]).get<std::string>()
+                                      << L("（", " (") << Text(m, "reason") << L("）", ")") << L(" 自 ", " since ") << m["since"].get<std::string>();
+    std::cout << "\n";
+    if (m.contains("basis")) std::cout << L("      依据：", "      basis: ") << m["basis"].get<std::string>() << "\n";
+    if (m.contains("department")) std::cout << L("      实施部门：", "      implemented by: ") << m["department"].get<std::string>() << "\n";
+    if (m.contains("seqs")) std::cout << "      " << Seqs(m["seqs"]) << "\n";
+  };
+  for (const auto& m : j["restrictions"]) print(m, "限制措施：", "restriction: ");
+  for (const auto& m : j["incentives"]) print(m, "激励措施：", "incentive: ");
+  return Status::Ok();
+}
+
+// 待核查: the verifications an agency owes on the date.
+Status DueVerificationList() {
+  const ProjectionArgs& a = CommandArgs<ProjectionArgs>();
+  RETURN_IF_ERROR(events::ValidateUscc(a.agency, true));
+  ASSIGN_OR_RETURN(Day day, ParseAsOf(a.as_of));
+  std::unique_ptr<ledger::Ledger> ledger;
+  ASSIGN_OR_RETURN(projections::State state, LoadState(a, &ledger));
+  const auto keys = PersonalKeysForReading(a.data);
+  const PersonalView personal(ledger.get(), keys.get(), &state);
+  const json j = DueVerificationsJson(projections::DueVerifications(state, a.agency, day), a.agency, day,
+                                      Disclosure::Operator().WithPersonal(&personal));
+  if (a.json) {
+    std::cout << j.dump(2) << "\n";
+    return Status::Ok();
+  }
+  const std::string agency_name = state.Subject(a.agency) ? state.Subject(a.agency)->name : "";
+  std::cout << L("待核查  ", "due verifications  ") << a.agency << (agency_name.empty() ? "" : "  " + agency_name)
+            << L("  截至 ", "  as of ") << Date(day) << L("：共 ", ": ") << j["due"].get<size_t>() << L(" 项，逾期 ", ", overdue ")
+            << j["overdue"].get<int>() << L(" 项", "") << "\n";
+  for (const auto& v : j["verifications"]) {
+    const int64_t left = v["days_left"].get<int64_t>();
+    std::cout << "  " << v["verify_by"].get<std::string>() << "  "
+              << (v["overdue"].get<bool>() ? L("逾期 " + std::to_string(-left) + " 天", "overdue " + std::to_string(-left) + "d")
+                                           : L("剩 " + std::to_string(left) + " 天", std::to_string(left) + "d left"))
+              << "  " << v["commitment_id"].get<std::string>() << "  " << v["subject"].get<std::string>() << "  "
+              << v["name"].get<std::string>() << "  " << v["matter"].get<std::string>() << "  " << Seqs(v["seqs"]) << "\n";
   }
   return Status::Ok();
 }
@@ -323,6 +442,17 @@ void AddProjectionCommands(CLI::App& app) {
   Common(measures, a, true);
   measures->add_option("subject", a.subject, "USCC")->required();
   SetAction(measures, [] { return Profile(false, true); });
+
+  auto* check = app.add_subcommand("check", "May an action (政府采购, 财政资金, 告知承诺, 评优评先, …) be granted to a subject on a date");
+  Common(check, a, true);
+  check->add_option("subject", a.subject, "USCC")->required();
+  check->add_option("--action", a.action, "what is to be granted: a measure's scope, e.g. 政府采购, or a measure's name")->required();
+  SetAction(check, Check);
+
+  auto* due = app.add_subcommand("due-verifications", "待核查: the commitments an agency accepted and must verify, overdue first");
+  Common(due, a, true);
+  due->add_option("--agency", a.agency, "the accepting agency's USCC")->required();
+  SetAction(due, DueVerificationList);
 
   auto* list = app.add_subcommand("list", "Who is on a list: SeriousDishonesty, Watch, NotificationIneligible, GovernmentDishonesty, Red");
   Common(list, a, true);

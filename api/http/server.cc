@@ -88,6 +88,8 @@ const std::vector<Route>& ServerImpl::Routes() {
       {"GET", "/v1/subjects/{id}/public-profile", {kLegalPersons}, &ServerImpl::PublicProfile},
       {"GET", "/v1/subjects/{id}/profile", {kRecords, kCivilServantFiles}, &ServerImpl::Profile},
       {"GET", "/v1/subjects/{id}/measures", {kRecords, kCivilServantFiles}, &ServerImpl::Measures},
+      {"GET", "/v1/subjects/{id}/check", {kRecords}, &ServerImpl::Check},
+      {"GET", "/v1/agencies/{uscc}/due-verifications", {kRecords}, &ServerImpl::DueVerifications},
       {"GET", "/v1/subjects/{id}/timeline", {kRecords, kCivilServantFiles}, &ServerImpl::Timeline},
       {"GET", "/v1/subjects/{id}/access-log", {kAccessLog}, &ServerImpl::AccessLogOf},
       {"GET", "/v1/access-log/checkpoint", {kAccessLog}, &ServerImpl::AccessCheckpoint},

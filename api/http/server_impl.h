@@ -122,6 +122,8 @@ class ServerImpl final : public Server {
   Reply Search(const Request&, const Params&, const Principal&);
   Reply List(const Request&, const Params&, const Principal&);
   Reply Integrity(const Request&, const Params&, const Principal&);
+  Reply Check(const Request&, const Params&, const Principal&);
+  Reply DueVerifications(const Request&, const Params&, const Principal&);
   // Ok if `reader` may see the file of subject `id` in the routes that show records: a civil
   // servant's to personnel, a legal person's to supervisors (Info::kRecords).
   Status MayReadFile(const Disclosure& reader, std::string_view id);

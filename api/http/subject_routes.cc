@@ -6,7 +6,9 @@
 #include "api/views.h"
 #include "base/clock.h"
 #include "projections/evaluate.h"
+#include "projections/duties.h"
 #include "projections/integrity.h"
+#include "events/uscc.h"
 
 namespace creditlog::api {
 
@@ -92,6 +94,45 @@ Reply ServerImpl::Profile(const Request& req, const Params& params, const Princi
 Reply ServerImpl::Measures(const Request& req, const Params& params, const Principal& who) {
   return SubjectView(req, params, who, "/v1/subjects/{id}/measures",
                      [](const projections::Profile& p, const Disclosure& reader) { return MeasuresJson(p, reader); });
+}
+
+// 联合奖惩 in a department's approval system: may `action` be granted to the subject today?
+Reply ServerImpl::Check(const Request& req, const Params& params, const Principal& who) {
+  const std::string action(req.query("action"));
+  if (action.empty() || action.size() > projections::kRuleNameMaxBytes) {
+    return Error(req, Status::InvalidArgument("action: name what is to be granted, as a measure's scope (政府采购, 财政资金, "
+                                              "告知承诺, 评优评先, …) or a measure's name; GET /v1/ruleset lists them"));
+  }
+  return SubjectView(req, params, who, "/v1/subjects/{id}/check", [&](const projections::Profile& p, const Disclosure& reader) {
+    const Disclosure within = reader.Within(*p.subject);
+    const projections::ActionCheck check =
+        projections::CheckAction(p, action, [&](fb::ListKind list) { return within.MayList(list); });
+    return CheckJson(p, check, reader);
+  });
+}
+
+// 待核查: the verifications an agency owes (谁审批谁监管), overdue first. A read of the files of
+// the subjects listed: named and recorded like a restricted list.
+Reply ServerImpl::DueVerifications(const Request& req, const Params& params, const Principal& who) {
+  auto day = AsOf(req);
+  if (!day.ok()) return Error(req, day.status());
+  const std::string agency(params["uscc"]);
+  if (Status valid = events::ValidateUscc(agency, true); !valid.ok()) {
+    return Error(req, Status::InvalidArgument("uscc: " + valid.message()));
+  }
+  const Disclosure reader(who.role);
+  if (Status may = reader.Require(Info::kRecords, "the commitments an agency must verify"); !may.ok()) {
+    return Error(req, may, 0, RefusalDetails(who.role, {Info::kRecords}));
+  }
+  int64_t retry_after = 0;
+  auto purpose = BeginRead(req, who, false, &retry_after);
+  if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
+  return WithState(req, [&](const projections::State& state) {
+    const PersonalView personal = live_.Personal(state);
+    const json body = DueVerificationsJson(projections::DueVerifications(state, agency, *day), agency, *day,
+                                           reader.WithPersonal(&personal));
+    return AnswerRead(req, who, *purpose, "/v1/agencies/{uscc}/due-verifications", {"", agency}, DumpJson(body));
+  });
 }
 
 // With ?as_of, only the events whose business date is on or before it.

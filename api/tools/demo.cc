@@ -76,6 +76,8 @@ constexpr int kRepairApplicationDaysMax = 40;
 constexpr int kRepairDecisionWorkingDaysMin = 3;
 constexpr int kRepairDecisionWorkingDaysMax = 15;
 constexpr int kRepairCommitmentMonths = 12;      // the repair's commitment: a year of lawful conduct
+constexpr uint64_t kMeasureFeedbackEvery = 3;    // listed subjects with a refused tender reported (联合奖惩反馈)
+constexpr int kMeasureFeedbackDays = 40;         // the tender comes 40 to 80 days after the listing
 
 // A fine's place in its range by the discretion: 减轻 a tenth to a half of the minimum, 从轻 the
 // lowest three tenths of the range, 一般 the middle, 从重 the top three tenths.
@@ -290,7 +292,7 @@ std::vector<Agency> AgencyCatalogue() {
         "ServiceRated"}, ""},
       {"finance", "青岛市财政局", events::MakeUscc("11", "370200", "MB1B0003"), "3702",
        {"SubjectRegistered", "ContractSigned", "PaymentMade", "ArrearsRecorded", "ArrearsCleared",
-        "ContractCompleted", "CommitmentMade", "CommitmentVerified", "CommitmentBreached"}, ""},
+        "ContractCompleted", "CommitmentMade", "CommitmentVerified", "CommitmentBreached", "MeasureApplied"}, ""},
       // Records nothing in the demo's history (the market regulators list and repair on their own
       // penalties), but keeps its key for notices and listings recorded by hand (scripts/web-test).
       {"ndrc", "青岛市发展和改革委员会", events::MakeUscc("11", "370200", "MB1B0004"), "3702",
@@ -530,7 +532,7 @@ std::string FactDate(const json& body) {
       "made_date",     "verified_date", "breach_date",   "withdrawn_date", "decision_date", "fulfilled_date",
       "revoked_date",  "notice_date",   "filed_date",    "resolved_date",  "applied_date",  "decided_date",
       "exit_date",     "signed_date",   "paid_date",     "completed_date", "recorded_date", "cleared_date",
-      "rated_date",    "entry_date"};
+      "rated_date",    "entry_date",    "implemented_date"};
   for (const char* key : kFactDates) {
     if (auto it = body.find(key); it != body.end()) return it->get<std::string>();
   }
@@ -632,7 +634,11 @@ Status HistoryWriter::Commitment(const std::string& uscc, Agency& agency, Commit
   const double roll = Roll();
   if (roll < kVerifiedShare) {
     // An application is checked by its deadline; conduct is judged once the term is over.
-    const Day verified = application ? WorkdayIn(std::min(made + 1, deadline), deadline)
+    // An application is verified within the accepting agency's duty (the ruleset's verification
+    // period), where it has one.
+    const int within = rules_.verification[static_cast<size_t>(kind)].within_days;
+    const Day checked_by = within > 0 ? std::min(deadline, made + within) : deadline;
+    const Day verified = application ? WorkdayIn(std::min(made + 1, checked_by), checked_by)
                                      : WorkingDaysAfter(deadline, static_cast<int>(Uniform(1, kReviewWorkingDaysMax)));
     if (verified >= today_) return Status::Ok();
     return Add(agency, uscc, "CommitmentVerified", {{"commitment_id", id}, {"verified_date", Date(verified)}, {"note", kept}});
@@ -857,6 +863,19 @@ Status HistoryWriter::SeriousListing(const std::string& uscc, const Decision& de
                        {"exit_conditions", "列入满一年，已履行行政处罚决定规定的义务、消除危害后果和不良影响，且未再受到较重行政"
                                            "处罚的，可以申请提前移出；列入期满的，依法移出"}}));
   ineligible_.push_back({listed, last_day});
+  // 联合奖惩反馈: for every third listed subject (by its index, not the random stream), the
+  // finance bureau reports a tender it was refused while listed.
+  if (subject_index_ % kMeasureFeedbackEvery == 0) {
+    const Day refused = Workday(listed + kMeasureFeedbackDays + static_cast<Day>(subject_index_ % kMeasureFeedbackDays));
+    if (refused < today_ && refused <= last_day) {
+      Agency& finance = Pick("finance");
+      RETURN_IF_ERROR(Add(finance, uscc, "MeasureApplied",
+                          {{"feedback_id", Id("FK")}, {"measure", "限制参与政府采购"},
+                           {"matter", Date(refused).substr(0, 4) + "年政府采购项目（" + Id("CG") + "）投标资格审查"},
+                           {"implemented_date", Date(refused)}, {"implementing_agency", finance.uscc},
+                           {"note", "投标人列入严重违法失信名单，资格审查不予通过"}}));
+    }
+  }
   // Early exit: only once the fine is paid (the measures' first condition).
   if (!decision.fulfilled || !Chance(kListingRepairShare)) return Status::Ok();
   const Day earliest = std::max(AddMonths(listed, rules_.serious_early_exit_after_months), *decision.fulfilled + 1);
@@ -1114,6 +1133,18 @@ Result<DemoReport> RunDemo(ledger::Ledger& ledger, const DemoOptions& options, s
       found = found || seq.has_value();
     }
     if (!found) break;
+  }
+  // The agencies are public bodies too: registered once, they are on the integrity board with
+  // the verifications they owe (谁审批谁监管).
+  for (const Agency& agency : agencies) {
+    ASSIGN_OR_RETURN(uint64_t version, ledger.StreamVersion(agency.uscc));
+    if (version > 0) continue;
+    const Agency& approval = *std::find_if(agencies.begin(), agencies.end(), [](const Agency& a) { return a.file == "approval"; });
+    const json event = {{"event_id", "demo/agency-subject/" + agency.file}, {"subject", agency.uscc},
+                        {"body_type", "SubjectRegistered"},
+                        {"body", {{"kind", "PublicBody"}, {"name", agency.name}, {"division", agency.uscc.substr(2, 6)}}}};
+    ASSIGN_OR_RETURN(Bytes bytes, events::EventFromJson(event.dump()));
+    RETURN_IF_ERROR(ledger.Append(events::SignEnvelope(bytes, approval.key, ledger.origin())).status());
   }
   HistoryWriter writer(ledger, agencies, options, report.run, today);
   ProgressLine progress("demo subjects", options.quiet);

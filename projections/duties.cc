@@ -1,0 +1,75 @@
+#include "projections/duties.h"
+
+#include <algorithm>
+
+#include "crypto/sha256.h"
+
+namespace creditlog::projections {
+namespace {
+
+const Ruleset& RulesOn(const RulesetHistory& rulesets, Day day) {
+  static const Ruleset kDefault;
+  const RulesetHistory::Adopted* adopted = rulesets.At(day);
+  return adopted ? adopted->rules : kDefault;
+}
+
+}  // namespace
+
+bool SampledForVerification(std::string_view commitment_id, int percent) {
+  if (percent >= 100) return true;
+  if (percent <= 0) return false;
+  Sha256Stream h;
+  static constexpr std::string_view kDomain("creditlog-sample-v1\0", 20);
+  h.Update(AsBytes(kDomain));
+  h.Update(AsBytes(commitment_id));
+  const Hash digest = h.Finish();
+  const uint32_t draw = (uint32_t{digest[0]} << 24) | (uint32_t{digest[1]} << 16) | (uint32_t{digest[2]} << 8) | digest[3];
+  return static_cast<int>(draw % 100) < percent;
+}
+
+std::optional<Day> VerificationDueBy(const RulesetHistory& rulesets, const Commitment& c) {
+  const RulesetHistory::Adopted* adopted = rulesets.At(c.made);
+  if (adopted == nullptr) return std::nullopt;
+  const VerificationDuty& duty = adopted->rules.verification[static_cast<size_t>(c.type)];
+  if (duty.sampling_percent <= 0 || !SampledForVerification(c.id, duty.sampling_percent)) return std::nullopt;
+  return c.made + duty.within_days;
+}
+
+std::optional<Day> VerificationDone(const Commitment& c) {
+  if (c.verified && c.breached) return std::min(*c.verified, *c.breached);
+  return c.verified ? c.verified : c.breached;
+}
+
+std::optional<Day> LapsedOn(const Commitment& c) {
+  if (c.type != fb::CommitmentType::IncompleteAcceptance || c.breached) return std::nullopt;
+  if (c.verified && *c.verified <= c.deadline) return std::nullopt;
+  if (c.withdrawn && *c.withdrawn <= c.deadline) return std::nullopt;
+  return c.deadline + 1;
+}
+
+Day ObjectionDueBy(const RulesetHistory& rulesets, const Objection& o) {
+  const Ruleset& r = RulesOn(rulesets, o.filed);
+  return r.calendar.WorkingDaysAfter(o.filed, r.objection_handling_working_days);
+}
+
+std::vector<DueVerification> DueVerifications(const State& state, std::string_view agency, Day as_of) {
+  std::vector<DueVerification> out;
+  for (const auto& [id, s] : state.subjects()) {
+    for (const Commitment& c : s.commitments) {
+      if (c.made > as_of || (!agency.empty() && c.accepting_agency != agency)) continue;
+      const std::optional<Day> due = VerificationDueBy(state.rulesets(), c);
+      if (!due) continue;
+      const std::optional<Day> done = VerificationDone(c);
+      if (done && *done <= as_of) continue;
+      if (c.withdrawn && *c.withdrawn <= as_of) continue;
+      out.push_back({&s, &c, *due, as_of > *due});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const DueVerification& a, const DueVerification& b) {
+    if (a.overdue != b.overdue) return a.overdue;
+    return a.due_by < b.due_by;
+  });
+  return out;
+}
+
+}  // namespace creditlog::projections
