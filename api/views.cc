@@ -74,6 +74,32 @@ static void AddMeasureDetail(json& out, const projections::Profile& p, size_t i,
   }
 }
 
+json IntegrityFileJson(const projections::SubjectState& s, Day day) {
+  const projections::CivilServantFile file = projections::FileOf(s, day);
+  json entries = json::array();
+  for (const auto& v : file.entries) {
+    const projections::IntegrityEntry& e = *v.entry;
+    json entry = {{"entry_id", e.id}, {"type", fb::EnumNameIntegrityEntryType(e.type)}, {"category", e.category},
+                  {"date", Date(e.day)}, {"seqs", e.seqs}};
+    if (e.type == fb::IntegrityEntryType::Sanction) {
+      entry.update({{"sanction_kind", fb::EnumNameSanctionKind(e.sanction)}, {"until", OptDate(v.until)}, {"in_force", v.in_force}});
+    }
+    if (e.type == fb::IntegrityEntryType::Assessment) {
+      entry.update({{"assessment_year", e.assessment_year}, {"assessment_grade", fb::EnumNameAssessmentGrade(e.grade)}});
+    }
+    entries.push_back(std::move(entry));
+  }
+  json latest = nullptr;
+  if (file.latest_assessment != nullptr) {
+    latest = {{"year", file.latest_assessment->assessment_year},
+              {"grade", fb::EnumNameAssessmentGrade(file.latest_assessment->grade)}, {"seqs", file.latest_assessment->seqs}};
+  }
+  return {{"entries", entries}, {"sanctions_in_force", file.sanctions_in_force}, {"expelled", file.expelled},
+          {"promotion_barred_until", OptDate(file.promotion_barred_until)}, {"latest_assessment", latest},
+          {"dishonesty", file.dishonesty}, {"commendations", file.commendations}, {"commitments", file.commitments},
+          {"promotion_rule", file.promotion_barred_until ? json("civil_servant.sanction_period") : json()}};
+}
+
 json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_large) {
   const Disclosure reader = reader_at_large.Within(*p.subject);
   // The grade the reader may know of: one that a list kept from it gave is not.
@@ -145,6 +171,7 @@ json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_larg
                                     {"rule_name", NameZh(d.name, d.rule)}, {"rule_name_en", NameEn(d.name, d.rule)}});
     }
   }
+  if (p.subject->registered && p.subject->kind == fb::SubjectKind::CivilServant) out["integrity_file"] = IntegrityFileJson(*p.subject, p.as_of);
   if (p.subject->registered) {
     out["kind"] = fb::EnumNameSubjectKind(p.subject->kind);
     out["registered_seq"] = *p.subject->registered;
@@ -261,6 +288,11 @@ json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, Day day) 
                           {"rule_name_en", NameEn(f.name, f.rule)}});
     }
     out.back()["failures"] = std::move(failures);
+    if (r.staff) {
+      out.back()["civil_servants"] = {{"files", r.staff->files}, {"sanctions_in_force", r.staff->sanctions_in_force},
+                                      {"dishonesty", r.staff->dishonesty}, {"commendations", r.staff->commendations},
+                                      {"assessed_excellent", r.staff->excellent}, {"assessed_incompetent", r.staff->incompetent}};
+    }
   }
   return {{"as_of", Date(day)}, {"board", out}};
 }
@@ -287,6 +319,33 @@ json CheckJson(const projections::Profile& p, const projections::ActionCheck& ch
   return {{"subject", p.subject->id}, {"name", reader.Name(*p.subject)}, {"as_of", Date(p.as_of)}, {"action", check.action},
           {"decision", check.restricted ? "restricted" : "allowed"}, {"decision_zh", check.restricted ? "限制" : "无限制"},
           {"ruleset", p.ruleset_version}, {"ruleset_seq", p.ruleset_seq}, {"restrictions", restrictions}, {"incentives", incentives}};
+}
+
+static json FiguresJson(const projections::ServiceFigures& f) {
+  return {{"cases", f.cases}, {"rated", f.rated}, {"rating_rate", f.rating_rate}, {"average", f.average}, {"bad", f.bad},
+          {"rectified_on_time", f.rectified_on_time}, {"rectified_late", f.rectified_late},
+          {"rectification_due", f.rectification_due}, {"rectification_overdue", f.rectification_overdue},
+          {"followed_up", f.followed_up}, {"satisfied", f.satisfied}};
+}
+
+json ServicesJson(const projections::ServiceReport& r) {
+  json matters = json::array();
+  for (const auto& [matter, figures] : r.matters) {
+    json m = FiguresJson(figures);
+    m["matter"] = matter;
+    matters.push_back(std::move(m));
+  }
+  json overdue = json::array();
+  for (const auto& o : r.overdue) {
+    const projections::ServiceCase& c = *o.service_case;
+    overdue.push_back({{"case_id", c.id}, {"matter", c.matter}, {"handled", Date(c.handled)}, {"rating", c.rating},
+                       {"rated", OptDate(c.rated)}, {"due_by", Date(o.due_by)}, {"rule", "integrity.rectification_overdue"},
+                       {"seqs", c.seqs}});
+  }
+  json out = {{"subject", r.subject->id}, {"name", r.subject->name}, {"as_of", Date(r.as_of)}, {"matters", matters},
+              {"overdue", overdue}};
+  out.update(FiguresJson(r.total));
+  return out;
 }
 
 json DueVerificationsJson(const std::vector<projections::DueVerification>& due, const std::string& agency, Day day,

@@ -10,9 +10,11 @@
 
 #include "api/disclosure.h"
 #include "ledger/ledger.h"
+#include "projections/civil_servant.h"
 #include "projections/duties.h"
 #include "projections/evaluate.h"
 #include "projections/integrity.h"
+#include "projections/services.h"
 
 namespace creditlog::api {
 
@@ -27,6 +29,9 @@ nlohmann::json MembershipJson(const projections::Membership& m);
 // the public sees penalties only while in publicity (双公示), only the published lists, and the
 // grade those give (published_grade); it never sees a civil servant's file.
 nlohmann::json ProfileJson(const projections::Profile& p, const Disclosure& reader);
+// A civil servant's integrity file on `day` (projections/civil_servant.h): in the profile, for
+// the readers of civil servants' files.
+nlohmann::json IntegrityFileJson(const projections::SubjectState& s, projections::Day day);
 nlohmann::json MeasuresJson(const projections::Profile& p, const Disclosure& reader);
 // The rows `reader` may see: a list it may not see at all is refused by the caller.
 Result<nlohmann::json> ListJson(const projections::State& state, fb::ListKind kind, projections::Day day,
@@ -40,6 +45,10 @@ nlohmann::json CheckJson(const projections::Profile& p, const projections::Actio
 // 待核查: an agency's due verifications (projections/duties.h).
 nlohmann::json DueVerificationsJson(const std::vector<projections::DueVerification>& due, const std::string& agency,
                                     projections::Day day, const Disclosure& reader);
+
+// 好差评 of a public body (projections/services.h): its figures, per matter, and the 差评 whose
+// rectification is overdue.
+nlohmann::json ServicesJson(const projections::ServiceReport& report);
 
 nlohmann::json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, projections::Day day);
 

@@ -132,6 +132,9 @@ std::string_view EventTypeChineseName(std::string_view type_name) {
       {"AccessRecorded", "查询记录"},
       {"ErasureRecorded", "个人信息删除"},
       {"MeasureApplied", "联合奖惩措施实施反馈"},
+      {"ServiceCaseHandled", "政务服务办件"},
+      {"ServiceRectified", "差评整改"},
+      {"ServiceFollowedUp", "差评回访"},
   };
   for (const auto& [name, chinese] : kNames) {
     if (name == type_name) return chinese;
@@ -184,6 +187,9 @@ bool IsAdministrative(fb::EventBody type) {
     case EventBody::RecordCorrected:
     case EventBody::AccessRecorded:
     case EventBody::MeasureApplied:
+    case EventBody::ServiceCaseHandled:
+    case EventBody::ServiceRectified:
+    case EventBody::ServiceFollowedUp:
       return false;
   }
   return false;  // a type from a newer schema: ValidateEvent refuses it

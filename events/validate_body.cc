@@ -298,6 +298,26 @@ void ServiceRated(Checker& c, const fb::ServiceRated& b) {
   c.Date(b.rated_date(), "body.rated_date");
   EnumInRange(c, b.channel(), fb::ServiceChannel::MAX, "body.channel");
   c.Text(b.comment(), "body.comment", kTextBytesMax, false);
+  c.Line(b.case_id(), "body.case_id", kNameBytesMax, false);
+}
+
+void ServiceCaseHandled(Checker& c, const fb::ServiceCaseHandled& b) {
+  c.Id(b.case_id(), "body.case_id");
+  c.Line(b.matter(), "body.matter");
+  c.Date(b.handled_date(), "body.handled_date");
+  EnumInRange(c, b.channel(), fb::ServiceChannel::MAX, "body.channel");
+}
+
+void ServiceRectified(Checker& c, const fb::ServiceRectified& b) {
+  c.Id(b.case_id(), "body.case_id");
+  c.Date(b.rectified_date(), "body.rectified_date");
+  c.Text(b.rectification(), "body.rectification");
+}
+
+void ServiceFollowedUp(Checker& c, const fb::ServiceFollowedUp& b) {
+  c.Id(b.case_id(), "body.case_id");
+  c.Date(b.followed_up_date(), "body.followed_up_date");
+  c.Text(b.note(), "body.note", kTextBytesMax, false);
 }
 
 void CivilServantIntegrityEntry(Checker& c, const fb::CivilServantIntegrityEntry& b, const fb::Event& e) {
@@ -307,6 +327,31 @@ void CivilServantIntegrityEntry(Checker& c, const fb::CivilServantIntegrityEntry
   c.Date(b.entry_date(), "body.entry_date");
   const std::string_view subject = e.subject() ? e.subject()->string_view() : std::string_view();
   if (subject.find('/') == std::string_view::npos) c.Fail("subject", "a civil-servant entry needs USCC/staff-number");
+  // The typed fields go with their type and no other.
+  EnumInRange(c, b.entry_type(), fb::IntegrityEntryType::MAX, "body.entry_type");
+  EnumInRange(c, b.sanction_kind(), fb::SanctionKind::MAX, "body.sanction_kind");
+  EnumInRange(c, b.assessment_grade(), fb::AssessmentGrade::MAX, "body.assessment_grade");
+  c.Date(b.period_end_date(), "body.period_end_date", false);
+  c.NotBefore(b.period_end_date(), b.entry_date(), "body.period_end_date", "body.entry_date");
+  if (!c.ok()) return;
+  const bool sanction = b.entry_type() == fb::IntegrityEntryType::Sanction;
+  const bool assessment = b.entry_type() == fb::IntegrityEntryType::Assessment;
+  const bool has_end = b.period_end_date() != nullptr && b.period_end_date()->size() > 0;
+  if (sanction && b.sanction_kind() == fb::SanctionKind::Unspecified) {
+    c.Fail("body.sanction_kind", "a Sanction names its kind (Warning 警告, Demerit 记过, MajorDemerit 记大过, Demotion 降级, "
+                                 "Dismissal 撤职, Expulsion 开除)");
+  } else if (!sanction && (b.sanction_kind() != fb::SanctionKind::Unspecified || has_end)) {
+    c.Fail(has_end ? "body.period_end_date" : "body.sanction_kind", "only a Sanction has a sanction kind and a period");
+  } else if (sanction && b.sanction_kind() == fb::SanctionKind::Expulsion && has_end) {
+    c.Fail("body.period_end_date", "开除 (Expulsion) has no period");
+  } else if (assessment && (b.assessment_grade() == fb::AssessmentGrade::Unspecified || b.assessment_year() == 0)) {
+    c.Fail(b.assessment_year() == 0 ? "body.assessment_year" : "body.assessment_grade",
+           "an Assessment names its year and its grade (Excellent 优秀, Competent 称职, BasicallyCompetent 基本称职, Incompetent 不称职)");
+  } else if (!assessment && (b.assessment_grade() != fb::AssessmentGrade::Unspecified || b.assessment_year() != 0)) {
+    c.Fail(b.assessment_year() != 0 ? "body.assessment_year" : "body.assessment_grade", "only an Assessment has a year and a grade");
+  } else if (assessment && (b.assessment_year() < kDateYearMin || b.assessment_year() > kDateYearMax)) {
+    c.Fail("body.assessment_year", std::to_string(b.assessment_year()) + " is not a year");
+  }
 }
 
 // ---------------------------------------------------------------- corrections
@@ -410,6 +455,9 @@ void CheckBody(Checker& c, const fb::Event& e) {
     case EventBody::AccessRecorded: return AccessRecorded(c, *e.body_as_AccessRecorded());
     case EventBody::ErasureRecorded: return ErasureRecorded(c, *e.body_as_ErasureRecorded());
     case EventBody::MeasureApplied: return MeasureApplied(c, *e.body_as_MeasureApplied());
+    case EventBody::ServiceCaseHandled: return ServiceCaseHandled(c, *e.body_as_ServiceCaseHandled());
+    case EventBody::ServiceRectified: return ServiceRectified(c, *e.body_as_ServiceRectified());
+    case EventBody::ServiceFollowedUp: return ServiceFollowedUp(c, *e.body_as_ServiceFollowedUp());
   }
   // NONE, or a type this build does not know: ValidateEvent refuses both before calling here.
   CREDITLOG_CHECK(e.body_type() != EventBody::NONE && e.body_type() <= EventBody::MAX);

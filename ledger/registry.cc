@@ -209,6 +209,9 @@ void KeyRegistry::Apply(const fb::Event& event, uint64_t seq) {
     case fb::EventBody::AccessRecorded:
     case fb::EventBody::ErasureRecorded:
     case fb::EventBody::MeasureApplied:
+    case fb::EventBody::ServiceCaseHandled:
+    case fb::EventBody::ServiceRectified:
+    case fb::EventBody::ServiceFollowedUp:
       break;
   }
 }

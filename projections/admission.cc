@@ -64,6 +64,9 @@ std::vector<Happened> HappenedDates(const fb::Event& e) {
     case EventBody::AccessRecorded: return {{e.body_as_AccessRecorded()->read_date(), "body.read_date"}};
     case EventBody::ErasureRecorded: return {{e.body_as_ErasureRecorded()->erased_date(), "body.erased_date"}};
     case EventBody::MeasureApplied: return {{e.body_as_MeasureApplied()->implemented_date(), "body.implemented_date"}};
+    case EventBody::ServiceCaseHandled: return {{e.body_as_ServiceCaseHandled()->handled_date(), "body.handled_date"}};
+    case EventBody::ServiceRectified: return {{e.body_as_ServiceRectified()->rectified_date(), "body.rectified_date"}};
+    case EventBody::ServiceFollowedUp: return {{e.body_as_ServiceFollowedUp()->followed_up_date(), "body.followed_up_date"}};
   }
   return {};
 }
@@ -138,6 +141,67 @@ Status CheckMeasureApplied(const State& state, const SubjectState& s, const fb::
   for (const auto& [measure, list] : profile->measures) applying += (applying.empty() ? "" : "、") + measure;
   return Refuse("body.measure", "'" + b.measure()->str() + "' did not apply to " + s.id + " on " + b.implemented_date()->str() +
                                     " (no list in force imposed it; measures that applied: " + (applying.empty() ? "none" : applying) + ")");
+}
+
+// 好差评: a case of a public body, rated once, a 差评 rectified, then followed up, each once and in order.
+Result<const ServiceCase*> ExistingCase(const SubjectState& s, const String* id) {
+  const ServiceCase* c = s.FindCase(id->string_view());
+  if (c == nullptr) return Refuse("body.case_id", "no case '" + id->str() + "' is recorded for " + s.id + " (record its ServiceCaseHandled first)");
+  return c;
+}
+
+bool IsBadRating(const State& state, const ServiceCase& c) {
+  static const Ruleset kDefault;
+  const RulesetHistory::Adopted* adopted = state.rulesets().At(*c.rated);
+  return c.rating <= (adopted ? adopted->rules : kDefault).service_bad_rating_max;
+}
+
+Status CheckService(const State& state, const SubjectState& s, const fb::Event& e) {
+  switch (e.body_type()) {
+    case EventBody::ServiceCaseHandled: {
+      const auto* b = e.body_as_ServiceCaseHandled();
+      if (s.kind != fb::SubjectKind::PublicBody) return Refuse("subject", s.id + " is not registered as a public body: cases are a body's");
+      if (const ServiceCase* c = s.FindCase(b->case_id()->string_view())) {
+        return Status::Conflict("body.case_id: case '" + c->id + "' is already recorded at seq " + Seqs(c->seqs));
+      }
+      return Status::Ok();
+    }
+    case EventBody::ServiceRated: {
+      const auto* b = e.body_as_ServiceRated();
+      if (b->case_id() == nullptr || b->case_id()->size() == 0) return Status::Ok();  // a rating of the body, no case named
+      ASSIGN_OR_RETURN(const ServiceCase* c, ExistingCase(s, b->case_id()));
+      if (c->rated) {
+        return Status::Conflict("body.case_id: case '" + c->id + "' was rated on " + Date(*c->rated) + " (one rating a case)");
+      }
+      if (b->matter()->string_view() != c->matter) {
+        return Refuse("body.matter", "'" + b->matter()->str() + "' differs from case " + c->id + "'s matter '" + c->matter + "'");
+      }
+      return NotBeforeRecord(b->rated_date(), "body.rated_date", c->handled, "case " + c->id + " was handled");
+    }
+    case EventBody::ServiceRectified: {
+      const auto* b = e.body_as_ServiceRectified();
+      ASSIGN_OR_RETURN(const ServiceCase* c, ExistingCase(s, b->case_id()));
+      if (!c->rated || !IsBadRating(state, *c)) {
+        return Refuse("body.case_id", "case '" + c->id + "' has no 差评 to rectify" +
+                                          (c->rated ? " (rated " + std::to_string(c->rating) + ")" : " (not rated)"));
+      }
+      if (c->rectified) return Status::Conflict("body.case_id: case '" + c->id + "' was rectified on " + Date(*c->rectified));
+      return NotBeforeRecord(b->rectified_date(), "body.rectified_date", *c->rated, "case " + c->id + " was rated");
+    }
+    case EventBody::ServiceFollowedUp: {
+      const auto* b = e.body_as_ServiceFollowedUp();
+      ASSIGN_OR_RETURN(const ServiceCase* c, ExistingCase(s, b->case_id()));
+      if (!c->rated) return Refuse("body.case_id", "case '" + c->id + "' is not rated: a follow-up follows a rating");
+      if (c->followed_up) return Status::Conflict("body.case_id: case '" + c->id + "' was followed up on " + Date(*c->followed_up));
+      if (IsBadRating(state, *c) && !c->rectified) {
+        return Refuse("body.case_id", "case '" + c->id + "' is a 差评 not yet rectified: the follow-up comes after the rectification");
+      }
+      return NotBeforeRecord(b->followed_up_date(), "body.followed_up_date", c->rectified.value_or(*c->rated),
+                             c->rectified ? "case " + c->id + " was rectified" : "case " + c->id + " was rated");
+    }
+    default:
+      return Status::Ok();
+  }
 }
 
 Status CheckRuleset(const fb::RulesetAdopted& b) {
@@ -379,7 +443,10 @@ Status CheckSubjectEvent(const State& state, const SubjectState& s, const fb::Ev
     }
     case EventBody::RecordCorrected: return CheckCorrection(state, s, *e.body_as_RecordCorrected(), agency);
     case EventBody::ServiceRated:
-      return Status::Ok();
+    case EventBody::ServiceCaseHandled:
+    case EventBody::ServiceRectified:
+    case EventBody::ServiceFollowedUp:
+      return CheckService(state, s, e);
     case EventBody::CivilServantIntegrityEntry:
       if (s.kind != fb::SubjectKind::CivilServant) return Refuse("subject", s.id + " is not registered as a civil servant");
       return Status::Ok();

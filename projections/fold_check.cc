@@ -92,13 +92,25 @@ Status CheckFoldable(const fb::Event& e) {
     case EventBody::RepairApplied: return CheckDates({{e.body_as_RepairApplied()->applied_date(), "body.applied_date"}});
     case EventBody::RepairDecided: return CheckDates({{e.body_as_RepairDecided()->decided_date(), "body.decided_date"}});
     case EventBody::ServiceRated: return CheckDates({{e.body_as_ServiceRated()->rated_date(), "body.rated_date"}});
-    case EventBody::CivilServantIntegrityEntry:
-      return CheckDates({{e.body_as_CivilServantIntegrityEntry()->entry_date(), "body.entry_date"}});
+    case EventBody::CivilServantIntegrityEntry: {
+      const auto* b = e.body_as_CivilServantIntegrityEntry();
+      if (b->entry_type() > fb::IntegrityEntryType::MAX || b->sanction_kind() > fb::SanctionKind::MAX ||
+          b->assessment_grade() > fb::AssessmentGrade::MAX) {
+        return Status::Corruption("body.entry_type: an entry type, sanction kind or grade this build does not know, in a recorded event");
+      }
+      return CheckDates({{b->entry_date(), "body.entry_date"}, {b->period_end_date(), "body.period_end_date", true}});
+    }
     case EventBody::RecordCorrected:
       return CheckCorrection(*e.body_as_RecordCorrected());
     case EventBody::AccessRecorded: return CheckDates({{e.body_as_AccessRecorded()->read_date(), "body.read_date"}});
     case EventBody::ErasureRecorded: return CheckDates({{e.body_as_ErasureRecorded()->erased_date(), "body.erased_date"}});
     case EventBody::MeasureApplied: return CheckDates({{e.body_as_MeasureApplied()->implemented_date(), "body.implemented_date"}});
+    case EventBody::ServiceCaseHandled:
+      return CheckDates({{e.body_as_ServiceCaseHandled()->handled_date(), "body.handled_date"}});
+    case EventBody::ServiceRectified:
+      return CheckDates({{e.body_as_ServiceRectified()->rectified_date(), "body.rectified_date"}});
+    case EventBody::ServiceFollowedUp:
+      return CheckDates({{e.body_as_ServiceFollowedUp()->followed_up_date(), "body.followed_up_date"}});
   }
   return Status::Corruption("body_type: " + std::to_string(static_cast<int>(e.body_type())) +
                             " is not an event type this build knows");

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "projections/duties.h"
+#include "projections/services.h"
 
 namespace creditlog::projections {
 namespace {
@@ -28,6 +29,12 @@ Failures OverdueDuties(const State& state, Day d) {
     if (v.overdue) Count(out, v.commitment->accepting_agency, "integrity.verification_overdue", v.commitment->seqs);
   }
   for (const auto& [id, s] : state.subjects()) {
+    for (const auto& [case_id, c] : s.cases) {
+      const std::optional<Day> due = RectificationDueBy(state.rulesets(), c);
+      if (due && *c.rated <= d && d > *due && !(c.rectified && *c.rectified <= d)) {
+        Count(out, s.id, "integrity.rectification_overdue", c.seqs);
+      }
+    }
     for (const Objection& o : s.objections) {
       if (o.filed > d || (o.resolved && *o.resolved <= d)) continue;
       if (d > ObjectionDueBy(state.rulesets(), o)) Count(out, o.handling_agency, "integrity.objection_overdue", o.seqs);
@@ -83,9 +90,11 @@ std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of) {
   std::vector<IntegrityRow> rows;
   Failures failures = OverdueDuties(state, as_of);
   const RulesetHistory::Adopted* rules = state.rulesets().At(as_of);
+  const auto staff = StaffByEmployer(state, as_of);
   for (const auto& [id, s] : state.subjects()) {
     if (!IsPublicBody(s) || s.events == 0) continue;
     IntegrityRow row = Row(state, s, as_of);
+    if (auto it = staff.find(id); it != staff.end()) row.staff = it->second;
     if (auto it = failures.find(id); it != failures.end()) {
       for (auto& [rule, failure] : it->second) {
         std::sort(failure.seqs.begin(), failure.seqs.end());

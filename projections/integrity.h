@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "projections/civil_servant.h"
 #include "projections/state.h"
 #include "projections/words.h"
 
@@ -26,7 +27,8 @@ struct IntegrityRow {
   std::vector<uint64_t> seqs;    // the commitments and contracts behind the figures
   // Duties the body owes and has let pass (projections/duties.h), each a named rule:
   // integrity.verification_overdue (a commitment it accepted, not verified in time: 谁审批谁监管)
-  // and integrity.objection_overdue (an objection it handles, not handled in time).
+  // integrity.objection_overdue (an objection it handles, not handled in time) and
+  // integrity.rectification_overdue (a 差评 of its service not rectified in time).
   struct Failure {
     std::string rule;
     int count = 0;
@@ -35,6 +37,8 @@ struct IntegrityRow {
   };
   std::vector<Failure> failures;
   int failure_count() const;
+  // Its civil servants' files, counted (projections/civil_servant.h); none below the minimum.
+  std::optional<StaffRollUp> staff;
 };
 
 // Public bodies are SubjectRegistered as PublicBody or hold a USCC of authority 1 (机关,

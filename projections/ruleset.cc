@@ -354,6 +354,12 @@ Result<Ruleset> ParseRuleset(std::string_view text) {
   RETURN_IF_ERROR(ParseRuleNames(top, &r));
   RETURN_IF_ERROR(ParseMeasureCatalogue(top, &r));
   RETURN_IF_ERROR(ParseVerification(top, &r));
+  RETURN_IF_ERROR(ParseGroup(top, "service",
+                             {{"bad_rating_max", kRatingBadMax, &r.service_bad_rating_max},
+                              {"rectification_working_days", kWorkingDaysWindowMax, &r.service_rectification_working_days}}));
+  if (r.service_rectification_working_days == 0) {
+    return Status::InvalidArgument("ruleset .service.rectification_working_days: must be at least 1");
+  }
   RETURN_IF_ERROR(top.Int("objection_handling_working_days", kWorkingDaysWindowMax, &r.objection_handling_working_days));
   if (r.objection_handling_working_days == 0) {
     return Status::InvalidArgument("ruleset .objection_handling_working_days: must be at least 1");

@@ -23,6 +23,7 @@ inline constexpr int kCommitmentTypes = static_cast<int>(fb::CommitmentType::MAX
 inline constexpr int kVerificationDaysMax = 3650;      // a verification period of at most ten years
 inline constexpr size_t kMeasureTextMaxBytes = 500;    // a measure's basis, department or scope
 inline constexpr size_t kMeasureCatalogueMax = 200;    // measures a ruleset describes
+inline constexpr int kRatingBadMax = 4;                // a 差评 is at most 4 stars of 5
 
 struct Period {
   int min_months = 0;
@@ -85,6 +86,9 @@ struct Ruleset {
   std::array<VerificationDuty, kCommitmentTypes> verification{{{60, 100}, {30, 100}, {180, 10}, {180, 5}, {90, 100}, {0, 0}}};
   // An objection to a record is handled within this many working days of its filing.
   int objection_handling_working_days = 10;
+  // 好差评: a rating of at most this many stars is a 差评, rectified within so many working days.
+  int service_bad_rating_max = 2;
+  int service_rectification_working_days = 15;
 
   // This ruleset's name for a rule, else the built-in one; null for a rule this build does not
   // know. It lives as long as the ruleset.

@@ -157,6 +157,54 @@ void FileObjection(SubjectState& s, const Contracts& contracts, const fb::Object
   if (b.notice_id()->size() > 0) Follow(s.notices, b.notice_id()->string_view(), seq);
 }
 
+void FileEntry(SubjectState& s, const fb::CivilServantIntegrityEntry& b, uint64_t seq) {
+  for (const IntegrityEntry& x : s.file) {
+    if (x.id == b.entry_id()->string_view()) return;  // the first entry with an id stands
+  }
+  std::optional<Day> end;
+  if (b.period_end_date() != nullptr && b.period_end_date()->size() > 0) end = D(b.period_end_date());
+  s.file.push_back({.id = S(b.entry_id()), .type = b.entry_type(), .category = S(b.category()), .day = D(b.entry_date()),
+                    .sanction = b.sanction_kind(), .period_end = end, .assessment_year = b.assessment_year(),
+                    .grade = b.assessment_grade(), .seqs = {seq}});
+}
+
+void HandleCase(SubjectState& s, const fb::ServiceCaseHandled& b, uint64_t seq) {
+  if (s.FindCase(b.case_id()->string_view()) != nullptr) return;  // the first with an id stands
+  s.cases.emplace(S(b.case_id()), ServiceCase{.id = S(b.case_id()), .matter = S(b.matter()), .handled = D(b.handled_date()),
+                                              .channel = b.channel(), .rating = 0, .rated = {}, .rectified = {},
+                                              .followed_up = {}, .satisfied = false, .seqs = {seq}});
+}
+
+// The case `id` of `s`, with `seq` added to the seqs behind it; null for an unknown id.
+ServiceCase* FollowCase(SubjectState& s, const flatbuffers::String* id, uint64_t seq) {
+  auto it = s.cases.find(id->string_view());
+  if (it == s.cases.end()) return nullptr;
+  it->second.seqs.push_back(seq);
+  return &it->second;
+}
+
+// A rating counts towards the body's ratings; with a case, it is that case's one rating.
+void RateService(SubjectState& s, const fb::ServiceRated& b, uint64_t seq) {
+  s.AddRating(D(b.rated_date()), b.rating());
+  if (b.case_id() == nullptr || b.case_id()->size() == 0) return;
+  ServiceCase* c = FollowCase(s, b.case_id(), seq);
+  if (c == nullptr || c->rated) return;
+  c->rating = b.rating();
+  c->rated = D(b.rated_date());
+}
+
+void RectifyCase(SubjectState& s, const fb::ServiceRectified& b, uint64_t seq) {
+  ServiceCase* c = FollowCase(s, b.case_id(), seq);
+  if (c != nullptr && !c->rectified) c->rectified = D(b.rectified_date());
+}
+
+void FollowUpCase(SubjectState& s, const fb::ServiceFollowedUp& b, uint64_t seq) {
+  ServiceCase* c = FollowCase(s, b.case_id(), seq);
+  if (c == nullptr || c->followed_up) return;
+  c->followed_up = D(b.followed_up_date());
+  c->satisfied = b.satisfied();
+}
+
 void ApplyMeasure(SubjectState& s, const fb::MeasureApplied& b, uint64_t seq) {
   for (const MeasureApplication& m : s.measures_applied) {
     if (m.id == b.feedback_id()->string_view()) return;  // the first report with an id stands
@@ -243,6 +291,11 @@ void SubjectState::AddRating(Day day, int stars) {
   if (it == ratings.end() || it->day != day) it = ratings.insert(it, RatingDay{day, 0, 0});
   ++it->count;
   it->stars += stars;
+}
+
+const ServiceCase* SubjectState::FindCase(std::string_view case_id) const {
+  auto it = cases.find(case_id);
+  return it == cases.end() ? nullptr : &it->second;
 }
 
 const Penalty* SubjectState::FindPenalty(std::string_view decision_number) const {
@@ -334,12 +387,11 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
     case EventBody::SeriousListingExited: return ExitListing(Touch(e), *e.body_as_SeriousListingExited(), seq);
     case EventBody::RepairApplied: return ApplyForRepair(Touch(e), *e.body_as_RepairApplied(), seq);
     case EventBody::RepairDecided: return DecideRepair(Touch(e), *e.body_as_RepairDecided(), seq);
-    case EventBody::ServiceRated:
-      Touch(e).AddRating(D(e.body_as_ServiceRated()->rated_date()), e.body_as_ServiceRated()->rating());
-      return;
-    case EventBody::CivilServantIntegrityEntry:
-      Touch(e);  // kept in the subject's timeline; no rule reads the entry yet
-      return;
+    case EventBody::ServiceRated: return RateService(Touch(e), *e.body_as_ServiceRated(), seq);
+    case EventBody::ServiceCaseHandled: return HandleCase(Touch(e), *e.body_as_ServiceCaseHandled(), seq);
+    case EventBody::ServiceRectified: return RectifyCase(Touch(e), *e.body_as_ServiceRectified(), seq);
+    case EventBody::ServiceFollowedUp: return FollowUpCase(Touch(e), *e.body_as_ServiceFollowedUp(), seq);
+    case EventBody::CivilServantIntegrityEntry: return FileEntry(Touch(e), *e.body_as_CivilServantIntegrityEntry(), seq);
     case EventBody::RecordCorrected: return CorrectRecord(Touch(e), *e.body_as_RecordCorrected(), seq);
     case EventBody::AccessRecorded:
       return;  // the access log's: no credit rule reads who looked

@@ -96,6 +96,38 @@ inline auto Fields(const Objection& x) {
   CREDITLOG_TIE_MEMBERS(x, id, notice_id, filed, resolved, upheld, seqs, record_type, record_id, handling_agency);
 }
 
+// An entry of a civil servant's integrity file (公务员个人诚信档案), its content sealed in the log.
+struct IntegrityEntry {
+  std::string id;
+  fb::IntegrityEntryType type = fb::IntegrityEntryType::Untyped;
+  std::string category;
+  Day day = 0;
+  fb::SanctionKind sanction = fb::SanctionKind::Unspecified;
+  std::optional<Day> period_end;  // a sanction's last day as recorded; none: by its kind
+  int assessment_year = 0;
+  fb::AssessmentGrade grade = fb::AssessmentGrade::Unspecified;
+  std::vector<uint64_t> seqs;
+};
+inline auto Fields(const IntegrityEntry& x) {
+  CREDITLOG_TIE_MEMBERS(x, id, type, category, day, sanction, period_end, assessment_year, grade, seqs);
+}
+
+// A service case (办件) the subject, a public body, handled: its single rating, and for a 差评
+// its rectification and follow-up.
+struct ServiceCase {
+  std::string id;
+  std::string matter;
+  Day handled = 0;
+  fb::ServiceChannel channel = fb::ServiceChannel::Window;
+  int rating = 0;  // 0: not rated
+  std::optional<Day> rated, rectified, followed_up;
+  bool satisfied = false;  // at the follow-up
+  std::vector<uint64_t> seqs;
+};
+inline auto Fields(const ServiceCase& x) {
+  CREDITLOG_TIE_MEMBERS(x, id, matter, handled, channel, rating, rated, rectified, followed_up, satisfied, seqs);
+}
+
 // 联合奖惩反馈: a measure an implementing department applied to the subject.
 struct MeasureApplication {
   std::string id;
@@ -178,15 +210,18 @@ struct SubjectState {
   // Events about this subject (the ledger's stream index holds their seqs, for the timeline).
   uint64_t events = 0;
   std::vector<MeasureApplication> measures_applied;
+  std::vector<IntegrityEntry> file;  // a civil servant's integrity file
+  std::map<std::string, ServiceCase, std::less<>> cases;  // a public body's service cases (好差评), by case id
 
   void AddRating(Day day, int stars);
   const Penalty* FindPenalty(std::string_view decision_number) const;  // null if none
+  const ServiceCase* FindCase(std::string_view case_id) const;         // null if none
   // The ratings made on or before `day`.
   RatingSummary RatingsBy(Day day) const;
 };
 inline auto Fields(const SubjectState& x) {
   CREDITLOG_TIE_MEMBERS(x, id, name, kind, registered, commitments, penalties, notices, listings, repairs, objections,
-                        contracts_as_payer, contracts_as_payee, ratings, events, measures_applied);
+                        contracts_as_payer, contracts_as_payee, ratings, events, measures_applied, file, cases);
 }
 
 // The rulesets in force are state too (projections/ruleset.h), their calendars included.
@@ -200,7 +235,8 @@ inline auto Fields(const Ruleset& x) {
                         serious_max_term_months, serious_early_exit_after_months, false_commitment_ineligible_months, watch_general_penalties,
                         watch_breached_commitments, watch_window_months, payment_overdue_days,
                         red_fulfilled_commitments, red_window_months, retention_civil_servant_files_months, measures, calendar,
-                        rule_names, measure_catalogue, verification, objection_handling_working_days);
+                        rule_names, measure_catalogue, verification, objection_handling_working_days,
+                        service_bad_rating_max, service_rectification_working_days);
 }
 inline auto Fields(const RulesetHistory::Adopted& x) { CREDITLOG_TIE_MEMBERS(x, effective_day, seq, rules); }
 inline auto Fields(const RulesetHistory& x) { return std::tie(x.adopted()); }  // its one member

@@ -46,7 +46,9 @@ constexpr std::array kRuleNames = {
     Named{"integrity.verification_overdue", "政务诚信：承诺核查逾期（谁审批谁监管）",
           "Government integrity: commitments not verified in time"},
     Named{"integrity.objection_overdue", "政务诚信：异议处理逾期", "Government integrity: objections not handled in time"},
+    Named{"integrity.rectification_overdue", "政务诚信：差评整改逾期", "Government integrity: bad ratings not rectified in time"},
     Named{"commitment.incomplete_acceptance_lapsed", "容缺受理：逾期未补齐材料", "Incomplete acceptance: materials not supplied in time"},
+    Named{"civil_servant.sanction_period", "公务员处分：处分期间不得晋升", "Civil servant: no promotion during a sanction"},
     Named{"check.restricted", "联合惩戒：限制办理", "Joint punishment: restricted"},
     Named{"check.allowed", "联合奖惩：无限制", "Joint rewards and punishments: no restriction"},
 };

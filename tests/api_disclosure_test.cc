@@ -204,6 +204,7 @@ long Expected(Role role, const RouteSpec& route, const std::string& id, const st
   const bool may_cs = Allows(role, Info::kCivilServantFiles);
   if (route.path == "/v1/subjects/{id}/public-profile") return cs && !may_cs ? (signed_in ? 403 : 404) : 200;
   if (route.path == "/v1/subjects/{id}/access-log") return 200;  // who read a file, not the file
+  if (route.path == "/v1/subjects/{id}/services") return id == testing::kPublicBody ? 200 : 404;  // a public body's, public
   if (route.path.starts_with("/v1/subjects/")) {
     if (cs) return may_cs ? 200 : 403;
     return Allows(role, Info::kRecords) ? 200 : 403;

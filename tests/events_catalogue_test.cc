@@ -113,6 +113,9 @@ const std::map<std::string, std::string> kEmptiestBodyRefusal = {
     {"AccessRecorded", "body.reader: is required and must not be empty"},
     {"ErasureRecorded", "body.person: is required and must not be empty"},
     {"MeasureApplied", "body.feedback_id: is required and must not be empty"},
+    {"ServiceCaseHandled", "body.case_id: is required and must not be empty"},
+    {"ServiceRectified", "body.case_id: is required and must not be empty"},
+    {"ServiceFollowedUp", "body.case_id: is required and must not be empty"},
 };
 
 }  // namespace

@@ -52,7 +52,9 @@ template <> std::string_view StructName<Calendar>() { return "Calendar"; }
 template <> std::string_view StructName<MeasureApplication>() { return "MeasureApplication"; }
 template <> std::string_view StructName<MeasureDetail>() { return "MeasureDetail"; }
 template <> std::string_view StructName<VerificationDuty>() { return "VerificationDuty"; }
-constexpr size_t kStructs = 19;
+template <> std::string_view StructName<IntegrityEntry>() { return "IntegrityEntry"; }
+template <> std::string_view StructName<ServiceCase>() { return "ServiceCase"; }
+constexpr size_t kStructs = 21;
 
 template <typename T>
 concept HasFields = requires(const T& value) { Fields(value); };

@@ -4,6 +4,7 @@
 #include "story_fixture.h"
 
 #include "projections/duties.h"
+#include "projections/services.h"
 
 using namespace creditlog;
 using namespace creditlog::testing;
@@ -220,4 +221,68 @@ TEST_CASE("联合奖惩: a department's check answers from the day a list applie
   REQUIRE(fed_back.measures_applied.size() == 1);
   CHECK(fed_back.measures_applied[0]->matter == "2026年中小企业发展专项资金申报");
   CHECK(s.At(kPublicBody, "2026-03-02").measures_applied.empty());
+}
+
+TEST_CASE("好差评: each case one rating, a 差评 rectified within 15 working days or the body's failure, then followed up", "[duties][services]") {
+  Story s;
+  auto handled = [&](const char* id, const char* matter, const char* date) {
+    s.Add(kPublicBody, "ServiceCaseHandled", {{"case_id", id}, {"matter", matter}, {"handled_date", date}, {"channel", "Window"}});
+  };
+  auto rating = [](const char* id, int stars, const char* matter, const char* date) {
+    return json{{"rating_id", std::string("PJ-") + id + "-" + date}, {"rating", stars}, {"matter", matter}, {"rated_date", date},
+                {"channel", "Window"}, {"case_id", id}};
+  };
+  handled("BJ-1", "食品经营许可", "2026-09-29");
+  handled("BJ-2", "食品经营许可", "2026-09-29");
+  handled("BJ-3", "不动产登记", "2026-09-30");
+  s.Add(kPublicBody, "ServiceRated", rating("BJ-1", 2, "食品经营许可", "2026-09-30"));
+  s.Add(kPublicBody, "ServiceRated", rating("BJ-2", 5, "食品经营许可", "2026-09-30"));
+
+  // One rating a case, of its own matter, not before it was handled; cases are a public body's.
+  CHECK(s.Try(kPublicBody, "ServiceRated", rating("BJ-1", 4, "食品经营许可", "2026-10-08")).code() == StatusCode::kConflict);
+  CHECK_THAT(s.Try(kPublicBody, "ServiceRated", rating("BJ-3", 4, "食品经营许可", "2026-10-08")).message(), Catch::Contains("body.matter"));
+  CHECK_THAT(s.Try(kPublicBody, "ServiceRated", rating("BJ-3", 4, "不动产登记", "2026-09-29")).message(), Catch::Contains("body.rated_date"));
+  CHECK_THAT(s.Try(kPublicBody, "ServiceRated", rating("BJ-9", 4, "不动产登记", "2026-10-08")).message(), Catch::Contains("body.case_id"));
+  CHECK_THAT(s.Try(kCompany, "ServiceCaseHandled", {{"case_id", "BJ-X"}, {"matter", "m"}, {"handled_date", "2026-09-29"}}).message(),
+             Catch::Contains("public body"));
+  // Only a 差评 is rectified, and a 差评 is followed up only once rectified.
+  const json rectify = {{"case_id", "BJ-2"}, {"rectified_date", "2026-10-09"}, {"rectification", "整改"}};
+  CHECK_THAT(s.Try(kPublicBody, "ServiceRectified", rectify).message(), Catch::Contains("no 差评"));
+  CHECK_THAT(s.Try(kPublicBody, "ServiceFollowedUp", {{"case_id", "BJ-1"}, {"followed_up_date", "2026-10-09"}, {"satisfied", true}})
+                 .message(),
+             Catch::Contains("not yet rectified"));
+
+  // Rated 2026-09-30: fifteen working days, past 国庆节 and the make-up Saturday 10-10, end on 10-27.
+  s.At(kPublicBody, "2026-10-27");
+  const ServiceReport last_day = ServicesOf(s.state_.rulesets(), *s.state_.Subject(kPublicBody), D("2026-10-27"));
+  CHECK(last_day.total.cases == 3);
+  CHECK(last_day.total.rated == 2);
+  CHECK(last_day.total.bad == 1);
+  CHECK(last_day.total.rectification_due == 1);
+  CHECK(last_day.overdue.empty());
+  CHECK(*RectificationDueBy(s.state_.rulesets(), *s.state_.Subject(kPublicBody)->FindCase("BJ-1")) == D("2026-10-27"));
+  REQUIRE(last_day.matters.size() == 2);
+  CHECK(last_day.matters[1].first == "食品经营许可");  // by matter
+  CHECK(last_day.matters[1].second.average == 3.5);
+  CHECK(last_day.matters[1].second.rating_rate == 1.0);
+  CHECK(Failures(*RowOf(IntegrityBoard(s.state_, D("2026-10-27")), kPublicBody), "integrity.rectification_overdue") == 0);
+
+  const ServiceReport overdue = ServicesOf(s.state_.rulesets(), *s.state_.Subject(kPublicBody), D("2026-10-28"));
+  CHECK(overdue.total.rectification_overdue == 1);
+  REQUIRE(overdue.overdue.size() == 1);
+  CHECK(overdue.overdue[0].service_case->id == "BJ-1");
+  CHECK(Failures(*RowOf(IntegrityBoard(s.state_, D("2026-10-28")), kPublicBody), "integrity.rectification_overdue") == 1);
+
+  // Rectified a day late, then followed up: counted as late, no longer a failure.
+  s.Add(kPublicBody, "ServiceRectified", {{"case_id", "BJ-1"}, {"rectified_date", "2026-10-28"}, {"rectification", "培训窗口人员"}});
+  s.Add(kPublicBody, "ServiceFollowedUp", {{"case_id", "BJ-1"}, {"followed_up_date", "2026-10-29"}, {"satisfied", true}});
+  s.At(kPublicBody, "2026-10-29");
+  const ServiceReport done = ServicesOf(s.state_.rulesets(), *s.state_.Subject(kPublicBody), D("2026-10-29"));
+  CHECK(done.total.rectified_late == 1);
+  CHECK(done.total.rectification_overdue == 0);
+  CHECK(done.total.followed_up == 1);
+  CHECK(done.total.satisfied == 1);
+  CHECK(Failures(*RowOf(IntegrityBoard(s.state_, D("2026-10-29")), kPublicBody), "integrity.rectification_overdue") == 0);
+  // The body's ratings still count every rating, with a case or without.
+  CHECK(s.At(kPublicBody, "2026-10-29").ratings == 2);
 }

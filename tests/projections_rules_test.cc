@@ -480,7 +480,10 @@ TEST_CASE("Every example event is recorded through the rules, in the order a cle
   Story s(/*admitted=*/true);
   KeyPair all = GenerateKeyPair();
   std::vector<std::string> every = kAllTypes;
-  for (const char* t : {"CommitmentWithdrawn", "ContractCompleted", "CivilServantIntegrityEntry", "MeasureApplied"}) every.push_back(t);
+  for (const char* t : {"CommitmentWithdrawn", "ContractCompleted", "CivilServantIntegrityEntry", "MeasureApplied",
+                        "ServiceCaseHandled", "ServiceRectified", "ServiceFollowedUp"}) {
+    every.push_back(t);
+  }
   // Genesis is the one example that cannot be appended: seq 0 of every ledger is its own.
   const json example_agency = json::parse(ReadFile(CREDITLOG_SOURCE_DIR "/events/examples/PenaltyDecided.json"))["body"]["deciding_agency"];
   s.Record(s.f.root, RegisterEvent("examples", all.public_key, "", every, example_agency.get<std::string>()));
@@ -493,10 +496,16 @@ TEST_CASE("Every example event is recorded through the rules, in the order a cle
                          "PenaltyDecided", "PenaltyFulfilled", "ListingNoticeIssued", "ObjectionFiled",
                          "ObjectionResolved", "SeriousListingDecided", "SeriousListingExited", "RepairApplied",
                          "RepairDecided", "ServiceRated", "RecordCorrected", "PenaltyRevoked", "CommitmentBreached", "CommitmentWithdrawn",
-                         "CivilServantIntegrityEntry", "MeasureApplied", "ErasureRecorded", "AgencyKeyRegistered", "KeyRevoked"};
+                         "CivilServantIntegrityEntry", "MeasureApplied", "ServiceCaseHandled", "ServiceRectified",
+                         "ServiceFollowedUp", "ErasureRecorded", "AgencyKeyRegistered", "KeyRevoked"};
   for (const char* type : order) {
     INFO(type);
     json event = json::parse(ReadFile(std::string(CREDITLOG_SOURCE_DIR "/events/examples/") + type + ".json"));
+    if (std::string_view(type) == "ServiceRectified") {  // the 差评 it rectifies, on the example case
+      s.Record(all, {{"event_id", "examples/bad-rating"}, {"subject", event["subject"]}, {"body_type", "ServiceRated"},
+                     {"body", {{"rating_id", "PJ-2026-90001"}, {"rating", 2}, {"matter", "食品经营许可"}, {"rated_date", "2026-03-03"},
+                               {"channel", "Window"}, {"case_id", event["body"]["case_id"]}}}});
+    }
     const bool administrative = event.value("subject", "").empty();
     auto r = s.f.ledger->Append(Sign(event, administrative ? s.f.root : all, LedgerFixture::kOrigin));
     CHECK(r.status().ToString() == "ok");

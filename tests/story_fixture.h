@@ -24,7 +24,8 @@ inline const std::vector<std::string> kAllTypes = {
     "PaymentMade", "PenaltyDecided", "PenaltyFulfilled", "PenaltyRevoked", "ListingNoticeIssued",
     "ObjectionFiled", "ObjectionResolved", "SeriousListingDecided", "SeriousListingExited", "RepairApplied",
     "RepairDecided", "ArrearsRecorded", "ArrearsCleared", "ServiceRated", "CommitmentWithdrawn", "ContractCompleted",
-    "CivilServantIntegrityEntry", "RecordCorrected", "MeasureApplied"};
+    "CivilServantIntegrityEntry", "RecordCorrected", "MeasureApplied", "ServiceCaseHandled", "ServiceRectified",
+    "ServiceFollowedUp"};
 
 inline const std::string kCompany = Uscc("370202", 501);
 inline const std::string kPublicBody = events::MakeUscc("11", "370211", "MB2C3D4E");

@@ -9,8 +9,9 @@ const PURPOSE_KEY = 'creditlog.purpose';
 // Why files are read (docs/privacy.md): a signed-in user names one once per session; every
 // request then carries it, and the server records each read of a file with it.
 export const PURPOSES = ['approval', 'supervision', 'bidding', 'repair_review', 'objection', 'appointment', 'audit'];
-// The routes that read files (and personnel's search): the ones that take a purpose.
-const READS_OF_FILES = /^\/v1\/(subjects\/[^?]+\/(profile|measures|timeline|access-log)|entries|lists\/|search)/;
+// The routes that read files (and personnel's search): the ones that take a purpose. A check
+// before granting an action and an agency's 待核查 list read files too.
+const READS_OF_FILES = /^\/v1\/(subjects\/[^?]+\/(profile|measures|check|timeline|access-log)|agencies\/[^?]+\/due-verifications|entries|lists\/|search)/;
 export function getPurpose() {
   try { return sessionStorage.getItem(PURPOSE_KEY) || ''; } catch { return ''; }
 }

@@ -3,12 +3,13 @@
 //   #/search?q=          #/subject/ID?as_of=D     #/timeline/ID
 //   #/lists/NAME?…       #/integrity              #/entry/SEQ
 //   #/access/ID          (auditors: the subject's 查询记录)
+//   #/due-verifications?agency=USCC&as_of=D   (inspectors: an agency's 待核查 list)
 import { get, getToken, setToken, getPurpose, setPurpose, PURPOSES, errorBox, ApiError } from './api.js';
 import { h } from './dom.js';
 import { t, getLang, setLang } from './i18n.js';
 
 const ROLES = ['public', 'inspector', 'auditor', 'admin', 'personnel'];
-const PAGES = ['search', 'subject', 'timeline', 'lists', 'integrity', 'entry', 'access'];
+const PAGES = ['search', 'subject', 'timeline', 'lists', 'integrity', 'entry', 'access', 'due-verifications'];
 
 // `may`: the kinds of information the role may see (GET /v1/whoami, docs/privacy.md); the
 // console offers only what the server will answer.
@@ -35,7 +36,11 @@ function paintHeader() {
   $('app-title').textContent = t('app.title');
   $('app-subtitle').textContent = t('app.subtitle');
   document.querySelector('a.skip').textContent = t('skip');
-  document.querySelectorAll('#nav a').forEach((a) => { a.textContent = t(a.dataset.label); });
+  // A link to a page the role may not read (data-may: what it shows) is not offered.
+  document.querySelectorAll('#nav a').forEach((a) => {
+    a.textContent = t(a.dataset.label);
+    a.hidden = Boolean(a.dataset.may) && !may(a.dataset.may);
+  });
   const toggle = $('lang-toggle');
   toggle.textContent = t('lang.switch');
   toggle.setAttribute('lang', getLang() === 'en' ? 'zh-CN' : 'en');

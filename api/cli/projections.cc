@@ -96,6 +96,33 @@ std::string Text(const json& j, const char* key) {
   return j[key].get<std::string>();
 }
 
+// A civil servant's integrity file (projections/civil_servant.h).
+void PrintIntegrityFile(const json& f) {
+  std::cout << L("诚信档案：", "integrity file: ") << f["entries"].size() << L(" 条", " entries");
+  if (f["expelled"].get<bool>()) std::cout << L("  已开除", "  expelled");
+  if (!f["promotion_barred_until"].is_null()) {
+    std::cout << L("  处分期间不得晋升，至 ", "  no promotion until ") << f["promotion_barred_until"].get<std::string>();
+  }
+  if (!f["latest_assessment"].is_null()) {
+    std::cout << L("  最近年度考核 ", "  latest assessment ") << f["latest_assessment"]["year"].get<int>() << " "
+              << EnumWord("AssessmentGrade", f["latest_assessment"]["grade"].get<std::string>());
+  }
+  std::cout << "\n";
+  for (const auto& e : f["entries"]) {
+    std::cout << "  " << e["entry_id"].get<std::string>() << "  " << e["date"].get<std::string>() << "  "
+              << EnumWord("IntegrityEntryType", e["type"].get<std::string>());
+    if (e.contains("sanction_kind")) {
+      std::cout << " " << EnumWord("SanctionKind", e["sanction_kind"].get<std::string>())
+                << (e["until"].is_null() ? "" : L(" 至 ", " until ") + e["until"].get<std::string>())
+                << (e["in_force"].get<bool>() ? L("（期间内）", " (in force)") : L("（已期满）", " (ended)"));
+    }
+    if (e.contains("assessment_grade")) {
+      std::cout << " " << e["assessment_year"].get<int>() << " " << EnumWord("AssessmentGrade", e["assessment_grade"].get<std::string>());
+    }
+    std::cout << "  " << Seqs(e["seqs"]) << "\n";
+  }
+}
+
 void PrintProfile(const json& j) {
   const bool zh = OutputLang() == Lang::kZh;
   std::cout << j["name"].get<std::string>() << "  " << j["subject"].get<std::string>() << "\n"
@@ -145,6 +172,7 @@ void PrintProfile(const json& j) {
                 << "  " << Seqs(o["seqs"]) << "\n";
     }
   }
+  if (j.contains("integrity_file")) PrintIntegrityFile(j["integrity_file"]);
   std::cout << L("行政处罚：", "penalties: ") << j["penalties"].size() << "\n";
   for (const auto& p : j["penalties"]) {
     const std::string discretion = p.value("discretion", "Standard");
@@ -316,6 +344,40 @@ Status Check() {
   return Status::Ok();
 }
 
+// 好差评 of a public body on the date.
+Status Services() {
+  const ProjectionArgs& a = CommandArgs<ProjectionArgs>();
+  ASSIGN_OR_RETURN(Day day, ParseAsOf(a.as_of));
+  ASSIGN_OR_RETURN(projections::State state, LoadState(a));
+  const projections::SubjectState* s = state.Subject(a.subject);
+  if (s == nullptr || !s->registered || s->kind != fb::SubjectKind::PublicBody) {
+    return Status::NotFound("no public body '" + a.subject + "' is registered (service cases are a public body's)");
+  }
+  const json j = ServicesJson(projections::ServicesOf(state.rulesets(), *s, day));
+  if (a.json) {
+    std::cout << j.dump(2) << "\n";
+    return Status::Ok();
+  }
+  auto line = [](const json& f) {
+    char rate[16], average[16];
+    std::snprintf(rate, sizeof rate, "%.0f%%", 100 * f["rating_rate"].get<double>());
+    std::snprintf(average, sizeof average, "%.2f", f["average"].get<double>());
+    return L("办件 ", "cases ") + std::to_string(f["cases"].get<int>()) + L("，评价率 ", ", rated ") + rate + L("，均分 ", ", average ") +
+           average + L("，差评 ", ", bad ") + std::to_string(f["bad"].get<int>()) + L("（按期整改 ", " (rectified on time ") +
+           std::to_string(f["rectified_on_time"].get<int>()) + L("，逾期整改 ", ", late ") + std::to_string(f["rectified_late"].get<int>()) +
+           L("，整改逾期未办 ", ", overdue ") + std::to_string(f["rectification_overdue"].get<int>()) + L("）", ")");
+  };
+  std::cout << L("好差评  ", "service ratings  ") << a.subject << "  " << s->name << L("  截至 ", "  as of ") << Date(day) << "\n  "
+            << line(j) << "\n";
+  for (const auto& m : j["matters"]) std::cout << "  " << m["matter"].get<std::string>() << "：" << line(m) << "\n";
+  for (const auto& o : j["overdue"]) {
+    std::cout << L("  整改逾期：", "  rectification overdue: ") << o["case_id"].get<std::string>() << "  " << o["matter"].get<std::string>()
+              << L("  差评 ", "  rated ") << o["rating"].get<int>() << L(" 星，整改期限 ", ", rectify by ") << o["due_by"].get<std::string>()
+              << "  " << Seqs(o["seqs"]) << "\n";
+  }
+  return Status::Ok();
+}
+
 // 待核查: the verifications an agency owes on the date.
 Status DueVerificationList() {
   const ProjectionArgs& a = CommandArgs<ProjectionArgs>();
@@ -453,6 +515,11 @@ void AddProjectionCommands(CLI::App& app) {
   Common(due, a, true);
   due->add_option("--agency", a.agency, "the accepting agency's USCC")->required();
   SetAction(due, DueVerificationList);
+
+  auto* services = app.add_subcommand("services", "好差评 of a public body: cases rated, 差评 rectified on time, per matter");
+  Common(services, a, true);
+  services->add_option("body", a.subject, "the public body's USCC")->required();
+  SetAction(services, Services);
 
   auto* list = app.add_subcommand("list", "Who is on a list: SeriousDishonesty, Watch, NotificationIneligible, GovernmentDishonesty, Red");
   Common(list, a, true);

@@ -90,6 +90,7 @@ const std::vector<Route>& ServerImpl::Routes() {
       {"GET", "/v1/subjects/{id}/measures", {kRecords, kCivilServantFiles}, &ServerImpl::Measures},
       {"GET", "/v1/subjects/{id}/check", {kRecords}, &ServerImpl::Check},
       {"GET", "/v1/agencies/{uscc}/due-verifications", {kRecords}, &ServerImpl::DueVerifications},
+      {"GET", "/v1/subjects/{id}/services", {kIntegrityBoard}, &ServerImpl::Services},
       {"GET", "/v1/subjects/{id}/timeline", {kRecords, kCivilServantFiles}, &ServerImpl::Timeline},
       {"GET", "/v1/subjects/{id}/access-log", {kAccessLog}, &ServerImpl::AccessLogOf},
       {"GET", "/v1/access-log/checkpoint", {kAccessLog}, &ServerImpl::AccessCheckpoint},

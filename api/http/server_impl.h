@@ -124,6 +124,7 @@ class ServerImpl final : public Server {
   Reply Integrity(const Request&, const Params&, const Principal&);
   Reply Check(const Request&, const Params&, const Principal&);
   Reply DueVerifications(const Request&, const Params&, const Principal&);
+  Reply Services(const Request&, const Params&, const Principal&);
   // Ok if `reader` may see the file of subject `id` in the routes that show records: a civil
   // servant's to personnel, a legal person's to supervisors (Info::kRecords).
   Status MayReadFile(const Disclosure& reader, std::string_view id);

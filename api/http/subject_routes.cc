@@ -8,6 +8,7 @@
 #include "projections/evaluate.h"
 #include "projections/duties.h"
 #include "projections/integrity.h"
+#include "projections/services.h"
 #include "events/uscc.h"
 
 namespace creditlog::api {
@@ -132,6 +133,20 @@ Reply ServerImpl::DueVerifications(const Request& req, const Params& params, con
     const json body = DueVerificationsJson(projections::DueVerifications(state, agency, *day), agency, *day,
                                            reader.WithPersonal(&personal));
     return AnswerRead(req, who, *purpose, "/v1/agencies/{uscc}/due-verifications", {"", agency}, DumpJson(body));
+  });
+}
+
+// 好差评 of a public body: public, as the integrity board is.
+Reply ServerImpl::Services(const Request& req, const Params& params, const Principal&) {
+  auto day = AsOf(req);
+  if (!day.ok()) return Error(req, day.status());
+  const std::string id(params["id"]);
+  return WithState(req, [&](const projections::State& state) {
+    const projections::SubjectState* s = state.Subject(id);
+    if (s == nullptr || !s->registered || s->kind != fb::SubjectKind::PublicBody) {
+      return Error(req, Status::NotFound("no public body '" + id + "' is registered (service cases are a public body's)"));
+    }
+    return Json(req, ServicesJson(projections::ServicesOf(state.rulesets(), *s, *day)));
   });
 }
 

@@ -76,6 +76,10 @@ constexpr int kRepairApplicationDaysMax = 40;
 constexpr int kRepairDecisionWorkingDaysMin = 3;
 constexpr int kRepairDecisionWorkingDaysMax = 15;
 constexpr int kRepairCommitmentMonths = 12;      // the repair's commitment: a year of lawful conduct
+constexpr int kRatingDaysAfterCaseMax = 3;        // a case is rated within three days of being handled
+constexpr int kRectificationWorkingDaysMin = 3;   // a 差评 rectified in 3 to 20 working days (the ruleset allows 15)
+constexpr int kRectificationWorkingDaysMax = 20;
+constexpr double kRectificationMissedShare = 0.15;  // 差评 never rectified: the body's failure on the board
 constexpr uint64_t kMeasureFeedbackEvery = 3;    // listed subjects with a refused tender reported (联合奖惩反馈)
 constexpr int kMeasureFeedbackDays = 40;         // the tender comes 40 to 80 days after the listing
 
@@ -289,7 +293,7 @@ std::vector<Agency> AgencyCatalogue() {
       // enterprises, 个体工商户 and social organisations alike.
       {"approval", "青岛市行政审批服务局", events::MakeUscc("11", "370200", "MB1B0002"), "3702",
        {"SubjectRegistered", "CommitmentMade", "CommitmentVerified", "CommitmentBreached", "CommitmentWithdrawn",
-        "ServiceRated"}, ""},
+        "ServiceRated", "ServiceCaseHandled", "ServiceRectified", "ServiceFollowedUp"}, ""},
       {"finance", "青岛市财政局", events::MakeUscc("11", "370200", "MB1B0003"), "3702",
        {"SubjectRegistered", "ContractSigned", "PaymentMade", "ArrearsRecorded", "ArrearsCleared",
         "ContractCompleted", "CommitmentMade", "CommitmentVerified", "CommitmentBreached", "MeasureApplied"}, ""},
@@ -439,6 +443,7 @@ class HistoryWriter {
   Status CivilServant(const std::string& employer);
   Status Contract(const std::string& payer);
 
+  Status ServiceCase(const std::string& uscc, const std::string& matter);
   Status Commitment(const std::string& uscc, Agency& agency, CommitmentKind kind, const std::string& matter, Day made,
                     int index);
   Status Commitments(const std::string& uscc, unsigned count, const std::vector<const char*>& permits,
@@ -532,7 +537,7 @@ std::string FactDate(const json& body) {
       "made_date",     "verified_date", "breach_date",   "withdrawn_date", "decision_date", "fulfilled_date",
       "revoked_date",  "notice_date",   "filed_date",    "resolved_date",  "applied_date",  "decided_date",
       "exit_date",     "signed_date",   "paid_date",     "completed_date", "recorded_date", "cleared_date",
-      "rated_date",    "entry_date",    "implemented_date"};
+      "rated_date",    "entry_date",    "implemented_date", "handled_date", "rectified_date", "followed_up_date"};
   for (const char* key : kFactDates) {
     if (auto it = body.find(key); it != body.end()) return it->get<std::string>();
   }
@@ -1028,6 +1033,7 @@ Status HistoryWriter::CivilServant(const std::string& employer) {
   static constexpr const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"};
   static constexpr const char* kGiven[] = {"建国", "秀英", "海燕", "志强", "丽娟", "文博", "晓明", "春梅", "立新", "静怡", "国栋"};
   static constexpr const char* kAssessments[] = {"优秀", "称职", "称职", "称职", "基本称职"};
+  static constexpr const char* kGrades[] = {"Excellent", "Competent", "Competent", "Competent", "BasicallyCompetent"};
   const uint64_t i = subject_index_;
   const std::string staff = "A" + std::to_string(1000 + i % 9000);
   const std::string subject = employer + "/" + staff;
@@ -1040,7 +1046,9 @@ Status HistoryWriter::CivilServant(const std::string& employer) {
   return Add(personnel, subject, "CivilServantIntegrityEntry",
              {{"entry_id", "KH-" + year + "-" + staff}, {"category", "考核"},
               {"content", year + "年度考核" + kAssessments[i % std::size(kAssessments)]},
-              {"entry_date", Date(std::min(today_, events::DaysFromDate(this_year + "-01-20")))}});
+              {"entry_date", Date(std::min(today_, events::DaysFromDate(this_year + "-01-20")))},
+              {"entry_type", "Assessment"}, {"assessment_year", std::stoi(year)},
+              {"assessment_grade", kGrades[i % std::size(kGrades)]}});
 }
 
 // 机关 (11…) and 事业单位 (12…) of a district: contracts with firms, 政务服务 commitments,
@@ -1070,13 +1078,37 @@ Status HistoryWriter::PublicBody(const District& district) {
     RETURN_IF_ERROR(Commitment(uscc, Pick("approval"), kGovernmentService, matter, made_days[c], c));
   }
   const int ratings = static_cast<int>(Uniform(3, 10));
-  for (int r = 0; r < ratings; ++r) {
-    const int stars = Chance(0.8) ? static_cast<int>(Uniform(4, 5)) : static_cast<int>(Uniform(1, 3));
-    RETURN_IF_ERROR(Add(Pick("approval"), uscc, "ServiceRated",
-                        {{"rating_id", Id("PJ")}, {"rating", stars}, {"matter", Any(body->services)},
-                         {"rated_date", Date(Uniform(start_, today_ - 1))}, {"channel", static_cast<int>(Uniform(0, 3))}}));
-  }
+  for (int r = 0; r < ratings; ++r) RETURN_IF_ERROR(ServiceCase(uscc, Any(body->services)));
   return CivilServant(uscc);
+}
+
+// 好差评, one case at a time (一件一评): the case handled, its rating a day or two later, and for
+// a 差评 the rectification (mostly within the ruleset's working days) and a follow-up call.
+Status HistoryWriter::ServiceCase(const std::string& uscc, const std::string& matter) {
+  Agency& approval = Pick("approval");
+  const int stars = Chance(0.8) ? static_cast<int>(Uniform(4, 5)) : static_cast<int>(Uniform(1, 3));
+  const Day rated = Uniform(start_, today_ - 1);
+  const Day handled = WorkdayBefore(std::max(start_, rated - static_cast<Day>(Uniform(0, kRatingDaysAfterCaseMax))));
+  const int channel = static_cast<int>(Uniform(0, 3));
+  const std::string case_id = Id("BJ");
+  RETURN_IF_ERROR(Add(approval, uscc, "ServiceCaseHandled",
+                      {{"case_id", case_id}, {"matter", matter}, {"handled_date", Date(handled)}, {"channel", channel}}));
+  RETURN_IF_ERROR(Add(approval, uscc, "ServiceRated",
+                      {{"rating_id", Id("PJ")}, {"rating", stars}, {"matter", matter}, {"rated_date", Date(std::max(rated, handled))},
+                       {"channel", channel}, {"case_id", case_id}}));
+  if (stars > rules_.service_bad_rating_max || Chance(kRectificationMissedShare)) return Status::Ok();
+  const Day rectified = WorkingDaysAfter(std::max(rated, handled),
+                                         static_cast<int>(Uniform(kRectificationWorkingDaysMin, kRectificationWorkingDaysMax)));
+  if (rectified >= today_) return Status::Ok();
+  RETURN_IF_ERROR(Add(approval, uscc, "ServiceRectified",
+                      {{"case_id", case_id}, {"rectified_date", Date(rectified)},
+                       {"rectification", "已核实差评反映的问题，对承办人员进行提醒谈话，完善一次性告知清单，并向办事人说明情况"}}));
+  const Day called = WorkingDaysAfter(rectified, static_cast<int>(Uniform(1, 5)));
+  if (called >= today_) return Status::Ok();
+  const bool satisfied = Chance(0.8);
+  return Add(approval, uscc, "ServiceFollowedUp",
+             {{"case_id", case_id}, {"followed_up_date", Date(called)}, {"satisfied", satisfied},
+              {"note", satisfied ? "电话回访，办事人对整改结果表示满意" : "电话回访，办事人对整改结果仍不满意"}});
 }
 
 Status HistoryWriter::Subject(uint64_t index) {

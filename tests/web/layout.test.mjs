@@ -248,10 +248,12 @@ test('subject: every table\'s columns in view, 罚款 and 公示状态 among the
   const pen = fx.profile.penalties.find((p) => p.fine_fen > 0);
   for (const width of WIDTHS) {
     const { context, page } = await open({ token: INSPECTOR, width });
-    await page.goto(`${BASE}/#/subject/${FINED}`);
+    // With the answer of a check before granting (联合奖惩核查) drawn.
+    await page.goto(`${BASE}/#/subject/${FINED}?action=${encodeURIComponent('政府采购')}`);
     await page.waitForSelector('.page-subject[data-view="full"]');
+    await page.waitForSelector('#check-result[data-decision="restricted"]');
     const tables = await checkLayout(page, width, 'subject');
-    for (const id of ['lists', 'disregarded', 'penalties']) assert.ok(tables.some((t) => t.id === id), `the ${id} table is drawn`);
+    for (const id of ['lists', 'disregarded', 'commitments', 'penalties']) assert.ok(tables.some((t) => t.id === id), `the ${id} table is drawn`);
     // The fine and the publicity, each beside its own label and on the screen.
     const row = page.locator('#penalties tbody tr', { hasText: pen.decision_number });
     for (const [column, value] of [['罚款', yuan(pen.fine_fen)], ['公示状态', pen.publicity_until || '']]) {
@@ -351,6 +353,25 @@ test('integrity board: the chart fits the screen with readable labels; every col
     assert.ok(chart.bars.length >= board.length && chart.bars.every((b) => b.left >= chart.box.left - 1 && b.right <= chart.box.right + 1), 'every column inside the chart');
     textsReadable(chart.texts, `the board's chart at ${width} px`);
     await shot(page, `console-integrity-${width}.png`);
+    page.assertNoErrors();
+    await context.close();
+  }
+});
+
+test('待核查: an agency\'s list, every column in view; cards on a phone and a tablet', { timeout: 60000 }, async () => {
+  // The agency that accepted the commitment scripts/web-test records for FINED.
+  const agency = fx.profile.commitments.find((c) => c.accepting_agency).accepting_agency;
+  const due = await api(`/v1/agencies/${agency}/due-verifications`, INSPECTOR);
+  assert.ok(due.verifications.length > 0, `${agency} has verifications due`);
+  for (const width of WIDTHS) {
+    const { context, page } = await open({ token: INSPECTOR, width });
+    await page.goto(`${BASE}/#/due-verifications?agency=${agency}`);
+    await page.waitForSelector('#due-table');
+    const tables = await checkLayout(page, width, 'due-verifications');
+    const list = tables.find((t) => t.id === 'due-table');
+    assert.equal(list.rows.length, due.verifications.length);
+    assert.equal(list.headVisible, false, `the list as cards at ${width} px`);
+    await shot(page, `console-due-verifications-${width}.png`);
     page.assertNoErrors();
     await context.close();
   }

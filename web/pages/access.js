@@ -10,19 +10,22 @@ function when(ms) {
 }
 
 // What a read was of, by its route ("GET /v1/subjects/{id}/profile" → 信用档案).
-const ROUTES = [['/profile', 'route.profile'], ['/measures', 'route.measures'], ['/timeline', 'route.timeline'],
-  ['/access-log', 'route.accessLog'], ['/v1/entries', 'route.entry'], ['/v1/lists/', 'route.list'], ['/v1/search', 'route.search']];
+const ROUTES = [['/profile', 'route.profile'], ['/measures', 'route.measures'], ['/check', 'route.check'], ['/timeline', 'route.timeline'],
+  ['/access-log', 'route.accessLog'], ['/v1/entries', 'route.entry'], ['/v1/lists/', 'route.list'], ['/v1/search', 'route.search'],
+  ['/due-verifications', 'route.dueVerifications']];
 function routeName(route) {
   const found = ROUTES.find(([part]) => String(route).includes(part));
   return found ? t(found[1]) : route;
 }
 
-// What was read within the route: entries by seq, a list by name, a search by its words.
+// What was read within the route: entries by seq, a list by name, a search by its words, an
+// agency's 待核查 list by the agency's code.
 function targetName(target) {
   const text = String(target || '');
   if (text === 'access-log') return t('route.accessLog');
   if (/^(SeriousDishonesty|Watch|NotificationIneligible|GovernmentDishonesty|Red)$/.test(text)) return label('list', text);
   if (text.startsWith('q=')) return h('span', null, `${t('route.search')}：`, h('span', { class: 'mono' }, text.slice(2)));
+  if (/^[0-9A-Z]{18}$/.test(text)) return h('span', { class: 'mono' }, text);
   return text.replace(/^seq /, `${t('col.seq')} `);
 }
 

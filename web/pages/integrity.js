@@ -1,8 +1,9 @@
-// The government integrity board: public bodies ranked by commitment fulfilment, arrears and
-// service ratings, with an inline-SVG chart of every body's fulfilment rate and arrears.
+// The government integrity board: public bodies ranked by commitment fulfilment, duties let
+// pass (commitments not verified, objections not handled in time), arrears and service ratings
+// (and, for a body with enough civil servants' files, their counts), with an inline-SVG chart of every body's fulfilment rate and arrears.
 import { get } from '../api.js';
 import { h, s, enc, hashFor, isDate, dateField, todayCST, yuan, percent, seqLinks } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, ruleName } from '../i18n.js';
 
 const PAGE_SIZE = 20;
 
@@ -27,6 +28,8 @@ export async function render(view, ctx) {
   const tableBox = h('div', { class: 'table-wrap' });
   const pager = h('nav', { class: 'pager', 'aria-label': t('page.nav') });
   const canOpen = ctx.may('records');
+  // The 公务员诚信 column, when a body on the board has enough civil servants' files to count.
+  const staffed = board.some((b) => b.civil_servants);
 
   function redraw() {
     page = Math.min(page, pages);
@@ -35,7 +38,7 @@ export async function render(view, ctx) {
     chartBox.replaceChildren(
       h('figcaption', null, h('strong', null, t('integrity.chart')), ' ', h('span', { class: 'muted small' }, t('integrity.chartDesc'))),
       chart(board, maxArrears, (page - 1) * PAGE_SIZE, (page - 1) * PAGE_SIZE + rows.length, view.clientWidth));
-    tableBox.replaceChildren(boardTable(rows, canOpen));
+    tableBox.replaceChildren(boardTable(rows, canOpen, asOf, staffed));
     pager.replaceChildren(
       h('button', { type: 'button', id: 'page-prev', disabled: page <= 1, onclick: () => { page -= 1; redraw(); } }, t('page.prev')),
       h('span', { id: 'page-status' }, t('page.of', page, pages)),
@@ -94,11 +97,38 @@ function chart(board, maxArrears, first, last, room) {
     s('line', { x1: L, x2: W - R, y1: MID, y2: MID, class: 'axis-line' }));
 }
 
-function boardTable(rows, canOpen) {
+// Each duty the body let pass, by rule, with how many: 政务诚信：承诺核查逾期（谁审批谁监管） 2 件.
+// An overdue verification opens the body's 待核查 list for readers of records.
+function failuresCell(b, canOpen, asOf) {
+  const failures = b.failures || [];
+  if (!failures.length) return h('td', { class: 'failures muted' }, t('subject.none'));
+  return h('td', { class: 'failures' }, failures.map((f) => {
+    const name = h('span', { class: 'rule', title: f.rule }, ruleName(f));
+    return h('div', { class: 'failure', 'data-rule': f.rule, 'data-count': f.count },
+      canOpen && f.rule === 'integrity.verification_overdue'
+        ? h('a', { href: hashFor('due-verifications', { agency: b.subject, as_of: asOf }) }, name) : name,
+      ' ', h('span', { class: 'bad-text nowrap' }, t('integrity.failureCount', f.count)));
+  }));
+}
+
+// A body's civil servants, counted (档案 5，处分期间 1，失信 1，…); empty for a body with too few
+// files to count without pointing at someone (the server leaves civil_servants out).
+const STAFF = ['files', 'sanctions_in_force', 'dishonesty', 'commendations', 'assessed_excellent', 'assessed_incompetent'];
+function staffCell(b) {
+  const c = b.civil_servants;
+  if (!c) return h('td', { class: 'staff' });
+  // In a box of its own width, so that the counts wrap rather than widen the ranking.
+  return h('td', { class: 'staff', title: t('staff.note'), 'data-files': c.files }, h('div', { class: 'staff-counts' },
+    STAFF.map((k, i) => [i ? t('staff.sep') : null,
+      h('span', { class: k === 'sanctions_in_force' && c[k] > 0 ? 'part bad-text' : 'part', 'data-count': k }, `${t(`staff.${k}`)} ${c[k]}`)])));
+}
+
+function boardTable(rows, canOpen, asOf, staffed) {
   return h('table', { id: 'board-table' },
     h('thead', null, h('tr', null, [t('col.rank'), t('col.name'), t('col.subject'), t('col.fulfilment'), t('col.fulfilled'), t('col.breached'),
-      t('col.overdueCommitments'), t('col.arrears'), t('col.arrearsDays'), t('col.rating'), t('col.seqs')].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', null, rows.map((b) => h('tr', null,
+      t('col.overdueCommitments'), t('col.failures'), staffed ? t('col.civilServants') : null, t('col.arrears'), t('col.arrearsDays'), t('col.rating'),
+      t('col.seqs')].filter(Boolean).map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', null, rows.map((b) => h('tr', { 'data-subject': b.subject },
       h('td', { class: 'num' }, String(b.rank)),
       h('td', null, h('a', { href: `#/subject/${enc(b.subject)}` }, b.name)),
       h('td', { class: 'mono' }, b.subject),
@@ -106,6 +136,8 @@ function boardTable(rows, canOpen) {
       h('td', { class: 'num' }, String(b.fulfilled)),
       h('td', { class: b.breached ? 'num bad-text' : 'num' }, String(b.breached)),
       h('td', { class: b.overdue ? 'num bad-text' : 'num' }, String(b.overdue)),
+      failuresCell(b, canOpen, asOf),
+      staffed ? staffCell(b) : null,
       h('td', { class: b.arrears_fen ? 'num bad-text' : 'num' }, yuan(b.arrears_fen)),
       h('td', { class: 'num' }, b.arrears_days_max ? t('days', b.arrears_days_max) : '0'),
       h('td', { class: 'num' }, b.ratings ? `${b.rating_average.toFixed(2)}（${b.ratings}）` : '—'),
