@@ -19,8 +19,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
-import { ALLOWED, latinWords, screenText } from './words.mjs';
+import { api, launch, openPage } from './console.mjs';
 
 const BASE = process.env.BASE_URL;
 const INSPECTOR = process.env.INSPECTOR_TOKEN;
@@ -135,15 +134,8 @@ async function recordFacts(today) {
 let browser;
 let fx;
 
-async function api(route, token) {
-  const url = token && !/[?&]purpose=/.test(route) ? `${route}${route.includes('?') ? '&' : '?'}purpose=supervision` : route;
-  const res = await fetch(BASE + url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  assert.equal(res.status, 200, `GET ${route}: HTTP ${res.status}`);
-  return res.json();
-}
-
 before(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--lang=zh-CN'] });
+  browser = await launch();
   const today = (await api('/v1/integrity')).as_of;
   await recordFacts(today);
   fx = {
@@ -158,28 +150,7 @@ before(async () => {
 
 after(async () => { await browser?.close(); });
 
-async function open({ token = '', width = 1366 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'zh-CN' });
-  context.setDefaultTimeout(10000);
-  await context.addInitScript(([tok]) => {
-    if (tok && sessionStorage.getItem('creditlog.token') === null) sessionStorage.setItem('creditlog.token', tok);
-    if (sessionStorage.getItem('creditlog.purpose') === null) sessionStorage.setItem('creditlog.purpose', 'supervision');
-    if (localStorage.getItem('creditlog.lang') === null) localStorage.setItem('creditlog.lang', 'zh');
-  }, [token]);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.requests = [];
-  page.on('request', (req) => page.requests.push(decodeURIComponent(req.url())));
-  page.assertNoErrors = () => assert.deepEqual(errors, [], 'no uncaught errors in the page');
-  // No English word on the Chinese screen (codes in monospace aside; the token's name is data).
-  page.assertChinese = async (what) => {
-    const text = (await page.evaluate(screenText)).replaceAll('web-test-inspector', '').replaceAll('web-test-auditor', '');
-    const words = [...new Set(latinWords(text).filter((w) => !ALLOWED.has(w)))];
-    assert.deepEqual(words, [], `${what}: English on the Chinese console`);
-  };
-  return { context, page };
-}
+const open = (options = {}) => openPage(browser, options);
 
 async function shot(page, name) {
   for (const dir of SHOTS) {

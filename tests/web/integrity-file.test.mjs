@@ -20,8 +20,9 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
-import { ALLOWED, latinWords, screenText } from './words.mjs';
+import { api as get, launch, openPage } from './console.mjs';
+
+const api = (route, token) => get(route, token, 'appointment');
 
 const BASE = process.env.BASE_URL;
 const INSPECTOR = process.env.INSPECTOR_TOKEN;
@@ -132,15 +133,8 @@ async function recordFacts(f) {
 let browser;
 let fx;
 
-async function api(route, token) {
-  const url = token && !/[?&]purpose=/.test(route) ? `${route}${route.includes('?') ? '&' : '?'}purpose=appointment` : route;
-  const res = await fetch(BASE + url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  assert.equal(res.status, 200, `GET ${route}: HTTP ${res.status}`);
-  return res.json();
-}
-
 before(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--lang=zh-CN'] });
+  browser = await launch();
   const today = (await api('/v1/integrity')).as_of;
   const f = facts(today);
   await recordFacts(f);
@@ -155,27 +149,8 @@ before(async () => {
 
 after(async () => { await browser?.close(); });
 
-async function open({ token = '', width = 1366 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'zh-CN', isMobile: width < 600, hasTouch: width < 600 });
-  context.setDefaultTimeout(10000);
-  await context.addInitScript(([tok]) => {
-    if (tok && sessionStorage.getItem('creditlog.token') === null) sessionStorage.setItem('creditlog.token', tok);
-    if (sessionStorage.getItem('creditlog.purpose') === null) sessionStorage.setItem('creditlog.purpose', 'appointment');
-    if (localStorage.getItem('creditlog.lang') === null) localStorage.setItem('creditlog.lang', 'zh');
-  }, [token]);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.requests = [];
-  page.on('request', (req) => page.requests.push(decodeURIComponent(req.url())));
-  page.assertNoErrors = () => assert.deepEqual(errors, [], 'no uncaught errors in the page');
-  page.assertChinese = async (what) => {
-    const text = (await page.evaluate(screenText)).replaceAll('web-test-personnel', '').replaceAll('web-test-inspector', '');
-    const words = [...new Set(latinWords(text).filter((w) => !ALLOWED.has(w) && !KEY_NAMES.has(w)))];
-    assert.deepEqual(words, [], `${what}: English on the Chinese console`);
-  };
-  return { context, page };
-}
+const open = ({ token = '', width = 1366 } = {}) =>
+  openPage(browser, { token, width, purpose: 'appointment', mobile: width < 600, data: [...KEY_NAMES] });
 
 async function shot(page, name) {
   for (const dir of SHOTS) {

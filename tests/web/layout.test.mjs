@@ -274,6 +274,34 @@ test('subject: every table\'s columns in view, 罚款 and 公示状态 among the
   }
 });
 
+test('好差评: a public body\'s totals, 事项 and overdue 差评 in view; cards on a phone', { timeout: 60000 }, async () => {
+  // A public body with a 差评 not rectified in time: every part of the card drawn.
+  let body = null;
+  for (const row of (await api('/v1/integrity')).board) {
+    if (!(row.failures || []).some((f) => f.rule === 'integrity.rectification_overdue')) continue;
+    const services = await api(`/v1/subjects/${row.subject}/services`);
+    if (services.overdue.length) { body = { id: row.subject, services }; break; }
+  }
+  assert.ok(body, 'the demo has a public body with a 差评 not rectified in time');
+  for (const width of WIDTHS) {
+    const { context, page } = await open({ width });
+    await page.goto(`${BASE}/#/subject/${body.id}`);
+    await page.waitForSelector('.page-subject[data-view="public"] #services-totals');
+    const tables = await checkLayout(page, width, 'services');
+    assert.equal(tables.find((t) => t.id === 'services-matters')?.rows.length, body.services.matters.length, 'a row per 事项');
+    assert.equal(tables.find((t) => t.id === 'services-overdue')?.rows.length, body.services.overdue.length, 'a row per overdue 差评');
+    // The card alone: the page above it is in console-subject-390.png.
+    if (width < 600) {
+      for (const dir of SHOTS) {
+        await mkdir(dir, { recursive: true });
+        await page.locator('#services').screenshot({ path: path.join(dir, `console-services-${width}.png`) });
+      }
+    }
+    page.assertNoErrors();
+    await context.close();
+  }
+});
+
 test('timeline: every dot on the screen and big enough to tap, years readable, entries unsqueezed', { timeout: 60000 }, async () => {
   for (const subject of [{ id: FINED, timeline: fx.fined.timeline }, fx.busiest]) {
     const dated = subject.timeline.filter((e) => e.date).length;

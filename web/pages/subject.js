@@ -5,6 +5,8 @@
 // admin; personnel for a civil servant) get the full profile and the measures, others the
 // public profile (docs/privacy.md). Readers of an enterprise's records also get the 联合奖惩核查
 // card: may an action (政府采购, 财政资金, …) be granted on the page's date (?action= keeps it).
+// A public body's page shows, for every reader, its 好差评: cases, ratings, 差评 and their 整改 and
+// 回访, per 事项, and the 差评 left unrectified past their deadline.
 import { get, errorBox } from '../api.js';
 import { h, enc, hashFor, isDate, dateField, todayCST, yuan, percent, division, divisionName, seqLinks, table, section } from '../dom.js';
 import { t, label, said, ruleName, getLang } from '../i18n.js';
@@ -34,6 +36,15 @@ export async function render(view, ctx) {
     profile = await get(`${base}/public-profile${query}`, { signal: ctx.signal }).catch(missing);
   }
   if (!ctx.isCurrent()) return;
+  // 好差评 (public): only a public body has service cases; any other subject's route is a 404.
+  let services = null;
+  if (profile.kind === 'PublicBody') {
+    services = await get(`${base}/services${query}`, { signal: ctx.signal }).catch((err) => {
+      if (err.name === 'AbortError') throw err;
+      return err.status === 404 ? null : { error: err };
+    });
+    if (!ctx.isCurrent()) return;
+  }
   document.title = `${profile.name} · creditlog`;
   const links = (seqs) => seqLinks(seqs, full);
 
@@ -51,6 +62,7 @@ export async function render(view, ctx) {
     commitmentsCard(profile, links, ctx),
     objectionsCard(profile, links),
     contractsCard(profile, links),
+    services ? servicesCard(services, links) : null,
     penaltiesCard(profile, links),
   ].filter(Boolean));
   view.dataset.asOf = profile.as_of;
@@ -359,6 +371,51 @@ function contractsCard(p, links) {
       h('span', { class: c.outstanding_fen > 0 ? 'num bad-text' : 'num' }, yuan(c.outstanding_fen)),
       c.days_overdue > 0 ? h('span', { class: 'bad-text' }, t('days', c.days_overdue)) : '0',
       c.paid_on_time ? t('yes') : t('no'), links(c.seqs)])));
+}
+
+// 好差评 of a public body: the totals in a sentence (办件 9，评价率 100.0%，平均 4.00 星，差评 1：…),
+// a row per 事项, then each 差评 not rectified by its deadline with its entries.
+const stars = (f) => (f.rated ? f.average.toFixed(2) : '—');
+function servicesCard(sv, links) {
+  const card = (...kids) => h('section', { class: 'card services-card', id: 'services' }, h('h2', null, t('services.title')), kids);
+  if (sv.error) return card(errorBox(sv.error));
+  if (!sv.cases) return card(h('p', { id: 'services-totals', class: 'muted' }, t('services.none', sv.as_of)));
+  const totals = t('services.totals', {
+    cases: sv.cases, rate: percent(sv.rating_rate), average: sv.rated ? t('services.average', stars(sv)) : t('services.unrated'),
+    bad: sv.bad, onTime: sv.rectified_on_time, late: sv.rectified_late, overdue: sv.rectification_overdue, due: sv.rectification_due,
+    followedUp: sv.followed_up, satisfied: sv.satisfied,
+  });
+  const num = (n, bad) => h('span', { class: bad && n > 0 ? 'num bad-text' : 'num' }, String(n));
+  const matters = h('div', { class: 'table-wrap' }, h('table', { id: 'services-matters' },
+    h('thead', null, h('tr', null, [t('col.matter'), t('col.cases'), t('col.ratingRate'), t('col.average'), t('col.bad'),
+      t('col.rectifiedOnTime'), t('col.rectificationOverdue')].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', null, sv.matters.map((m) => h('tr', { 'data-matter': m.matter },
+      h('td', null, m.matter),
+      h('td', null, num(m.cases)),
+      h('td', null, h('span', { class: 'num' }, m.cases ? percent(m.rating_rate) : '—')),
+      h('td', null, h('span', { class: 'num' }, m.rated ? t('services.stars', stars(m)) : '—')),
+      h('td', null, num(m.bad)),
+      h('td', null, num(m.rectified_on_time)),
+      h('td', null, num(m.rectification_overdue, true)))))));
+  const overdue = sv.overdue.length
+    ? h('div', { class: 'table-wrap' }, h('table', { id: 'services-overdue' },
+      h('thead', null, h('tr', null, [t('col.case'), t('col.matter'), t('col.rated'), t('col.stars'), t('col.rectifyBy'), t('col.seqs')]
+        .map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, sv.overdue.map((o) => h('tr', { 'data-case': o.case_id, title: t(`rule.${o.rule}`) },
+        h('td', null, h('span', { class: 'mono' }, o.case_id)),
+        h('td', null, o.matter),
+        h('td', { class: 'nowrap' }, o.rated || '—'),
+        h('td', null, h('span', { class: 'bad-text' }, t('services.stars', o.rating))),
+        h('td', { class: 'nowrap' }, h('span', { class: 'bad-text' }, o.due_by)),
+        h('td', null, links(o.seqs)))))))
+    : h('p', { id: 'services-overdue', class: 'ok-text' }, t('services.overdueNone'));
+  return card(
+    h('p', { class: 'muted small' }, t('services.note')),
+    // Each clause kept on one line (差评 1：, not 差评 | 1：), the lines broken between them.
+    h('p', { id: 'services-totals', 'data-as-of': sv.as_of }, totals.match(/[^，：、,:;]+[，：、,:;]?\s*/g).map((c) =>
+      [h('span', { class: 'nowrap' }, c.trimEnd()), c.slice(c.trimEnd().length)])),
+    h('h3', null, t('services.matters')), matters,
+    h('h3', null, t('services.overdue')), overdue);
 }
 
 function publicity(pen) {
