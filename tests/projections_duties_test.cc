@@ -65,7 +65,8 @@ TEST_CASE("A 告知承诺 is due for verification 60 days after it is made, and 
   CHECK(due[0].overdue);
 
   // On the board: no failure on the last day, one the day after, named and with its seqs.
-  const IntegrityRow* last_day = RowOf(IntegrityBoard(state, D("2026-05-01")), kPublicBody);
+  const auto last_board = IntegrityBoard(state, D("2026-05-01"));
+  const IntegrityRow* last_day = RowOf(last_board, kPublicBody);
   REQUIRE(last_day != nullptr);
   CHECK(Failures(*last_day, "integrity.verification_overdue") == 0);
   const auto board = IntegrityBoard(state, D("2026-05-02"));
