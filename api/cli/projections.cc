@@ -51,37 +51,39 @@ Result<projections::State> LoadState(const ProjectionArgs& a, std::unique_ptr<le
   return state;
 }
 
+using Words = std::map<std::string, std::string, std::less<>>;
+
+// `state` in the output language: its Chinese word from `zh`, or the state itself.
+std::string Said(const Words& zh, const std::string& state) {
+  auto it = zh.find(state);
+  return OutputLang() == Lang::kEn || it == zh.end() ? state : it->second;
+}
+
 // A projection's word for a state (commitment, penalty publicity, contract role) as the
 // console shows it (web/i18n.js).
 std::string StateWord(const std::string& state) {
-  static const std::map<std::string, std::string> kZh = {
+  static const Words kZh = {
       {"open", "履行中"},         {"fulfilled", "已履行"},       {"breached", "违诺"},
       {"withdrawn", "已撤回"},    {"overdue", "逾期未核查"},     {"in_publicity", "公示中"},
       {"expired", "公示期满"},    {"repaired", "已信用修复"},    {"revoked", "已撤销"},
       {"not_published", "不予处罚，不公示"}, {"payer", "付款方"}, {"payee", "收款方"}};
-  if (OutputLang() == Lang::kEn) return state;
-  auto it = kZh.find(state);
-  return it == kZh.end() ? state : it->second;
+  return Said(kZh, state);
+}
+
+// A commitment's verification (projections/duties.h) and an objection's state, as the console says them.
+std::string VerificationWord(const std::string& state) {
+  static const Words kZh = {{"due", "待核查"}, {"overdue", "核查逾期"}, {"done", "已核查"}, {"done_late", "逾期后核查"}};
+  return Said(kZh, state);
+}
+std::string ObjectionWord(const std::string& state) {
+  static const Words kZh = {{"pending", "待处理"}, {"overdue", "逾期未处理"}, {"upheld", "异议成立"}, {"rejected", "异议不成立"}};
+  return Said(kZh, state);
 }
 
 // An enum value of the event schema in the output language.
 std::string EnumWord(std::string_view enum_name, const std::string& value) {
   const std::string_view zh = events::ChineseLabel(enum_name, value);
   return OutputLang() == Lang::kEn || zh.empty() ? value : std::string(zh);
-}
-
-// A commitment's verification (projections/duties.h) and an objection's state, as the console says them.
-std::string VerificationWord(const std::string& state) {
-  static const std::map<std::string, std::string> kZh = {
-      {"due", "待核查"}, {"overdue", "核查逾期"}, {"done", "已核查"}, {"done_late", "逾期后核查"}};
-  auto it = kZh.find(state);
-  return OutputLang() == Lang::kEn || it == kZh.end() ? state : it->second;
-}
-std::string ObjectionWord(const std::string& state) {
-  static const std::map<std::string, std::string> kZh = {
-      {"pending", "待处理"}, {"overdue", "逾期未处理"}, {"upheld", "异议成立"}, {"rejected", "异议不成立"}};
-  auto it = kZh.find(state);
-  return OutputLang() == Lang::kEn || it == kZh.end() ? state : it->second;
 }
 
 std::string Seqs(const json& seqs) {
