@@ -9,6 +9,10 @@
 // ingest: durable signed events over HTTP into a fresh ledger — single-event requests from 1, 8
 //   and 64 concurrent connections (wrk with a Lua script posting pre-signed envelopes), and
 //   batches of 1,000 from 4 libcurl clients — with acknowledgement latency p50/p99/max.
+// receipts: time from POST ?wait=checkpoint to the answer carrying a checkpoint and inclusion
+//   proof, from 8 clients for S seconds: with the publisher alone (receipt_*), then with a
+//   witness policy of 2 of 3 witnesses on loopback (witnessed_receipt_*: the checkpoint is
+//   published only once two witnesses cosigned it; docs/witnesses.md).
 // queries: the demo ledger served read-only; wrk on profile, public profile, measures, a list
 //   page and an inclusion proof over every subject in random order.
 // Prints "RESULT <name> <value> <unit>". Needs `wrk` (Debian package) on the PATH.
@@ -18,6 +22,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <mutex>
 #include <random>
 #include <regex>
@@ -30,6 +36,10 @@
 #include "api/http/access.h"
 #include "api/client/http_client.h"
 #include "api/http/http_server.h"
+#include "api/http/witness_server.h"
+#include "api/client/witnessing.h"
+#include "ledger/publisher.h"
+#include "ledger/witness.h"
 #include "api/access_log.h"
 #include "api/http/server.h"
 #include "bench_common.h"
@@ -136,30 +146,33 @@ struct IngestFigures {
   uint64_t failures = 0;
 };
 
-// `clients` threads post `envelopes` [first, first + count) in batches of `batch`.
-IngestFigures IngestBatches(const std::string& url, const std::vector<Bytes>& envelopes, size_t first, size_t count, int clients,
-                     size_t batch) {
-  std::atomic<size_t> next{first};
-  const size_t end = first + count;
+// One request of a load: how many events it carried and whether it was answered 200 as wanted;
+// nullopt when there is nothing left to send.
+struct Sent {
+  size_t events = 0;
+  bool ok = false;
+};
+using Request = std::function<std::optional<Sent>(api::HttpClient&)>;
+
+// `clients` threads each send `request` until it says stop or `until` passes: the events sent
+// per second and the latency of each request.
+IngestFigures Load(const std::string& url, int clients, Clock::time_point until, const Request& request) {
   std::mutex mutex;
   std::vector<double> latencies;
-  std::atomic<uint64_t> failures{0};
+  std::atomic<uint64_t> failures{0}, sent_events{0};
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&] {
       api::HttpClient client(url, "");
       std::vector<double> mine;
-      for (;;) {
-        const size_t i = next.fetch_add(batch);
-        if (i >= end) break;
-        const size_t n = std::min(batch, end - i);
+      while (Clock::now() < until) {
         const auto sent = Clock::now();
-        nlohmann::json body = {{"envelopes", nlohmann::json::array()}};
-        for (size_t k = i; k < i + n; ++k) body["envelopes"].push_back(Base64Encode(envelopes[k]));
-        auto r = client.Post("/v1/events/batch", "application/json", body.dump());
+        const std::optional<Sent> r = request(client);
+        if (!r) break;
         mine.push_back(Seconds(sent) * 1000);
-        if (!r.ok() || r->status != 200) failures += n;
+        sent_events += r->events;
+        if (!r->ok) failures += r->events;
       }
       std::lock_guard lock(mutex);
       latencies.insert(latencies.end(), mine.begin(), mine.end());
@@ -167,12 +180,107 @@ IngestFigures IngestBatches(const std::string& url, const std::vector<Bytes>& en
   }
   for (auto& t : threads) t.join();
   IngestFigures f;
-  f.events_per_second = static_cast<double>(count) / Seconds(start);
+  f.events_per_second = static_cast<double>(sent_events.load()) / Seconds(start);
   f.p50_ms = bench::Quantile(latencies, 0.5);
   f.p99_ms = bench::Quantile(latencies, 0.99);
   f.max_ms = latencies.empty() ? 0 : latencies.back();
   f.failures = failures;
   return f;
+}
+
+// `clients` threads post `envelopes` [first, first + count) in batches of `batch`.
+IngestFigures IngestBatches(const std::string& url, const std::vector<Bytes>& envelopes, size_t first, size_t count, int clients,
+                            size_t batch) {
+  std::atomic<size_t> next{first};
+  const size_t end = first + count;
+  return Load(url, clients, Clock::time_point::max(), [&](api::HttpClient& client) -> std::optional<Sent> {
+    const size_t i = next.fetch_add(batch);
+    if (i >= end) return std::nullopt;
+    const size_t n = std::min(batch, end - i);
+    nlohmann::json body = {{"envelopes", nlohmann::json::array()}};
+    for (size_t k = i; k < i + n; ++k) body["envelopes"].push_back(Base64Encode(envelopes[k]));
+    auto r = client.Post("/v1/events/batch", "application/json", body.dump());
+    return Sent{n, r.ok() && r->status == 200};
+  });
+}
+
+// `clients` threads each post one envelope at a time with ?wait=checkpoint, for `seconds`: the
+// latency of each receipt (an answer with a checkpoint and an inclusion proof).
+IngestFigures Receipts(const std::string& url, const std::vector<Bytes>& envelopes, int clients, int seconds) {
+  std::atomic<size_t> next{0};
+  return Load(url, clients, Clock::now() + std::chrono::seconds(seconds), [&](api::HttpClient& client) -> std::optional<Sent> {
+    const size_t i = next.fetch_add(1);
+    if (i >= envelopes.size()) return std::nullopt;
+    auto r = client.Post("/v1/events?wait=checkpoint", "application/octet-stream",
+                         std::string(envelopes[i].begin(), envelopes[i].end()));
+    return Sent{1, r.ok() && r->status == 200 && r->body.find("\"checkpoint\"") != std::string::npos};
+  });
+}
+
+// Receipts from a fresh ledger's server, with a witness policy of 2 of 3 loopback witnesses when
+// `witnessed`; prints the figures under `name`.
+int ReceiptPhase(const std::string& name, bool witnessed, int seconds) {
+  const std::string dir = std::filesystem::temp_directory_path() / ("creditlog-bench-receipts-" + std::to_string(getpid()));
+  KeyPair root = GenerateKeyPair(), ledger_key = GenerateKeyPair();
+  ledger::GenesisParams params{bench::kOrigin, "bench", events::MakeUscc("11", "370200", "MB1A2B3C"), "信用办", "2026-01-01"};
+  auto created = ledger::Ledger::Create(dir + "/log", params, root, ledger_key.public_key);
+  if (!created.ok() || !(*created)->SetCheckpointKey(ledger_key.secret_key).ok()) return 1;
+  ledger::Ledger& log = **created;
+  std::vector<Bytes> registrations;
+  for (uint64_t n = 0; n < bench::kSubjects; ++n) registrations.push_back(events::SignEnvelope(bench::Registration(n), root.secret_key, bench::kOrigin));
+  for (const auto& r : log.AppendBatch(std::move(registrations))) {
+    if (!r.ok()) return 1;
+  }
+  auto log_key = ParseVerifierKey(log.VerifierKey());
+  std::vector<std::unique_ptr<ledger::Witness>> witnesses;
+  std::vector<std::unique_ptr<api::WitnessServer>> witness_servers;
+  std::string policy_text = "group all-witnesses 2";
+  std::string lines;
+  if (witnessed) {
+    for (int w = 0; w < 3; ++w) {
+      const std::string wdir = dir + "/witness-" + std::to_string(w);
+      auto vkey = ledger::Witness::Init(wdir, "w" + std::to_string(w) + ".witness.example", "bench");
+      auto opened = vkey.ok() ? ledger::Witness::Open(wdir, "bench", {*log_key}) : Result<std::unique_ptr<ledger::Witness>>(vkey.status());
+      if (!opened.ok()) return 1;
+      witnesses.push_back(std::move(*opened));
+      auto served = api::WitnessServer::Start(*witnesses.back(), api::WitnessServerOptions{});
+      if (!served.ok()) return 1;
+      lines += "witness w" + std::to_string(w) + " " + *vkey + " http://127.0.0.1:" + std::to_string((*served)->port()) + "\n";
+      policy_text += " w" + std::to_string(w);
+      witness_servers.push_back(std::move(*served));
+    }
+  }
+  ledger::CheckpointPublisher publisher(log, ledger::kCheckpointIntervalDefault);
+  std::unique_ptr<api::Witnessing> witnessing;
+  api::ServerOptions options;
+  options.port = 0;
+  options.publisher = &publisher;
+  if (witnessed) {
+    auto policy = WitnessPolicy::Parse(lines + policy_text + "\nquorum all-witnesses\n");
+    if (!policy.ok()) return 1;
+    auto started = api::Witnessing::Start(log, publisher, *policy, dir + "/log");
+    if (!started.ok()) return 1;
+    witnessing = std::move(*started);
+    options.witnessed = witnessing.get();
+  }
+  auto server = api::Server::Start(log, options);
+  if (!server.ok()) return 1;
+  const std::vector<Bytes> envelopes = bench::SignedEvents(0, 50'000, root);
+  const IngestFigures f = Receipts("http://127.0.0.1:" + std::to_string((*server)->port()), envelopes, 8, seconds);
+  (*server)->Stop();
+  if (witnessing) witnessing->Stop();
+  publisher.Stop();
+  bench::Result((name + "s_per_s").c_str(), f.events_per_second, "receipts/s");
+  bench::Result((name + "_p50_ms").c_str(), f.p50_ms, "ms");
+  bench::Result((name + "_p99_ms").c_str(), f.p99_ms, "ms");
+  bench::Result((name + "_max_ms").c_str(), f.max_ms, "ms");
+  if (f.failures) bench::Result((name + "_failures").c_str(), static_cast<double>(f.failures), "requests");
+  for (auto& s : witness_servers) s->Stop();
+  witnessing.reset();
+  server->reset();
+  created->reset();
+  std::filesystem::remove_all(dir);
+  return 0;
 }
 
 }  // namespace
@@ -280,6 +388,12 @@ int main(int argc, char** argv) {
   }
   created->reset();
   std::filesystem::remove_all(dir);
+
+  // Receipts: the publisher's checkpoint, then a witnessed one.
+  if (ReceiptPhase("receipt", false, seconds) != 0 || ReceiptPhase("witnessed_receipt", true, seconds) != 0) {
+    std::fprintf(stderr, "bench_http: the receipt phases failed\n");
+    return 1;
+  }
 
   // Queries over the demo ledger, read-only.
   auto opened = ledger::Ledger::Open(demo, {.read_only = true});

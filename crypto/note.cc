@@ -38,31 +38,6 @@ Status MalformedNote(std::string_view what) {
   return Status::InvalidArgument("malformed note: " + std::string(what));
 }
 
-// One signature line after the "— " prefix: "<name> <base64>".
-struct SignatureLine {
-  std::string_view name;
-  uint32_t key_hash = 0;
-  Bytes signature;  // without the key hash
-};
-
-Result<SignatureLine> ParseSignatureLine(std::string_view line) {
-  if (line.substr(0, kSignaturePrefix.size()) != kSignaturePrefix) {
-    return MalformedNote("signature line does not start with an em dash and a space");
-  }
-  line.remove_prefix(kSignaturePrefix.size());
-  const size_t space = line.find(' ');
-  if (space == std::string_view::npos) return MalformedNote("signature line has no signature");
-  SignatureLine out;
-  out.name = line.substr(0, space);
-  if (!IsValidKeyName(out.name)) return MalformedNote("invalid key name in signature line");
-  auto decoded = Base64Decode(line.substr(space + 1));
-  if (!decoded.ok()) return decoded.status().WithContext("malformed note: signature");
-  if (decoded->size() < kNoteSignatureBytesMin) return MalformedNote("signature too short");
-  out.key_hash = ReadBigEndian32(decoded->data());
-  out.signature.assign(decoded->begin() + kKeyHashSize, decoded->end());
-  return out;
-}
-
 // Strict decimal: digits only, no sign, no leading zero unless the number is 0, no overflow.
 Result<uint64_t> ParseDecimal(std::string_view text) {
   if (text.empty() || text.size() > kDecimalDigitsMax || (text.size() > 1 && text[0] == '0')) {
@@ -132,25 +107,76 @@ Result<std::string> SignNote(std::string_view text, std::string_view name, const
     return MalformedNote("text is not UTF-8 or has control characters other than newline");
   }
   if (!IsValidKeyName(name)) return MalformedNote("invalid key name");
-  Bytes payload(kKeyHashSize);
-  const uint32_t key_hash = NoteKeyHash(name, key.public_key());
-  for (size_t i = 0; i < kKeyHashSize; ++i) {
-    payload[i] = static_cast<uint8_t>(key_hash >> (8 * (kKeyHashSize - 1 - i)));
-  }
   const Signature signature = Sign(key, AsBytes(text));
-  payload.insert(payload.end(), signature.begin(), signature.end());
-
   std::string note(text);
   note += "\n";
-  note += kSignaturePrefix;
-  note += name;
-  note += " ";
-  note += Base64Encode(payload);
-  note += "\n";
+  note += FormatNoteSignature(name, NoteKeyHash(name, key.public_key()), signature);
   if (note.size() > kNoteBytesMax) {
     return MalformedNote("signed note would exceed " + std::to_string(kNoteBytesMax) + " bytes");
   }
   return note;
+}
+
+Result<NoteSignature> ParseNoteSignature(std::string_view line) {
+  if (line.substr(0, kSignaturePrefix.size()) != kSignaturePrefix) {
+    return MalformedNote("signature line does not start with an em dash and a space");
+  }
+  line.remove_prefix(kSignaturePrefix.size());
+  const size_t space = line.find(' ');
+  if (space == std::string_view::npos) return MalformedNote("signature line has no signature");
+  NoteSignature out;
+  out.name = std::string(line.substr(0, space));
+  if (!IsValidKeyName(out.name)) return MalformedNote("invalid key name in signature line");
+  auto decoded = Base64Decode(line.substr(space + 1));
+  if (!decoded.ok()) return decoded.status().WithContext("malformed note: signature");
+  if (decoded->size() < kNoteSignatureBytesMin) return MalformedNote("signature too short");
+  out.key_hash = ReadBigEndian32(decoded->data());
+  out.signature.assign(decoded->begin() + kKeyHashSize, decoded->end());
+  return out;
+}
+
+std::string FormatNoteSignature(std::string_view name, uint32_t key_hash, ByteView signature) {
+  Bytes payload(kKeyHashSize);
+  for (size_t i = 0; i < kKeyHashSize; ++i) {
+    payload[i] = static_cast<uint8_t>(key_hash >> (8 * (kKeyHashSize - 1 - i)));
+  }
+  payload.insert(payload.end(), signature.begin(), signature.end());
+  return std::string(kSignaturePrefix) + std::string(name) + " " + Base64Encode(payload) + "\n";
+}
+
+Result<NoteParts> SplitNote(std::string_view note) {
+  if (note.size() > kNoteBytesMax) {
+    return MalformedNote("larger than " + std::to_string(kNoteBytesMax) + " bytes");
+  }
+  if (!IsValidNoteText(note)) {
+    return MalformedNote("not UTF-8 or has control characters other than newline");
+  }
+  const size_t split = note.rfind(kSignatureSplit);
+  if (split == std::string_view::npos) return MalformedNote("no blank line before signatures");
+  NoteParts parts;
+  parts.text = note.substr(0, split + 1);
+  std::string_view signatures = note.substr(split + kSignatureSplit.size());
+  if (signatures.empty() || signatures.back() != '\n') {
+    return MalformedNote("signature block is empty or does not end in a newline");
+  }
+  while (!signatures.empty()) {
+    if (parts.signature_lines.size() == kNoteSignaturesMax) {
+      return MalformedNote("more than " + std::to_string(kNoteSignaturesMax) + " signatures");
+    }
+    const size_t newline = signatures.find('\n');
+    const std::string_view line = signatures.substr(0, newline);
+    RETURN_IF_ERROR(ParseNoteSignature(line).status());
+    parts.signature_lines.push_back(line);
+    signatures.remove_prefix(newline + 1);
+  }
+  return parts;
+}
+
+Result<std::string> AddNoteSignatures(std::string_view note, std::string_view lines) {
+  std::string out(note);
+  out += lines;
+  RETURN_IF_ERROR(SplitNote(out).status());
+  return out;
 }
 
 // C2SP signed-note: signatures by unknown keys are ignored; every signature by the
@@ -160,39 +186,20 @@ Result<std::string> OpenNote(std::string_view note, const NoteVerifier& verifier
       NoteKeyHash(verifier.name, verifier.public_key) != verifier.key_hash) {
     return Status::InvalidArgument("note verifier: key hash does not match the name and key");
   }
-  if (note.size() > kNoteBytesMax) {
-    return MalformedNote("larger than " + std::to_string(kNoteBytesMax) + " bytes");
-  }
-  if (!IsValidNoteText(note)) {
-    return MalformedNote("not UTF-8 or has control characters other than newline");
-  }
-  const size_t split = note.rfind(kSignatureSplit);
-  if (split == std::string_view::npos) return MalformedNote("no blank line before signatures");
-  const std::string_view text = note.substr(0, split + 1);
-  std::string_view signatures = note.substr(split + kSignatureSplit.size());
-  if (signatures.empty() || signatures.back() != '\n') {
-    return MalformedNote("signature block is empty or does not end in a newline");
-  }
-
+  ASSIGN_OR_RETURN(NoteParts parts, SplitNote(note));
   const std::string key_id = verifier.name + "+" + Hex32(verifier.key_hash);
-  size_t count = 0;
   bool verified = false;
-  while (!signatures.empty()) {
-    if (++count > kNoteSignaturesMax) {
-      return MalformedNote("more than " + std::to_string(kNoteSignaturesMax) + " signatures");
-    }
-    const size_t newline = signatures.find('\n');
-    ASSIGN_OR_RETURN(SignatureLine line, ParseSignatureLine(signatures.substr(0, newline)));
-    signatures.remove_prefix(newline + 1);
+  for (std::string_view text_line : parts.signature_lines) {
+    ASSIGN_OR_RETURN(NoteSignature line, ParseNoteSignature(text_line));
     if (line.name != verifier.name || line.key_hash != verifier.key_hash) continue;
     auto signature = SignatureFromBytes(line.signature);
-    if (!signature.ok() || !Verify(verifier.public_key, AsBytes(text), *signature)) {
+    if (!signature.ok() || !Verify(verifier.public_key, AsBytes(parts.text), *signature)) {
       return Status::PermissionDenied("note: invalid signature by key " + key_id);
     }
     verified = true;
   }
   if (!verified) return Status::PermissionDenied("note: no signature by key " + key_id);
-  return std::string(text);
+  return std::string(parts.text);
 }
 
 // REQUIRES: origin and every extension are non-empty and contain no newline.

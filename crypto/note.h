@@ -37,6 +37,28 @@ Result<std::string> SignNote(std::string_view text, std::string_view name, const
 // verifier's key is present or it does not verify.
 Result<std::string> OpenNote(std::string_view note, const NoteVerifier& verifier);
 
+// One signature line "— <name> base64(key hash || signature)" (without its newline).
+struct NoteSignature {
+  std::string name;
+  uint32_t key_hash = 0;
+  Bytes signature;  // without the key hash
+};
+Result<NoteSignature> ParseNoteSignature(std::string_view line);
+// The line, ending in '\n'. REQUIRES: a valid key name.
+std::string FormatNoteSignature(std::string_view name, uint32_t key_hash, ByteView signature);
+
+// A note split into its text (ending in '\n') and its signature lines (each without the final
+// '\n'). InvalidArgument for a malformed note, as OpenNote would refuse it.
+struct NoteParts {
+  std::string_view text;
+  std::vector<std::string_view> signature_lines;
+};
+Result<NoteParts> SplitNote(std::string_view note);
+
+// `note` with `lines` (signature lines, each ending in '\n') appended; InvalidArgument when the
+// result would be malformed or carry more than kNoteSignaturesMax signatures.
+Result<std::string> AddNoteSignatures(std::string_view note, std::string_view lines);
+
 // C2SP tlog-checkpoint body: origin line, decimal size line, base64 root line, extensions.
 struct Checkpoint {
   std::string origin;

@@ -23,6 +23,11 @@ uint64_t CheckpointPublisher::published() const {
   return published_;
 }
 
+void CheckpointPublisher::SetObserver(std::function<void(uint64_t size)> observer) {
+  std::lock_guard lock(observer_mutex_);
+  observer_ = std::move(observer);
+}
+
 void CheckpointPublisher::WhenCovered(uint64_t size, CheckpointCallback done) {
   std::unique_lock lock(mutex_);
   if (stopping_) {
@@ -60,11 +65,13 @@ void CheckpointPublisher::Loop() {
     if (std::chrono::steady_clock::now() < next_due) std::this_thread::sleep_for(kCheckpointCoalesce);
     Result<std::string> note = Status::NotFound("nothing to publish");
     const uint64_t size = ledger_.size();
+    bool signed_one = false;
     if (size > last_size) {
       note = ledger_.PublishCheckpoint();
       if (note.ok()) {
         std::lock_guard lock(mutex_);
         ++published_;
+        signed_one = true;
       }
     } else {
       note = ledger_.LatestCheckpoint();
@@ -72,6 +79,10 @@ void CheckpointPublisher::Loop() {
     uint64_t covered = last_size;
     if (note.ok()) {
       if (auto checkpoint = ledger_.OpenCheckpoint(*note); checkpoint.ok()) covered = last_size = checkpoint->size;
+    }
+    if (signed_one) {
+      std::lock_guard lock(observer_mutex_);
+      if (observer_) observer_(covered);
     }
     next_due = std::chrono::steady_clock::now() + interval_;
     {

@@ -36,6 +36,10 @@ class CheckpointPublisher {
   // Calls `done` (on the publisher's thread) with the first checkpoint whose size >= `size`.
   void WhenCovered(uint64_t size, CheckpointCallback done);
   uint64_t published() const;  // checkpoints published since start
+  // Called on the publisher's thread after each checkpoint it signs, with its size (e.g. to
+  // send it to witnesses). Replaces any earlier observer; empty: none. Once it returns, the
+  // earlier observer is not running and will not be called again.
+  void SetObserver(std::function<void(uint64_t size)> observer);
   void Stop();
 
  private:
@@ -48,6 +52,8 @@ class CheckpointPublisher {
   std::vector<std::pair<uint64_t, CheckpointCallback>> waiters_;
   bool stopping_ = false;
   uint64_t published_ = 0;
+  std::mutex observer_mutex_;  // held while the observer runs, and to replace it
+  std::function<void(uint64_t)> observer_;  // GUARDED_BY(observer_mutex_)
   std::thread thread_;
 };
 

@@ -25,6 +25,7 @@
 #include "ledger/publisher.h"
 #include "projections/ruleset.h"
 #include "ledger_fixture.h"
+#include "run_binary.h"
 #include "server_fixture.h"
 
 namespace creditlog::api {
@@ -36,6 +37,8 @@ using testing::RatingEvent;
 using testing::Sign;
 using testing::TempDir;
 using testing::Uscc;
+using testing::Run;
+using testing::RunCommand;
 
 using testing::ServerFixture;
 
@@ -421,21 +424,6 @@ TEST_CASE("server: the OpenAPI document describes exactly the routes served", "[
 }
 
 // The clients, through the real binary.
-struct Run {
-  int exit_code;
-  std::string output;
-};
-
-Run RunCommand(const std::string& args) {
-  const std::string command = std::string(CREDITLOG_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
 
 TEST_CASE("server: slow clients are cut off at the time limits while others are served", "[server]") {
   ServerFixture f;

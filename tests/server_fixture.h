@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -12,6 +13,7 @@
 
 #include "api/http/access.h"
 #include "api/client/http_client.h"
+#include "api/client/witnessing.h"
 #include "api/http/server.h"
 #include "crypto/note.h"
 #include "ledger/publisher.h"
@@ -34,6 +36,12 @@ struct ServerFixture : LedgerFixture {
     publisher = std::make_unique<ledger::CheckpointPublisher>(*ledger, std::chrono::milliseconds(50));
     options.read_only = read_only;
     options.publisher = publisher.get();
+    if (witness_policy) {
+      auto started = api::Witnessing::Start(*ledger, *publisher, *witness_policy, dir.path(), witness_wait_max);
+      REQUIRE(started.ok());
+      witnessing = std::move(*started);
+      options.witnessed = witnessing.get();
+    }
     options.read_timeout = read_timeout;
     options.write_timeout = write_timeout;
     auto started = api::Server::Start(*ledger, options);
@@ -47,6 +55,8 @@ struct ServerFixture : LedgerFixture {
   void StopServer() {
     if (server) server->Stop();
     server.reset();
+    witnessing.reset();
+    options.witnessed = nullptr;
     publisher.reset();
   }
 
@@ -98,6 +108,10 @@ struct ServerFixture : LedgerFixture {
   std::string admin_token = api::NewToken();
   std::string personnel_token = api::NewToken();
   std::unique_ptr<ledger::CheckpointPublisher> publisher;
+  // Set before Start(): checkpoints are then published only once witnessed (api/client/witnessing.h).
+  std::optional<WitnessPolicy> witness_policy;
+  std::unique_ptr<api::Witnessing> witnessing;
+  std::chrono::milliseconds witness_wait_max{2000};
   std::unique_ptr<api::Server> server;
   uint16_t port = 0;
   std::string url;

@@ -1,6 +1,7 @@
 // `audit --server`: checks a server's latest checkpoint (signature, origin), its consistency
 // with the checkpoint seen last time (a state file), and its entries: every one through the full
-// audit, or a random sample with inclusion proofs.
+// audit, or a random sample with inclusion proofs. With --witness-policy the checkpoint must
+// first carry the cosignatures of the policy's quorum.
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/cli/remote.h"
+#include "api/cli/witnessed_check.h"
 #include "api/client/remote_log.h"
 #include "api/progress.h"
 #include "base/file.h"
@@ -97,9 +99,17 @@ Result<uint64_t> AuditSample(RemoteLog& log, const creditlog::Checkpoint& checkp
 
 Status AuditServer() {
   const RemoteArgs& a = CommandArgs<RemoteArgs>();
+  ASSIGN_OR_RETURN(std::optional<WitnessPolicy> policy, OptionalWitnessPolicy(a.witness_policy));
   ASSIGN_OR_RETURN(std::unique_ptr<RemoteLog> log, RemoteLog::Connect(a.server, RemoteToken(a), a.verifier_key));
+  if (policy) RETURN_IF_ERROR(PolicyKnowsLog(*policy, log->verifier()));
   ASSIGN_OR_RETURN(SignedCheckpoint latest, log->Checkpoint());
   const creditlog::Checkpoint& checkpoint = latest.checkpoint;
+  // 0. The witnesses: the quorum cosigned this checkpoint.
+  std::optional<WitnessedCheckpoint> witnessed;
+  if (policy) {
+    ASSIGN_OR_RETURN(WitnessedCheckpoint w, RequireWitnessed(latest.note, log->verifier(), *policy, "the server's checkpoint"));
+    witnessed = std::move(w);
+  }
   ASSIGN_OR_RETURN(const uint64_t old_size, CheckAgainstState(*log, a.state, checkpoint));
   ASSIGN_OR_RETURN(const uint64_t verified,
                    a.sample == 0 ? AuditAll(*log, latest, a.quiet || a.json) : AuditSample(*log, checkpoint, a.sample));
@@ -110,10 +120,13 @@ Status AuditServer() {
     RETURN_IF_ERROR(WriteFileDurably(a.state, state.dump(2) + "\n", 0644));
   }
   if (a.json) {
-    std::cout << json{{"ok", true}, {"origin", log->verifier().name}, {"size", checkpoint.size}, {"root", Base64Encode(checkpoint.root)},
-                      {"consistent_with", old_size}, {"entries_verified", verified}, {"sample", a.sample > 0}}.dump(2) << "\n";
+    json out{{"ok", true}, {"origin", log->verifier().name}, {"size", checkpoint.size}, {"root", Base64Encode(checkpoint.root)},
+             {"consistent_with", old_size}, {"entries_verified", verified}, {"sample", a.sample > 0}};
+    if (witnessed) AddWitnessJson(out, *witnessed, *policy);
+    std::cout << out.dump(2) << "\n";
   } else {
     std::cout << "OK: checkpoint of size " << checkpoint.size << " signed by " << log->verifier().name << "\n";
+    if (witnessed) std::cout << WitnessLine(*witnessed, *policy) << "\n";
     if (old_size > 0) std::cout << "consistent with the checkpoint of size " << old_size << " seen before\n";
     std::cout << (a.sample > 0 ? "sampled " : "audited ") << verified << " entries"
               << (a.sample > 0 ? " (signature and inclusion proof each)" : " (every signature, key, stream and the tree)") << "\n";

@@ -1,6 +1,8 @@
 // creditlog check-proof: an RFC 9162 inclusion or consistency proof, as `prove` prints it (or
-// /v1/proofs/… answers it), checked against signed checkpoints and the verifier key alone: no
-// ledger, no server. Exit 0 when the proof holds, 1 when it does not, 2 for unusable input.
+// /v1/proofs/… answers it), or a C2SP tlog-proof file (`prove inclusion --bundle`), checked
+// against signed checkpoints and the verifier key alone: no ledger, no server. With
+// --witness-policy the checkpoint must also carry the cosignatures of the policy's quorum.
+// Exit 0 when the proof holds, 1 when it does not, 2 for unusable input.
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -9,8 +11,11 @@
 
 #include "api/cli/cli.h"
 #include "base/file.h"
+#include "api/cli/proof_bundle.h"
+#include "api/cli/witnessed_check.h"
 #include "crypto/merkle.h"
 #include "crypto/note.h"
+#include "crypto/tlog_proof.h"
 #include "ledger/entry.h"
 
 namespace creditlog::api {
@@ -27,18 +32,20 @@ struct CheckArgs {
   std::string old_checkpoint;
   std::string proof;
   std::string entry;
+  std::string bundle;
+  std::string witness_policy;
   uint64_t seq = 0;
   bool json = false;
 };
 
-Result<std::string> ReadInput(const std::string& path, const char* what) {
+Result<std::string> ReadInput(const std::string& path, const char* what, size_t bytes_max = kProofInputBytesMax) {
   if (path == "-") {
     std::ostringstream in;
     in << std::cin.rdbuf();
-    if (in.str().size() > kProofInputBytesMax) return Status::TooLarge(std::string(what) + " on standard input is too large");
+    if (in.str().size() > bytes_max) return Status::TooLarge(std::string(what) + " on standard input is too large");
     return in.str();
   }
-  auto text = ReadSmallFile(path, kProofInputBytesMax);
+  auto text = ReadSmallFile(path, bytes_max);
   if (!text.ok()) return text.status().WithContext(what);
   return text;
 }
@@ -60,8 +67,19 @@ Result<NoteVerifier> Verifier(const std::string& given) {
   return verifier;
 }
 
-Result<Checkpoint> SignedCheckpoint(const NoteVerifier& verifier, const std::string& path, const char* what) {
-  ASSIGN_OR_RETURN(std::string note, ReadInput(path, what));
+// The log's key: --verifier-key, or with a --witness-policy that lists logs, the one of the
+// policy's `log` lines that the checkpoint `note` names.
+Result<NoteVerifier> LogKey(const CheckArgs& a, const std::optional<WitnessPolicy>& policy, std::string_view note) {
+  if (!a.verifier_key.empty()) {
+    ASSIGN_OR_RETURN(NoteVerifier verifier, Verifier(a.verifier_key));
+    if (policy) RETURN_IF_ERROR(PolicyKnowsLog(*policy, verifier));
+    return verifier;
+  }
+  if (policy && !policy->logs().empty()) return PolicyLogFor(*policy, note);
+  return Status::InvalidArgument("--verifier-key KEY is required (it may be left out only when --witness-policy has a `log` line)");
+}
+
+Result<Checkpoint> SignedCheckpoint(const NoteVerifier& verifier, const std::string& note, const char* what) {
   auto text = OpenNote(note, verifier);
   if (!text.ok()) return Status::Corruption(std::string(what) + ": " + text.status().message());
   auto checkpoint = ParseCheckpoint(*text);
@@ -98,10 +116,31 @@ void Report(const CheckArgs& a, const json& out, const std::string& line) {
   }
 }
 
+// With a policy: the checkpoint `note` must meet its quorum.
+Result<std::optional<WitnessedCheckpoint>> Witnessed(const std::optional<WitnessPolicy>& policy, const NoteVerifier& verifier,
+                                                     const std::string& note, const char* what) {
+  if (!policy) return std::optional<WitnessedCheckpoint>();
+  ASSIGN_OR_RETURN(WitnessedCheckpoint witnessed, RequireWitnessed(note, verifier, *policy, what));
+  return std::optional<WitnessedCheckpoint>(std::move(witnessed));
+}
+
+// Adds who cosigned to the JSON and the readable line, when a policy was given.
+void ReportWitnessed(const CheckArgs& a, json out, std::string line, const std::optional<WitnessPolicy>& policy,
+                     const std::optional<WitnessedCheckpoint>& witnessed) {
+  if (policy && witnessed) {
+    AddWitnessJson(out, *witnessed, *policy);
+    line += "\n" + WitnessLine(*witnessed, *policy);
+  }
+  Report(a, out, line);
+}
+
 Status Inclusion() {
   const CheckArgs& a = CommandArgs<CheckArgs>();
-  ASSIGN_OR_RETURN(NoteVerifier verifier, Verifier(a.verifier_key));
-  ASSIGN_OR_RETURN(Checkpoint checkpoint, SignedCheckpoint(verifier, a.checkpoint, "--checkpoint"));
+  ASSIGN_OR_RETURN(std::optional<WitnessPolicy> policy, OptionalWitnessPolicy(a.witness_policy));
+  ASSIGN_OR_RETURN(std::string note, ReadInput(a.checkpoint, "--checkpoint"));
+  ASSIGN_OR_RETURN(NoteVerifier verifier, LogKey(a, policy, note));
+  ASSIGN_OR_RETURN(Checkpoint checkpoint, SignedCheckpoint(verifier, note, "--checkpoint"));
+  ASSIGN_OR_RETURN(std::optional<WitnessedCheckpoint> witnessed, Witnessed(policy, verifier, note, "--checkpoint"));
   ASSIGN_OR_RETURN(std::string entry_text, ReadInput(a.entry, "--entry"));
   auto entry = Base64Decode(Trim(entry_text));
   if (!entry.ok()) return Status::InvalidArgument("--entry: not base64 (give the entry as `creditlog entry` prints it)");
@@ -116,19 +155,25 @@ Status Inclusion() {
   const Hash leaf = MerkleLeafHash(*entry);
   Status holds = VerifyInclusion(a.seq, checkpoint.size, leaf, proof, checkpoint.root);
   if (!holds.ok()) return Status::Corruption("the inclusion proof does not hold: " + holds.message());
-  Report(a,
-         {{"ok", true}, {"proof", "inclusion"}, {"origin", checkpoint.origin}, {"seq", a.seq}, {"size", checkpoint.size},
-          {"root", Base64Encode(checkpoint.root)}, {"leaf_hash", Base64Encode(leaf)}},
-         "通过：seq " + std::to_string(a.seq) + " 的条目包含在 " + checkpoint.origin + " 大小为 " +
-             std::to_string(checkpoint.size) + " 的树中（根 " + Base64Encode(checkpoint.root) + "，检查点签名有效）");
+  ReportWitnessed(a,
+                  {{"ok", true}, {"proof", "inclusion"}, {"origin", checkpoint.origin}, {"seq", a.seq}, {"size", checkpoint.size},
+                   {"root", Base64Encode(checkpoint.root)}, {"leaf_hash", Base64Encode(leaf)}},
+                  "通过：seq " + std::to_string(a.seq) + " 的条目包含在 " + checkpoint.origin + " 大小为 " +
+                      std::to_string(checkpoint.size) + " 的树中（根 " + Base64Encode(checkpoint.root) + "，检查点签名有效）",
+                  policy, witnessed);
   return Status::Ok();
 }
 
 Status Consistency() {
   const CheckArgs& a = CommandArgs<CheckArgs>();
-  ASSIGN_OR_RETURN(NoteVerifier verifier, Verifier(a.verifier_key));
-  ASSIGN_OR_RETURN(Checkpoint older, SignedCheckpoint(verifier, a.old_checkpoint, "--old"));
-  ASSIGN_OR_RETURN(Checkpoint newer, SignedCheckpoint(verifier, a.checkpoint, "--checkpoint"));
+  ASSIGN_OR_RETURN(std::optional<WitnessPolicy> policy, OptionalWitnessPolicy(a.witness_policy));
+  ASSIGN_OR_RETURN(std::string old_note, ReadInput(a.old_checkpoint, "--old"));
+  ASSIGN_OR_RETURN(std::string new_note, ReadInput(a.checkpoint, "--checkpoint"));
+  ASSIGN_OR_RETURN(NoteVerifier verifier, LogKey(a, policy, new_note));
+  ASSIGN_OR_RETURN(Checkpoint older, SignedCheckpoint(verifier, old_note, "--old"));
+  ASSIGN_OR_RETURN(Checkpoint newer, SignedCheckpoint(verifier, new_note, "--checkpoint"));
+  // The newer checkpoint is the one the policy's witnesses must have cosigned.
+  ASSIGN_OR_RETURN(std::optional<WitnessedCheckpoint> witnessed, Witnessed(policy, verifier, new_note, "--checkpoint"));
   if (older.origin != newer.origin) {
     return Status::Corruption("the checkpoints are of two logs: '" + older.origin + "' and '" + newer.origin + "'");
   }
@@ -139,11 +184,40 @@ Status Consistency() {
   ASSIGN_OR_RETURN(std::vector<Hash> proof, ProofHashes(a.proof));
   Status holds = VerifyConsistency(older.size, newer.size, older.root, newer.root, proof);
   if (!holds.ok()) return Status::Corruption("the consistency proof does not hold: " + holds.message());
-  Report(a,
-         {{"ok", true}, {"proof", "consistency"}, {"origin", newer.origin}, {"old_size", older.size}, {"new_size", newer.size},
-          {"old_root", Base64Encode(older.root)}, {"new_root", Base64Encode(newer.root)}},
-         "通过：" + newer.origin + " 大小为 " + std::to_string(older.size) + " 的树是大小为 " + std::to_string(newer.size) +
-             " 的树的前缀（两个检查点签名有效，日志未被改写或回滚）");
+  ReportWitnessed(a,
+                  {{"ok", true}, {"proof", "consistency"}, {"origin", newer.origin}, {"old_size", older.size},
+                   {"new_size", newer.size}, {"old_root", Base64Encode(older.root)}, {"new_root", Base64Encode(newer.root)}},
+                  "通过：" + newer.origin + " 大小为 " + std::to_string(older.size) + " 的树是大小为 " +
+                      std::to_string(newer.size) + " 的树的前缀（两个检查点签名有效，日志未被改写或回滚）",
+                  policy, witnessed);
+  return Status::Ok();
+}
+
+// A C2SP tlog-proof file as `prove inclusion --bundle` writes it: the entry (the extra line)
+// must parse as a ledger entry of the proof's index, the checkpoint must be the log's, every
+// cosignature by a witness of the policy must verify, the entry's leaf hash must be at the
+// index in the checkpoint's tree, and with a policy its quorum must have cosigned. The first
+// check that does not hold is the answer (Corruption: exit 1).
+Status Bundle() {
+  const CheckArgs& a = CommandArgs<CheckArgs>();
+  ASSIGN_OR_RETURN(std::optional<WitnessPolicy> policy, OptionalWitnessPolicy(a.witness_policy));
+  ASSIGN_OR_RETURN(std::string text, ReadInput(a.bundle, "--bundle", kTlogProofBytesMax));
+  auto proof = ParseTlogProof(text);
+  if (!proof.ok()) return proof.status().WithContext("--bundle " + a.bundle);
+  ASSIGN_OR_RETURN(NoteVerifier verifier, LogKey(a, policy, proof->checkpoint));
+  ASSIGN_OR_RETURN(CheckedBundle checked, CheckEntryBundle(*proof, verifier, policy));
+  const Checkpoint& checkpoint = checked.checkpoint.checkpoint;
+  const std::string seq = std::to_string(proof->index);
+  const std::string size = std::to_string(checkpoint.size);
+  ReportWitnessed(a,
+                  {{"ok", true}, {"proof", "bundle"}, {"origin", checkpoint.origin}, {"seq", proof->index}, {"size", checkpoint.size},
+                   {"root", Base64Encode(checkpoint.root)}, {"leaf_hash", Base64Encode(checked.leaf_hash)},
+                   {"recorded_at_ms", checked.recorded_at_ms}},
+                  L("通过：seq " + seq + " 的条目包含在 " + checkpoint.origin + " 大小为 " + size + " 的树中（根 " +
+                        Base64Encode(checkpoint.root) + "，检查点签名有效）",
+                    "OK: the entry seq " + seq + " is in the tree of size " + size + " of " + checkpoint.origin + " (root " +
+                        Base64Encode(checkpoint.root) + ", the checkpoint's signature verifies)"),
+                  policy, checked.checkpoint);
   return Status::Ok();
 }
 
@@ -155,12 +229,19 @@ void AddCheckProofCommands(CLI::App& app) {
                                    "Check a proof that `prove` printed against signed checkpoints and the verifier key, "
                                    "with no ledger; exit 0 only if it holds");
   check->require_subcommand(1);
+  auto keys = [&](CLI::App* c) {
+    c->add_option("--verifier-key", a.verifier_key,
+                  "the verifier key (name+hash+base64), or a file holding it; required unless --witness-policy has the "
+                  "log's `log` line");
+    c->add_option("--witness-policy", a.witness_policy,
+                  "a C2SP tlog-policy file (docs/witnesses.md): the checkpoint must carry the cosignatures of its quorum");
+    c->add_flag("--json", a.json, "JSON output");
+  };
   auto common = [&](CLI::App* c) {
-    c->add_option("--verifier-key", a.verifier_key, "the verifier key (name+hash+base64), or a file holding it")->required();
+    keys(c);
     c->add_option("--checkpoint", a.checkpoint, "the signed checkpoint (a file, or - for standard input)")->required();
     c->add_option("--proof", a.proof, "the proof: base64 hashes one per line, as `prove` prints them (a file, or -)")
         ->required();
-    c->add_flag("--json", a.json, "JSON output");
   };
   auto* inclusion = check->add_subcommand("inclusion", "entry SEQ is in the checkpoint's tree");
   common(inclusion);
@@ -171,6 +252,11 @@ void AddCheckProofCommands(CLI::App& app) {
   common(consistency);
   consistency->add_option("--old", a.old_checkpoint, "the older signed checkpoint (a file)")->required();
   SetAction(consistency, Consistency);
+  auto* bundle = check->add_subcommand(
+      "bundle", "a C2SP tlog-proof file (`prove inclusion --bundle`): its entry is in its checkpoint's tree");
+  keys(bundle);
+  bundle->add_option("--bundle", a.bundle, "the proof file (.tlog-proof; a file, or -)")->required();
+  SetAction(bundle, Bundle);
 }
 
 }  // namespace creditlog::api

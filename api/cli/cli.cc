@@ -72,6 +72,7 @@ int RunCli(int argc, char** argv) {
   AddRemoteCommands(app);
   AddPersonalCommands(app);
   AddCheckProofCommands(app);
+  AddWitnessCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

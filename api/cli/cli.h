@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/result.h"
+#include "crypto/policy.h"
 
 namespace creditlog::api {
 
@@ -30,6 +31,10 @@ void AddServeCommands(CLI::App& app);        // serve
 void AddRemoteCommands(CLI::App& app);       // submit, audit, mirror (HTTP clients)
 void AddPersonalCommands(CLI::App& app);     // erase, retention
 void AddCheckProofCommands(CLI::App& app);   // check-proof
+void AddWitnessCommands(CLI::App& app);      // witness init, serve, verifier-key
+
+// A C2SP tlog-policy file (crypto/policy.h), for --witness-policy.
+Result<WitnessPolicy> ReadWitnessPolicy(const std::string& path);
 
 inline constexpr size_t kRecordFileBytesMax = 512 * 1024 * 1024;
 // Reads events from a .json file (one event) or a .jsonl file (one event per line).

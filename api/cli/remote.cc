@@ -51,6 +51,8 @@ void AddRemoteCommands(CLI::App& app) {
   audit->add_option("--verifier-key", a.verifier_key, "the ledger's verifier key (name+hash+base64)")->required();
   audit->add_option("--state", a.state, "file remembering the last checkpoint seen (created if missing)");
   audit->add_option("--sample", a.sample, "check N random entries with inclusion proofs instead of all");
+  audit->add_option("--witness-policy", a.witness_policy,
+                    "a C2SP tlog-policy file (docs/witnesses.md): the server's checkpoint must carry its quorum's cosignatures");
   SetAction(audit, AuditServer);
 
   auto* mirror = app.add_subcommand("mirror", "Follow a server's log into a local mirror, verifying every entry and checkpoint");
@@ -58,6 +60,12 @@ void AddRemoteCommands(CLI::App& app) {
   mirror->add_option("--data", a.data, "the mirror's data directory (created if missing)")->required();
   mirror->add_option("--verifier-key", a.verifier_key, "expect this ledger (name+hash+base64)");
   mirror->add_flag("--follow", a.follow, "keep following until interrupted");
+  mirror->add_option("--witness-policy", a.witness_policy,
+                     "a C2SP tlog-policy file (docs/witnesses.md): refuse a server checkpoint its quorum has not cosigned, "
+                     "before taking any entry");
+  mirror->add_flag("--tiles", a.tiles,
+                   "read the log's C2SP tlog-tiles (/checkpoint, /tile/…, /tile/entries/…, auditor token) instead of "
+                   "/v1/entries and /v1/proofs; proofs are computed from tiles verified against the checkpoint");
   mirror->add_option("--interval-ms", a.interval_ms, "with --follow: poll this often")->capture_default_str();
   SetAction(mirror, Mirror);
 }

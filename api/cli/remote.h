@@ -92,6 +92,8 @@ struct RemoteArgs {
   uint64_t sample = 0;
   bool wait = false;
   bool follow = false;
+  bool tiles = false;  // mirror: read the C2SP tlog-tiles endpoints
+  std::string witness_policy;  // audit, mirror: the server's checkpoint must meet this tlog-policy's quorum
   int64_t interval_ms = kMirrorIntervalDefaultMs;
   bool json = false;
   bool quiet = false;

@@ -4,7 +4,10 @@
 //   {"listen": "127.0.0.1:8080", "threads": 2, "checkpoint_interval_ms": 1000,
 //    "log_format": "text", "log_level": "info", "connections_max": 1024,
 //    "connections_per_address_max": 64,
-//    "tokens": [{"name": "window-3", "role": "inspector", "sha256": "<hex of the token>"}]}
+//    "tokens": [{"name": "window-3", "role": "inspector", "sha256": "<hex of the token>"}],
+//    "witness_policy": "/etc/creditlog/witnesses.policy"}
+// With a witness policy (C2SP tlog-policy, docs/witnesses.md) a checkpoint is published only
+// once its quorum of witnesses has cosigned it.
 // Options on the command line override the file. Tokens are stored only as hashes; make one
 // with `creditlog tokens new --role inspector --name window-3`.
 #include <sys/resource.h>
@@ -23,6 +26,7 @@
 #include "api/cli/cli.h"
 #include "api/data_dir.h"
 #include "api/log.h"
+#include "api/client/witnessing.h"
 #include "api/http/server.h"
 #include "base/file.h"
 #include "crypto/key_file.h"
@@ -49,6 +53,7 @@ struct ServeArgs {
   std::string web_dir;
   std::string log_format;
   std::string log_level;
+  std::string witness_policy;
 };
 
 struct TokenArgs {
@@ -82,6 +87,7 @@ struct Config {
   // Behind a reverse proxy every client shares the proxy's address: raise this there.
   size_t connections_per_address_max = kConnectionsPerAddressMax;
   size_t recorded_reads_per_minute = kRecordedReadsPerMinuteMax;  // per token; 0: no limit
+  std::string witness_policy;  // a C2SP tlog-policy file; "" for none
 };
 
 Result<Config> ReadConfig(const std::string& path) {
@@ -107,6 +113,8 @@ Result<Config> ReadConfig(const std::string& path) {
       (key == "connections_max" ? config.connections_max : config.connections_per_address_max) = value.get<size_t>();
     } else if (key == "recorded_reads_per_minute" && value.is_number_unsigned() && value.get<uint64_t>() <= kConnectionsConfigMax) {
       config.recorded_reads_per_minute = value.get<size_t>();
+    } else if (key == "witness_policy" && value.is_string()) {
+      config.witness_policy = value.get<std::string>();
     } else if (key == "tokens" && value.is_array()) {
       for (size_t i = 0; i < value.size(); ++i) {
         const json& t = value[i];
@@ -141,6 +149,7 @@ Result<ServerOptions> ServerOptionsFrom(const ServeArgs& a, Config* config) {
   if (a.checkpoint_interval_ms >= 0) config->checkpoint_interval_ms = a.checkpoint_interval_ms;
   if (!a.log_format.empty()) config->log_format = a.log_format;
   if (!a.log_level.empty()) config->log_level = a.log_level;
+  if (!a.witness_policy.empty()) config->witness_policy = a.witness_policy;
   RETURN_IF_ERROR(SetUpLogging(config->log_format, config->log_level));
   ServerOptions options;
   RETURN_IF_ERROR(ParseListen(config->listen, &options));
@@ -233,6 +242,7 @@ Status Serve() {
   std::unique_ptr<ledger::CheckpointPublisher> publisher;
   std::unique_ptr<AccessLog> access_log;
   std::unique_ptr<ledger::CheckpointPublisher> access_publisher;
+  std::unique_ptr<Witnessing> witnessing;
   if (a.read_only) {
     ASSIGN_OR_RETURN(ledger, ledger::Ledger::Open(a.data, {.read_only = true, .follow = true}));
     // No key to sign access records with: files are read on the primary (docs/privacy.md).
@@ -252,8 +262,15 @@ Status Serve() {
     options.access_log = access_log.get();
     access_publisher = std::make_unique<ledger::CheckpointPublisher>(access_log->ledger(),
                                                                      std::chrono::milliseconds(config.checkpoint_interval_ms));
+    if (!config.witness_policy.empty()) {
+      ASSIGN_OR_RETURN(WitnessPolicy policy, ReadWitnessPolicy(config.witness_policy));
+      ASSIGN_OR_RETURN(witnessing, Witnessing::Start(*ledger, *publisher, std::move(policy), a.data));
+      options.witnessed = witnessing.get();
+      Log(spdlog::level::info, "checkpoints are published once witnessed", {{"quorum", witnessing->State()["quorum"]}});
+    }
   }
   RETURN_IF_ERROR(ServeUntilStopped(a, config, options, *ledger, publisher.get(), access_publisher.get()));
+  if (witnessing) witnessing->Stop();
   access_publisher.reset();
   access_log.reset();    // its writer finishes anything still queued
   ledger.reset();        // the writer finishes anything still queued
@@ -291,6 +308,8 @@ void AddServeCommands(CLI::App& app) {
   serve->add_option("--web-dir", a.web_dir, "serve the web console from this folder instead of the built-in copy");
   serve->add_option("--log-format", a.log_format, "text or json (default text)");
   serve->add_option("--log-level", a.log_level, "trace, debug, info, warn, error (default info)");
+  serve->add_option("--witness-policy", a.witness_policy,
+                    "C2SP tlog-policy file: publish only checkpoints its quorum of witnesses cosigned (docs/witnesses.md)");
   SetAction(serve, Serve);
 
   TokenArgs& t = CommandArgs<TokenArgs>();

@@ -87,7 +87,7 @@ Result<HttpResponse> HttpClient::Perform(std::string_view path, const std::strin
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &sink);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(kClientTimeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   const CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(headers);

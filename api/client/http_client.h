@@ -41,12 +41,15 @@ class HttpClient {
   static Status ItemError(std::string_view code, std::string_view message, std::string_view what);
 
   const std::string& base_url() const { return base_url_; }
+  // The time limit of each exchange from now on (default kClientTimeout).
+  void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
 
  private:
   Result<HttpResponse> Perform(std::string_view path, const std::string_view* post_body, std::string_view content_type);  // body: null for GET
 
   std::string base_url_;
   std::string token_;
+  std::chrono::milliseconds timeout_ = kClientTimeout;
   void* curl_ = nullptr;  // CURL*
 };
 

@@ -81,6 +81,10 @@ class Request {
   // Thread-safe; the first call answers, later ones (and any after the handler time limit or
   // after Stop()) are ignored.
   void Respond(Response response) const;
+  // A header field for the answer, whatever Respond is given: a route that answers through
+  // another's handler (GET /checkpoint, Cache-Control) sets it first. Before Respond, from the
+  // thread that will call it or one that hands the request to it.
+  void AddResponseHeader(std::string name, std::string value) const;
 
  private:
   std::shared_ptr<Exchange> exchange_;

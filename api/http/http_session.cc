@@ -55,8 +55,13 @@ std::string_view Request::header(std::string_view name) const {
   return View(exchange_->message[beast::string_view(name.data(), name.size())]);
 }
 
+void Request::AddResponseHeader(std::string name, std::string value) const {
+  exchange_->response_headers.emplace_back(std::move(name), std::move(value));
+}
+
 void Request::Respond(Response response) const {
   if (exchange_->answered.exchange(true)) return;
+  for (auto& field : exchange_->response_headers) response.headers.push_back(std::move(field));
   std::shared_lock gate(exchange_->shared->gate);
   if (!exchange_->shared->open) return;
   if (std::shared_ptr<HttpSession> session = exchange_->session.lock()) session->Answer(exchange_, std::move(response));

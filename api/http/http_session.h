@@ -92,6 +92,7 @@ struct Exchange {
   std::string request_id;
   BodyReservation reservation;
   std::atomic<bool> answered{false};
+  std::vector<std::pair<std::string, std::string>> response_headers;  // Request::AddResponseHeader
 };
 
 struct RouteEntry {

@@ -43,9 +43,20 @@ Result<json> ServerImpl::EntryJson(uint64_t seq, const ledger::KeyRegistry& regi
   return out;
 }
 
+// With a witness policy, only what its quorum cosigned; otherwise the log's latest.
 Reply ServerImpl::Checkpoint(const Request& req, const Params&, const Principal&) {
+  if (options_.witnessed != nullptr) {
+    auto witnessed = options_.witnessed->Latest();
+    return witnessed.ok() ? Text(req, witnessed->note) : Error(req, witnessed.status());
+  }
   auto note = ledger_.LatestCheckpoint();
   return note.ok() ? Text(req, *note) : Error(req, note.status());
+}
+
+// The witness policy and each witness's state: whether it cosigns, and if not, why.
+Reply ServerImpl::Witnesses(const Request& req, const Params&, const Principal&) {
+  if (options_.witnessed != nullptr) return Json(req, options_.witnessed->State());
+  return Json(req, {{"quorum", "none"}, {"policy", "quorum none\n"}, {"published", nullptr}, {"witnesses", json::array()}});
 }
 
 Reply ServerImpl::VerifierKey(const Request& req, const Params&, const Principal&) {

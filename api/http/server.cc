@@ -18,6 +18,7 @@ namespace {
 ParamMatch LastParamMatch(std::string_view path) {
   if (path.ends_with("{seq}")) return ParamMatch::kDigits;
   if (path.ends_with("{file}")) return ParamMatch::kRestOfPath;
+  if (path.starts_with("/tile/")) return ParamMatch::kRestOfPath;  // "/tile/0/x001/234.p/7" (tile_routes.cc)
   return ParamMatch::kSegment;
 }
 
@@ -81,10 +82,14 @@ const std::vector<Route>& ServerImpl::Routes() {
       {"GET", "/v1/whoami", {}, &ServerImpl::WhoAmI},
       {"GET", "/v1/checkpoint", {kLogProofs}, &ServerImpl::Checkpoint},
       {"GET", "/v1/verifier-key", {kLogProofs}, &ServerImpl::VerifierKey},
+      {"GET", "/v1/witnesses", {kLogProofs}, &ServerImpl::Witnesses},
       {"GET", "/v1/entries/{seq}", {kRecords, kCivilServantFiles, kWholeLog}, &ServerImpl::Entry},
       {"GET", "/v1/entries", {kWholeLog}, &ServerImpl::Entries},
       {"GET", "/v1/proofs/inclusion", {kLogProofs}, &ServerImpl::InclusionProof},
       {"GET", "/v1/proofs/consistency", {kLogProofs}, &ServerImpl::ConsistencyProof},
+      {"GET", "/checkpoint", {kLogProofs}, &ServerImpl::TileCheckpoint},
+      {"GET", "/tile/entries/{bundle}", {kWholeLog}, &ServerImpl::EntryBundle},  // before /tile/{tile}
+      {"GET", "/tile/{tile}", {kLogProofs}, &ServerImpl::HashTile},
       {"GET", "/v1/subjects/{id}/public-profile", {kLegalPersons}, &ServerImpl::PublicProfile},
       {"GET", "/v1/subjects/{id}/profile", {kRecords, kCivilServantFiles}, &ServerImpl::Profile},
       {"GET", "/v1/subjects/{id}/measures", {kRecords, kCivilServantFiles}, &ServerImpl::Measures},
@@ -122,6 +127,11 @@ Reply ServerImpl::Send(const Request& req, int code, const char* content_type, s
   Response response{code, content_type, std::move(body), {}};
   if (retry_after > 0) response.headers.emplace_back("Retry-After", std::to_string(retry_after));
   if (code == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  req.Respond(std::move(response));
+  return Reply::kAnswered;
+}
+
+Reply ServerImpl::Send(const Request& req, Response response) {
   req.Respond(std::move(response));
   return Reply::kAnswered;
 }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "api/access_log.h"
+#include "api/witnessed.h"
 #include "api/http/access.h"
 #include "api/http/http_server.h"
 #include "api/protocol.h"  // the wire limits the routes enforce
@@ -48,6 +49,10 @@ struct ServerOptions {
   bool read_only = false;  // a replica: writes answer 503
   // Enables ?wait=checkpoint; may be null. Must outlive the server.
   ledger::CheckpointPublisher* publisher = nullptr;
+  // With a witness policy (api/witnessed.h): GET /v1/checkpoint serves, and ?wait=checkpoint
+  // waits for, only checkpoints its quorum cosigned. Null: the publisher's own. Must outlive
+  // the server.
+  WitnessedCheckpoints* witnessed = nullptr;
   // Serve the web console from this directory instead of the embedded copy (development).
   std::string web_dir;
   // A client slower than these is disconnected (tests shorten them).

@@ -99,6 +99,7 @@ class ServerImpl final : public Server {
   // The log itself (ledger_routes.cc).
   Reply Checkpoint(const Request&, const Params&, const Principal&);
   Reply VerifierKey(const Request&, const Params&, const Principal&);
+  Reply Witnesses(const Request&, const Params&, const Principal&);
   Reply Entry(const Request&, const Params&, const Principal&);
   Reply Entries(const Request&, const Params&, const Principal&);
   Reply InclusionProof(const Request&, const Params&, const Principal&);
@@ -113,6 +114,14 @@ class ServerImpl final : public Server {
                                    std::string* subject = nullptr);
   template <typename Prove>
   Reply Proof(const Request& req, const char* first, const char* second, Prove prove);
+
+  // The log as C2SP tlog-tiles (tile_routes.cc, api/tlog_tiles.h): GET /checkpoint (the
+  // Checkpoint handler's answer, not cached), hash tiles (public) and entry bundles (the whole
+  // log: auditors, recorded like GET /v1/entries).
+  Reply TileCheckpoint(const Request&, const Params&, const Principal&);
+  Reply HashTile(const Request&, const Params&, const Principal&);
+  Reply EntryBundle(const Request&, const Params&, const Principal&);
+  Reply Send(const Request& req, Response response);  // with its own header fields (Cache-Control)
 
   // The projections (subject_routes.cc).
   Reply PublicProfile(const Request&, const Params&, const Principal&);
@@ -144,6 +153,9 @@ class ServerImpl final : public Server {
   Result<std::string> BeginRead(const Request& req, const Principal& who, bool audit_feed, int64_t* retry_after);
   Reply AnswerRead(const Request& req, const Principal& who, const std::string& purpose, std::string_view route,
                    FileRead read, std::string body);
+  // The same with the whole answer given (not JSON, more header fields: entry bundles).
+  Reply AnswerRead(const Request& req, const Principal& who, const std::string& purpose, std::string_view route,
+                   FileRead read, Response response);
 
   // Appends (write_routes.cc).
   Reply PostEvent(const Request&, const Params&, const Principal&);

@@ -34,13 +34,18 @@ Result<std::string> ServerImpl::BeginRead(const Request& req, const Principal& w
 
 Reply ServerImpl::AnswerRead(const Request& req, const Principal& who, const std::string& purpose, std::string_view route,
                              FileRead read, std::string body) {
-  if (options_.access_log == nullptr) return Send(req, 200, kJsonType, std::move(body));
+  return AnswerRead(req, who, purpose, route, std::move(read), Response{200, kJsonType, std::move(body), {}});
+}
+
+Reply ServerImpl::AnswerRead(const Request& req, const Principal& who, const std::string& purpose, std::string_view route,
+                             FileRead read, Response response) {
+  if (options_.access_log == nullptr) return Send(req, std::move(response));
   AccessRecord record{std::move(read.subject), who.name, std::string(RoleName(who.role)), purpose, "GET " + std::string(route),
                       std::move(read.target), req.request_id(), who.address, NowMs()};
   BeginWrite();
-  options_.access_log->Record(record, [this, req, body = std::move(body)](Status recorded) mutable {
+  options_.access_log->Record(record, [this, req, response = std::move(response)](Status recorded) mutable {
     if (recorded.ok()) {
-      Send(req, 200, kJsonType, std::move(body));
+      Send(req, std::move(response));
     } else {
       Log(spdlog::level::err, "access log", nlohmann::json{{"request_id", req.request_id()}, {"error", recorded.message()}});
       Error(req, Status::Unavailable("the read could not be recorded in the access log, so it is not answered; request id " +

@@ -47,7 +47,7 @@ Status ServerImpl::CheckWrite(const Request& req, size_t body_bytes_max, const c
 // Answers `reply` once a checkpoint covers `last_seq`, adding the signed checkpoint and, to each
 // result carrying a seq (the reply itself, or each of a batch's "results"), its inclusion proof.
 void ServerImpl::RespondWithCheckpoint(const Request& req, json reply, uint64_t last_seq) {
-  options_.publisher->WhenCovered(last_seq + 1, [this, req, reply = std::move(reply)](Result<ledger::PublishedCheckpoint> cp) mutable {
+  auto answer = [this, req, reply = std::move(reply)](Result<ledger::PublishedCheckpoint> cp) mutable {
     Status added = cp.status();
     if (cp.ok()) {
       reply["checkpoint"] = cp->note;
@@ -71,7 +71,16 @@ void ServerImpl::RespondWithCheckpoint(const Request& req, json reply, uint64_t 
       Error(req, added);
     }
     EndWrite();
-  });
+  };
+  if (options_.witnessed != nullptr) {
+    // Only a checkpoint the witness policy's quorum cosigned is a receipt.
+    options_.witnessed->WhenCovered(last_seq + 1, [answer = std::move(answer)](Result<WitnessedNote> note) mutable {
+      if (!note.ok()) return answer(note.status());
+      answer(ledger::PublishedCheckpoint{note->size, note->note});
+    });
+    return;
+  }
+  options_.publisher->WhenCovered(last_seq + 1, std::move(answer));
 }
 
 // One signed Envelope (application/octet-stream). Answered from the writer thread once durable,
