@@ -40,7 +40,7 @@ Status WitnessInit() {
             << L("见证人公钥（交给日志运营方，写入其见证策略）：\n  ", "its cosigner key (give it to the log's operator for its witness policy):\n  ")
             << vkey << "\n"
             << L("见证策略中的一行（换成本见证人的地址）：\n  ", "a witness policy line (with this witness's address):\n  ")
-            << "witness " << a.name << " " << vkey << " http://" << a.listen << "\n";
+            << "witness " << a.name.substr(0, a.name.find('.')) << " " << vkey << " http://" << a.listen << "\n";
   return Status::Ok();
 }
 
