@@ -102,21 +102,28 @@ Result<std::vector<Bytes>> RemoteLog::EntryPage(uint64_t after, uint64_t limit) 
   return page;
 }
 
+Status ExtendInto(const CompactRange& range, const std::vector<Bytes>& page, const creditlog::Checkpoint& checkpoint,
+                  const std::function<Result<std::vector<Hash>>(uint64_t size)>& prove, CompactRange* extended) {
+  *extended = range;
+  for (const Bytes& entry : page) extended->Append(MerkleLeafHash(entry), nullptr);
+  if (extended->size() == checkpoint.size) {
+    return extended->Root() == checkpoint.root ? Status::Ok() : Status::Corruption("root differs");
+  }
+  auto proof = prove(extended->size());
+  if (!proof.ok()) return proof.status();
+  return VerifyConsistency(extended->size(), checkpoint.size, extended->Root(), checkpoint.root, *proof);
+}
+
 Result<std::vector<Bytes>> RemoteLog::NextEntries(const creditlog::Checkpoint& checkpoint, CompactRange* range) {
   const uint64_t after = range->size();
   if (after >= checkpoint.size) return std::vector<Bytes>{};
   ASSIGN_OR_RETURN(std::vector<Bytes> page, EntryPage(after, std::min<uint64_t>(kEntriesPageMax, checkpoint.size - after)));
-  CompactRange extended = *range;
-  for (const Bytes& entry : page) extended.Append(MerkleLeafHash(entry), nullptr);
   // Before handing the page out, prove it is what the checkpoint commits to.
-  Status holds;
-  if (extended.size() == checkpoint.size) {
-    if (extended.Root() != checkpoint.root) holds = Status::Corruption("root differs");
-  } else {
-    ASSIGN_OR_RETURN(json proof, GetJson(ConsistencyPath(extended.size(), checkpoint.size)));
-    ASSIGN_OR_RETURN(auto hashes, ProofHashes(proof, "consistency proof"));
-    holds = VerifyConsistency(extended.size(), checkpoint.size, extended.Root(), checkpoint.root, hashes);
-  }
+  CompactRange extended;
+  const Status holds = ExtendInto(*range, page, checkpoint, [&](uint64_t size) -> Result<std::vector<Hash>> {
+    ASSIGN_OR_RETURN(json proof, GetJson(ConsistencyPath(size, checkpoint.size)));
+    return ProofHashes(proof, "consistency proof");
+  }, &extended);
   if (holds.ok()) {
     *range = std::move(extended);
     return page;

@@ -13,6 +13,7 @@
 // Not thread-safe: one RemoteLog per thread (it holds one connection).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,6 +72,12 @@ class RemoteLog {
   NoteVerifier verifier_;
   std::string verifier_key_;
 };
+
+// `range` extended by `page` into *extended, proven a prefix of `checkpoint`'s tree: OK, or
+// Corruption saying what did not hold. `prove(size)` gives the consistency proof from a tree of
+// `size` leaves to the checkpoint's (only called when the page does not reach it).
+Status ExtendInto(const CompactRange& range, const std::vector<Bytes>& page, const creditlog::Checkpoint& checkpoint,
+                  const std::function<Result<std::vector<Hash>>(uint64_t size)>& prove, CompactRange* extended);
 
 // The "hashes" of a proof answer, each base64 of 32 bytes. Corruption naming `what` otherwise.
 Result<std::vector<Hash>> ProofHashes(const nlohmann::json& answer, const std::string& what);

@@ -168,17 +168,12 @@ Result<std::vector<Bytes>> TileLog::NextEntries(const creditlog::Checkpoint& che
   TileTree& tree = TreeOf(checkpoint);
   const uint64_t end = std::min(checkpoint.size, (after / kTileWidth + 1) * kTileWidth);  // the rest of a bundle
   ASSIGN_OR_RETURN(std::vector<Bytes> page, tree.Entries(after, end));
-  CompactRange extended = *range;
-  for (const Bytes& entry : page) extended.Append(MerkleLeafHash(entry), nullptr);
   // Before handing the page out, prove that the caller's tree with it is a prefix of the
   // checkpoint's, with a proof made of verified tiles.
-  Status holds;
-  if (extended.size() == checkpoint.size) {
-    if (extended.Root() != checkpoint.root) holds = Status::Corruption("root differs");
-  } else {
-    ASSIGN_OR_RETURN(std::vector<Hash> proof, ConsistencyProof(extended.size(), checkpoint.size, tree.Nodes()));
-    holds = VerifyConsistency(extended.size(), checkpoint.size, extended.Root(), checkpoint.root, proof);
-  }
+  CompactRange extended;
+  const Status holds = ExtendInto(*range, page, checkpoint, [&](uint64_t size) {
+    return ConsistencyProof(size, checkpoint.size, tree.Nodes());
+  }, &extended);
   if (!holds.ok()) {
     return Status::Corruption("entries " + std::to_string(after) + ".." + std::to_string(end - 1) +
                               " do not extend the mirrored tree into its checkpoint of size " + std::to_string(checkpoint.size) +

@@ -160,6 +160,7 @@ Result<std::unique_ptr<Witnessing>> Witnessing::Start(ledger::Ledger& ledger, le
   }
   std::unique_ptr<Witnessing> self(new Witnessing(ledger, publisher, std::move(policy), data_dir + "/" + kWitnessedCheckpointFile));
   self->wait_max_ = wait_max;
+  self->log_key_ = log_key;
   auto kept = ReadSmallFile(self->path_, kNoteBytesMax);
   if (kept.ok()) {
     auto opened = OpenWitnessed(*kept, log_key, self->policy_);
@@ -387,8 +388,7 @@ void Witnessing::RunRound(const std::string& note, uint64_t size, std::unique_lo
 
 Status Witnessing::Publish(const std::string& note, uint64_t size, std::unique_lock<std::mutex>& lock) {
   if (published_ && published_->size > size) return Status::Ok();
-  ASSIGN_OR_RETURN(NoteVerifier log_key, ParseVerifierKey(ledger_.VerifierKey()));
-  ASSIGN_OR_RETURN(WitnessedCheckpoint opened, OpenWitnessed(note, log_key, policy_));
+  ASSIGN_OR_RETURN(WitnessedCheckpoint opened, OpenWitnessed(note, log_key_, policy_));
   RETURN_IF_ERROR(RequireQuorum(opened, policy_));
   if (Status written = WriteFileDurably(path_, note, 0600); !written.ok()) {
     Log(spdlog::level::err, "keeping the witnessed checkpoint failed", {{"error", written.message()}});

@@ -70,6 +70,7 @@ class Witnessing final : public WitnessedCheckpoints {
   ledger::CheckpointPublisher& publisher_;
   const WitnessPolicy policy_;
   const std::string path_;  // DATA/witnessed-checkpoint
+  NoteVerifier log_key_;    // the ledger's checkpoint key
   std::chrono::milliseconds wait_max_ = kWitnessedWaitMax;
 
   mutable std::mutex mutex_;  // GUARDS: everything below but the threads
