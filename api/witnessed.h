@@ -17,6 +17,8 @@ namespace creditlog::api {
 // A waiter not covered by a witnessed checkpoint in this time is answered Unavailable (below
 // the server's handler time limit, so the client hears why).
 inline constexpr std::chrono::seconds kWitnessedWaitMax{25};
+// DATA/witnessed-checkpoint: the latest checkpoint the quorum cosigned (api/client/witnessing.h).
+inline constexpr const char* kWitnessedCheckpointFile = "witnessed-checkpoint";
 
 struct WitnessedNote {
   uint64_t size = 0;

@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/cli/proof_bundle.h"
+#include "api/proof_bundle.h"
 #include "api/client/witnessing.h"
 #include "crypto/cosignature.h"
 #include "crypto/tlog_proof.h"

@@ -1,5 +1,5 @@
-// The server's API: GET with the session's bearer token, errors as ApiError with the HTTP
-// status, and a box that tells the user what an error means.
+// The server's API: GET and POST with the session's bearer token, errors as ApiError with the
+// HTTP status, and a box that tells the user what an error means.
 import { h } from './dom.js';
 import { t, getLang } from './i18n.js';
 
@@ -10,8 +10,9 @@ const PURPOSE_KEY = 'creditlog.purpose';
 // request then carries it, and the server records each read of a file with it.
 export const PURPOSES = ['approval', 'supervision', 'bidding', 'repair_review', 'objection', 'appointment', 'audit'];
 // The routes that read files (and personnel's search): the ones that take a purpose. A check
-// before granting an action and an agency's 待核查 list read files too.
-const READS_OF_FILES = /^\/v1\/(subjects\/[^?]+\/(profile|measures|check|timeline|access-log)|agencies\/[^?]+\/due-verifications|entries|lists\/|search)/;
+// before granting an action, an agency's 待核查 list, a list checked at once (批量核查) and
+// credit reports read files too.
+const READS_OF_FILES = /^\/v1\/(subjects\/[^?]+\/(profile|measures|check|timeline|access-log|report)|agencies\/[^?]+\/due-verifications|entries|lists\/|search|check-list|reports)/;
 export function getPurpose() {
   try { return sessionStorage.getItem(PURPOSE_KEY) || ''; } catch { return ''; }
 }
@@ -40,15 +41,17 @@ export class ApiError extends Error {
   }
 }
 
-// GET path → parsed JSON (or text with {text: true}). token overrides the session's token.
-export async function get(path, { signal, text = false, token } = {}) {
+// A request with the session's token (or `token`), naming the session's purpose on a read of a
+// file; the answer as `as` says: 'json', 'text' or 'blob'.
+async function request(path, { method = 'GET', body, signal, token, as = 'json' } = {}) {
   const tok = token ?? getToken();
   const headers = tok ? { Authorization: `Bearer ${tok}` } : {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   const purpose = tok && READS_OF_FILES.test(path) ? getPurpose() : '';
   const url = purpose && !/[?&]purpose=/.test(path) ? `${path}${path.includes('?') ? '&' : '?'}purpose=${encodeURIComponent(purpose)}` : path;
   let res;
   try {
-    res = await fetch(url, { headers, signal });
+    res = await fetch(url, { method, headers, signal, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network', err.message);
@@ -60,7 +63,17 @@ export async function get(path, { signal, text = false, token } = {}) {
     try { ({ code, message, details } = (await res.json()).error); } catch { /* not JSON */ }
     throw new ApiError(res.status, code, message, res.headers.get('Retry-After'), details);
   }
-  return text ? res.text() : res.json();
+  return as === 'blob' ? res.blob() : as === 'text' ? res.text() : res.json();
+}
+
+// GET path → parsed JSON (or text with {text: true}). token overrides the session's token.
+export function get(path, { signal, text = false, token } = {}) {
+  return request(path, { signal, token, as: text ? 'text' : 'json' });
+}
+
+// POST body (as JSON) to path → parsed JSON, or a Blob with {binary: true} (a file to save).
+export function post(path, body, { signal, binary = false, token } = {}) {
+  return request(path, { method: 'POST', body, signal, token, as: binary ? 'blob' : 'json' });
 }
 
 export function errorText(err) {

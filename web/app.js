@@ -4,12 +4,14 @@
 //   #/lists/NAME?…       #/integrity              #/entry/SEQ
 //   #/access/ID          (auditors: the subject's 查询记录)
 //   #/due-verifications?agency=USCC&as_of=D   (inspectors: an agency's 待核查 list)
+//   #/report-verify?s=STATEMENT   (anyone: a credit report verified in the browser)
+//   #/check-list                  (inspectors: 批量核查, a list of subjects checked at once)
 import { get, getToken, setToken, getPurpose, setPurpose, PURPOSES, errorBox, ApiError } from './api.js';
 import { h } from './dom.js';
 import { t, getLang, setLang } from './i18n.js';
 
 const ROLES = ['public', 'inspector', 'auditor', 'admin', 'personnel'];
-const PAGES = ['search', 'subject', 'timeline', 'lists', 'integrity', 'entry', 'access', 'due-verifications'];
+const PAGES = ['search', 'subject', 'timeline', 'lists', 'integrity', 'entry', 'access', 'due-verifications', 'report-verify', 'check-list'];
 
 // `may`: the kinds of information the role may see (GET /v1/whoami, docs/privacy.md); the
 // console offers only what the server will answer.

@@ -158,6 +158,33 @@ export function table(headers, rows, attrs = {}) {
       h('tbody', null, rows.map((r) => h('tr', null, r.map((c) => h('td', isDate(c) ? { class: 'nowrap' } : null, c)))))));
 }
 
+// RFC 4180 fields; text that a spreadsheet would run as a formula is prefixed with '.
+export function csvField(value) {
+  let text = String(value ?? '');
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+// Rows of cells as CSV text, CRLF line ends.
+export function csvText(rows) {
+  return rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+// Saves a Blob as a download named `name`.
+export function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// CSV as a download: UTF-8 with a BOM, so that Excel opens the Chinese correctly.
+export function saveCsv(rows, name) {
+  saveBlob(new Blob(['\uFEFF', csvText(rows)], { type: 'text/csv;charset=utf-8' }), name);
+}
+
 function calendarIcon() {
   return s('svg', { viewBox: '0 0 16 16', width: '16', height: '16', 'aria-hidden': 'true', class: 'icon' },
     s('rect', { x: '1.5', y: '3', width: '13', height: '11.5', rx: '1.5', fill: 'none', stroke: 'currentColor', 'stroke-width': '1.3' }),

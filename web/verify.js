@@ -98,38 +98,93 @@ export async function noteKeyHash(name, publicKey) {
   return (await sha256(name, [0x0a, 0x01], publicKey)).slice(0, 4);
 }
 
-// A C2SP signed note holding a tlog-checkpoint: "origin\nsize\nroot\n" [extension lines],
-// a blank line, then signature lines "— name base64(key hash || signature)".
-export function parseCheckpoint(note) {
+// A C2SP signed note: its text (up to and including the newline before the blank line), a
+// blank line, then signature lines "— name base64(key hash || signature)". `what` names the
+// note in errors.
+export function parseNote(note, what = 'note') {
   const split = note.indexOf('\n\n');
-  if (split < 0) throw new Error('checkpoint: no blank line before the signatures');
+  if (split < 0) throw new Error(`${what}: no blank line before the signatures`);
   const text = note.slice(0, split + 1);
-  const lines = text.split('\n');
-  const [origin, sizeLine, rootLine] = lines;
+  const signatures = note.slice(split + 2).split('\n').filter(Boolean).map((line) => {
+    const m = /^\u2014 (\S+) (\S+)$/.exec(line);
+    if (!m) throw new Error(`${what}: malformed signature line: ${line}`);
+    return { name: m[1], bytes: fromBase64(m[2]) };
+  });
+  return { text, signatures };
+}
+
+// A C2SP signed note holding a tlog-checkpoint: "origin\nsize\nroot\n" [extension lines],
+// a blank line, then the signature lines.
+export function parseCheckpoint(note) {
+  const { text, signatures } = parseNote(note, 'checkpoint');
+  const [origin, sizeLine, rootLine] = text.split('\n');
   if (!/^\d+$/.test(sizeLine || '')) throw new Error('checkpoint: the size line is not a number');
   const root = fromBase64(rootLine || '');
   if (root.length !== 32) throw new Error('checkpoint: the root is not 32 bytes');
-  const signatures = note.slice(split + 2).split('\n').filter(Boolean).map((line) => {
-    const m = /^\u2014 (\S+) (\S+)$/.exec(line);
-    if (!m) throw new Error(`checkpoint: malformed signature line: ${line}`);
-    return { name: m[1], bytes: fromBase64(m[2]) };
-  });
   return { text, origin, size: Number(sizeLine), root, signatures };
+}
+
+// Whether the parsed note {text, signatures} bears the Ed25519 signature of the parsed verifier
+// key: {ok, why (keyHash, noSignature or badSignature when not), detail}.
+async function signedBy(note, key) {
+  const computedHash = toHex(await noteKeyHash(key.name, key.publicKey));
+  if (computedHash !== key.hash) return { ok: false, why: 'keyHash', detail: t('verify.keyHash', key.hash, computedHash) };
+  const line = note.signatures.find((sig) => sig.name === key.name && sig.bytes.length === 68 &&
+    toHex(sig.bytes.slice(0, 4)) === key.hash);
+  if (!line) return { ok: false, why: 'noSignature', detail: t('verify.noSignature', `${key.name}+${key.hash}`) };
+  const ok = await ed25519Verify(key.publicKey, line.bytes.slice(4), utf8.encode(note.text));
+  return { ok, why: ok ? '' : 'badSignature', detail: `${key.name}+${key.hash}` };
+}
+
+// Verifies any signed note with the verifier key: {ok, note, key, detail}; throws on any
+// malformed input.
+export async function verifyNote(noteText, keyText, what = 'note') {
+  const key = parseVerifierKey(keyText);
+  const note = parseNote(noteText, what);
+  return { ...(await signedBy(note, key)), note, key };
 }
 
 // Verifies the checkpoint note with the verifier key; throws on any malformed input.
 export async function verifyCheckpoint(noteText, keyText) {
   const key = parseVerifierKey(keyText);
   const cp = parseCheckpoint(noteText);
-  const computedHash = toHex(await noteKeyHash(key.name, key.publicKey));
-  if (computedHash !== key.hash) {
-    return { ok: false, cp, key, detail: t('verify.keyHash', key.hash, computedHash) };
-  }
-  const line = cp.signatures.find((sig) => sig.name === key.name && sig.bytes.length === 68 &&
-    toHex(sig.bytes.slice(0, 4)) === key.hash);
-  if (!line) return { ok: false, cp, key, detail: t('verify.noSignature', `${key.name}+${key.hash}`) };
-  const ok = await ed25519Verify(key.publicKey, line.bytes.slice(4), utf8.encode(cp.text));
-  return { ok, cp, key, detail: `${key.name}+${key.hash}` };
+  return { ...(await signedBy(cp, key)), cp, key };
+}
+
+// A C2SP tlog-proof (docs/format.md, "Proof files"):
+//   c2sp.org/tlog-proof@v1
+//   [extra <base64>]            (for creditlog: the entry's bytes)
+//   index <N>
+//   <base64 hash>...            the inclusion proof, leaf's sibling first
+//   (empty line)
+//   <the checkpoint's signed note, verbatim>
+// Returns {extra (bytes or null), index, hashes: [bytes], checkpoint (text)}; throws naming the
+// line that is wrong.
+export const TLOG_PROOF_HEADER = 'c2sp.org/tlog-proof@v1';
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export function parseTlogProof(text) {
+  const split = String(text).indexOf('\n\n');
+  if (split < 0) throw new Error('tlog-proof: no empty line before the checkpoint');
+  const lines = text.slice(0, split).split('\n');
+  const bad = (i, what) => new Error(`tlog-proof line ${i + 1}: ${what}`);
+  const b64 = (i, v) => {
+    if (!STRICT_BASE64.test(v)) throw bad(i, 'not base64');
+    return fromBase64(v);
+  };
+  if (lines[0] !== TLOG_PROOF_HEADER) throw bad(0, `not '${TLOG_PROOF_HEADER}'`);
+  let i = 1;
+  let extra = null;
+  if ((lines[i] || '').startsWith('extra ')) { extra = b64(i, lines[i].slice(6)); i++; }
+  const m = /^index (0|[1-9][0-9]*)$/.exec(lines[i] || '');
+  if (!m || !Number.isSafeInteger(Number(m[1]))) throw bad(i, "want 'index N', N a decimal number without leading zeros");
+  const index = Number(m[1]);
+  const hashes = lines.slice(i + 1).map((line, j) => {
+    const hash = b64(i + 1 + j, line);
+    if (hash.length !== 32) throw bad(i + 1 + j, 'a hash is 32 bytes');
+    return hash;
+  });
+  if (hashes.length > 64) throw new Error('tlog-proof: more than 64 hashes');
+  return { extra, index, hashes, checkpoint: text.slice(split + 2) };
 }
 
 // --- witnesses: C2SP tlog-cosignature (Ed25519, cosignature/v1) and tlog-policy ------------

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/cli/cli.h"
-#include "api/cli/proof_bundle.h"
+#include "api/proof_bundle.h"
 #include "api/cli/witnessed_check.h"
 #include "api/client/witnessing.h"
 #include "api/data_dir.h"

@@ -11,7 +11,7 @@
 
 #include "api/cli/cli.h"
 #include "base/file.h"
-#include "api/cli/proof_bundle.h"
+#include "api/proof_bundle.h"
 #include "api/cli/witnessed_check.h"
 #include "crypto/merkle.h"
 #include "crypto/note.h"
@@ -55,23 +55,11 @@ std::string Trim(std::string text) {
   return text;
 }
 
-// The verifier key given as itself (name+hash+base64) or as a file holding it.
-Result<NoteVerifier> Verifier(const std::string& given) {
-  std::string text = given;
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(given, ec)) {
-    ASSIGN_OR_RETURN(text, ReadInput(given, "--verifier-key"));
-  }
-  auto verifier = ParseVerifierKey(Trim(text));
-  if (!verifier.ok()) return verifier.status().WithContext("--verifier-key");
-  return verifier;
-}
-
 // The log's key: --verifier-key, or with a --witness-policy that lists logs, the one of the
 // policy's `log` lines that the checkpoint `note` names.
 Result<NoteVerifier> LogKey(const CheckArgs& a, const std::optional<WitnessPolicy>& policy, std::string_view note) {
   if (!a.verifier_key.empty()) {
-    ASSIGN_OR_RETURN(NoteVerifier verifier, Verifier(a.verifier_key));
+    ASSIGN_OR_RETURN(NoteVerifier verifier, VerifierKeyArg(a.verifier_key, "--verifier-key"));
     if (policy) RETURN_IF_ERROR(PolicyKnowsLog(*policy, verifier));
     return verifier;
   }

@@ -73,6 +73,7 @@ int RunCli(int argc, char** argv) {
   AddPersonalCommands(app);
   AddCheckProofCommands(app);
   AddWitnessCommands(app);
+  AddReportCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

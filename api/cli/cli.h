@@ -32,6 +32,7 @@ void AddRemoteCommands(CLI::App& app);       // submit, audit, mirror (HTTP clie
 void AddPersonalCommands(CLI::App& app);     // erase, retention
 void AddCheckProofCommands(CLI::App& app);   // check-proof
 void AddWitnessCommands(CLI::App& app);      // witness init, serve, verifier-key
+void AddReportCommands(CLI::App& app);       // report, verify-report, check-list
 
 // A C2SP tlog-policy file (crypto/policy.h), for --witness-policy.
 Result<WitnessPolicy> ReadWitnessPolicy(const std::string& path);

@@ -243,6 +243,7 @@ Status Serve() {
   std::unique_ptr<AccessLog> access_log;
   std::unique_ptr<ledger::CheckpointPublisher> access_publisher;
   std::unique_ptr<Witnessing> witnessing;
+  std::optional<NamedKeyPair> report_key;  // signs reports' statements
   if (a.read_only) {
     ASSIGN_OR_RETURN(ledger, ledger::Ledger::Open(a.data, {.read_only = true, .follow = true}));
     // No key to sign access records with: files are read on the primary (docs/privacy.md).
@@ -260,6 +261,8 @@ Status Serve() {
     ASSIGN_OR_RETURN(NamedKeyPair key, LoadKey(LedgerKeyPath(a.data), passphrase));
     ASSIGN_OR_RETURN(access_log, AccessLog::Open(a.data, *ledger, key.key_pair));
     options.access_log = access_log.get();
+    report_key = std::move(key);
+    options.report_key = &report_key->key_pair;
     access_publisher = std::make_unique<ledger::CheckpointPublisher>(access_log->ledger(),
                                                                      std::chrono::milliseconds(config.checkpoint_interval_ms));
     if (!config.witness_policy.empty()) {

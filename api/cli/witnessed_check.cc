@@ -1,8 +1,10 @@
 #include "api/cli/witnessed_check.h"
 
 #include <ctime>
+#include <filesystem>
 
 #include "api/cli/cli.h"
+#include "base/file.h"
 
 namespace creditlog::api {
 namespace {
@@ -13,7 +15,24 @@ constexpr int64_t kChinaUtcOffsetSeconds = 8 * 3600;
 
 std::string_view OriginOf(std::string_view note) { return note.substr(0, note.find('\n')); }
 
+// A verifier key is one short line.
+constexpr size_t kVerifierKeyFileBytesMax = 4096;
+
 }  // namespace
+
+Result<NoteVerifier> VerifierKeyArg(const std::string& given, const std::string& what) {
+  std::string text = given;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(given, ec)) {
+    auto read = ReadSmallFile(given, kVerifierKeyFileBytesMax);
+    if (!read.ok()) return read.status().WithContext(what);
+    text = std::move(*read);
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  auto verifier = ParseVerifierKey(text);
+  if (!verifier.ok()) return verifier.status().WithContext(what);
+  return verifier;
+}
 
 Result<std::optional<WitnessPolicy>> OptionalWitnessPolicy(const std::string& path) {
   if (path.empty()) return std::optional<WitnessPolicy>();

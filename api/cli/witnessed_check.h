@@ -17,6 +17,10 @@
 
 namespace creditlog::api {
 
+// A note verifier key given as itself (name+hash+base64) or as a file holding it; errors
+// start with `what` (the option's name).
+Result<NoteVerifier> VerifierKeyArg(const std::string& given, const std::string& what);
+
 // The policy in --witness-policy FILE (ReadWitnessPolicy); nullopt when FILE is "".
 Result<std::optional<WitnessPolicy>> OptionalWitnessPolicy(const std::string& path);
 

@@ -30,7 +30,6 @@
 
 namespace creditlog::api {
 
-inline constexpr const char* kWitnessedCheckpointFile = "witnessed-checkpoint";
 inline constexpr std::chrono::seconds kWitnessRequestTimeout{5};
 // A round waits at most this long for witnesses that have not answered.
 inline constexpr std::chrono::seconds kWitnessRoundMax{6};

@@ -3,6 +3,7 @@
 
 #include <charconv>
 
+#include "api/check_list.h"
 #include "api/log.h"
 #include "api/views.h"
 #include "projections/admission.h"
@@ -98,6 +99,9 @@ const std::vector<Route>& ServerImpl::Routes() {
       {"GET", "/v1/subjects/{id}/services", {kIntegrityBoard}, &ServerImpl::Services},
       {"GET", "/v1/subjects/{id}/timeline", {kRecords, kCivilServantFiles}, &ServerImpl::Timeline},
       {"GET", "/v1/subjects/{id}/access-log", {kAccessLog}, &ServerImpl::AccessLogOf},
+      {"GET", "/v1/subjects/{id}/report", {kRecords}, &ServerImpl::Report},
+      {"POST", "/v1/check-list", {kRecords}, &ServerImpl::PostCheckList, kCheckListBodyBytesMax},
+      {"POST", "/v1/reports", {kRecords}, &ServerImpl::PostReports, kCheckListBodyBytesMax},
       {"GET", "/v1/access-log/checkpoint", {kAccessLog}, &ServerImpl::AccessCheckpoint},
       {"GET", "/v1/access-log/verifier-key", {kAccessLog}, &ServerImpl::AccessVerifierKey},
       {"GET", "/v1/access-log/proofs/consistency", {kAccessLog}, &ServerImpl::AccessConsistencyProof},

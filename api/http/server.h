@@ -68,6 +68,11 @@ struct ServerOptions {
   // or mirror, which has no key to sign records with) they are refused instead, 503.
   AccessLog* access_log = nullptr;
   bool reads_need_access_log = false;
+  // Signs reports' statements (docs/reports.md): the ledger's checkpoint key; must outlive the
+  // server. Null (a replica): reports answer 503.
+  const KeyPair* report_key = nullptr;
+  // The console a report's QR code opens; "": http://HOST:PORT/ of this server.
+  std::string console_url;
   // Recorded reads one token may make per minute; 0: no limit (benchmarks). The audit feed
   // (GET /v1/entries and single entries read by auditors) is recorded but not counted.
   size_t recorded_reads_per_minute = kRecordedReadsPerMinuteMax;

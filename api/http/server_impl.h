@@ -157,6 +157,20 @@ class ServerImpl final : public Server {
   Reply AnswerRead(const Request& req, const Principal& who, const std::string& purpose, std::string_view route,
                    FileRead read, Response response);
 
+  // The same for a read of several files (a batch check): answered once every record is
+  // durable; one record per subject, `target` naming the batch.
+  Reply AnswerReads(const Request& req, const Principal& who, const std::string& purpose, std::string_view route,
+                    std::vector<FileRead> reads, Response response);
+
+  // Reports and batch checks (report_routes.cc, docs/reports.md).
+  Reply Report(const Request&, const Params&, const Principal&);
+  Reply PostCheckList(const Request&, const Params&, const Principal&);
+  Reply PostReports(const Request&, const Params&, const Principal&);
+  std::string ConsoleUrl() const;
+  // Reports need the signing key; with a witness policy they rest on the witnessed checkpoint
+  // (nullopt: the ledger's latest). Unavailable when the server cannot issue one.
+  Result<std::optional<std::string>> ReportCheckpoint() const;
+
   // Appends (write_routes.cc).
   Reply PostEvent(const Request&, const Params&, const Principal&);
   Reply PostBatch(const Request&, const Params&, const Principal&);

@@ -5,7 +5,7 @@
 
 // Latin words a Chinese user of the console meets and reads as they are.
 export const ALLOWED = new Set(['English', 'CSV', 'UTC', 'Web', 'Crypto', 'RFC', 'SHA', 'Ed25519', 'HTTPS', 'localhost', 'creditlog',
-  'USCC', 'OK', 'JSON']);
+  'USCC', 'OK', 'JSON', 'PDF']);
 
 // The Latin words in a text: runs of Latin letters, digits and identifier punctuation that
 // hold no digit; a run with a digit is a code, a date or a number.

@@ -2,7 +2,7 @@
 // "since" date range, page through, and export the filtered rows as CSV (UTF-8 with BOM).
 // The list is fetched once per list and date; filters and paging redraw in place.
 import { get, errorBox } from '../api.js';
-import { h, enc, hashFor, isDate, dateField, todayCST, division, divisionName, seqLinks, lockIcon } from '../dom.js';
+import { h, enc, hashFor, isDate, dateField, todayCST, division, divisionName, seqLinks, lockIcon, csvText, saveBlob } from '../dom.js';
 import { t, label, said, ruleName, getLang } from '../i18n.js';
 
 export const LISTS = ['SeriousDishonesty', 'Watch', 'NotificationIneligible', 'GovernmentDishonesty', 'Red'];
@@ -139,27 +139,15 @@ function membersTable(rows, canOpen) {
       h('td', null, seqLinks(e.seqs, canOpen))))));
 }
 
-// RFC 4180 fields; text that a spreadsheet would run as a formula is prefixed with '.
-function csvField(value) {
-  let text = String(value ?? '');
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function toCsv(list, rows) {
   const header = [t('col.list'), t('col.subject'), t('col.name'), t('col.district'), t('col.since'), t('col.until'),
     t('col.reason'), t('subject.rule'), t('lists.ruleId'), t('lists.ruleset'), t('col.seqs')];
   const lines = rows.map((e) => [label('list', list.list), e.subject, e.name, division(e.subject), e.since, e.until || '',
     said(e, 'reason'), ruleName(e), e.rule, e.ruleset, e.seqs.join(' ')]);
-  return [header, ...lines].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return csvText([header, ...lines]);
 }
 
 function exportCsv(list, rows) {
-  const blob = new Blob(['\uFEFF', toCsv(list, rows)], { type: 'text/csv;charset=utf-8' });
-  const url = URL.createObjectURL(blob);
-  const a = h('a', { href: url, download: `${getLang() === 'zh' ? list.list_zh : list.list}-${list.as_of}.csv`, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveBlob(new Blob(['\uFEFF', toCsv(list, rows)], { type: 'text/csv;charset=utf-8' }),
+    `${getLang() === 'zh' ? list.list_zh : list.list}-${list.as_of}.csv`);
 }

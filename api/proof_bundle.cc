@@ -1,8 +1,8 @@
-#include "api/cli/proof_bundle.h"
+#include "api/proof_bundle.h"
 
 #include <filesystem>
 
-#include "api/client/witnessing.h"
+#include "api/witnessed.h"
 #include "base/file.h"
 #include "crypto/merkle.h"
 #include "ledger/entry.h"
