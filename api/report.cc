@@ -460,8 +460,9 @@ Result<VerifiedReport> VerifyReport(const json& file, const NoteVerifier& log, c
   if (!file.contains("facts")) return Status::InvalidArgument("report file: \"facts\" is missing");
 
   VerifiedReport out;
-  auto check = [&](const char* name, const char* name_zh, Status held, std::string detail) {
-    out.checks.push_back({name, name_zh, held.ok(), held.ok() ? std::move(detail) : held.message()});
+  auto check = [&](const char* name, const char* name_zh, Status held, std::string detail, std::string detail_zh) {
+    out.checks.push_back({name, name_zh, held.ok(), held.ok() ? std::move(detail) : held.message(),
+                          held.ok() ? std::move(detail_zh) : held.message()});
     return held.ok();
   };
 
@@ -477,7 +478,8 @@ Result<VerifiedReport> VerifyReport(const json& file, const NoteVerifier& log, c
     }
     return Status::Ok();
   }();
-  if (!check("statement", "报告声明签名", st, "signed by " + log.name + ", report " + out.statement.number)) return out;
+  if (!check("statement", "报告声明签名", st, "signed by " + log.name + ", report " + out.statement.number,
+             "由 " + log.name + " 签署，报告编号 " + out.statement.number)) return out;
 
   // 2. The checkpoint is the log's, cosigned as the policy asks.
   const WitnessPolicy none = WitnessPolicy::None();
@@ -489,7 +491,8 @@ Result<VerifiedReport> VerifyReport(const json& file, const NoteVerifier& log, c
   std::string cosigned;
   for (const auto& c : out.checkpoint.cosigned_by) cosigned += (cosigned.empty() ? "" : ", ") + c.witness;
   if (!check("checkpoint", "检查点签名", st,
-             "tree size " + std::to_string(out.checkpoint.checkpoint.size) + (cosigned.empty() ? "" : ", cosigned by " + cosigned))) {
+             "tree size " + std::to_string(out.checkpoint.checkpoint.size) + (cosigned.empty() ? "" : ", cosigned by " + cosigned),
+             "树大小 " + std::to_string(out.checkpoint.checkpoint.size) + (cosigned.empty() ? "" : "，见证方 " + cosigned + " 联署"))) {
     return out;
   }
 
@@ -499,7 +502,8 @@ Result<VerifiedReport> VerifyReport(const json& file, const NoteVerifier& log, c
            ? Status::Ok()
            : Status::Corruption("the checkpoint (size " + std::to_string(out.checkpoint.checkpoint.size) +
                                 ") is not the one the statement names (size " + std::to_string(s.checkpoint_size) + ")");
-  if (!check("checkpoint_matches", "检查点与声明一致", st, "size " + std::to_string(s.checkpoint_size))) return out;
+  if (!check("checkpoint_matches", "检查点与声明一致", st, "size " + std::to_string(s.checkpoint_size),
+             "树大小 " + std::to_string(s.checkpoint_size))) return out;
 
   // 4. Every entry is in the checkpoint's tree.
   std::vector<TlogProof> proofs;
@@ -532,7 +536,8 @@ Result<VerifiedReport> VerifyReport(const json& file, const NoteVerifier& log, c
     }
     return Status::Ok();
   }();
-  if (!check("inclusion", "每条记录的包含证明", st, std::to_string(entries.size()) + " entries in the tree")) return out;
+  if (!check("inclusion", "每条记录的包含证明", st, std::to_string(entries.size()) + " entries in the tree",
+             std::to_string(entries.size()) + " 条记录均在树中")) return out;
 
   // 5. The subject's stream is whole, and a ruleset is among the entries.
   st = [&]() -> Status {
@@ -555,7 +560,8 @@ Result<VerifiedReport> VerifyReport(const json& file, const NoteVerifier& log, c
     if (!ruleset) return Status::Corruption("no ruleset entry is among the entries");
     return Status::Ok();
   }();
-  if (!check("stream", "主体记录连续", st, "versions 1–" + std::to_string(s.stream_length))) return out;
+  if (!check("stream", "主体记录连续", st, "versions 1–" + std::to_string(s.stream_length),
+             "版本 1–" + std::to_string(s.stream_length) + "，无缺漏")) return out;
 
   // 6. The facts are the ones signed.
   const std::string& facts_text = file["facts_text"].get_ref<const std::string&>();
@@ -567,7 +573,8 @@ Result<VerifiedReport> VerifyReport(const json& file, const NoteVerifier& log, c
     out.facts = std::move(parsed);
     return Status::Ok();
   }();
-  if (!check("facts_hash", "事实摘要", st, "SHA-256 " + Base64Encode(s.facts_sha256))) return out;
+  if (!check("facts_hash", "事实摘要", st, "SHA-256 " + Base64Encode(s.facts_sha256),
+             "SHA-256 " + Base64Encode(s.facts_sha256))) return out;
 
   // 7. The facts follow from the entries by the rules.
   st = [&]() -> Status {
@@ -594,7 +601,8 @@ Result<VerifiedReport> VerifyReport(const json& file, const NoteVerifier& log, c
     }
     return Status::Ok();
   }();
-  check("facts_recomputed", "按规则复算事实", st, "grade " + s.grade + " under " + s.ruleset_version);
+  check("facts_recomputed", "按规则复算事实", st, "grade " + s.grade + " under " + s.ruleset_version,
+        "按规则集 " + s.ruleset_version + " 复算，信用等级 " + s.grade);
   return out;
 }
 

@@ -107,6 +107,7 @@ struct ReportCheck {
   std::string name_zh;
   bool ok = false;
   std::string detail;   // what held, or why not
+  std::string detail_zh;  // what held, in Chinese; a failure's reason is `detail` (English, as errors are)
 };
 
 struct VerifiedReport {

@@ -155,6 +155,8 @@ json ProfileJson(const projections::Profile& p, const Disclosure& reader_at_larg
                                 {"discretion", fb::EnumNameDiscretion(v.penalty->discretion)}, {"decided", Date(v.penalty->decided)},
                                 {"fine_fen", v.penalty->fine_fen}, {"state", v.state},
                                 {"publicity_until", Date(v.publicity_until)}, {"repairable_from", Date(v.repairable_from)},
+                                // publicity_until is the first day out of publicity; "公示至" names the last day in it
+                                {"publicity_last_day", Date(v.publicity_until - 1)},
                                 {"seqs", v.penalty->seqs}});
   }
   for (const auto& c : p.contracts) {

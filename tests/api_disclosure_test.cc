@@ -118,6 +118,7 @@ struct World : Story {
     }
     publisher = std::make_unique<ledger::CheckpointPublisher>(*f.ledger, std::chrono::milliseconds(50));
     options.publisher = publisher.get();
+    options.report_key = &f.ledger_key;
     options.recorded_reads_per_minute = reads_per_minute;
     if (with_access_log) {
       auto log = AccessLog::Open(f.dir.path(), *f.ledger, f.ledger_key);
@@ -263,7 +264,8 @@ std::map<std::string, std::set<Role>> WalkEveryRoute(World& w, const std::map<In
       for (const std::string& id : ids) {
         std::string path = p;
         path.replace(path.find("{id}"), 4, Encode(id));
-        const std::string action = p.ends_with("/check") ? "&action=" + std::string("%E6%94%BF%E5%BA%9C%E9%87%87%E8%B4%AD") : "";  // 政府采购
+        std::string action = p.ends_with("/check") ? "&action=" + std::string("%E6%94%BF%E5%BA%9C%E9%87%87%E8%B4%AD") : "";  // 政府采购
+        if (p.ends_with("/report")) action = "&format=json";  // the report file, whose text the marks are looked for in
         asks.push_back({path + "?" + as_of + action, id, ""});
       }
     } else if (p == "/v1/entries/{seq}") {
@@ -706,6 +708,31 @@ TEST_CASE("access log: one token reading in bulk is stopped with 429, other toke
   for (int i = 0; i < 5; ++i) CHECK(w.Get(Role::kAuditor, "/v1/entries?after=0&limit=10").status == 200);
   CHECK(w.Get(Role::kAuditor, "/v1/entries/1").status == 200);
   CHECK(w.Get(Role::kAuditor, firm + "/profile").status == 200);  // the auditor's quota is its own
+}
+
+TEST_CASE("access log: a batch check counts each line against the token's reads", "[access]") {
+  World w(3);
+  HttpClient client(w.url, w.tokens.at(Role::kInspector));
+  auto post = [&](const json& lines) {
+    auto r = client.Post("/v1/check-list?purpose=bidding", "application/json", json{{"lines", lines}}.dump());
+    REQUIRE(r.ok());
+    return *r;
+  };
+  // Four lines are more than the token may read in a minute: refused whole, nothing recorded.
+  HttpResponse whole = post({World::kFirm, World::kFirm, World::kFirm, World::kFirm});
+  CHECK(whole.status == 429);
+  CHECK_THAT(whole.body, Catch::Contains("split it"));
+  HttpResponse two = post({World::kFirm, "91370212MA3XXXXX2N"});
+  REQUIRE(two.status == 200);
+  const json rows = json::parse(two.body)["rows"];
+  CHECK(rows[0]["found"] == true);
+  CHECK(rows[1]["found"] == false);
+  CHECK(rows[1]["error_zh"] == "未找到该统一社会信用代码或名称的主体");
+  // Two of three reads used: a list of two more is refused until the minute is over.
+  HttpResponse over = post({World::kFirm, World::kFirm});
+  CHECK(over.status == 429);
+  CHECK(over.retry_after_seconds > 0);
+  CHECK(w.Get(Role::kInspector, "/v1/subjects/" + World::kFirm + "/profile").status == 200);  // the third
 }
 
 TEST_CASE("access log: a server without one (a replica) refuses reads of files, not public answers", "[access]") {

@@ -36,6 +36,7 @@ struct ServerFixture : LedgerFixture {
     publisher = std::make_unique<ledger::CheckpointPublisher>(*ledger, std::chrono::milliseconds(50));
     options.read_only = read_only;
     options.publisher = publisher.get();
+    options.report_key = read_only ? nullptr : &ledger_key;  // signs reports, as `serve` gives it the ledger key
     if (witness_policy) {
       auto started = api::Witnessing::Start(*ledger, *publisher, *witness_policy, dir.path(), witness_wait_max);
       REQUIRE(started.ok());

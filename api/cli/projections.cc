@@ -180,7 +180,7 @@ void PrintProfile(const json& j) {
     const std::string discretion = p.value("discretion", "Standard");
     std::cout << "  " << p["decision_number"].get<std::string>() << "  " << EnumWord("Severity", p["severity"].get<std::string>())
               << "  " << p["decided"].get<std::string>() << "  " << StateWord(p["state"].get<std::string>())
-              << L("（公示至 ", " (publicity until ") << p["publicity_until"].get<std::string>() << L("）", ")")
+              << L("（公示至 ", " (publicity through ") << p["publicity_last_day"].get<std::string>() << L("）", ")")
               << (discretion == "Standard" ? "" : "  " + EnumWord("Discretion", discretion)) << "  " << Seqs(p["seqs"]) << "\n";
   }
   if (j.contains("disregarded") && !j["disregarded"].empty()) {

@@ -58,7 +58,7 @@ Status RecordReport(const std::string& data, const ledger::Ledger& credit_log, c
   ASSIGN_OR_RETURN(auto log, AccessLog::Open(data, credit_log, key));
   const char* user = std::getenv("USER");
   AccessRecord record{report.statement.subject, std::string("cli:") + (user ? user : "operator"), "admin", report.statement.purpose,
-                      "creditlog report", report.statement.number, "", "", NowMs()};
+                      "creditlog report", report.statement.number, "cli/" + report.statement.number, "local", NowMs()};
   std::promise<Status> done;
   log->Record(record, [&](Status s) { done.set_value(std::move(s)); });
   return done.get_future().get();
@@ -145,7 +145,7 @@ Status Verify() {
   if (a.json) {
     json checks = json::array();
     for (const ReportCheck& c : verified.checks) {
-      checks.push_back({{"check", c.name}, {"check_zh", c.name_zh}, {"ok", c.ok}, {"detail", c.detail}});
+      checks.push_back({{"check", c.name}, {"check_zh", c.name_zh}, {"ok", c.ok}, {"detail", c.detail}, {"detail_zh", c.detail_zh}});
     }
     json out = {{"ok", verified.ok()}, {"file", path}, {"number", verified.statement.number}, {"subject", verified.statement.subject},
                 {"as_of", verified.statement.as_of}, {"grade", verified.statement.grade}, {"checks", checks}};
@@ -153,7 +153,7 @@ Status Verify() {
     std::cout << out.dump(2) << "\n";
   } else {
     for (const ReportCheck& c : verified.checks) {
-      std::cout << (c.ok ? "  ✓ " : "  ✗ ") << L(c.name_zh, c.name) << "  " << c.detail << "\n";
+      std::cout << (c.ok ? "  ✓ " : "  ✗ ") << L(c.name_zh, c.name) << "  " << L(c.detail_zh, c.detail) << "\n";
     }
     if (verified.ok()) {
       const json& subject = verified.facts["subject"];
@@ -272,7 +272,7 @@ Status CheckListCommand() {
         }
         continue;
       }
-      std::cout << "  " << r["name"].get<std::string>();
+      if (r["name"] != r["input"]) std::cout << "  " << r["name"].get<std::string>();
       if (r["subject"] != r["input"]) std::cout << "  " << r["subject"].get<std::string>();
       std::cout << L("  等级 ", "  grade ")
                 << r["grade"].get<std::string>();

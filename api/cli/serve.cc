@@ -5,7 +5,10 @@
 //    "log_format": "text", "log_level": "info", "connections_max": 1024,
 //    "connections_per_address_max": 64,
 //    "tokens": [{"name": "window-3", "role": "inspector", "sha256": "<hex of the token>"}],
-//    "witness_policy": "/etc/creditlog/witnesses.policy"}
+//    "witness_policy": "/etc/creditlog/witnesses.policy",
+//    "console_url": "https://credit.qingdao.example/"}
+// console_url is the public address of the console, which reports' QR codes open (its 报告核验
+// page); by default this server's own http://HOST:PORT/.
 // With a witness policy (C2SP tlog-policy, docs/witnesses.md) a checkpoint is published only
 // once its quorum of witnesses has cosigned it.
 // Options on the command line override the file. Tokens are stored only as hashes; make one
@@ -88,6 +91,7 @@ struct Config {
   size_t connections_per_address_max = kConnectionsPerAddressMax;
   size_t recorded_reads_per_minute = kRecordedReadsPerMinuteMax;  // per token; 0: no limit
   std::string witness_policy;  // a C2SP tlog-policy file; "" for none
+  std::string console_url;     // reports' QR codes open it; "" for this server's own address
 };
 
 Result<Config> ReadConfig(const std::string& path) {
@@ -115,6 +119,9 @@ Result<Config> ReadConfig(const std::string& path) {
       config.recorded_reads_per_minute = value.get<size_t>();
     } else if (key == "witness_policy" && value.is_string()) {
       config.witness_policy = value.get<std::string>();
+    } else if (key == "console_url" && value.is_string() &&
+               (value.get<std::string>().starts_with("http://") || value.get<std::string>().starts_with("https://"))) {
+      config.console_url = value.get<std::string>();
     } else if (key == "tokens" && value.is_array()) {
       for (size_t i = 0; i < value.size(); ++i) {
         const json& t = value[i];
@@ -160,6 +167,7 @@ Result<ServerOptions> ServerOptionsFrom(const ServeArgs& a, Config* config) {
   options.read_only = a.read_only;
   options.web_dir = a.web_dir;
   options.recorded_reads_per_minute = config->recorded_reads_per_minute;
+  options.console_url = config->console_url;
   return options;
 }
 

@@ -157,7 +157,7 @@ Result<Principal> AccessControl::Authenticate(std::string_view authorization, co
   return Status::Unauthenticated("the token is not valid");
 }
 
-Status ReadQuota::Take(const std::string& token_name, int64_t* retry_after_seconds) {
+Status ReadQuota::Take(const std::string& token_name, int64_t* retry_after_seconds, size_t reads) {
   if (per_window_ == 0) return Status::Ok();
   const auto now = Clock::now();
   std::lock_guard lock(mutex_);
@@ -166,13 +166,18 @@ Status ReadQuota::Take(const std::string& token_name, int64_t* retry_after_secon
     start = now;
     count = 0;
   }
-  if (count >= per_window_) {
+  if (reads > per_window_) {
+    return Status::ResourceExhausted("token '" + token_name + "' may read at most " + std::to_string(per_window_) + " files within " +
+                                     std::to_string(std::chrono::ceil<std::chrono::seconds>(window_).count()) + " s; this asks for " +
+                                     std::to_string(reads) + ": split it");
+  }
+  if (count + reads > per_window_) {
     *retry_after_seconds = SecondsRoundedUp(window_ - (now - start));
     return Status::ResourceExhausted("token '" + token_name + "' has read " + std::to_string(per_window_) +
                                      " files within " + std::to_string(std::chrono::ceil<std::chrono::seconds>(window_).count()) +
                                      " s, the most one token may; retry in " + std::to_string(*retry_after_seconds) + " s");
   }
-  ++count;
+  count += reads;
   return Status::Ok();
 }
 

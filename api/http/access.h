@@ -119,9 +119,10 @@ class ReadQuota {
  public:
   using Clock = std::chrono::steady_clock;
   explicit ReadQuota(size_t per_window, Clock::duration window = kReadQuotaWindow) : per_window_(per_window), window_(window) {}
-  // Counts one read by `token_name`; ResourceExhausted (with the seconds left in
-  // *retry_after_seconds) when the token has used its reads for this window.
-  Status Take(const std::string& token_name, int64_t* retry_after_seconds);
+  // Counts `reads` reads by `token_name` (a batch check counts each file it reads), all or
+  // none; ResourceExhausted (with the seconds left in *retry_after_seconds) when the token has
+  // not that many reads left in this window.
+  Status Take(const std::string& token_name, int64_t* retry_after_seconds, size_t reads = 1);
 
  private:
   const size_t per_window_;

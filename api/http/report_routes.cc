@@ -1,6 +1,7 @@
 // Reports that verify without the office, and batch checks of bidder lists (docs/reports.md):
 // GET /v1/subjects/{id}/report, POST /v1/check-list, POST /v1/reports. Each is a read of the
 // files it covers: the reader names a purpose and every subject is recorded in the access log.
+#include <algorithm>
 #include <atomic>
 #include <memory>
 
@@ -132,7 +133,7 @@ Reply ServerImpl::PostCheckList(const Request& req, const Params&, const Princip
   auto body = ParseListBody(req.body(), "lines", kCheckListLinesMax);
   if (!body.ok()) return Error(req, body.status());
   int64_t retry_after = 0;
-  auto purpose = BeginRead(req, who, false, &retry_after);
+  auto purpose = BeginRead(req, who, false, &retry_after, std::max<size_t>(body->second.size(), 1));  // each line may read a file
   if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
   const Disclosure reader(who.role);
   return WithState(req, [&](const projections::State& state) {
@@ -157,7 +158,7 @@ Reply ServerImpl::PostReports(const Request& req, const Params&, const Principal
   auto witnessed = ReportCheckpoint();
   if (!witnessed.ok()) return Error(req, witnessed.status());
   int64_t retry_after = 0;
-  auto purpose = BeginRead(req, who, false, &retry_after);
+  auto purpose = BeginRead(req, who, false, &retry_after, body->second.size());
   if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
   return WithState(req, [&](const projections::State& state) {
     std::vector<std::pair<std::string, std::string>> files;

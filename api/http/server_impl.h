@@ -150,7 +150,8 @@ class ServerImpl final : public Server {
     std::string subject;  // the file read; "" for no single subject
     std::string target;   // a list, an entry's seq, a query
   };
-  Result<std::string> BeginRead(const Request& req, const Principal& who, bool audit_feed, int64_t* retry_after);
+  Result<std::string> BeginRead(const Request& req, const Principal& who, bool audit_feed, int64_t* retry_after,
+                                size_t reads = 1);
   Reply AnswerRead(const Request& req, const Principal& who, const std::string& purpose, std::string_view route,
                    FileRead read, std::string body);
   // The same with the whole answer given (not JSON, more header fields: entry bundles).

@@ -22,13 +22,14 @@ Status ServerImpl::MayReadFile(const Disclosure& reader, std::string_view id) {
   return reader.Require(Info::kRecords, "a legal person's records");
 }
 
-Result<std::string> ServerImpl::BeginRead(const Request& req, const Principal& who, bool audit_feed, int64_t* retry_after) {
+Result<std::string> ServerImpl::BeginRead(const Request& req, const Principal& who, bool audit_feed, int64_t* retry_after,
+                                          size_t reads) {
   if (options_.access_log == nullptr && options_.reads_need_access_log) {
     return Status::Unavailable("this server keeps no access log (a replica or a mirror): files are read on the primary");
   }
   const std::string named(req.query("purpose"));
   ASSIGN_OR_RETURN(std::string purpose, named.empty() && audit_feed ? Result<std::string>(std::string(kAuditPurpose)) : ParsePurpose(named));
-  if (!audit_feed) RETURN_IF_ERROR(quota_.Take(who.name, retry_after));
+  if (!audit_feed) RETURN_IF_ERROR(quota_.Take(who.name, retry_after, reads));
   return purpose;
 }
 

@@ -256,7 +256,7 @@ test('subject: every table\'s columns in view, 罚款 and 公示状态 among the
     for (const id of ['lists', 'disregarded', 'commitments', 'penalties']) assert.ok(tables.some((t) => t.id === id), `the ${id} table is drawn`);
     // The fine and the publicity, each beside its own label and on the screen.
     const row = page.locator('#penalties tbody tr', { hasText: pen.decision_number });
-    for (const [column, value] of [['罚款', yuan(pen.fine_fen)], ['公示状态', pen.publicity_until || '']]) {
+    for (const [column, value] of [['罚款', yuan(pen.fine_fen)], ['公示状态', (pen.state === 'in_publicity' ? pen.publicity_last_day : pen.publicity_until) || '']]) {
       const cell = row.locator(`td[data-label="${column}"]`);
       assert.equal(await cell.isVisible(), true, `${column} shown at ${width} px`);
       assert.ok((await cell.innerText()).includes(value), `${column}: ${await cell.innerText()}`);

@@ -5,12 +5,15 @@
 // (`init`, `demo --subjects 30`, and one enterprise fined and put on the serious-dishonesty
 // list), issues that enterprise's report (`creditlog report … --out report.pdf`, which writes
 // report.pdf and report.report.json) and serves the ledger. Then, as the public:
-//   - the genuine report file: checks 1–6 pass in order (none fails), check 7 is left to
-//     creditlog verify-report, and the report's facts are shown as the file has them; the same
-//     for the report the server gives (GET /v1/subjects/{id}/report?format=json);
+//   - the genuine report file: checks 1–6 all pass in order (4 and 5 reading the entries' bytes
+//     with web/entry-reader.js), the verdict is 已核验, check 7 is left to creditlog
+//     verify-report, and the report's facts are shown as verified; the same for the report the
+//     server gives (GET /v1/subjects/{id}/report?format=json);
 //   - a tampered copy per part — a fact in facts_text, an entry's bytes in a proof, a hash of a
-//     proof, the checkpoint's root line, the statement's text — fails, and the first failure is
-//     the check concerned; another ledger's key pasted fails check 1;
+//     proof, the checkpoint's root line, the statement's text, the ruleset's entry or the
+//     subject's first entry swapped for another entry's valid proof (`creditlog entry` and
+//     `prove inclusion`) — fails, and the first failure is the check concerned; another
+//     ledger's key pasted fails check 1;
 //   - the QR code's address (?s=, the statement) on a phone (390 px): the signature checked and
 //     what the office signed shown; a tampered statement is a red failure.
 // No English word on the Chinese screens; screenshots into SCREENSHOT_DIRS.
@@ -32,6 +35,7 @@ let reportPath;   // the report file the CLI wrote
 let report;       // …parsed
 let vkey;         // the log's verifier key
 let otherKey;     // another ledger's key, with the same origin
+let swaps;        // proofs of other entries in the same tree, and where they go (makeSwaps)
 
 before(async () => {
   ledger = await makeLedger('report', { subjects: 30, serious: [SUBJECT] });
@@ -45,6 +49,7 @@ before(async () => {
   const other = path.join(ledger.tmp, 'other');
   await cli(['init', '--data', other, '--origin', 'report.test.example/log']);
   otherKey = (await cli(['verifier-key', '--data', other])).trim();
+  swaps = await makeSwaps();
   server = await serve(ledger, 'report');
   browser = await launch();
 });
@@ -54,6 +59,42 @@ after(async () => {
   await server?.stop();
   await removeLedger(ledger);
 });
+
+// The tlog-proof of entry `seq` in the report's checkpoint, made with the CLI: a valid proof of
+// another entry than the report's.
+async function proofFor(seq) {
+  const size = Number(report.checkpoint.split('\n')[1]);
+  const entry = (await cli(['entry', '--data', ledger.data, '--seq', String(seq)])).trim();
+  const hashes = (await cli(['prove', 'inclusion', '--data', ledger.data, '--seq', String(seq), '--size', String(size)])).split('\n').filter(Boolean);
+  return `c2sp.org/tlog-proof@v1\nextra ${entry}\nindex ${seq}\n${hashes.join('\n')}\n\n${report.checkpoint}`;
+}
+
+// Before the server holds the ledger: the report's entries as the CLI reads them, and for the
+// ruleset's entries and the subject's first entry the proof of a neighbouring entry the report
+// does not carry (between the proofs before and after, so the order holds).
+async function makeSwaps() {
+  const seqs = report.proofs.map((p) => Number(/^index (\d+)$/m.exec(p)[1]));
+  assert.equal(await proofFor(seqs[0]), report.proofs[0], 'proofFor makes the proofs the report has');
+  const read = async (seq) => JSON.parse(await cli(['entry', '--data', ledger.data, '--seq', String(seq), '--json']));
+  const entries = [];
+  for (const seq of seqs) entries.push(await read(seq));
+  const neighbour = async (i, unlike) => {
+    for (const seq of [seqs[i] - 1, seqs[i] + 1]) {
+      if (seq <= (seqs[i - 1] ?? -1) || seq >= (seqs[i + 1] ?? Number(report.checkpoint.split('\n')[1]))) continue;
+      if (!unlike(await read(seq))) return { at: i, proof: await proofFor(seq) };
+    }
+    assert.fail(`no entry beside seq ${seqs[i]} to swap it for`);
+  };
+  const isRuleset = (e) => e.event.body_type === 'RulesetAdopted';
+  const rulesets = entries.flatMap((e, i) => (isRuleset(e) ? [i] : []));
+  assert.ok(rulesets.length > 0, 'the report carries a ruleset entry');
+  const subject = entries.filter((e) => e.event.subject === SUBJECT.id);
+  assert.deepEqual(subject.map((e) => e.stream_version), subject.map((_, i) => i + 1), 'the subject\'s entries, versions 1, 2, …');
+  const ruleset = [];
+  for (const i of rulesets) ruleset.push(await neighbour(i, isRuleset));
+  // {ruleset: [{at, proof}], first: {at, proof}, second: the seq of the subject's version 2}
+  return { ruleset, first: await neighbour(entries.indexOf(subject[0]), (e) => e.event.subject === SUBJECT.id), second: subject[1].seq };
+}
 
 // The statement's "key value" lines.
 function statementFields(note) {
@@ -102,16 +143,13 @@ function flip(b64, at = 0) {
   return bytes.toString('base64');
 }
 
-// Checks 1–6 passed (4 and 5 at least not failed while the browser cannot read entry bytes):
-// the verdict says so, and nothing fails.
+// Checks 1–6 all passed, check 7 is creditlog verify-report's: the verdict is 已核验.
 function assertGenuine(result, what) {
   const states = Object.fromEntries(result.states);
   assert.deepEqual(result.states.map(([id]) => id), CHECK_IDS, `${what}: the checks in order (no witness policy here)`);
-  for (const id of ['statement', 'checkpoint', 'consistent', 'facts']) assert.equal(states[id], 'ok', `${what}: ${id}`);
-  for (const id of ['proofs', 'stream']) assert.ok(['ok', 'unchecked'].includes(states[id]), `${what}: ${id} is ${states[id]}`);
+  for (const id of CHECK_IDS.slice(0, 6)) assert.equal(states[id], 'ok', `${what}: ${id}`);
   assert.equal(states.recompute, 'info');
-  const complete = states.proofs === 'ok' && states.stream === 'ok';
-  assert.equal(result.verdict, complete ? 'ok' : 'incomplete', `${what}: ${result.text}`);
+  assert.equal(result.verdict, 'ok', `${what}: ${result.text}`);
   assert.equal(result.first, null);
 }
 
@@ -130,6 +168,7 @@ test('报告核验: a genuine report file passes checks 1–6 and its facts are 
 
   const result = await verify(page, reportPath);
   assertGenuine(result, 'the CLI\'s report');
+  assert.equal(result.text, '✓ 报告已核验：第 1–6 项检查全部通过');
   const titles = await page.locator('#checks > li strong').allInnerTexts();
   assert.deepEqual(titles, ['1. 报告声明签名', '2. 检查点签名', '3. 检查点与声明一致', `4. 每条记录的包含证明（${report.proofs.length} 条）`,
     `5. 主体记录连续（版本 1–${st['stream-length']}）`, '6. 事实摘要', '7. 按规则复算事实']);
@@ -139,10 +178,13 @@ test('报告核验: a genuine report file passes checks 1–6 and its facts are 
   const cpLines = report.checkpoint.split('\n');
   assert.ok(details.consistent.includes(`大小 ${cpLines[1]}`) && details.consistent.includes(cpLines[2]), details.consistent);
   assert.ok(details.facts.includes(st.facts), details.facts);
+  assert.ok(details.proofs.includes('条目字节均可解析且序号与位置一致'), details.proofs);
+  assert.equal(details.stream, `主体的流版本 1–${st['stream-length']} 齐全无缺，并附有采用规则集的条目`);
 
-  // The facts, as the file has them, under a banner that says how far they are verified.
+  // The facts, as the file has them, under a banner that says they are verified.
   const facts = report.facts;
-  assert.equal(await page.locator('#facts-banner').getAttribute('data-state'), result.verdict);
+  assert.equal(await page.locator('#facts-banner').getAttribute('data-state'), 'ok');
+  assert.equal(await page.locator('#facts-banner').innerText(), '以下内容已核验：与信用办签名的声明和账本记录一致。');
   const field = (k) => page.locator(`#report-identity dd[data-field="${k}"]`).innerText();
   assert.equal(await field('number'), st.number);
   assert.equal(report.number, st.number);
@@ -217,6 +259,12 @@ test('报告核验: a tampered copy fails, and the first failure is the check co
       r.statement = r.statement.replace(`\ngrade ${st.grade}\n`, '\ngrade A\n');
       assert.notEqual(r.statement, report.statement);
     }],
+    ['ruleset', 'the ruleset\'s entry swapped for another entry in the tree', 'stream', (r) => {
+      for (const { at, proof } of swaps.ruleset) r.proofs[at] = proof;
+    }],
+    ['gap', 'the subject\'s first entry swapped for another entry in the tree', 'stream', (r) => {
+      r.proofs[swaps.first.at] = swaps.first.proof;
+    }],
   ];
   const { context, page } = await open();
   for (const [name, what, expected, change] of cases) {
@@ -226,8 +274,8 @@ test('报告核验: a tampered copy fails, and the first failure is the check co
     assert.equal(result.first, expected, `${what}: the first failure (${JSON.stringify(result.states)})`);
     assert.equal(await page.locator('#checks li[data-first="true"]').getAttribute('data-check'), expected);
     assert.equal(states[expected], 'bad');
-    // Every check before it passed (4 and 5 at least did not fail).
-    for (const id of CHECK_IDS.slice(0, CHECK_IDS.indexOf(expected))) assert.ok(['ok', 'unchecked'].includes(states[id]), `${what}: ${id} is ${states[id]}`);
+    // Every check before it passed.
+    for (const id of CHECK_IDS.slice(0, CHECK_IDS.indexOf(expected))) assert.equal(states[id], 'ok', `${what}: ${id}`);
     const step = CHECK_IDS.indexOf(expected) + 1;
     const title = (await page.locator(`#checks li[data-check="${expected}"] strong`).innerText()).replace(/^\d+\. /, '');
     assert.ok(result.text.startsWith(`✗ 核验未通过：第 ${step} 项“${title}”不成立`), `${what}: ${result.text}`);
@@ -238,6 +286,10 @@ test('报告核验: a tampered copy fails, and the first failure is the check co
       assert.equal(states.proofs, 'bad', 'the proofs\' checkpoint is not the file\'s');
     }
     if (name === 'fact') assert.ok((await page.locator('#checks li[data-check="facts"] .detail').innerText()).includes(st.facts));
+    if (name === 'entry' || name === 'proof-hash') assert.equal(states.stream, 'unchecked', 'check 5 is not run on entries check 4 refused');
+    const streamDetail = () => page.locator('#checks li[data-check="stream"] .detail').innerText();
+    if (name === 'ruleset') assert.equal(await streamDetail(), '所附条目中没有采用规则集的条目');
+    if (name === 'gap') assert.equal(await streamDetail(), `主体序号 ${swaps.second} 的条目为流版本 2，应为 1：缺少条目`);
     await page.assertChinese(`a report with ${what} changed`);
     if (name === 'entry') await shot(page.locator('#report-checks'), 'console-report-verify-failed.png');
   }
@@ -256,7 +308,7 @@ test('报告核验: a tampered copy fails, and the first failure is the check co
   // The file chosen is verified again with the key.
   await page.click('#vkey-reset');
   await page.waitForFunction((k) => document.querySelector('#vkey-used')?.dataset.key === k &&
-    ['ok', 'incomplete'].includes(document.querySelector('#verdict')?.dataset.state), vkey);
+    document.querySelector('#verdict')?.dataset.state === 'ok', vkey);
   assertGenuine(await readResult(page), 'the server\'s key again');
   page.assertNoErrors();
   await context.close();

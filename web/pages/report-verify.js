@@ -1,9 +1,10 @@
 // 报告核验: a credit report (专项信用报告) checked in this browser, without asking the office
 // (docs/reports.md). Anyone may use it; it reads only the log's verifier key and witness policy.
 //   - A report file (creditlog.report/v1), dropped or chosen: checks 1–6 of docs/reports.md
-//     ("Verifying") with Web Crypto, in order, a row each, the first failure named; check 7
-//     (the facts recomputed by the rules) is creditlog verify-report's. Then the report's facts,
-//     shown as verified only when every check passed.
+//     ("Verifying") with Web Crypto and the entries' bytes read by entry-reader.js, in order, a
+//     row each, the first failure named; check 7 (the facts recomputed by the rules) is
+//     creditlog verify-report's. Then the report's facts, shown as verified only when every
+//     check passed.
 //   - ?s=<base64url of the statement note> (the QR code on the printed report): the statement's
 //     signature, and what the office signed, whose facts hash the paper must show.
 // The key is the server's /v1/verifier-key unless the reader pastes another (kept for the
@@ -15,17 +16,12 @@ import {
   verifyNote, verifyCheckpoint, verifyWitnesses, parseNote, parseCheckpoint, parseTlogProof, parseVerifierKey, parsePolicy,
   quorumWords, leafHash, rootFromInclusionProof, sha256, toBase64, fromBase64, equal, hasWebCrypto,
 } from '../verify.js';
+import { readEntry, RULESET_ADOPTED } from '../entry-reader.js';
 
 const KEY_STORE = 'creditlog.reportKey';
 const REPORT_FORMAT = 'creditlog.report/v1';
 const STATEMENT_HEAD = 'creditlog report v1';
 const STATEMENT_KEYS = ['origin', 'number', 'subject', 'as-of', 'purpose', 'issued', 'ruleset', 'stream-length', 'entries', 'checkpoint', 'facts', 'grade'];
-
-// Reading an entry's fields (seq, stream version, subject, event type) from its bytes (the
-// FlatBuffer of ledger/entry.fbs). The console has no reader of entry bytes yet: until it has,
-// the parts of checks 4 and 5 that need one are shown as not checked, and no report is shown
-// as verified.
-const readEntry = null;
 
 function storedKey() {
   try { return sessionStorage.getItem(KEY_STORE) || ''; } catch { return ''; }
@@ -337,11 +333,12 @@ async function verifyReport(report, key, witnessed) {
       : t('rv.c3.bad', st.checkpoint.size, toBase64(st.checkpoint.root), cp.size, toBase64(cp.root)));
   }
 
-  // 4. Each proof is in the checkpoint: its checkpoint is the checkpoint, its entry parses with
-  // its index as seq, its inclusion proof leads to the root; as many as the statement says.
+  // 4. Each proof is in the checkpoint: its checkpoint is the checkpoint, its inclusion proof
+  // leads to the root, its entry parses (entry-reader.js) with its index as seq; as many as the
+  // statement says.
   const proofs = Array.isArray(report.proofs) ? report.proofs : null;
   const c4title = t('rv.c4', proofs ? proofs.length : 0);
-  const entries = [];  // {index, bytes}
+  const entries = [];  // {index, entry (read from its bytes)}, in ascending seq
   let c4problem = '';
   if (!proofs) c4problem = t('rv.missingField', 'proofs');
   else if (!cp) c4problem = t('rv.noCheckpoint');
@@ -358,32 +355,33 @@ async function verifyReport(report, key, witnessed) {
       last = p.index;
       const root = await rootFromInclusionProof(p.index, cp.size, await leafHash(p.extra), p.hashes);
       if (!root || !equal(root, cp.root)) { c4problem = t('rv.c4.inclusion', at, cp.size); break; }
-      entries.push({ index: p.index, bytes: p.extra });
+      let entry;
+      try { entry = readEntry(p.extra); } catch (err) { c4problem = t('rv.c4.unreadable', at, err.message); break; }
+      if (entry.seq !== p.index) { c4problem = t('rv.c4.seq', at, entry.seq); break; }
+      entries.push({ index: p.index, entry });
     }
     if (!c4problem && st && proofs.length !== st.entries) c4problem = t('rv.c4.count', proofs.length, st.entries);
     if (!c4problem && !st) c4problem = t('rv.noStatement');
   }
   if (c4problem) add('proofs', 4, c4title, 'bad', c4problem);
-  else if (!readEntry) add('proofs', 4, c4title, 'unchecked', t('rv.c4.partly', proofs.length, cp.size));
-  else {
-    const wrong = entries.find((e) => { try { return readEntry(e.bytes).seq !== e.index; } catch { return true; } });
-    add('proofs', 4, c4title, wrong ? 'bad' : 'ok', wrong ? t('rv.c4.seq', wrong.index) : t('rv.c4.ok', proofs.length, cp.size));
-  }
+  else add('proofs', 4, c4title, 'ok', t('rv.c4.ok', proofs.length, cp.size));
 
-  // 5. The subject's entries have stream versions 1 to stream-length with no gap, and a
-  // ruleset entry is among the entries.
+  // 5. The subject's entries, in seq order, have stream versions 1 to stream-length with no
+  // gap, and a ruleset entry is among the entries (as creditlog verify-report checks it).
   const c5title = t('rv.c5', st ? st.streamLength : '?');
   if (!st) add('stream', 5, c5title, 'bad', t('rv.noStatement'));
-  else if (!readEntry) add('stream', 5, c5title, 'unchecked', t('rv.c5.unchecked'));
+  else if (c4problem) add('stream', 5, c5title, 'unchecked', t('rv.c5.afterC4'));
   else {
-    let read = [];
-    try { read = entries.map((e) => readEntry(e.bytes)); } catch { read = null; }
-    const versions = (read || []).filter((e) => e.subject === st.subject).map((e) => e.stream_version);
-    const expected = Array.from({ length: st.streamLength }, (_, i) => i + 1);
-    const continuous = read && sameJson(versions, expected);
-    const ruleset = (read || []).some((e) => e.body_type === 'RulesetAdopted');
-    add('stream', 5, c5title, continuous && ruleset ? 'ok' : 'bad',
-      !read ? t('rv.c5.unreadable') : !continuous ? t('rv.c5.gap', versions.join(', ') || '—') : !ruleset ? t('rv.c5.noRuleset') : t('rv.c5.ok', st.streamLength));
+    let next = 1;
+    let problem = '';
+    for (const { index, entry } of entries) {
+      if (entry.subject !== st.subject) continue;
+      if (entry.streamVersion !== next) { problem = t('rv.c5.gap', index, entry.streamVersion, next); break; }
+      next++;
+    }
+    if (!problem && next - 1 !== st.streamLength) problem = t('rv.c5.count', next - 1, st.streamLength);
+    if (!problem && !entries.some(({ entry }) => entry.bodyType === RULESET_ADOPTED)) problem = t('rv.c5.noRuleset');
+    add('stream', 5, c5title, problem ? 'bad' : 'ok', problem || t('rv.c5.ok', st.streamLength));
   }
 
   // 6. facts_text hashes to the statement's facts, and facts is facts_text parsed.

@@ -420,7 +420,7 @@ function servicesCard(sv, links) {
 
 function publicity(pen) {
   const words = {
-    in_publicity: t('publicity.in_publicity', pen.publicity_until),
+    in_publicity: t('publicity.in_publicity', pen.publicity_last_day ?? pen.publicity_until),  // 至: the last day in publicity
     expired: t('publicity.expired', pen.publicity_until),
     repaired: t('publicity.repaired'),
     revoked: t('publicity.revoked'),
