@@ -10,19 +10,6 @@
 namespace creditlog::api {
 namespace {
 
-// The key names on a checkpoint's signature lines other than the log's: its cosigners, not
-// checked here (check-proof bundle --witness-policy checks them).
-std::vector<std::string> CosignerNames(const std::string& note, const std::string& origin) {
-  std::vector<std::string> names;
-  auto parts = SplitNote(note);
-  if (!parts.ok()) return names;
-  for (std::string_view line : parts->signature_lines) {
-    auto signature = ParseNoteSignature(line);
-    if (signature.ok() && signature->name != origin) names.push_back(signature->name);
-  }
-  return names;
-}
-
 // The checkpoint note a proof file is made against (MakeEntryBundle says which).
 Result<std::string> BundleCheckpoint(const ledger::Ledger& ledger, const std::optional<std::string>& witnessed,
                                      const std::string& witnessed_path, uint64_t seq, std::optional<uint64_t> size,
@@ -74,6 +61,19 @@ Result<std::string> BundleCheckpoint(const ledger::Ledger& ledger, const std::op
 }
 
 }  // namespace
+
+// The key names on a checkpoint's signature lines other than the log's: its cosigners, not
+// checked here (check-proof bundle --witness-policy checks them).
+std::vector<std::string> CosignerNames(const std::string& note, const std::string& origin) {
+  std::vector<std::string> names;
+  auto parts = SplitNote(note);
+  if (!parts.ok()) return names;
+  for (std::string_view line : parts->signature_lines) {
+    auto signature = ParseNoteSignature(line);
+    if (signature.ok() && signature->name != origin) names.push_back(signature->name);
+  }
+  return names;
+}
 
 Result<std::optional<std::string>> ReadWitnessedCheckpoint(const std::string& data) {
   const std::string path = data + "/" + kWitnessedCheckpointFile;

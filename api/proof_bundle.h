@@ -24,6 +24,10 @@ struct EntryBundle {
   std::vector<std::string> cosigners;  // the key names of its signature lines but the log's (unverified)
 };
 
+// The key names on a checkpoint note's signature lines other than the log's `origin`: its
+// cosigners, not checked here (a policy checks them).
+std::vector<std::string> CosignerNames(const std::string& note, const std::string& origin);
+
 // DATA/witnessed-checkpoint (api/client/witnessing.h): a server with a witness policy keeps
 // there the latest checkpoint its quorum cosigned, with the cosignatures. nullopt when there is
 // none. Read it before opening the ledger beside a running server: a checkpoint witnessed since

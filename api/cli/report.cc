@@ -52,17 +52,43 @@ std::string ReportFilePath(const std::string& out) {
   return out + std::string(kReportFileSuffix);
 }
 
-// Records the report in DATA/access when the office keeps one (api/access_log.h).
-Status RecordReport(const std::string& data, const ledger::Ledger& credit_log, const KeyPair& key, const IssuedReport& report) {
-  if (!std::filesystem::exists(AccessLogPath(data) + "/db")) return Status::Ok();
-  ASSIGN_OR_RETURN(auto log, AccessLog::Open(data, credit_log, key));
-  const char* user = std::getenv("USER");
-  AccessRecord record{report.statement.subject, std::string("cli:") + (user ? user : "operator"), "admin", report.statement.purpose,
-                      "creditlog report", report.statement.number, "cli/" + report.statement.number, "local", NowMs()};
-  std::promise<Status> done;
-  log->Record(record, [&](Status s) { done.set_value(std::move(s)); });
-  return done.get_future().get();
-}
+// What issuing reports from a data directory needs, opened once: the ledger for writing (it
+// publishes a checkpoint first, so that a report covers every entry, unless witnesses publish
+// them), its key, the witnessed checkpoint, and DATA/access when the office keeps one.
+struct Issuer {
+  std::unique_ptr<ledger::Ledger> ledger;
+  NamedKeyPair key;
+  std::optional<std::string> witnessed;
+  std::unique_ptr<AccessLog> access;  // null when DATA/access does not exist yet
+
+  // `instead`: what to do while a server holds the directory.
+  static Result<Issuer> Open(const std::string& data, const std::string& instead) {
+    Issuer out;
+    ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + data + ": "));
+    ASSIGN_OR_RETURN(out.witnessed, ReadWitnessedCheckpoint(data));  // before the ledger
+    auto opened = OpenForWriting(data, passphrase, /*guarded=*/false);  // appends nothing
+    if (!opened.ok()) return WhileServed(opened.status(), data, instead);
+    out.ledger = std::move(*opened);
+    ASSIGN_OR_RETURN(out.key, LoadKey(LedgerKeyPath(data), passphrase));
+    if (!out.witnessed) RETURN_IF_ERROR(out.ledger->PublishCheckpoint().status());
+    if (std::filesystem::exists(AccessLogPath(data) + "/db")) {
+      ASSIGN_OR_RETURN(out.access, AccessLog::Open(data, *out.ledger, out.key.key_pair));
+    }
+    return out;
+  }
+
+  // Records the report as a read of the subject's file (api/access_log.h), when there is a log.
+  Status Record(const IssuedReport& report) {
+    if (access == nullptr) return Status::Ok();
+    const char* user = std::getenv("USER");
+    AccessRecord record{report.statement.subject, std::string("cli:") + (user ? user : "operator"), "admin",
+                        report.statement.purpose, "creditlog report", report.statement.number, "cli/" + report.statement.number,
+                        "local", NowMs()};
+    std::promise<Status> done;
+    access->Record(record, [&](Status s) { done.set_value(std::move(s)); });
+    return done.get_future().get();
+  }
+};
 
 Status Issue() {
   const ReportArgs& a = CommandArgs<ReportArgs>();
@@ -72,24 +98,16 @@ Status Issue() {
   if (!a.purpose.empty()) {
     ASSIGN_OR_RETURN(purpose, ParsePurpose(a.purpose));
   }
-  ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
-  ASSIGN_OR_RETURN(std::optional<std::string> witnessed, ReadWitnessedCheckpoint(a.data));  // before the ledger
-  auto opened = OpenForWriting(a.data, passphrase, /*guarded=*/false);  // appends nothing; publishes a checkpoint
-  if (!opened.ok()) {
-    return WhileServed(opened.status(), a.data,
-                       "while it runs, ask the server: GET URL/v1/subjects/" + a.subject + "/report?as_of=" + Date(as_of) +
-                           "&format=pdf");
-  }
-  ledger::Ledger& ledger = **opened;
-  ASSIGN_OR_RETURN(NamedKeyPair key, LoadKey(LedgerKeyPath(a.data), passphrase));
-  if (!witnessed) RETURN_IF_ERROR(ledger.PublishCheckpoint().status());  // the report covers every entry
+  ASSIGN_OR_RETURN(Issuer issuer, Issuer::Open(a.data, "while it runs, ask the server: GET URL/v1/subjects/" + a.subject +
+                                                            "/report?as_of=" + Date(as_of) + "&format=pdf"));
+  ledger::Ledger& ledger = *issuer.ledger;
   ProgressLine progress(L("折叠账本", "folding the log"), a.json || ledger.size() < 200'000);
   ASSIGN_OR_RETURN(projections::State state,
                    projections::BuildState(ledger, ledger.size(), [&](uint64_t d, uint64_t t) { progress.Update(d, t); }));
   progress.Finish();
-  ASSIGN_OR_RETURN(IssuedReport report, IssueReport(ledger, state, witnessed, key.key_pair,
+  ASSIGN_OR_RETURN(IssuedReport report, IssueReport(ledger, state, issuer.witnessed, issuer.key.key_pair,
                                                     ReportRequest{a.subject, as_of, purpose, TodayInChina(), ""}));
-  RETURN_IF_ERROR(RecordReport(a.data, ledger, key.key_pair, report));
+  RETURN_IF_ERROR(issuer.Record(report));
 
   const std::string file_path = a.format == "json" ? a.out : ReportFilePath(a.out);
   RETURN_IF_ERROR(WriteFileDurably(file_path, report.file.dump(2) + "\n", 0644));
@@ -199,26 +217,20 @@ Status CheckListCommand() {
     ASSIGN_OR_RETURN(purpose, ParsePurpose(a.purpose));
   }
   // With --reports the ledger key signs them: the ledger is opened as `report` opens it.
-  std::unique_ptr<ledger::Ledger> ledger;
-  std::optional<NamedKeyPair> key;
-  std::optional<std::string> witnessed;
+  std::optional<Issuer> issuer;
+  std::unique_ptr<ledger::Ledger> read_only;
   if (!a.reports.empty()) {
-    ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
-    ASSIGN_OR_RETURN(witnessed, ReadWitnessedCheckpoint(a.data));
-    auto opened = OpenForWriting(a.data, passphrase, /*guarded=*/false);
-    if (!opened.ok()) return WhileServed(opened.status(), a.data, "while it runs, ask the server: POST URL/v1/reports");
-    ledger = std::move(*opened);
-    ASSIGN_OR_RETURN(key, LoadKey(LedgerKeyPath(a.data), passphrase));
-    if (!witnessed) RETURN_IF_ERROR(ledger->PublishCheckpoint().status());
+    ASSIGN_OR_RETURN(issuer, Issuer::Open(a.data, "while it runs, ask the server: POST URL/v1/reports"));
   } else {
-    ASSIGN_OR_RETURN(ledger, OpenForReading(a.data));
+    ASSIGN_OR_RETURN(read_only, OpenForReading(a.data));
   }
+  ledger::Ledger* ledger = issuer ? issuer->ledger.get() : read_only.get();
   ProgressLine folding(L("折叠账本", "folding the log"), a.json || a.csv || ledger->size() < 200'000);
   ASSIGN_OR_RETURN(projections::State state,
                    projections::BuildState(*ledger, ledger->size(), [&](uint64_t d, uint64_t t) { folding.Update(d, t); }));
   folding.Finish();
   const auto keys = PersonalKeysForReading(a.data);
-  const PersonalView personal(ledger.get(), keys.get(), &state);
+  const PersonalView personal(ledger, keys.get(), &state);
   ASSIGN_OR_RETURN(CheckedList checked, CheckList(state, lines, as_of, Disclosure::Operator().WithPersonal(&personal)));
   const json& out = checked.json;
 
@@ -232,8 +244,9 @@ Status CheckListCommand() {
     for (size_t i = 0; i < checked.subjects.size(); ++i) {
       const std::string& id = checked.subjects[i];
       ASSIGN_OR_RETURN(IssuedReport report,
-                       IssueReport(*ledger, state, witnessed, key->key_pair, ReportRequest{id, as_of, purpose, TodayInChina(), ""}));
-      RETURN_IF_ERROR(RecordReport(a.data, *ledger, key->key_pair, report));
+                       IssueReport(*ledger, state, issuer->witnessed, issuer->key.key_pair,
+                                   ReportRequest{id, as_of, purpose, TodayInChina(), ""}));
+      RETURN_IF_ERROR(issuer->Record(report));
       ASSIGN_OR_RETURN(std::string pdf, RenderReportPdf(ReportPageOf(report, a.console_url)));
       const std::string stem = id + "-" + report.statement.number;
       files.emplace_back(stem + ".pdf", std::move(pdf));
