@@ -13,6 +13,8 @@
 #include <string_view>
 #include <utility>
 
+#include "projections/words.h"
+
 namespace creditlog::api {
 namespace {
 
@@ -229,31 +231,6 @@ Result<Facts> ParseFacts(const json& facts) {
 }
 
 // ---- Words ---------------------------------------------------------------------------------------
-
-// 1 → 一, 10 → 十, 21 → 二十一, 105 → 一百零五: the numbering of official documents' headings
-// (一、 for sections, （一） for items). Past 9999, Arabic digits.
-std::string ChineseNumber(size_t n) {
-  static constexpr const char* kDigits[] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
-  static constexpr const char* kUnits[] = {"", "十", "百", "千"};
-  if (n == 0 || n > 9999) return std::to_string(n);
-  int digits[4] = {int(n % 10), int(n / 10 % 10), int(n / 100 % 10), int(n / 1000)};
-  int top = 3;
-  while (digits[top] == 0) --top;
-  std::string out;
-  bool zero_pending = false;
-  for (int i = top; i >= 0; --i) {
-    if (digits[i] == 0) {
-      zero_pending = true;
-      continue;
-    }
-    if (zero_pending) out += kDigits[0];
-    zero_pending = false;
-    // 十一, not 一十一, when ten is the highest place.
-    if (!(i == 1 && digits[i] == 1 && top == 1)) out += kDigits[digits[i]];
-    out += kUnits[i];
-  }
-  return out;
-}
 
 std::string JoinSeqs(const std::vector<uint64_t>& seqs) {
   std::string out;
@@ -520,7 +497,7 @@ Result<Unit> ItemLines(Document& doc, const Item& item, size_t index, double spa
   const double indented = kContentWidth - kItemIndent;
 
   ASSIGN_OR_RETURN(PangoLayout * title_layout,
-                   doc.Layout(Escape("（" + ChineseNumber(index) + "）" + item.title), title, kContentWidth));
+                   doc.Layout(Escape("（" + projections::ChineseNumeral(index) + "）" + item.title), title, kContentWidth));
   Document::AddLines(unit, title_layout, 0, space_before);
   if (!item.text.empty()) {
     ASSIGN_OR_RETURN(PangoLayout * text_layout, doc.Layout(Escape(item.text), body, indented));
@@ -547,7 +524,7 @@ Result<Unit> ItemLines(Document& doc, const Item& item, size_t index, double spa
 // One unit per item, the section's heading in the first item's unit so that a heading never
 // ends a page.
 Result<std::vector<Unit>> SectionUnits(Document& doc, const Section& section, size_t index) {
-  ASSIGN_OR_RETURN(Unit heading, HeadingLines(doc, ChineseNumber(index) + "、" + section.title));
+  ASSIGN_OR_RETURN(Unit heading, HeadingLines(doc, projections::ChineseNumeral(index) + "、" + section.title));
   std::vector<Unit> units;
   if (section.items.empty()) {
     const Style body{kSerif, kBodyPt, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_LEFT, kBodyLineSpacing};

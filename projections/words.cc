@@ -91,4 +91,40 @@ std::vector<std::string_view> KnownRules() {
   return out;
 }
 
+namespace {
+
+// 1 … 9999: `leading` when it is the number's highest section (十一, not 一十一).
+std::string Section(uint64_t n, bool leading) {
+  static constexpr const char* kDigits[] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+  static constexpr const char* kUnits[] = {"", "十", "百", "千"};
+  const uint64_t digits[4] = {n % 10, n / 10 % 10, n / 100 % 10, n / 1000 % 10};
+  int top = 3;
+  while (top > 0 && digits[top] == 0) --top;
+  std::string out;
+  bool zero_pending = false;
+  for (int i = top; i >= 0; --i) {
+    if (digits[i] == 0) {
+      zero_pending = !out.empty();
+      continue;
+    }
+    if (zero_pending) out += kDigits[0];
+    zero_pending = false;
+    if (!(leading && i == 1 && digits[i] == 1 && top == 1)) out += kDigits[digits[i]];
+    out += kUnits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ChineseNumeral(uint64_t n) {
+  if (n == 0 || n > kChineseNumeralMax) return std::to_string(n);
+  const uint64_t high = n / 10000, low = n % 10000;
+  if (high == 0) return Section(low, true);
+  std::string out = Section(high, true) + "万";
+  if (low == 0) return out;
+  if (low < 1000) out += "零";  // 一万零五, 一万零一十
+  return out + Section(low, false);
+}
+
 }  // namespace creditlog::projections

@@ -24,6 +24,11 @@ const Words* FindRuleName(std::string_view rule);
 Words RuleName(std::string_view rule);
 // "433000.00": an amount in fen as yuan with two decimals, as reasons and listings write it.
 std::string YuanText(int64_t fen);
+// 1 → 一, 10 → 十, 21 → 二十一, 105 → 一百零五, 1010 → 一千零一十, 12000 → 一万二千: numbers as
+// official documents write them (一、 for sections, 第二十三中学). Zero and numbers past
+// kChineseNumeralMax in Arabic digits.
+inline constexpr uint64_t kChineseNumeralMax = 99999999;
+std::string ChineseNumeral(uint64_t n);
 bool IsKnownRule(std::string_view rule);
 std::vector<std::string_view> KnownRules();  // in the order of the catalogue
 

@@ -20,6 +20,7 @@
 #include "projections/due_process.h"
 #include "projections/evaluate.h"
 #include "projections/ruleset.h"
+#include "projections/words.h"
 
 namespace creditlog::api {
 namespace {
@@ -348,22 +349,6 @@ Result<std::vector<Agency>> PrepareAgencies(ledger::Ledger& ledger, const std::s
 std::string Yuan(int64_t fen) {
   std::string s = std::to_string(fen / 100);
   if (fen % 100 != 0) s += (fen % 100 < 10 ? ".0" : ".") + std::to_string(fen % 100);
-  return s;
-}
-
-// 1 … 999 in Chinese numerals: 第二十三中学.
-std::string ChineseNumber(int n) {
-  static constexpr const char* kDigits[] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
-  const int hundreds = n / 100, tens = n / 10 % 10, ones = n % 10;
-  std::string s;
-  if (hundreds > 0) s += std::string(kDigits[hundreds]) + "百";
-  if (tens > 0) {
-    if (hundreds > 0 || tens > 1) s += kDigits[tens];
-    s += "十";
-  } else if (hundreds > 0 && ones > 0) {
-    s += "零";
-  }
-  if (ones > 0) s += kDigits[ones];
   return s;
 }
 
@@ -1062,7 +1047,7 @@ Status HistoryWriter::PublicBody(const District& district) {
   }
   for (int n = 1; names_.contains(name); ++n) {  // every kind of body taken: a school
     body = &kSchool;
-    name = std::string(district.prefix) + "第" + ChineseNumber(n) + kSchool.name;
+    name = std::string(district.prefix) + "第" + projections::ChineseNumeral(static_cast<uint64_t>(n)) + kSchool.name;
   }
   names_.insert(name);
   const std::string uscc = NewUscc(body->institution ? "12" : "11", district.code, "MB");
