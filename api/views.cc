@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "events/event.h"
 #include "events/json.h"
+#include "events/uscc.h"
 #include "ledger/entry.h"
 #include "ledger/format.h"
 
@@ -436,17 +437,15 @@ Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subje
 
 json SearchJson(const projections::State& state, const std::string& query, size_t limit, const Disclosure& reader, Day day) {
   json hits = json::array();
-  std::string code = query;  // codes are upper case; a clerk may type them in lower case
-  for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  for (const auto& [id, subject] : state.subjects()) {
-    if (hits.size() >= limit) break;
-    if (!reader.MaySubject(id, &subject)) continue;
-    // A civil servant's name is sealed in the log: matched as shown (personnel only).
-    const std::string name = subject.kind == fb::SubjectKind::CivilServant ? reader.Name(subject) : subject.name;
-    if (!id.starts_with(code) && (query.empty() || name.find(query) == std::string::npos)) continue;
-    json hit = {{"subject", id}, {"name", name}, {"events", subject.events}, {"kind", fb::EnumNameSubjectKind(subject.kind)},
-                {"division", std::string(events::SubjectDivision(id))}};
-    if (auto profile = projections::Evaluate(state, id, day); profile.ok()) {
+  std::set<std::string_view> found;
+  // A hit as the reader may see it; false once `limit` hits are found.
+  auto add = [&](const projections::SubjectState& subject, const std::string& name) {
+    if (hits.size() >= limit) return false;
+    if (found.contains(subject.id)) return true;
+    found.insert(subject.id);
+    json hit = {{"subject", subject.id}, {"name", name}, {"events", subject.events}, {"kind", fb::EnumNameSubjectKind(subject.kind)},
+                {"division", std::string(events::SubjectDivision(subject.id))}};
+    if (auto profile = projections::Evaluate(state, subject.id, day); profile.ok()) {
       const Disclosure within = reader.Within(subject);
       hit["grade"] = std::string(1, within.May(Info::kRestrictedLists) ? profile->grade : profile->published_grade.grade);
       json lists = json::array();
@@ -458,6 +457,36 @@ json SearchJson(const projections::State& state, const std::string& query, size_
       hit["lists"] = std::move(lists);
     }
     hits.push_back(std::move(hit));
+    return hits.size() < limit;
+  };
+  // A civil servant's name is sealed in the log: matched as shown (personnel only).
+  auto shown = [&](const projections::SubjectState& subject) {
+    return subject.kind == fb::SubjectKind::CivilServant ? reader.Name(subject) : subject.name;
+  };
+  // 1. Codes that start with the query: codes are upper case, and a clerk may type them in lower case.
+  std::string code = query;
+  for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (auto it = state.subjects().lower_bound(code); it != state.subjects().end() && it->first.starts_with(code); ++it) {
+    if (reader.MaySubject(it->first, &it->second) && !add(it->second, shown(it->second))) break;
+  }
+  // 2. A division code (行政区划代码, digits 3 to 8 of a USCC), or its first digits.
+  const bool digits = !query.empty() && query.size() <= events::kDivisionCodeLength &&
+                      std::all_of(query.begin(), query.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits && hits.size() < limit) {
+    state.search().ForEachInDivision(query, [&](const projections::SubjectState& s) {
+      return !reader.MaySubject(s.id, &s) || add(s, shown(s));
+    });
+  }
+  // 3. Names that hold the query.
+  if (!query.empty() && hits.size() < limit) {
+    state.search().ForEachNameHit(query, [&](const projections::SubjectState& s) { return !reader.MaySubject(s.id, &s) || add(s, s.name); });
+  }
+  if (!query.empty() && hits.size() < limit && reader.May(Info::kCivilServantFiles)) {
+    state.search().ForEachSealed([&](const projections::SubjectState& s) {
+      if (!reader.MaySubject(s.id, &s)) return true;
+      const std::string name = shown(s);
+      return name.find(query) == std::string::npos || add(s, name);
+    });
   }
   return {{"query", query}, {"results", hits}};
 }

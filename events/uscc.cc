@@ -104,7 +104,7 @@ Status ValidateUscc(std::string_view code, bool allow_failed_check) {
 }
 
 std::string_view UsccDivision(std::string_view code) {
-  return code.size() == kUsccLength ? code.substr(2, 6) : std::string_view();
+  return code.size() == kUsccLength ? code.substr(2, kDivisionCodeLength) : std::string_view();
 }
 
 }  // namespace creditlog::events

@@ -15,6 +15,7 @@
 namespace creditlog::events {
 
 inline constexpr size_t kUsccLength = 18;
+inline constexpr size_t kDivisionCodeLength = 6;  // positions 3–8
 inline constexpr std::string_view kUsccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 // The REQUIRES below are checked in every build (CREDITLOG_CHECK): these compute check

@@ -314,6 +314,19 @@ RatingSummary SubjectState::RatingsBy(Day day) const {
   return {static_cast<size_t>(count), count ? static_cast<double>(stars) / static_cast<double>(count) : 0};
 }
 
+State& State::operator=(const State& other) {
+  if (this == &other) return *this;
+  // Every member (Fields names them all, the index among them).
+  subjects_ = other.subjects_;
+  contracts_ = other.contracts_;
+  rulesets_ = other.rulesets_;
+  erasures_ = other.erasures_;
+  applied_ = other.applied_;
+  search_ = other.search_;
+  search_.Rebind(subjects_);
+  return *this;
+}
+
 const SubjectState* State::Subject(std::string_view id) const {
   auto it = subjects_.find(id);
   return it == subjects_.end() ? nullptr : &it->second;
@@ -336,7 +349,24 @@ Status State::Apply(const fb::Event& event, uint64_t seq) {
   // Checked before anything changes: a refused entry leaves the state as it was.
   RETURN_IF_ERROR(CheckFoldable(event).WithContext("seq " + std::to_string(seq)));
   applied_ = seq + 1;
+  using fb::EventBody;
+  const std::string_view id = event.subject() != nullptr ? event.subject()->string_view() : std::string_view();
+  const bool known = subjects_.contains(id);
+  // A contract's payee becomes a subject when first named.
+  const fb::ContractSigned* signed_contract = event.body_as_ContractSigned();
+  const std::string_view payee = signed_contract != nullptr && signed_contract->counterparty() != nullptr
+                                     ? signed_contract->counterparty()->string_view()
+                                     : std::string_view();
+  const bool payee_known = payee.empty() || subjects_.contains(payee);
   Fold(event, seq);
+  // The search index follows new subjects and the events that name them.
+  const EventBody type = event.body_type();
+  if (!known || type == EventBody::SubjectRegistered || type == EventBody::PenaltyDecided) {
+    if (const SubjectState* s = Subject(id)) search_.Update(*s);
+  }
+  if (!payee_known) {
+    if (const SubjectState* s = Subject(payee)) search_.Update(*s);
+  }
   return Status::Ok();
 }
 

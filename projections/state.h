@@ -12,6 +12,7 @@
 
 #include "events/event.h"
 #include "projections/ruleset.h"
+#include "projections/search_index.h"
 
 namespace creditlog::projections {
 
@@ -244,6 +245,13 @@ inline auto Fields(const RulesetHistory& x) { return std::tie(x.adopted()); }  /
 // The whole fold: subjects, contracts, rulesets.
 class State {
  public:
+  State() = default;
+  // A copy's search index points at the copy's own subjects.
+  State(const State& other) { *this = other; }
+  State& operator=(const State& other);
+  State(State&&) = default;
+  State& operator=(State&&) = default;
+
   // Applies entry `seq`. Events referring to unknown ids are kept in the subject's timeline but
   // change nothing else. Entries are validated when recorded, but the fold reads them back from
   // disk with only their structure verified: an event whose dates are not calendar dates, whose
@@ -256,6 +264,8 @@ class State {
   const std::map<std::string, Contract, std::less<>>& contracts() const { return contracts_; }
   const std::map<std::string, SubjectState, std::less<>>& subjects() const { return subjects_; }
   const RulesetHistory& rulesets() const { return rulesets_; }
+  // Subjects by name fragment and division (projections/search_index.h), kept as events fold.
+  const SearchIndex& search() const { return search_; }
   uint64_t applied() const { return applied_; }  // entries folded: the next seq
   // ErasureRecorded: the seqs of each person's erasures, in order (docs/privacy.md, "Erasure").
   const std::map<std::string, std::vector<uint64_t>, std::less<>>& erasures() const { return erasures_; }
@@ -266,7 +276,12 @@ class State {
   // SHA-256 over a canonical serialisation of every member (Fields): equal digests, equal state.
   std::string Digest() const;
 
-  friend auto Fields(const State& x) { CREDITLOG_TIE_MEMBERS(x, subjects, contracts, rulesets, erasures, applied); }
+  // The search index is derived from the subjects, so it is named here but not digested.
+  friend auto Fields(const State& x) {
+    const auto& [subjects, contracts, rulesets, erasures, applied, search] = x;
+    (void)search;
+    return std::tie(subjects, contracts, rulesets, erasures, applied);
+  }
 
  private:
   // REQUIRES: Apply's checks passed (DaysFromDate checks each date again, in every build).
@@ -280,6 +295,7 @@ class State {
   RulesetHistory rulesets_;
   std::map<std::string, std::vector<uint64_t>, std::less<>> erasures_;
   uint64_t applied_ = 0;
+  SearchIndex search_;  // derived from subjects_: not among Fields
 };
 
 }  // namespace creditlog::projections

@@ -166,6 +166,14 @@ TEST_CASE("server: submit, wait for the checkpoint, query and prove over loopbac
   HttpResponse search = f.Get("/v1/search?q=" + subject.substr(0, 10));
   REQUIRE(search.status == 200);
   CHECK(Body(search)["results"][0]["subject"] == subject);
+  // By its division code (行政区划代码, digits 3 to 8 of the USCC) and a lower-case code prefix.
+  HttpResponse division = f.Get("/v1/search?q=" + subject.substr(2, 6));
+  REQUIRE(division.status == 200);
+  const json by_division = Body(division);
+  bool listed = false;
+  for (const auto& hit : by_division["results"]) listed = listed || hit["subject"] == subject;
+  CHECK(listed);
+  CHECK(Body(f.Get("/v1/search?q=999999"))["results"].empty());
 }
 
 TEST_CASE("server: a batch is answered per event, in order, with proofs on request", "[server]") {

@@ -1,0 +1,72 @@
+// The index search reads: subjects by a fragment of their name, by the prefix of their code
+// (USCC, upper case) and by the administrative division in their code, kept as the state folds
+// events, so that a search costs what its hits cost and not a scan of every subject.
+//
+// Names are indexed by their characters and by each pair of adjacent characters (Unicode code
+// points: a Chinese name has no spaces to split words at). A query of one character reads that
+// character's list; a longer query intersects the lists of its pairs, and every candidate is
+// checked against the name itself, so the index only narrows: a hit is a subject whose name
+// holds the query, exactly as a scan would find it. A renamed subject keeps its old name's
+// entries (checked away on reading) rather than rewriting lists of millions on each rename.
+//
+// Civil servants' names are sealed in the log (docs/privacy.md): they are not indexed, and
+// searches that may see them match them as the reader is shown them (ForEachSealed).
+//
+// Not thread-safe: the State that owns it is read under the projection's shared lock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace creditlog::projections {
+
+struct SubjectState;
+
+// The subjects a search reads at most, beyond which a query's rarest list is not walked further:
+// bounds a query whose every pair is common but which matches nothing (say 青岛北京).
+inline constexpr size_t kSearchCandidatesMax = 200000;
+
+class SearchIndex {
+ public:
+  using Subjects = std::map<std::string, SubjectState, std::less<>>;
+
+  // Holds pointers into its State's subjects (stable: map nodes do not move, and a moved map
+  // keeps its nodes). A copied State points its copy at its own subjects with Rebind.
+  SearchIndex() = default;
+
+  // Points the index at `subjects`, a copy of the map it was built over.
+  void Rebind(const Subjects& subjects);
+
+  // Indexes `s` as it is now: a new subject, or one whose name or kind changed.
+  void Update(const SubjectState& s);
+
+  // Calls fn for each subject whose name holds `query` (not civil servants: ForEachSealed), in
+  // the order they entered the log, until fn returns false.
+  void ForEachNameHit(std::string_view query, const std::function<bool(const SubjectState&)>& fn) const;
+  // Calls fn for each subject whose division code (events::SubjectDivision) starts with
+  // `digits` (1 to 6 ASCII digits), by division and then in the order they entered the log,
+  // until fn returns false.
+  void ForEachInDivision(std::string_view digits, const std::function<bool(const SubjectState&)>& fn) const;
+  // Calls fn for each civil servant, in the order they entered the log, until fn returns false.
+  void ForEachSealed(const std::function<bool(const SubjectState&)>& fn) const;
+
+  size_t subjects() const { return subjects_.size(); }
+  size_t grams() const { return grams_.size(); }
+
+ private:
+  uint32_t OrdinalOf(const SubjectState& s);
+  static void Add(std::vector<uint32_t>& list, uint32_t ordinal);
+
+  std::vector<const SubjectState*> subjects_;           // by ordinal: the order subjects entered
+  std::unordered_map<std::string_view, uint32_t> ordinal_;  // id (the map's key) → ordinal
+  std::unordered_map<uint64_t, std::vector<uint32_t>> grams_;  // a character or a pair → ordinals, ascending
+  std::map<std::string, std::vector<uint32_t>, std::less<>> divisions_;  // division code → ordinals, ascending
+  std::vector<uint32_t> sealed_;  // civil servants, ascending
+};
+
+}  // namespace creditlog::projections
