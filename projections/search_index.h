@@ -55,9 +55,6 @@ class SearchIndex {
   // Calls fn for each civil servant, in the order they entered the log, until fn returns false.
   void ForEachSealed(const std::function<bool(const SubjectState&)>& fn) const;
 
-  size_t subjects() const { return subjects_.size(); }
-  size_t grams() const { return grams_.size(); }
-
  private:
   uint32_t OrdinalOf(const SubjectState& s);
   static void Add(std::vector<uint32_t>& list, uint32_t ordinal);

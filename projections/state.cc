@@ -338,9 +338,12 @@ const Contract* State::FindContract(std::string_view id) const {
 }
 
 SubjectState& State::Touch(const fb::Event& event) {
-  const std::string id = S(event.subject());
-  SubjectState& s = subjects_[id];
-  s.id = id;
+  auto [it, added] = subjects_.try_emplace(S(event.subject()));
+  SubjectState& s = it->second;
+  if (added) {
+    s.id = it->first;
+    search_.Update(s);  // its code and division; its name when an event gives one
+  }
   ++s.events;
   return s;
 }
@@ -349,24 +352,7 @@ Status State::Apply(const fb::Event& event, uint64_t seq) {
   // Checked before anything changes: a refused entry leaves the state as it was.
   RETURN_IF_ERROR(CheckFoldable(event).WithContext("seq " + std::to_string(seq)));
   applied_ = seq + 1;
-  using fb::EventBody;
-  const std::string_view id = event.subject() != nullptr ? event.subject()->string_view() : std::string_view();
-  const bool known = subjects_.contains(id);
-  // A contract's payee becomes a subject when first named.
-  const fb::ContractSigned* signed_contract = event.body_as_ContractSigned();
-  const std::string_view payee = signed_contract != nullptr && signed_contract->counterparty() != nullptr
-                                     ? signed_contract->counterparty()->string_view()
-                                     : std::string_view();
-  const bool payee_known = payee.empty() || subjects_.contains(payee);
   Fold(event, seq);
-  // The search index follows new subjects and the events that name them.
-  const EventBody type = event.body_type();
-  if (!known || type == EventBody::SubjectRegistered || type == EventBody::PenaltyDecided) {
-    if (const SubjectState* s = Subject(id)) search_.Update(*s);
-  }
-  if (!payee_known) {
-    if (const SubjectState* s = Subject(payee)) search_.Update(*s);
-  }
   return Status::Ok();
 }
 
@@ -393,6 +379,7 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
       s.name = S(e.body_as_SubjectRegistered()->name());
       s.kind = e.body_as_SubjectRegistered()->kind();
       s.registered = seq;
+      search_.Update(s);
       return;
     }
     case EventBody::CommitmentMade: return MakeCommitment(Touch(e), *e.body_as_CommitmentMade(), seq);
@@ -406,7 +393,13 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
     case EventBody::ContractCompleted:  // its seq joins the contract's; no rule reads the completion
       PayerContract(contracts_, Touch(e), e.body_as_ContractCompleted()->contract_id(), seq);
       return;
-    case EventBody::PenaltyDecided: return DecidePenalty(Touch(e), *e.body_as_PenaltyDecided(), seq);
+    case EventBody::PenaltyDecided: {
+      SubjectState& s = Touch(e);
+      const bool unnamed = s.name.empty();
+      DecidePenalty(s, *e.body_as_PenaltyDecided(), seq);
+      if (unnamed && !s.name.empty()) search_.Update(s);  // named by the decision (行政相对人名称)
+      return;
+    }
     case EventBody::PenaltyFulfilled: return FulfilPenalty(Touch(e), *e.body_as_PenaltyFulfilled(), seq);
     case EventBody::PenaltyRevoked: return RevokePenalty(Touch(e), *e.body_as_PenaltyRevoked(), seq);
     case EventBody::ListingNoticeIssued: return IssueNotice(Touch(e), *e.body_as_ListingNoticeIssued(), seq);
@@ -457,8 +450,12 @@ void State::SignContract(SubjectState& s, const fb::ContractSigned& b, uint64_t 
   if (contracts_.count(c.id)) return;  // a second signing of the same id changes nothing
   s.contracts_as_payer.push_back(c.id);
   if (c.payee != s.id) {
-    SubjectState& payee = subjects_[c.payee];
-    payee.id = c.payee;
+    auto [it, added] = subjects_.try_emplace(c.payee);
+    SubjectState& payee = it->second;
+    if (added) {
+      payee.id = c.payee;
+      search_.Update(payee);
+    }
     payee.contracts_as_payee.push_back(c.id);
   }
   contracts_[c.id] = std::move(c);
