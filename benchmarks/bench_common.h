@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,15 @@ using Clock = std::chrono::steady_clock;
 inline constexpr const char* kOrigin = "bench.creditlog.example/log";
 
 inline double Seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// A process's resident set (VmRSS), MiB: `pid` ("self" for this one); 0 when it cannot be read.
+inline double RssMiB(const std::string& pid = "self") {
+  std::ifstream status("/proc/" + pid + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmRSS:")) return std::stod(line.substr(6)) / 1024;  // kB
+  }
+  return 0;
+}
 
 inline constexpr uint64_t kSubjects = 1000;  // the rated bodies the synthetic events spread over
 

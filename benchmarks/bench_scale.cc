@@ -43,6 +43,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <flatbuffers/flatbuffers.h>
 
 #include "api/access_log.h"
@@ -173,20 +175,6 @@ std::optional<Sample> DrawSample(const std::string& demo, const std::string& pat
 
 // ------------------------------------------------------------------ search queries
 
-// A query as a URL's query component: every byte but the unreserved ones as %XX.
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 15]};
-    }
-  }
-  return out;
-}
-
 // `length` consecutive CJK ideographs (U+4E00–U+9FFF) at a random place in `name`; "" when it
 // has no run that long.
 std::string NameFragment(const std::string& name, size_t length, std::mt19937_64& rng) {
@@ -243,22 +231,13 @@ std::vector<std::string> SearchPaths(const std::vector<Sampled>& subjects, std::
       case 2: q = std::string(events::SubjectDivision(any().id)); break;
       case 3: q = kMissQuery + std::to_string(rng() % 1'000'000); break;
     }
-    if (!q.empty()) paths.push_back("/v1/search?q=" + PercentEncode(q));
+    if (!q.empty()) paths.push_back("/v1/search?q=" + boost::urls::encode(q, boost::urls::unreserved_chars));
   }
   std::shuffle(paths.begin(), paths.end(), rng);
   return paths;
 }
 
 // ------------------------------------------------------------------ helpers
-
-// This process's resident set (VmRSS), MiB.
-double RssMiB() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmRSS:")) return std::stod(line.substr(6)) / 1024;  // kB
-  }
-  return 0;
-}
 
 // Polls GET /healthz until it answers 200; false after kHealthzTimeout.
 bool WaitHealthy(const std::string& url) {
@@ -485,7 +464,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> profiles;
     for (const auto& s : sample->subjects_drawn) profiles.push_back("/v1/subjects/" + s.id + "/profile?purpose=supervision");
     const WrkResult profile = WrkPaths("profile", "_at_scale", url, profiles, seconds, token, work + "-profile.lua");
-    bench::Result("rss_mib_at_scale", RssMiB(), "MiB");
+    bench::Result("rss_mib_at_scale", bench::RssMiB(), "MiB");
     if (search.rps == 0 || profile.rps == 0) rc = 1;
     (*server)->Stop();
     server->reset();

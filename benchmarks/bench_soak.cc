@@ -31,14 +31,6 @@ using bench::Clock;
 
 namespace {
 
-double RssMiB(int pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  }
-  return 0;
-}
-
 struct Window {
   std::mutex mutex;
   std::vector<double> latencies_ms;
@@ -161,7 +153,7 @@ int main(int argc, char** argv) {
     const double events_per_s = static_cast<double>(now_sent - last_sent) / seconds;
     last_sent = now_sent;
     const double p50 = bench::Quantile(latencies, 0.5), p99 = bench::Quantile(latencies, 0.99);
-    const double rss = RssMiB(pid);
+    const double rss = bench::RssMiB(std::to_string(pid));
     std::printf("%8.0f %10.0f %9.2f %9.2f %9.0f %9.1f %8llu\n", bench::Seconds(start), events_per_s, p50, p99,
                 static_cast<double>(queries) / seconds, rss, static_cast<unsigned long long>(failures));
     std::fflush(stdout);
