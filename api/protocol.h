@@ -10,6 +10,9 @@ namespace creditlog::api {
 
 inline constexpr uint64_t kEntriesPageDefault = 100;    // GET /v1/entries?limit=
 inline constexpr uint64_t kEntriesPageMax = 1000;
+// GET /v1/lists/{name}?after=&limit=: subjects a page (without either, the whole list).
+inline constexpr uint64_t kListPageDefault = 50;
+inline constexpr uint64_t kListPageMax = 1000;
 // Per route; a longer declared body is refused (413) before it is read. GETs take no body.
 inline constexpr size_t kRequestBodyBytesMax = 128 * 1024;        // POST /v1/events
 inline constexpr size_t kBatchEventsMax = 1000;                   // POST /v1/events/batch

@@ -261,21 +261,54 @@ json MeasuresJson(const projections::Profile& p, const Disclosure& reader_at_lar
           {"measures", measures}};
 }
 
+// One subject's rows of a list as of `day` (none when the reader may not see the subject).
+static Result<json> ListRows(const projections::State& state, const projections::SubjectState& subject, fb::ListKind kind, Day day,
+                             const Disclosure& reader) {
+  json rows = json::array();
+  if (!reader.MaySubject(subject.id, &subject)) return rows;
+  ASSIGN_OR_RETURN(projections::Profile profile, projections::Evaluate(state, subject.id, day));
+  for (const auto& m : profile.lists) {
+    if (m.list != kind) continue;
+    json row = MembershipJson(m);
+    row["subject"] = subject.id;
+    row["name"] = reader.Name(subject);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+static json ListFrame(fb::ListKind kind, Day day, json rows) {
+  return json{{"list", projections::ListName(kind)}, {"list_zh", projections::ListChineseName(kind)}, {"as_of", Date(day)},
+              {"entries", std::move(rows)}};
+}
+
 Result<json> ListJson(const projections::State& state, fb::ListKind kind, Day day, const Disclosure& reader) {
   json rows = json::array();
   for (const auto& [id, subject] : state.subjects()) {
-    if (!reader.MaySubject(id, &subject)) continue;
-    ASSIGN_OR_RETURN(projections::Profile profile, projections::Evaluate(state, id, day));
-    for (const auto& m : profile.lists) {
-      if (m.list != kind) continue;
-      json row = MembershipJson(m);
-      row["subject"] = id;
-      row["name"] = reader.Name(subject);
-      rows.push_back(row);
-    }
+    ASSIGN_OR_RETURN(json mine, ListRows(state, subject, kind, day, reader));
+    for (json& row : mine) rows.push_back(std::move(row));
   }
-  return json{{"list", projections::ListName(kind)}, {"list_zh", projections::ListChineseName(kind)},
-              {"as_of", Date(day)}, {"entries", rows}};
+  return ListFrame(kind, day, std::move(rows));
+}
+
+Result<std::string> ListRowsText(const projections::State& state, const projections::SubjectState& subject, fb::ListKind kind,
+                                 Day day, const Disclosure& reader) {
+  ASSIGN_OR_RETURN(json rows, ListRows(state, subject, kind, day, reader));
+  std::string text;
+  for (const json& row : rows) {
+    if (!text.empty()) text += ',';
+    text += DumpJson(row);
+  }
+  return text;
+}
+
+std::pair<std::string, std::string> ListFrameText(fb::ListKind kind, Day day, const json& extra) {
+  json frame = ListFrame(kind, day, json::array());
+  for (const auto& [key, value] : extra.items()) frame[key] = value;
+  const std::string whole = DumpJson(frame);
+  constexpr std::string_view kEntries = "\"entries\":[]";
+  const size_t at = whole.find(kEntries) + kEntries.size() - 1;  // between the brackets
+  return {whole.substr(0, at), whole.substr(at)};
 }
 
 json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, Day day) {

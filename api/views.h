@@ -36,6 +36,15 @@ nlohmann::json MeasuresJson(const projections::Profile& p, const Disclosure& rea
 // The rows `reader` may see: a list it may not see at all is refused by the caller.
 Result<nlohmann::json> ListJson(const projections::State& state, fb::ListKind kind, projections::Day day,
                                 const Disclosure& reader);
+// ListJson's body in parts, for answers patched as entries arrive (api/http/live_projection.h):
+// one subject's rows as DumpJson writes each, comma-joined ("" when it has none or the reader
+// may not see it), and the text before and after the entries. The text before, the rows of
+// every subject in id order joined by commas, and the text after are DumpJson(ListJson(…)).
+Result<std::string> ListRowsText(const projections::State& state, const projections::SubjectState& subject, fb::ListKind kind,
+                                 projections::Day day, const Disclosure& reader);
+// `extra`'s members are added beside the list's (a page's limit, next_after and subjects).
+std::pair<std::string, std::string> ListFrameText(fb::ListKind kind, projections::Day day,
+                                                  const nlohmann::json& extra = nlohmann::json::object());
 // The ruleset in force on `day`: its adoption, every rule's value, its sources and calendar.
 nlohmann::json RulesetJson(const projections::RulesetHistory::Adopted& adopted, projections::Day day);
 

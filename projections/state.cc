@@ -324,6 +324,10 @@ State& State::operator=(const State& other) {
   applied_ = other.applied_;
   search_ = other.search_;
   search_.Rebind(subjects_);
+  // The journal's views are the other state's keys: a copy tells changes only from here on.
+  changes_.clear();
+  changes_from_ = applied_;
+  everything_changed_at_ = other.everything_changed_at_;
   return *this;
 }
 
@@ -353,6 +357,7 @@ Status State::Apply(const fb::Event& event, uint64_t seq) {
   RETURN_IF_ERROR(CheckFoldable(event).WithContext("seq " + std::to_string(seq)));
   applied_ = seq + 1;
   Fold(event, seq);
+  NoteChanges(event, seq);
   return Status::Ok();
 }
 
@@ -423,6 +428,54 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
       return;
   }
   CREDITLOG_CHECK(e.body_type() != EventBody::NONE && e.body_type() <= EventBody::MAX);  // CheckFoldable refuses both
+}
+
+// The contract whose terms or payments an event changes (its payee's answers change with it).
+static const flatbuffers::String* ChangedContract(const fb::Event& e) {
+  using fb::EventBody;
+  switch (e.body_type()) {
+    case EventBody::ContractSigned: return e.body_as_ContractSigned()->contract_id();
+    case EventBody::PaymentMade: return e.body_as_PaymentMade()->contract_id();
+    case EventBody::ArrearsRecorded: return e.body_as_ArrearsRecorded()->contract_id();
+    case EventBody::ArrearsCleared: return e.body_as_ArrearsCleared()->contract_id();
+    case EventBody::ContractCompleted: return e.body_as_ContractCompleted()->contract_id();
+    case EventBody::RecordCorrected: {
+      const fb::RecordCorrected* b = e.body_as_RecordCorrected();
+      return b->record_type() != nullptr && b->record_type()->string_view() == "ContractSigned" ? b->record_id() : nullptr;
+    }
+    default: return nullptr;
+  }
+}
+
+void State::NoteChanges(const fb::Event& e, uint64_t seq) {
+  if (e.body_type() == fb::EventBody::RulesetAdopted || e.body_type() == fb::EventBody::ErasureRecorded) {
+    everything_changed_at_ = applied_;
+    changes_.clear();  // nothing before it can be asked for again
+    changes_from_ = applied_;
+    return;
+  }
+  if (changes_.size() + 2 > kChangeJournalMax) {
+    changes_.erase(changes_.begin(), changes_.begin() + static_cast<std::ptrdiff_t>(changes_.size() / 2));
+    changes_from_ = changes_.front().first + 1;  // the front entry's other subject may be gone; the next ones are whole
+  }
+  auto note = [&](std::string_view id) {
+    auto it = subjects_.find(id);
+    if (it != subjects_.end()) changes_.emplace_back(seq, std::string_view(it->first));
+  };
+  if (e.subject() != nullptr) note(e.subject()->string_view());
+  if (const flatbuffers::String* contract = ChangedContract(e)) {
+    if (const Contract* c = FindContract(contract->string_view())) note(c->payee);
+  }
+}
+
+bool State::ChangedSince(uint64_t applied, std::vector<std::string_view>* subjects) const {
+  if (applied < changes_from_ || applied < everything_changed_at_ || applied > applied_) return false;
+  subjects->clear();
+  auto first = std::lower_bound(changes_.begin(), changes_.end(), applied, [](const auto& c, uint64_t seq) { return c.first < seq; });
+  for (auto it = first; it != changes_.end(); ++it) subjects->push_back(it->second);
+  std::sort(subjects->begin(), subjects->end());
+  subjects->erase(std::unique(subjects->begin(), subjects->end()), subjects->end());
+  return true;
 }
 
 bool State::Erased(std::string_view person, uint64_t seq) const {

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -15,6 +16,10 @@
 #include "projections/search_index.h"
 
 namespace creditlog::projections {
+
+// ChangedSince's journal keeps at most this many (entry, subject) pairs, dropping its older half
+// when full: at 1,000 writes/s, hours of entries.
+inline constexpr size_t kChangeJournalMax = size_t{1} << 22;
 
 using Day = int64_t;  // days since 1970-01-01 (calendar dates in China Standard Time)
 
@@ -273,13 +278,22 @@ class State {
   // person was recorded after it.
   bool Erased(std::string_view person, uint64_t seq) const;
 
+  // The subjects changed by the entries folded since `applied` (a value of applied() earlier),
+  // for answers kept between entries and patched as entries arrive: each subject an entry
+  // touched, and a contract's payee with its payer. False when that cannot be told, and every
+  // subject must be taken as changed: a ruleset adopted or a person's information erased since
+  // (either can change any subject's answers), or `applied` older than the journal kept
+  // (kChangeJournalMax entries) or than this copy of the state.
+  bool ChangedSince(uint64_t applied, std::vector<std::string_view>* subjects) const;
+
   // SHA-256 over a canonical serialisation of every member (Fields): equal digests, equal state.
   std::string Digest() const;
 
-  // The search index is derived from the subjects, so it is named here but not digested.
+  // The search index and the change journal are derived from the entries folded, so they are
+  // named here but not digested.
   friend auto Fields(const State& x) {
-    const auto& [subjects, contracts, rulesets, erasures, applied, search] = x;
-    (void)search;
+    const auto& [subjects, contracts, rulesets, erasures, applied, search, changes, changes_from, everything_changed_at] = x;
+    (void)search, (void)changes, (void)changes_from, (void)everything_changed_at;
     return std::tie(subjects, contracts, rulesets, erasures, applied);
   }
 
@@ -287,6 +301,7 @@ class State {
   // REQUIRES: Apply's checks passed (DaysFromDate checks each date again, in every build).
   void Fold(const fb::Event& event, uint64_t seq);
   SubjectState& Touch(const fb::Event& event);  // the event's subject, with one more event
+  void NoteChanges(const fb::Event& event, uint64_t seq);  // ChangedSince's journal
   void SignContract(SubjectState& s, const fb::ContractSigned& body, uint64_t seq);
   void CorrectRecord(SubjectState& s, const fb::RecordCorrected& body, uint64_t seq);
 
@@ -296,6 +311,11 @@ class State {
   std::map<std::string, std::vector<uint64_t>, std::less<>> erasures_;
   uint64_t applied_ = 0;
   SearchIndex search_;  // derived from subjects_: not among Fields
+  // (seq, subject) for each subject each entry from seq changes_from_ on changed, ascending by
+  // seq: ChangedSince's journal. The views are subjects_' keys.
+  std::vector<std::pair<uint64_t, std::string_view>> changes_;
+  uint64_t changes_from_ = 0;
+  uint64_t everything_changed_at_ = 0;  // applied() after the latest ruleset adoption or erasure
 };
 
 }  // namespace creditlog::projections

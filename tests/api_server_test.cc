@@ -216,6 +216,10 @@ TEST_CASE("server: every error class has its status and JSON code, and changes n
     CHECK(f.Get("/v1/proofs/inclusion?seq=abc&size=2").status == 400);
     CHECK(f.Get("/v1/proofs/inclusion?seq=1&size=99999").status == 400);
     CHECK(f.Get("/v1/subjects/" + subject + "/public-profile?as_of=2026-02-30").status == 400);
+    CHECK(f.Get("/v1/lists/SeriousDishonesty?limit=0").status == 400);
+    CHECK(f.Get("/v1/lists/SeriousDishonesty?limit=1001").status == 400);
+    CHECK(f.Get("/v1/lists/SeriousDishonesty?limit=x").status == 400);
+    CHECK(f.Get("/v1/lists/SeriousDishonesty?limit=1000").status == 200);
     CHECK(f.Post("/v1/events/batch", "application/json", std::string(100, '[') + std::string(100, ']')).status == 400);
     CHECK(f.Post("/v1/events/batch", "application/json", R"({"envelopes":[]})").status == 400);
     CHECK(f.Post("/v1/events/batch", "application/json", "{\"envelopes\": [\"\xff\xfe\"]}").status == 400);  // not UTF-8

@@ -12,32 +12,107 @@ Status LiveProjection::CatchUpTo(uint64_t size) {
   return projections::CatchUp(ledger_, size, &state_);
 }
 
-Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day day, const Disclosure& reader) {
+namespace {
+
+std::string Body(fb::ListKind kind, projections::Day day, const std::map<std::string, std::string, std::less<>>& rows) {
+  auto [head, tail] = ListFrameText(kind, day);
+  std::string body = std::move(head);
+  bool first = true;
+  for (const auto& [id, text] : rows) {
+    if (!first) body += ',';
+    first = false;
+    body += text;
+  }
+  return body + tail;
+}
+
+}  // namespace
+
+std::string LiveProjection::PageBody(fb::ListKind kind, projections::Day day, const CachedList& list, const ListPageRequest& page) {
+  auto it = list.rows.upper_bound(page.after);
+  std::string rows;
+  std::string_view last;
+  for (uint64_t n = 0; it != list.rows.end() && n < page.limit; ++it, ++n) {
+    if (!rows.empty()) rows += ',';
+    rows += it->second;
+    last = it->first;
+  }
+  const nlohmann::json extra = {{"limit", page.limit},
+                                {"subjects", list.rows.size()},
+                                {"next_after", it == list.rows.end() ? nlohmann::json(nullptr) : nlohmann::json(last)}};
+  auto [head, tail] = ListFrameText(kind, day, extra);
+  return head + rows + tail;
+}
+
+bool LiveProjection::Patch(const projections::State& state, fb::ListKind kind, projections::Day day, const Disclosure& reader,
+                           CachedList& list, Status* error) {
+  std::vector<std::string_view> changed;
+  if (!state.ChangedSince(list.applied, &changed)) return false;
+  if (changed.size() > kListPatchSubjectsAlways && changed.size() > state.subjects().size() / kListPatchShareMax) return false;
+  list.applied = state.applied();
+  for (std::string_view id : changed) {
+    const projections::SubjectState* subject = state.Subject(id);
+    if (subject == nullptr) continue;
+    auto rows = ListRowsText(state, *subject, kind, day, reader);
+    if (!rows.ok()) {
+      *error = rows.status();
+      return true;
+    }
+    if (rows->empty()) {
+      if (auto it = list.rows.find(id); it != list.rows.end()) list.rows.erase(it);
+    } else {
+      list.rows.insert_or_assign(std::string(id), std::move(*rows));
+    }
+  }
+  if (!changed.empty()) list.body = Body(kind, day, list.rows);
+  return true;
+}
+
+Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day day, const Disclosure& reader,
+                                             const ListPageRequest* page) {
   Result<std::string> body = Status::Unavailable("not computed");
   RETURN_IF_ERROR(Read([&](const projections::State& state) {
     const bool civil_servants = reader.May(Info::kCivilServantFiles);
     const auto key = std::make_pair(static_cast<int>(kind) * 2 + (civil_servants ? 1 : 0), day);
+    const PersonalView personal = Personal(state);
+    const Disclosure shown = reader.WithPersonal(&personal);
     {
       std::lock_guard lock(list_cache_mutex_);
       auto it = list_cache_.find(key);
-      if (it != list_cache_.end() && it->second.first == state.applied()) {
-        body = it->second.second;
-        return;
+      if (it != list_cache_.end()) {
+        CachedList& list = it->second;
+        Status error;
+        const bool current = list.applied == state.applied();
+        if (current || (list.applied < state.applied() && Patch(state, kind, day, shown, list, &error))) {
+          if (!current) lists_patched_.fetch_add(1, std::memory_order_relaxed);
+          if (!error.ok()) {
+            list_cache_.erase(it);
+            body = error;
+            return;
+          }
+          body = page != nullptr ? PageBody(kind, day, list, *page) : list.body;
+          return;
+        }
       }
     }
-    const PersonalView personal = Personal(state);
-    auto list = ListJson(state, kind, day, reader.WithPersonal(&personal));
-    if (!list.ok()) {
-      body = list.status();
-      return;
+    // Whole: every subject evaluated, outside the cache's lock.
+    lists_computed_.fetch_add(1, std::memory_order_relaxed);
+    CachedList list;
+    list.applied = state.applied();
+    for (const auto& [id, subject] : state.subjects()) {
+      auto rows = ListRowsText(state, subject, kind, day, shown);
+      if (!rows.ok()) {
+        body = rows.status();
+        return;
+      }
+      if (!rows->empty()) list.rows.emplace(id, std::move(*rows));
     }
-    std::string text = DumpJson(*list);
-    {
-      std::lock_guard lock(list_cache_mutex_);
-      if (list_cache_.size() >= kListCacheEntriesMax) list_cache_.clear();
-      list_cache_[key] = {state.applied(), text};
-    }
-    body = std::move(text);
+    list.body = Body(kind, day, list.rows);
+    body = page != nullptr ? PageBody(kind, day, list, *page) : list.body;
+    std::lock_guard lock(list_cache_mutex_);
+    if (list_cache_.size() >= kListCacheEntriesMax) list_cache_.clear();
+    auto& kept = list_cache_[key];
+    if (kept.applied <= list.applied) kept = std::move(list);
   }));
   return body;
 }

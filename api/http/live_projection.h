@@ -1,10 +1,12 @@
 // The server's in-memory projection: the State every query reads, caught up with the log
-// before each answer, and the cache of whole lists (costly to compute) kept until the log grows.
+// before each answer, and the cache of whole lists (costly to compute: every subject is
+// evaluated), patched as the log grows with the rows of the subjects its new entries changed.
 //
 // Queries share the state (a shared lock); only catching up, when the log has grown since the
 // last query, takes it exclusively. Thread-safe; the ledger must outlive it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -20,7 +22,18 @@
 
 namespace creditlog::api {
 
-inline constexpr size_t kListCacheEntriesMax = 256;  // (list, day) answers kept until the log grows
+inline constexpr size_t kListCacheEntriesMax = 256;  // (list, day) answers kept and patched as the log grows
+// A cached list is computed whole again, rather than patched, when more than this share of the
+// subjects changed since (1/N of them) and more than kListPatchSubjectsAlways.
+inline constexpr size_t kListPatchShareMax = 8;
+inline constexpr size_t kListPatchSubjectsAlways = 64;
+
+// A page of a list (GET /v1/lists/{name}?after=&limit=): the rows of at most `limit` subjects
+// whose ids sort after `after` ("" for the first page).
+struct ListPageRequest {
+  std::string after;
+  uint64_t limit = 0;
+};
 
 class LiveProjection {
  public:
@@ -55,9 +68,15 @@ class LiveProjection {
   }
 
   // GET /v1/lists/{name}'s body for (kind, day) as `reader` may see it: the ListJson text, from
-  // the cache while the log has not grown since it was computed. Rows differ between readers
-  // only in civil servants' (api/disclosure.h), so the cache keeps at most two answers a day.
-  Result<std::string> ListBody(fb::ListKind kind, projections::Day day, const Disclosure& reader);
+  // the cache (patched with the subjects changed since it was computed). Rows differ between
+  // readers only in civil servants' (api/disclosure.h), so the cache keeps at most two answers a
+  // day. With `page`, one page of it: the same members, the page's rows, and `limit`,
+  // `subjects` (on the whole list) and `next_after` (the `after` of the next page; null on the last).
+  Result<std::string> ListBody(fb::ListKind kind, projections::Day day, const Disclosure& reader,
+                               const ListPageRequest* page = nullptr);
+  // Lists computed whole, and patched (/metrics).
+  uint64_t lists_computed() const { return lists_computed_.load(std::memory_order_relaxed); }
+  uint64_t lists_patched() const { return lists_patched_.load(std::memory_order_relaxed); }
 
  private:
   Status CatchUpTo(uint64_t size);
@@ -66,9 +85,21 @@ class LiveProjection {
   const std::shared_ptr<ledger::PersonalKeys> personal_keys_;
   std::shared_mutex mutex_;  // GUARDS: state_
   projections::State state_;
+  // A list as of a day, as one kind of reader sees it, kept until asked again and then patched
+  // with the rows of the subjects the entries since changed (State::ChangedSince).
+  struct CachedList {
+    uint64_t applied = 0;                                  // state.applied() it is true for
+    std::map<std::string, std::string, std::less<>> rows;  // subject → its rows (ListRowsText), if any
+    std::string body;
+  };
+  static std::string PageBody(fb::ListKind kind, projections::Day day, const CachedList& list, const ListPageRequest& page);
+  // Patches `list` up to `state`; false when it must be computed whole.
+  static bool Patch(const projections::State& state, fb::ListKind kind, projections::Day day, const Disclosure& reader,
+                    CachedList& list, Status* error);
+
+  std::atomic<uint64_t> lists_computed_{0}, lists_patched_{0};
   std::mutex list_cache_mutex_;  // GUARDS: list_cache_
-  // (list, day) → (state.applied() when computed, the body).
-  std::map<std::pair<int, projections::Day>, std::pair<uint64_t, std::string>> list_cache_;
+  std::map<std::pair<int, projections::Day>, CachedList> list_cache_;  // by (list and reader kind, day)
 };
 
 }  // namespace creditlog::api

@@ -63,6 +63,10 @@ Reply ServerImpl::MetricsText(const Request& req, const Params&, const Principal
                static_cast<double>(http.requests_refused));
   WriteCounter(&out, "creditlog_checkpoints_published_total", "Checkpoints signed by this server.",
                options_.publisher ? static_cast<double>(options_.publisher->published()) : 0.0);
+  WriteCounter(&out, "creditlog_lists_computed_total", "List answers computed whole (every subject evaluated).",
+               static_cast<double>(live_.lists_computed()));
+  WriteCounter(&out, "creditlog_lists_patched_total", "Cached list answers patched with the subjects new entries changed.",
+               static_cast<double>(live_.lists_patched()));
   if (options_.witnessed != nullptr) out += options_.witnessed->Metrics();
   return Send(req, 200, "text/plain; version=0.0.4; charset=utf-8", std::move(out));
 }

@@ -219,6 +219,16 @@ Reply ServerImpl::List(const Request& req, const Params& params, const Principal
   auto kind = projections::ListFromName(std::string(params["name"]));
   if (!day.ok()) return Error(req, day.status());
   if (!kind.ok()) return Error(req, kind.status());
+  std::optional<ListPageRequest> page;
+  if (req.has_query("after") || req.has_query("limit")) {
+    auto limit = req.has_query("limit") ? Number(req, "limit") : Result<uint64_t>(kListPageDefault);
+    if (!limit.ok()) return Error(req, limit.status());
+    if (*limit == 0 || *limit > kListPageMax) {
+      return Error(req, Status::InvalidArgument("query parameter limit: " + std::to_string(*limit) + " is not between 1 and " +
+                                                std::to_string(kListPageMax) + " subjects a page"));
+    }
+    page = ListPageRequest{std::string(req.query("after")), *limit};
+  }
   const Disclosure reader(who.role);
   if (!reader.MayList(*kind)) {
     Status refused = reader.Require(Info::kRestrictedLists, "the " + std::string(projections::ListName(*kind)) + " list");
@@ -233,7 +243,7 @@ Reply ServerImpl::List(const Request& req, const Params& params, const Principal
     if (!named.ok()) return Error(req, named.status(), retry_after);
     purpose = *named;
   }
-  auto body = live_.ListBody(*kind, *day, reader);
+  auto body = live_.ListBody(*kind, *day, reader, page ? &*page : nullptr);
   if (!body.ok()) return Error(req, body.status());
   if (!purpose) return Send(req, 200, kJsonType, std::move(*body));
   return AnswerRead(req, who, *purpose, "/v1/lists/{name}", {"", std::string(projections::ListName(*kind))}, std::move(*body));

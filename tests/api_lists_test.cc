@@ -1,0 +1,179 @@
+// Lists kept between entries (api/http/live_projection.h): a cached list is patched with the
+// rows of the subjects new entries changed, and is byte for byte the list computed whole, on a
+// real ledger whose entries pass the rules of the log.
+#include <catch2/catch.hpp>
+
+#include "api/http/live_projection.h"
+#include "api/views.h"
+#include "projections/words.h"
+#include "story_fixture.h"
+
+using namespace creditlog;
+using namespace creditlog::api;
+using namespace creditlog::projections;
+using namespace creditlog::testing;
+
+namespace {
+
+json ListingNotice(const std::string& id, const char* served, const char* deadline, const std::string& related) {
+  return {{"notice_id", id}, {"list", "SeriousDishonesty"}, {"reason", "严重违法失信"}, {"basis", "国办发〔2020〕49号"},
+          {"notice_date", served}, {"objection_deadline", deadline}, {"related", {related}}};
+}
+
+json Listing(const std::string& id, const std::string& notice, const char* decided) {
+  return {{"listing_id", id}, {"notice_id", notice}, {"basis", "国办发〔2020〕49号"}, {"decision_date", decided},
+          {"term_end_date", ""}, {"exit_conditions", "履行义务并申请信用修复"}};
+}
+
+// The list as the server answers it, which must be the list computed whole from a fresh fold.
+std::string Served(Story& s, LiveProjection& live, fb::ListKind kind, const char* day) {
+  const Disclosure reader(Role::kPublic);
+  auto body = live.ListBody(kind, D(day), reader);
+  REQUIRE(body.ok());
+  auto state = BuildState(*s.f.ledger, s.f.ledger->size());
+  REQUIRE(state.ok());
+  auto whole = ListJson(*state, kind, D(day), reader);
+  REQUIRE(whole.ok());
+  CHECK(*body == DumpJson(*whole));
+  return *body;
+}
+
+bool Lists(const std::string& body, const std::string& subject) { return body.find("\"subject\":\"" + subject + "\"") != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("lists: a cached list is patched with the subjects new entries change, and equals the list computed whole", "[lists]") {
+  Story s;
+  LiveProjection live(*s.f.ledger);
+  REQUIRE(live.CatchUp().ok());
+  const auto gov = fb::ListKind::GovernmentDishonesty;
+  const auto serious = fb::ListKind::SeriousDishonesty;
+  CHECK(!Lists(Served(s, live, gov, "2026-03-10"), kPublicBody));
+  CHECK(!Lists(Served(s, live, serious, "2026-03-10"), kCompany));
+  CHECK(live.lists_computed() == 2);
+
+  // A contract the public body pays late: due 2026-01-31, on the 政务失信 list from 2026-03-03.
+  s.Add(kPublicBody, "ContractSigned", {{"contract_id", "HT-L1"}, {"public_body", kPublicBody}, {"counterparty", kCompany},
+                                        {"title", "采购"}, {"amount_fen", 1000000}, {"signed_date", "2025-12-01"},
+                                        {"delivery_date", "2026-01-01"}, {"payment_term_days", 30}});
+  CHECK(Lists(Served(s, live, gov, "2026-03-10"), kPublicBody));
+  CHECK(live.lists_computed() == 2);
+  CHECK(live.lists_patched() == 1);
+  // The day before it counts, and the day it does: a new day is computed whole once.
+  CHECK(!Lists(Served(s, live, gov, "2026-03-02"), kPublicBody));
+  CHECK(Lists(Served(s, live, gov, "2026-03-03"), kPublicBody));
+  CHECK(live.lists_computed() == 4);
+
+  // The serious list: a serious penalty, its notice, the decision (from the day after the
+  // objection window's last working day).
+  s.Add(kCompany, "PenaltyDecided", [] {
+    json p = PenaltyJson("罚〔2025〕81号", "2025-09-01", "Serious");
+    p["fine_fen"] = 500000;
+    return p;
+  }());
+  s.Add(kCompany, "ListingNoticeIssued", ListingNotice("N1", "2025-09-26", "2025-10-10", "罚〔2025〕81号"));
+  CHECK(!Lists(Served(s, live, serious, "2026-03-10"), kCompany));
+  s.Add(kCompany, "SeriousListingDecided", Listing("L1", "N1", "2025-10-11"));
+  CHECK(Lists(Served(s, live, serious, "2026-03-10"), kCompany));
+  const uint64_t patched = live.lists_patched();
+  CHECK(patched >= 3);
+  // Asked again with nothing new: the same text, neither patched nor computed.
+  const uint64_t computed = live.lists_computed();
+  CHECK(Lists(Served(s, live, serious, "2026-03-10"), kCompany));
+  CHECK(live.lists_patched() == patched);
+  CHECK(live.lists_computed() == computed);
+
+  // The government list again, several entries later: patched, and still the whole list.
+  CHECK(Lists(Served(s, live, gov, "2026-03-10"), kPublicBody));
+  CHECK(live.lists_patched() == patched + 1);
+
+  // A ruleset adopted can change every subject's lists: computed whole.
+  s.Adopt(std::string(DefaultRulesetJson()), "2026-01-01", "again");
+  CHECK(Lists(Served(s, live, serious, "2026-03-10"), kCompany));
+  CHECK(live.lists_computed() == computed + 1);
+}
+
+TEST_CASE("lists: the change journal names each subject an entry changed, a contract's payee with its payer", "[lists]") {
+  Story s;
+  s.At(kCompany, "2026-03-10");
+  const uint64_t before = s.state_.applied();
+  s.Add(kPublicBody, "ContractSigned", {{"contract_id", "HT-J1"}, {"public_body", kPublicBody}, {"counterparty", kCompany},
+                                        {"title", "采购"}, {"amount_fen", 1000000}, {"signed_date", "2025-12-01"},
+                                        {"delivery_date", "2026-01-01"}, {"payment_term_days", 30}});
+  const uint64_t signed_at = s.f.ledger->size();
+  s.Add(kOtherBody, "ServiceRated", {{"rating_id", "R-J1"}, {"rating", 5}, {"matter", "不动产登记"}, {"rated_date", "2026-03-02"},
+                                     {"channel", "Window"}});
+  s.At(kCompany, "2026-03-10");
+  std::vector<std::string_view> changed;
+  REQUIRE(s.state_.ChangedSince(before, &changed));
+  CHECK(changed == std::vector<std::string_view>{std::min(kPublicBody, kOtherBody), std::max(kPublicBody, kOtherBody), kCompany});
+  REQUIRE(s.state_.ChangedSince(signed_at, &changed));
+  CHECK(changed == std::vector<std::string_view>{kOtherBody});
+  REQUIRE(s.state_.ChangedSince(s.state_.applied(), &changed));
+  CHECK(changed.empty());
+  CHECK(!s.state_.ChangedSince(s.state_.applied() + 1, &changed));  // not yet folded
+
+  // A copy tells changes only from the size it was copied at.
+  State copy = s.state_;
+  CHECK(!copy.ChangedSince(before, &changed));
+  CHECK(copy.ChangedSince(copy.applied(), &changed));
+
+  // A ruleset adopted, or a person's information erased: every subject may have changed.
+  const uint64_t adopted_before = s.f.ledger->size();
+  s.Adopt(std::string(DefaultRulesetJson()), "2026-01-01", "again");
+  s.At(kCompany, "2026-03-10");
+  CHECK(!s.state_.ChangedSince(before, &changed));
+  CHECK(!s.state_.ChangedSince(adopted_before, &changed));
+  CHECK(s.state_.ChangedSince(s.state_.applied(), &changed));
+}
+
+TEST_CASE("lists: pages of a list, by subject after a cursor, join to the whole list", "[lists]") {
+  Story s;
+  // Five public bodies paying late: each on the 政务失信 list from 2026-03-03.
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 5; ++i) {
+    const std::string body = events::MakeUscc("11", "370211", "MBP0000" + std::to_string(i));
+    bodies.push_back(body);
+    s.Register(body, "PublicBody", "青岛市市南区第" + ChineseNumeral(i + 1) + "局");
+    s.Add(body, "ContractSigned", {{"contract_id", "HT-P" + std::to_string(i)}, {"public_body", body}, {"counterparty", kCompany},
+                                   {"title", "采购"}, {"amount_fen", 1000000}, {"signed_date", "2025-12-01"},
+                                   {"delivery_date", "2026-01-01"}, {"payment_term_days", 30}});
+  }
+  std::sort(bodies.begin(), bodies.end());
+  LiveProjection live(*s.f.ledger);
+  REQUIRE(live.CatchUp().ok());
+  const auto gov = fb::ListKind::GovernmentDishonesty;
+  const Disclosure reader(Role::kPublic);
+  const json whole = json::parse(*live.ListBody(gov, D("2026-03-10"), reader));
+  REQUIRE(whole["entries"].size() == 5);
+
+  json joined = json::array();
+  std::string after;
+  std::vector<std::string> cursors;
+  for (int pages = 0; pages < 10; ++pages) {
+    const ListPageRequest page{after, 2};
+    auto body = live.ListBody(gov, D("2026-03-10"), reader, &page);
+    REQUIRE(body.ok());
+    const json p = json::parse(*body);
+    CHECK(p["list"] == whole["list"]);
+    CHECK(p["as_of"] == "2026-03-10");
+    CHECK(p["subjects"] == 5);
+    CHECK(p["limit"] == 2);
+    CHECK(p["entries"].size() <= 2);
+    for (const json& row : p["entries"]) joined.push_back(row);
+    if (p["next_after"].is_null()) break;
+    after = p["next_after"].get<std::string>();
+    cursors.push_back(after);
+  }
+  CHECK(joined == whole["entries"]);
+  CHECK(cursors == std::vector<std::string>{bodies[1], bodies[3]});
+  // After the last subject: an empty last page.
+  const ListPageRequest past{bodies.back(), 2};
+  const json empty = json::parse(*live.ListBody(gov, D("2026-03-10"), reader, &past));
+  CHECK(empty["entries"].empty());
+  CHECK(empty["next_after"].is_null());
+  // The day before the list applies: no rows, on a page as on the whole.
+  const ListPageRequest first{"", 2};
+  CHECK(json::parse(*live.ListBody(gov, D("2026-03-02"), reader, &first))["entries"].empty());
+  CHECK(json::parse(*live.ListBody(gov, D("2026-03-03"), reader, &first))["entries"].size() == 2);
+}
