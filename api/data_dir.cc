@@ -1,4 +1,6 @@
 #include "api/data_dir.h"
+
+#include "api/log.h"
 #include "base/file.h"
 #include "projections/admission.h"
 
@@ -14,6 +16,12 @@ namespace creditlog::api {
 
 std::string KeysDir(const std::string& data) { return data + "/keys"; }
 std::string LedgerKeyPath(const std::string& data) { return KeysDir(data) + "/ledger.key"; }
+std::string ProjectionSnapshotPath(const std::string& data) { return data + "/projection.snapshot"; }
+
+void NoteFoldStart(const projections::FoldStart& start) {
+  if (!start.refused.empty()) Notice("the projection snapshot was not used: the log was folded from the start", {{"reason", start.refused}});
+}
+
 std::string RootKeyPath(const std::string& data) { return KeysDir(data) + "/root.key"; }
 std::string AgencyKeyPath(const std::string& data, const std::string& name) {
   return KeysDir(data) + "/agencies/" + name + ".key";
@@ -89,7 +97,11 @@ Result<std::unique_ptr<ledger::Ledger>> OpenForWriting(const std::string& data, 
   RETURN_IF_ERROR(ledger->SetCheckpointKey(key.key_pair.secret_key));
   ASSIGN_OR_RETURN(auto personal_keys, ledger::PersonalKeys::Open(data, key.key_pair.secret_key));
   ledger->SetPersonalKeys(std::move(personal_keys));
-  if (guarded) RETURN_IF_ERROR(projections::Admission::Install(*ledger));  // every new event passes the rules of the log
+  if (guarded) {  // every new event passes the rules of the log
+    projections::FoldStart start;
+    RETURN_IF_ERROR(projections::Admission::Install(*ledger, {}, ProjectionSnapshotPath(data), &start));
+    NoteFoldStart(start);
+  }
   return ledger;
 }
 

@@ -5,6 +5,8 @@
 //   DIR/keys/agencies/*.key agency keys created by `demo` or `keys generate --data`
 //   DIR/access/             the access log, a ledger of its own (api/access_log.h)
 //   DIR/personal-keys/      the personal key store (ledger/personal_keys.h); back it up apart
+//   DIR/projection.snapshot the folded projection, read instead of folding the whole log
+//                           (projections/snapshot.h); a cache: deleting it costs one fold
 #pragma once
 
 #include <memory>
@@ -13,6 +15,7 @@
 
 #include "crypto/key_file.h"
 #include "ledger/ledger.h"
+#include "projections/snapshot.h"
 
 namespace creditlog::api {
 
@@ -20,12 +23,17 @@ std::string KeysDir(const std::string& data);
 std::string LedgerKeyPath(const std::string& data);
 std::string RootKeyPath(const std::string& data);
 std::string AgencyKeyPath(const std::string& data, const std::string& name);
+std::string ProjectionSnapshotPath(const std::string& data);
+
+// Says (Notice, api/log.h) why the projection snapshot was not used, when one was refused.
+void NoteFoldStart(const projections::FoldStart& start);
 
 Result<NamedKeyPair> LoadKey(const std::string& path, std::string_view passphrase);
 Status SaveKey(const std::string& path, const NamedKeyPair& key, std::string_view passphrase);
 
 // Opens the ledger for appending, with its checkpoint key unlocked and every new event
-// checked against the log before it (projections/admission.h).
+// checked against the log before it (projections/admission.h), whose fold starts from the
+// projection snapshot when it is usable.
 // `guarded` false: for a command that appends nothing (publishing a checkpoint), which need
 // not fold the log. Unavailable, naming the process, when another process holds the ledger
 // (a running `creditlog serve`): one writer at a time, by RocksDB's lock on DIR/db/LOCK.

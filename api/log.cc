@@ -1,6 +1,7 @@
 #include "api/log.h"
 
 #include <atomic>
+#include <iostream>
 
 #include <spdlog/sinks/stdout_sinks.h>
 
@@ -8,6 +9,7 @@ namespace creditlog::api {
 namespace {
 
 std::atomic<bool> g_json{false};
+std::atomic<bool> g_set_up{false};
 
 }  // namespace
 
@@ -26,7 +28,17 @@ Status SetUpLogging(std::string_view format, std::string_view level) {
   spdlog::set_pattern(g_json ? R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l",%v})" : "%Y-%m-%d %H:%M:%S.%e %l %v");
   spdlog::set_level(parsed);
   spdlog::flush_on(spdlog::level::info);
+  g_set_up = true;
   return Status::Ok();
+}
+
+bool LoggingSetUp() { return g_set_up; }
+
+void Notice(std::string_view message, const nlohmann::json& fields) {
+  if (LoggingSetUp()) return Log(spdlog::level::warn, message, fields);
+  std::string line = "creditlog: " + std::string(message);
+  for (const auto& [key, value] : fields.items()) line += "; " + key + ": " + (value.is_string() ? value.get<std::string>() : value.dump());
+  std::cerr << line << "\n";
 }
 
 void Log(spdlog::level::level_enum level, std::string_view message, const nlohmann::json& fields) {

@@ -17,4 +17,10 @@ Status SetUpLogging(std::string_view format, std::string_view level);
 // "message key=value …" in text; {"time","level","msg",key:value…} in JSON.
 void Log(spdlog::level::level_enum level, std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
 
+// Whether SetUpLogging has run (a server); commands print to stderr instead.
+bool LoggingSetUp();
+// A warning in the server's log when it has one, else a line on stderr ("creditlog: message;
+// key: value"): for code both the server and the commands run.
+void Notice(std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
+
 }  // namespace creditlog::api

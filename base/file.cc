@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -94,19 +95,26 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t bytes_max) {
     if (errno == ENOENT) return Status::NotFound("no such file: " + path);
     return ErrnoError("cannot open", path);
   }
-  std::string contents;
-  char buffer[4096];
+  // Read straight into the string, a chunk at a time, sized by fstat up front: a snapshot of
+  // the projection is a file of a gigabyte, which small reads and appends would copy over and over.
+  constexpr size_t kChunk = size_t{1} << 20;
+  struct stat st{};
+  const size_t expected = ::fstat(fd.get(), &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0;
+  std::string contents(std::min(expected, bytes_max) + kChunk, '\0');
+  size_t used = 0;
   // Bounded: each iteration ends the loop or adds bytes, and the contents have a maximum.
   while (true) {
-    const ssize_t n = ::read(fd.get(), buffer, sizeof(buffer));
+    if (contents.size() < used + kChunk) contents.resize(contents.size() * 2);
+    const ssize_t n = ::read(fd.get(), contents.data() + used, kChunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return ErrnoError("cannot read", path);
     if (n == 0) break;
-    contents.append(buffer, static_cast<size_t>(n));
-    if (contents.size() > bytes_max) {
+    used += static_cast<size_t>(n);
+    if (used > bytes_max) {
       return Status::InvalidArgument(path + ": larger than " + std::to_string(bytes_max) + " bytes");
     }
   }
+  contents.resize(used);
   return contents;
 }
 

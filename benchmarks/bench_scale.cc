@@ -61,6 +61,7 @@
 #include "events/event.h"
 #include "ledger/ledger.h"
 #include "projections/build.h"
+#include "projections/snapshot.h"
 
 using namespace creditlog;
 using bench::Clock;
@@ -122,19 +123,31 @@ struct Sample {
   std::vector<std::string> public_bodies;  // random order
 };
 
-// In a child process: folds `demo` and writes the sample to `path` — the subject count, then
-// "S\tid\tname" and "P\tid" lines. Returns the child's exit code.
-int WriteSample(const std::string& demo, const std::string& path) {
+// In a child process: folds `demo`, writes its projection snapshot to `snapshot` and the sample
+// to `path` — the subject count, then "S\tid\tname" and "P\tid" lines. Returns the child's
+// exit code.
+int WriteSample(const std::string& demo, const std::string& path, const std::string& snapshot) {
   auto opened = ledger::Ledger::Open(demo, {.read_only = true});
   if (!opened.ok()) {
     std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
     return 1;
   }
+  const auto folding = Clock::now();
   auto state = projections::BuildState(**opened, (*opened)->size());
   if (!state.ok()) {
     std::fprintf(stderr, "folding %s: %s\n", demo.c_str(), state.status().ToString().c_str());
     return 1;
   }
+  bench::Result("fold_s_at_scale", Seconds(folding), "s");
+  // The projection snapshot the server then starts from, as `serve` writes it.
+  const auto writing = Clock::now();
+  if (Status written = projections::WriteSnapshot(snapshot, **opened, *state); !written.ok()) {
+    std::fprintf(stderr, "%s\n", written.ToString().c_str());
+    return 1;
+  }
+  bench::Result("snapshot_write_s_at_scale", Seconds(writing), "s");
+  bench::Result("snapshot_mib_at_scale", static_cast<double>(std::filesystem::file_size(snapshot)) / (1 << 20), "MiB");
+  std::fflush(stdout);  // the child leaves by _exit
   std::vector<const projections::SubjectState*> legal, bodies;
   for (const auto& [id, subject] : state->subjects()) {
     if (!subject.registered || id.find('/') != std::string::npos) continue;  // civil servants' files are for personnel
@@ -152,10 +165,10 @@ int WriteSample(const std::string& demo, const std::string& path) {
   return out ? 0 : 1;
 }
 
-std::optional<Sample> DrawSample(const std::string& demo, const std::string& path) {
+std::optional<Sample> DrawSample(const std::string& demo, const std::string& path, const std::string& snapshot) {
   std::fflush(nullptr);
   const pid_t child = ::fork();
-  if (child == 0) ::_exit(WriteSample(demo, path));
+  if (child == 0) ::_exit(WriteSample(demo, path, snapshot));
   int status = 0;
   if (child < 0 || ::waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
   std::ifstream in(path);
@@ -436,14 +449,16 @@ int main(int argc, char** argv) {
   const std::string work = std::filesystem::temp_directory_path() / ("creditlog-bench-scale-" + std::to_string(getpid()));
 
   // The subjects the loads ask about, drawn before this process holds anything.
-  const std::optional<Sample> sample = DrawSample(demo, work + "-sample.txt");
+  const std::string snapshot = work + "-projection.snapshot";
+  const std::optional<Sample> sample = DrawSample(demo, work + "-sample.txt", snapshot);
   if (!sample) {
     std::fprintf(stderr, "bench_scale: could not fold %s to draw subjects\n", demo.c_str());
     return 1;
   }
   bench::Result("subjects_at_scale", static_cast<double>(sample->subjects), "subjects");
 
-  // Start: open the ledger and the access log, fold the log, listen, answer /healthz.
+  // Start: open the ledger and the access log, read the projection snapshot (and fold the
+  // entries after it: none), listen, answer /healthz.
   const std::string token = api::NewToken();
   const std::string access_dir = work + "-access";
   int rc = 0;
@@ -467,6 +482,7 @@ int main(int argc, char** argv) {
     options.tokens = {{"bench", api::Role::kInspector, api::TokenHash(token)}};
     options.access_log = access_log->get();
     options.recorded_reads_per_minute = 0;
+    options.projection_snapshot = snapshot;
     auto server = api::Server::Start(**opened, options);
     if (!server.ok()) {
       std::fprintf(stderr, "%s\n", server.status().ToString().c_str());
@@ -492,6 +508,7 @@ int main(int argc, char** argv) {
     access_log->reset();
   }
   std::filesystem::remove_all(access_dir);
+  std::filesystem::remove(snapshot);
 
   // The list page while writes arrive, on a writable server over a copy of the demo ledger.
   const char* passphrase = std::getenv(std::string(kPassphraseEnv).c_str());

@@ -10,9 +10,11 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "ledger/ledger.h"
+#include "projections/snapshot.h"
 #include "projections/state.h"
 
 namespace creditlog::projections {
@@ -24,8 +26,11 @@ Status CheckAdmissible(const State& state, const fb::Event& event, Day today, st
 class Admission : public ledger::AppendGuard {
  public:
   // Folds `ledger` as it is now, then guards its appends: install it before anything else
-  // appends. Every writer (record, import, serve, demo) goes through it.
-  static Status Install(ledger::Ledger& ledger, const std::function<void(uint64_t, uint64_t)>& progress = {});
+  // appends. Every writer (record, import, serve, demo) goes through it. With a
+  // `snapshot_path`, the fold starts from the projection snapshot there when it is usable
+  // (projections/snapshot.h); `start` tells how it began.
+  static Status Install(ledger::Ledger& ledger, const std::function<void(uint64_t, uint64_t)>& progress = {},
+                        const std::string& snapshot_path = "", FoldStart* start = nullptr);
 
   explicit Admission(State state) : state_(std::move(state)) {}
   Status Admit(const fb::Event& event, uint64_t seq, int64_t recorded_at_ms, std::string_view agency) override;

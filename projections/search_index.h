@@ -54,6 +54,9 @@ class SearchIndex {
   void ForEachInDivision(std::string_view digits, const std::function<bool(const SubjectState&)>& fn) const;
   // Calls fn for each civil servant, in the order they entered the log, until fn returns false.
   void ForEachSealed(const std::function<bool(const SubjectState&)>& fn) const;
+  // Every subject indexed, in the order they entered: Update in this order rebuilds the index
+  // (answers in the same order).
+  const std::vector<const SubjectState*>& entered() const { return subjects_; }
 
  private:
   uint32_t OrdinalOf(const SubjectState& s);

@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <ranges>
 #include <type_traits>
+#include <utility>
 
 #include "base/check.h"
 #include "projections/fold_check.h"
@@ -327,7 +328,6 @@ State& State::operator=(const State& other) {
   // The journal's views are the other state's keys: a copy tells changes only from here on.
   changes_.clear();
   changes_from_ = applied_;
-  everything_changed_at_ = other.everything_changed_at_;
   return *this;
 }
 
@@ -449,8 +449,7 @@ static const flatbuffers::String* ChangedContract(const fb::Event& e) {
 
 void State::NoteChanges(const fb::Event& e, uint64_t seq) {
   if (e.body_type() == fb::EventBody::RulesetAdopted || e.body_type() == fb::EventBody::ErasureRecorded) {
-    everything_changed_at_ = applied_;
-    changes_.clear();  // nothing before it can be asked for again
+    changes_.clear();  // nothing before it can be asked for again: every subject may have changed
     changes_from_ = applied_;
     return;
   }
@@ -469,7 +468,7 @@ void State::NoteChanges(const fb::Event& e, uint64_t seq) {
 }
 
 bool State::ChangedSince(uint64_t applied, std::vector<std::string_view>* subjects) const {
-  if (applied < changes_from_ || applied < everything_changed_at_ || applied > applied_) return false;
+  if (applied < changes_from_ || applied > applied_) return false;
   subjects->clear();
   auto first = std::lower_bound(changes_.begin(), changes_.end(), applied, [](const auto& c, uint64_t seq) { return c.first < seq; });
   for (auto it = first; it != changes_.end(); ++it) subjects->push_back(it->second);
@@ -600,7 +599,134 @@ void Encode(std::string* out, const T& value) {
   }
 }
 
+// Reads what Encode wrote, bounded by the bytes there are.
+class Decoder {
+ public:
+  explicit Decoder(std::string_view bytes) : bytes_(bytes) {}
+  size_t offset() const { return offset_; }
+  size_t remaining() const { return bytes_.size() - offset_; }
+  bool U64(uint64_t* value) {
+    if (remaining() < 8) return false;
+    *value = 0;
+    for (int i = 0; i < 8; ++i) *value = *value << 8 | static_cast<uint8_t>(bytes_[offset_++]);
+    return true;
+  }
+  bool Byte(uint8_t* value) {
+    if (remaining() < 1) return false;
+    *value = static_cast<uint8_t>(bytes_[offset_++]);
+    return true;
+  }
+  bool Text(std::string* value) {
+    uint64_t size = 0;
+    if (!U64(&size) || size > remaining()) return false;
+    value->assign(bytes_.substr(offset_, size));
+    offset_ += size;
+    return true;
+  }
+
+ private:
+  std::string_view bytes_;
+  size_t offset_ = 0;
+};
+
+template <typename T>
+concept MapLike = requires { typename T::key_type; typename T::mapped_type; };
+
+// The inverse of Encode: false where the bytes end early or hold a value no T has.
+template <typename T>
+bool Decode(Decoder& in, T& value) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    return in.Text(&value);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    uint8_t byte = 0;
+    if (!in.Byte(&byte) || byte > 1) return false;
+    value = byte == 1;
+    return true;
+  } else if constexpr (std::is_enum_v<T>) {
+    uint64_t raw = 0;
+    if (!in.U64(&raw)) return false;
+    value = static_cast<T>(static_cast<std::underlying_type_t<T>>(static_cast<int64_t>(raw)));
+    return static_cast<uint64_t>(static_cast<int64_t>(value)) == raw;
+  } else if constexpr (std::is_integral_v<T>) {
+    uint64_t raw = 0;
+    if (!in.U64(&raw)) return false;
+    value = static_cast<T>(raw);
+    return static_cast<uint64_t>(value) == raw;
+  } else if constexpr (Optional<T>) {
+    uint8_t present = 0;
+    if (!in.Byte(&present) || present > 1) return false;
+    if (present == 0) {
+      value.reset();
+      return true;
+    }
+    return Decode(in, value.emplace());
+  } else if constexpr (HasFields<T>) {
+    // Fields names the members as const references; `value` itself is not const.
+    return std::apply([&in](const auto&... member) { return (Decode(in, const_cast<std::remove_cvref_t<decltype(member)>&>(member)) && ...); },
+                      Fields(std::as_const(value)));
+  } else if constexpr (TupleLike<T>) {
+    return std::apply([&in](auto&... element) { return (Decode(in, element) && ...); }, value);
+  } else if constexpr (MapLike<T>) {
+    uint64_t size = 0;
+    if (!in.U64(&size) || size > in.remaining()) return false;
+    value.clear();
+    for (uint64_t i = 0; i < size; ++i) {
+      typename T::key_type key;
+      typename T::mapped_type mapped;
+      if (!Decode(in, key) || !Decode(in, mapped)) return false;
+      if (!value.empty() && !(value.rbegin()->first < key)) return false;  // keys ascend, as Encode wrote them
+      value.emplace_hint(value.end(), std::move(key), std::move(mapped));
+    }
+    return true;
+  } else if constexpr (std::ranges::sized_range<T>) {
+    uint64_t size = 0;
+    if (!in.U64(&size) || size > in.remaining()) return false;  // every element takes a byte at least
+    value.clear();
+    value.reserve(size);
+    for (uint64_t i = 0; i < size; ++i) {
+      if (!Decode(in, value.emplace_back())) return false;
+    }
+    return true;
+  } else {
+    static_assert(kNoEncoding<T>, "a state member a snapshot cannot decode");
+  }
+}
+
 }  // namespace
+
+std::string State::Snapshot() const {
+  std::string bytes;
+  Encode(&bytes, Fields(*this));
+  AppendU64(&bytes, search_.entered().size());
+  for (const SubjectState* s : search_.entered()) Encode(&bytes, s->id);
+  return bytes;
+}
+
+Result<State> State::FromSnapshot(std::string_view bytes) {
+  State state;
+  Decoder in(bytes);
+  auto malformed = [&in](std::string_view what) {
+    return Status::Corruption("projection snapshot: " + std::string(what) + " at byte " + std::to_string(in.offset()));
+  };
+  if (!Decode(in, state)) return malformed("the state is malformed");  // its Fields, as Digest encodes them
+  uint64_t entered = 0;
+  if (!in.U64(&entered) || entered > state.subjects_.size()) return malformed("the search index lists more subjects than there are");
+  std::string id;
+  for (uint64_t i = 0; i < entered; ++i) {
+    if (!in.Text(&id)) return malformed("the search index is malformed");
+    const SubjectState* s = state.Subject(id);
+    if (s == nullptr) return malformed("the search index names an unknown subject");
+    state.search_.Update(*s);
+  }
+  // A state folded from a log has indexed every subject; any other (made member by member, in
+  // tests) is indexed in key order after those listed.
+  if (state.search_.entered().size() != state.subjects_.size()) {
+    for (const auto& [key, s] : state.subjects_) state.search_.Update(s);
+  }
+  if (in.remaining() != 0) return malformed("bytes follow the state");
+  state.changes_from_ = state.applied_;  // the journal tells changes from here on
+  return state;
+}
 
 std::string State::Digest() const {
   std::string bytes;

@@ -289,11 +289,18 @@ class State {
   // SHA-256 over a canonical serialisation of every member (Fields): equal digests, equal state.
   std::string Digest() const;
 
+  // The state as bytes, for a snapshot of the projection (projections/snapshot.h): the
+  // digest's canonical serialisation of every member, then the order subjects entered the
+  // search index. FromSnapshot makes the state they were taken from (the same Digest, the same
+  // search answers); malformed bytes are Corruption naming the offset.
+  std::string Snapshot() const;
+  static Result<State> FromSnapshot(std::string_view bytes);
+
   // The search index and the change journal are derived from the entries folded, so they are
   // named here but not digested.
   friend auto Fields(const State& x) {
-    const auto& [subjects, contracts, rulesets, erasures, applied, search, changes, changes_from, everything_changed_at] = x;
-    (void)search, (void)changes, (void)changes_from, (void)everything_changed_at;
+    const auto& [subjects, contracts, rulesets, erasures, applied, search, changes, changes_from] = x;
+    (void)search, (void)changes, (void)changes_from;
     return std::tie(subjects, contracts, rulesets, erasures, applied);
   }
 
@@ -312,10 +319,10 @@ class State {
   uint64_t applied_ = 0;
   SearchIndex search_;  // derived from subjects_: not among Fields
   // (seq, subject) for each subject each entry from seq changes_from_ on changed, ascending by
-  // seq: ChangedSince's journal. The views are subjects_' keys.
+  // seq: ChangedSince's journal. The views are subjects_' keys. A ruleset adopted or an erasure
+  // empties it and moves changes_from_ past itself: every subject may have changed there.
   std::vector<std::pair<uint64_t, std::string_view>> changes_;
   uint64_t changes_from_ = 0;
-  uint64_t everything_changed_at_ = 0;  // applied() after the latest ruleset adoption or erasure
 };
 
 }  // namespace creditlog::projections

@@ -231,6 +231,28 @@ TEST_CASE("Changing any member of any state struct changes the digest", "[digest
   CHECK(walk.changes > 100);
 }
 
+TEST_CASE("A snapshot of a state reads back as that state: every member of every struct", "[digest][snapshot]") {
+  Walk walk;
+  const State empty;
+  size_t checked = 0;
+  ForEachChange<State>(walk, empty, "", [&](const State&, const State& after, const std::string& path) {
+    INFO(path);
+    const std::string bytes = after.Snapshot();
+    auto read = State::FromSnapshot(bytes);
+    REQUIRE(read.ok());
+    CHECK(read->Digest() == after.Digest());
+    // Cut anywhere, it is Corruption naming where, never a state.
+    for (size_t cut : {size_t{0}, bytes.size() / 3, bytes.size() - 1}) {
+      auto cut_short = State::FromSnapshot(std::string_view(bytes).substr(0, cut));
+      REQUIRE_FALSE(cut_short.ok());
+      CHECK(cut_short.status().code() == StatusCode::kCorruption);
+      CHECK_THAT(cut_short.status().message(), Catch::Contains("at byte"));
+    }
+    ++checked;
+  });
+  CHECK(checked > 100);
+}
+
 TEST_CASE("Every adopted ruleset is part of the digest, not only the one in force last", "[digest]") {
   auto adoption = [](const std::string& version, const char* effective) {
     json rules = json::parse(std::string(DefaultRulesetJson()));

@@ -15,16 +15,6 @@ using namespace creditlog::testing;
 
 namespace {
 
-// The ids whose name holds `query`, as the index finds them, in its order.
-std::vector<std::string> NameHits(const State& state, std::string_view query) {
-  std::vector<std::string> ids;
-  state.search().ForEachNameHit(query, [&](const SubjectState& s) {
-    ids.push_back(s.id);
-    return true;
-  });
-  return ids;
-}
-
 // The same, by a scan of every subject, in the index's order for comparison.
 std::vector<std::string> Scanned(const State& state, std::string_view query) {
   std::vector<std::string> ids;

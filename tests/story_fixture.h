@@ -110,6 +110,16 @@ inline json CommitmentJson(const std::string& id, const char* made, const char* 
           {"made_date", made}, {"deadline", deadline}, {"accepting_agency", kAgency}};
 }
 
+// Subject ids whose name holds `query`, as the search index finds them, in its order.
+inline std::vector<std::string> NameHits(const State& state, std::string_view query) {
+  std::vector<std::string> ids;
+  state.search().ForEachNameHit(query, [&](const SubjectState& s) {
+    ids.push_back(s.id);
+    return true;
+  });
+  return ids;
+}
+
 inline json PenaltyJson(const std::string& number, const char* date, const char* severity) {
   return {{"decision_number", number}, {"subject_name", kCompanyName}, {"category", "罚款"}, {"facts", "事实"},
           {"basis", "依据"}, {"content", "罚款"}, {"fine_fen", 500000}, {"decision_date", date},

@@ -45,8 +45,11 @@ Result<projections::State> LoadState(const ProjectionArgs& a, std::unique_ptr<le
   ASSIGN_OR_RETURN(auto ledger, OpenForReading(a.data));
   const uint64_t size = a.at_seq >= 0 ? static_cast<uint64_t>(a.at_seq) + 1 : ledger->size();
   ProgressLine progress("folding the log", a.quiet || a.json || size < 200'000);
-  auto state = projections::BuildState(*ledger, size, [&](uint64_t d, uint64_t t) { progress.Update(d, t); });
+  projections::FoldStart start;
+  auto state = projections::BuildStateFromSnapshot(*ledger, size, ProjectionSnapshotPath(a.data),
+                                                   [&](uint64_t d, uint64_t t) { progress.Update(d, t); }, &start);
   progress.Finish();
+  if (!a.quiet) NoteFoldStart(start);
   if (kept != nullptr) *kept = std::move(ledger);
   return state;
 }
@@ -460,15 +463,34 @@ Status Ruleset() {
   return Status::Ok();
 }
 
+// Rebuild folds from the start (never from the snapshot) and checks the snapshot, when there is
+// one, against the fold at its size.
 Status Rebuild() {
   const ProjectionArgs& a = CommandArgs<ProjectionArgs>();
-  ASSIGN_OR_RETURN(projections::State state, LoadState(a));
+  ASSIGN_OR_RETURN(auto opened, OpenForReading(a.data));
+  const uint64_t size = a.at_seq >= 0 ? static_cast<uint64_t>(a.at_seq) + 1 : opened->size();
+  const std::string snapshot_path = ProjectionSnapshotPath(a.data);
+  auto snapshot = projections::ReadSnapshot(snapshot_path, *opened);
+  json snapshot_json = nullptr;
+  ProgressLine progress("folding the log", a.quiet || a.json || size < 200'000);
+  projections::State state;
+  if (snapshot.ok() && snapshot->applied() <= size) {
+    RETURN_IF_ERROR(projections::CatchUp(*opened, snapshot->applied(), &state, [&](uint64_t d, uint64_t) { progress.Update(d, size); }));
+    if (state.Digest() != snapshot->Digest()) {
+      return Status::Corruption("the projection snapshot " + snapshot_path + " (" + std::to_string(snapshot->applied()) +
+                                " entries) differs from the fold of the log: delete it (the next start folds the log)");
+    }
+    snapshot_json = {{"entries", snapshot->applied()}, {"same_digest", true}};
+  } else if (!snapshot.ok() && snapshot.status().code() != StatusCode::kNotFound) {
+    snapshot_json = {{"refused", snapshot.status().message()}};
+  }
+  RETURN_IF_ERROR(projections::CatchUp(*opened, size, &state, [&](uint64_t d, uint64_t t) { progress.Update(d, t); }));
+  progress.Finish();
   if (a.compare_live) {
-    ASSIGN_OR_RETURN(auto ledger, OpenForReading(a.data));
     projections::State live;
-    for (uint64_t size = 0; size < state.applied();) {
-      size = std::min(state.applied(), size + kLiveStepEntries);
-      RETURN_IF_ERROR(projections::CatchUp(*ledger, size, &live));
+    for (uint64_t step = 0; step < state.applied();) {
+      step = std::min(state.applied(), step + kLiveStepEntries);
+      RETURN_IF_ERROR(projections::CatchUp(*opened, step, &live));
     }
     if (live.Digest() != state.Digest()) {
       return Status::Corruption("live digest " + live.Digest() + " differs from rebuild digest " + state.Digest());
@@ -476,10 +498,17 @@ Status Rebuild() {
     std::cerr << "live projection (caught up in steps of " << kLiveStepEntries << ") has the same digest\n";
   }
   if (a.json) {
-    std::cout << json{{"applied", state.applied()}, {"subjects", state.subjects().size()}, {"digest", state.Digest()}}.dump() << "\n";
+    json out = {{"applied", state.applied()}, {"subjects", state.subjects().size()}, {"digest", state.Digest()}};
+    if (!snapshot_json.is_null()) out["snapshot"] = snapshot_json;
+    std::cout << out.dump() << "\n";
   } else {
     std::cout << "folded " << state.applied() << " entries, " << state.subjects().size() << " subjects\n"
               << "digest " << state.Digest() << "\n";
+    if (snapshot_json.contains("entries")) {
+      std::cout << "projection snapshot (" << snapshot->applied() << " entries): the same as the fold\n";
+    } else if (snapshot_json.contains("refused")) {
+      std::cout << "projection snapshot not usable: " << snapshot_json["refused"].get<std::string>() << "\n";
+    }
   }
   return Status::Ok();
 }

@@ -265,6 +265,7 @@ Status Serve() {
     if (config.checkpoint_interval_ms < 10) return Status::InvalidArgument("checkpoint interval must be at least 10 ms");
     publisher = std::make_unique<ledger::CheckpointPublisher>(*ledger, std::chrono::milliseconds(config.checkpoint_interval_ms));
     options.publisher = publisher.get();
+    options.projection_snapshot = ProjectionSnapshotPath(a.data);  // started from, and kept up to date
     // Every read of a file is recorded in DATA/access, signed with the checkpoint key.
     ASSIGN_OR_RETURN(NamedKeyPair key, LoadKey(LedgerKeyPath(a.data), passphrase));
     ASSIGN_OR_RETURN(access_log, AccessLog::Open(a.data, *ledger, key.key_pair));

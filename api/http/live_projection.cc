@@ -1,11 +1,40 @@
 #include "api/http/live_projection.h"
 
+#include "api/data_dir.h"
+#include "api/log.h"
 #include "api/views.h"
 #include "projections/build.h"
+#include "projections/snapshot.h"
 
 namespace creditlog::api {
 
 Status LiveProjection::CatchUp() { return CatchUpTo(ledger_.size()); }
+
+Status LiveProjection::Start(const std::string& snapshot_path) {
+  if (snapshot_path.empty()) return CatchUp();
+  std::unique_lock lock(mutex_);
+  snapshot_path_ = snapshot_path;
+  projections::FoldStart start;
+  ASSIGN_OR_RETURN(state_, projections::BuildStateFromSnapshot(ledger_, ledger_.size(), snapshot_path, {}, &start));
+  NoteFoldStart(start);
+  snapshot_size_ = started_from_ = start.from;
+  Log(spdlog::level::info, "projection folded", {{"entries", state_.applied()}, {"from_snapshot", start.from}});
+  if (state_.applied() > 0 && (start.from == 0 || state_.applied() - start.from >= projections::kSnapshotRefreshEntries)) {
+    RETURN_IF_ERROR(projections::WriteSnapshot(snapshot_path_, ledger_, state_));
+    snapshot_size_ = state_.applied();
+    Log(spdlog::level::info, "projection snapshot written", {{"entries", snapshot_size_}, {"path", snapshot_path_}});
+  }
+  return Status::Ok();
+}
+
+Status LiveProjection::SaveSnapshot() {
+  std::unique_lock lock(mutex_);  // no catch-up meanwhile; the server has stopped answering
+  if (snapshot_path_.empty() || state_.applied() <= snapshot_size_) return Status::Ok();
+  RETURN_IF_ERROR(projections::WriteSnapshot(snapshot_path_, ledger_, state_));
+  snapshot_size_ = state_.applied();
+  Log(spdlog::level::info, "projection snapshot written", {{"entries", snapshot_size_}, {"path", snapshot_path_}});
+  return Status::Ok();
+}
 
 Status LiveProjection::CatchUpTo(uint64_t size) {
   std::unique_lock lock(mutex_);
@@ -14,34 +43,31 @@ Status LiveProjection::CatchUpTo(uint64_t size) {
 
 namespace {
 
-std::string Body(fb::ListKind kind, projections::Day day, const std::map<std::string, std::string, std::less<>>& rows) {
-  auto [head, tail] = ListFrameText(kind, day);
-  std::string body = std::move(head);
-  bool first = true;
-  for (const auto& [id, text] : rows) {
-    if (!first) body += ',';
-    first = false;
-    body += text;
+// A list's frame around rows [first, last) of `rows`, joined by commas.
+template <typename It>
+std::string Framed(std::pair<std::string, std::string> frame, It first, It last) {
+  std::string body = std::move(frame.first);
+  for (It it = first; it != last; ++it) {
+    if (it != first) body += ',';
+    body += it->second;
   }
-  return body + tail;
+  return body + frame.second;
+}
+
+std::string Body(fb::ListKind kind, projections::Day day, const std::map<std::string, std::string, std::less<>>& rows) {
+  return Framed(ListFrameText(kind, day), rows.begin(), rows.end());
 }
 
 }  // namespace
 
 std::string LiveProjection::PageBody(fb::ListKind kind, projections::Day day, const CachedList& list, const ListPageRequest& page) {
-  auto it = list.rows.upper_bound(page.after);
-  std::string rows;
-  std::string_view last;
-  for (uint64_t n = 0; it != list.rows.end() && n < page.limit; ++it, ++n) {
-    if (!rows.empty()) rows += ',';
-    rows += it->second;
-    last = it->first;
-  }
+  const auto first = list.rows.upper_bound(page.after);
+  auto last = first;
+  for (uint64_t n = 0; last != list.rows.end() && n < page.limit; ++n) ++last;
   const nlohmann::json extra = {{"limit", page.limit},
                                 {"subjects", list.rows.size()},
-                                {"next_after", it == list.rows.end() ? nlohmann::json(nullptr) : nlohmann::json(last)}};
-  auto [head, tail] = ListFrameText(kind, day, extra);
-  return head + rows + tail;
+                                {"next_after", last == list.rows.end() ? nlohmann::json(nullptr) : nlohmann::json(std::prev(last)->first)}};
+  return Framed(ListFrameText(kind, day, extra), first, last);
 }
 
 bool LiveProjection::Patch(const projections::State& state, fb::ListKind kind, projections::Day day, const Disclosure& reader,

@@ -48,6 +48,15 @@ class LiveProjection {
   // Brings the state up to the log's current size (the server folds the whole log this way
   // before it listens, so that no request waits for the whole history).
   Status CatchUp();
+  // CatchUp from the projection snapshot at `snapshot_path` when it is usable
+  // (projections/snapshot.h), before the server listens; then, when none was used or it was
+  // kSnapshotRefreshEntries or more behind, writes a new one there. "": CatchUp.
+  Status Start(const std::string& snapshot_path);
+  // Writes the state to the snapshot path given to Start, if it holds entries the snapshot
+  // there does not (the server stopping). OK without a path.
+  Status SaveSnapshot();
+  // The entries Start read from the snapshot (0: it folded the log from the start).
+  uint64_t started_from() const { return started_from_; }
 
   // Calls fn(const projections::State&) on the state caught up with the log as it is now.
   // Returns the catch-up error, without calling fn, when the log cannot be read.
@@ -83,8 +92,11 @@ class LiveProjection {
 
   const ledger::Ledger& ledger_;
   const std::shared_ptr<ledger::PersonalKeys> personal_keys_;
-  std::shared_mutex mutex_;  // GUARDS: state_
+  std::shared_mutex mutex_;  // GUARDS: state_, snapshot_size_
   projections::State state_;
+  std::string snapshot_path_;   // set by Start
+  uint64_t snapshot_size_ = 0;  // entries in the snapshot at snapshot_path_, read or written
+  uint64_t started_from_ = 0;   // set by Start
   // A list as of a day, as one kind of reader sees it, kept until asked again and then patched
   // with the rows of the subjects the entries since changed (State::ChangedSince).
   struct CachedList {

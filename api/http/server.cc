@@ -170,7 +170,7 @@ Status ServerImpl::AddRoutes() {
 
 Status ServerImpl::Run() {
   // Fold the log before listening, so that no request waits for the whole history.
-  RETURN_IF_ERROR(live_.CatchUp().WithContext("folding the log"));
+  RETURN_IF_ERROR(live_.Start(options_.projection_snapshot).WithContext("folding the log"));
   HttpServerOptions http;
   http.host = options_.host;
   http.port = options_.port;
@@ -209,6 +209,10 @@ void ServerImpl::Stop() {
   http_->Stop();
   http_.reset();
   ledger_.SetCommitObserver(nullptr);
+  // The next start reads the state instead of folding the whole log again.
+  if (Status saved = live_.SaveSnapshot(); !saved.ok()) {
+    Log(spdlog::level::err, "writing the projection snapshot failed", {{"error", saved.message()}});
+  }
 }
 
 // An append still in flight after kShutdownDrain calls back into this object (metrics, the

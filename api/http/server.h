@@ -76,6 +76,9 @@ struct ServerOptions {
   // Recorded reads one token may make per minute; 0: no limit (benchmarks). The audit feed
   // (GET /v1/entries and single entries read by auditors) is recorded but not counted.
   size_t recorded_reads_per_minute = kRecordedReadsPerMinuteMax;
+  // The projection snapshot (projections/snapshot.h): read at start instead of folding the
+  // whole log, written at start when stale and at Stop. "": the log is folded, nothing written.
+  std::string projection_snapshot;
 };
 
 int HttpStatusFor(StatusCode code);

@@ -1,0 +1,129 @@
+#include "projections/snapshot.h"
+
+#include <cstring>
+
+#include "base/file.h"
+#include "crypto/sha256.h"
+#include "projections/build.h"
+
+namespace creditlog::projections {
+
+namespace {
+
+// docs/format.md, "Projection snapshot".
+constexpr std::string_view kMagic = "CLPSNAP1";
+constexpr int kSnapshotFileMode = 0600;  // the state holds sealed personal fields as the log does
+
+void AppendU64(std::string* out, uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
+}
+
+void AppendText(std::string* out, std::string_view text) {
+  AppendU64(out, text.size());
+  out->append(text);
+}
+
+// The header's fields, read in order; false when the bytes end first.
+class HeaderReader {
+ public:
+  explicit HeaderReader(std::string_view bytes) : bytes_(bytes) {}
+  bool U64(uint64_t* value) {
+    if (bytes_.size() < 8) return false;
+    *value = 0;
+    for (int i = 0; i < 8; ++i) *value = *value << 8 | static_cast<uint8_t>(bytes_[static_cast<size_t>(i)]);
+    bytes_.remove_prefix(8);
+    return true;
+  }
+  bool Fixed(size_t size, std::string_view* value) {
+    if (bytes_.size() < size) return false;
+    *value = bytes_.substr(0, size);
+    bytes_.remove_prefix(size);
+    return true;
+  }
+  bool Text(std::string_view* value) {
+    uint64_t size = 0;
+    return U64(&size) && size <= bytes_.size() && Fixed(size, value);
+  }
+  size_t remaining() const { return bytes_.size(); }
+
+ private:
+  std::string_view bytes_;
+};
+
+std::string_view AsText(const Hash& hash) { return {reinterpret_cast<const char*>(hash.data()), hash.size()}; }
+
+}  // namespace
+
+Status WriteSnapshot(const std::string& path, const ledger::Ledger& ledger, const State& state) {
+  const uint64_t size = state.applied();
+  if (size == 0) return Status::Ok();
+  if (size > ledger.size()) {
+    return Status::InvalidArgument("the state holds " + std::to_string(size) + " entries, the log " + std::to_string(ledger.size()));
+  }
+  ASSIGN_OR_RETURN(Hash root, ledger.Root(size));
+  std::string bytes(kMagic);
+  AppendText(&bytes, FoldVersion());
+  AppendText(&bytes, ledger.origin());
+  AppendU64(&bytes, size);
+  bytes.append(AsText(root));
+  const std::string body = state.Snapshot();
+  AppendU64(&bytes, body.size());
+  bytes.append(body);
+  bytes.append(AsText(Sha256(AsBytes(bytes))));
+  return WriteFileDurably(path, bytes, kSnapshotFileMode).WithContext("writing the projection snapshot");
+}
+
+Result<State> ReadSnapshot(const std::string& path, const ledger::Ledger& ledger) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(path, kSnapshotBytesMax));
+  auto damaged = [&path](std::string_view what) { return Status::Corruption("projection snapshot " + path + ": " + std::string(what)); };
+  auto other = [&path](std::string_view what) { return Status::Conflict("projection snapshot " + path + ": " + std::string(what)); };
+  if (bytes.size() < kMagic.size() + kHashSize || !std::string_view(bytes).starts_with(kMagic)) {
+    return damaged("not a snapshot (no " + std::string(kMagic) + " header)");
+  }
+  const std::string_view covered = std::string_view(bytes).substr(0, bytes.size() - kHashSize);
+  if (AsText(Sha256(AsBytes(covered))) != std::string_view(bytes).substr(covered.size())) {
+    return damaged("damaged (its SHA-256 does not match its bytes)");
+  }
+  HeaderReader in(covered.substr(kMagic.size()));
+  std::string_view version, origin, root, body;
+  uint64_t size = 0, body_size = 0;
+  if (!in.Text(&version) || !in.Text(&origin) || !in.U64(&size) || !in.Fixed(kHashSize, &root) || !in.U64(&body_size) ||
+      body_size != in.remaining() || !in.Fixed(body_size, &body)) {
+    return damaged("malformed header");
+  }
+  if (version != FoldVersion()) {
+    return other("written by a build that folds differently (fold version " + std::string(version.substr(0, 12)) +
+                 ", this build " + std::string(FoldVersion().substr(0, 12)) + ")");
+  }
+  if (origin != ledger.origin()) return other("of the log \"" + std::string(origin) + "\", not \"" + ledger.origin() + "\"");
+  if (size > ledger.size()) {
+    return other("holds " + std::to_string(size) + " entries, the log only " + std::to_string(ledger.size()) +
+                 " (restored from an older backup?)");
+  }
+  ASSIGN_OR_RETURN(Hash log_root, ledger.Root(size));
+  if (AsText(log_root) != root) return other("its root at size " + std::to_string(size) + " is not the log's");
+  auto state = State::FromSnapshot(body);
+  if (!state.ok()) return damaged(state.status().message());
+  if (state->applied() != size) return damaged("its state holds " + std::to_string(state->applied()) + " entries, its header " + std::to_string(size));
+  return state;
+}
+
+Result<State> BuildStateFromSnapshot(const ledger::Ledger& ledger, uint64_t size, const std::string& path,
+                                     const std::function<void(uint64_t, uint64_t)>& progress, FoldStart* start) {
+  FoldStart begun;
+  State state;
+  if (!path.empty()) {
+    auto read = ReadSnapshot(path, ledger);
+    if (read.ok() && read->applied() <= size) {
+      begun.from = read->applied();
+      state = std::move(*read);
+    } else if (!read.ok() && read.status().code() != StatusCode::kNotFound) {
+      begun.refused = read.status().message();
+    }
+  }
+  RETURN_IF_ERROR(CatchUp(ledger, size, &state, progress));
+  if (start != nullptr) *start = std::move(begun);
+  return state;
+}
+
+}  // namespace creditlog::projections

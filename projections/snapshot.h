@@ -1,0 +1,56 @@
+// A snapshot of the projection: the folded state written to a file beside the log, so that a
+// process that needs the state (the server, the admission rules of every writer, the
+// inspectors' commands) reads it and folds only the entries recorded since, instead of the
+// whole history. At two million subjects the fold takes minutes; the snapshot seconds.
+//
+// A snapshot is a cache, never a source of truth: it is used only when it is whole (its
+// SHA-256 checks), was written by a build that folds exactly as this one does (FoldVersion),
+// and belongs to this log at its size (origin, size and the tree's root there). Otherwise it is
+// refused with the reason and the log is folded from the start. Format: docs/format.md,
+// "Projection snapshot".
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "ledger/ledger.h"
+#include "projections/state.h"
+
+namespace creditlog::projections {
+
+// A snapshot file is at most this large (about 600 bytes a subject: 2 million subjects take
+// some 1.2 GiB).
+inline constexpr size_t kSnapshotBytesMax = size_t{16} << 30;
+// The server writes a new snapshot when it starts this many entries or more past the one it
+// read (or read none), and when it stops past it.
+inline constexpr uint64_t kSnapshotRefreshEntries = 100'000;
+
+// The fold's version: SHA-256 over the sources that decide how the log folds into a State
+// (base/, events/, ledger/, projections/), computed by cmake/fold_version.cmake when they
+// change. A snapshot written by a build of another version is refused.
+std::string_view FoldVersion();
+
+// Writes `state` (folded from `ledger`: state.applied() ≤ ledger.size()) to `path`, durably
+// (base/file.h). An empty state is not written (there is nothing to save).
+Status WriteSnapshot(const std::string& path, const ledger::Ledger& ledger, const State& state);
+
+// The state in the snapshot at `path`: NotFound without one, Corruption if it is damaged or
+// malformed, Conflict if it is of another build or another log, or holds entries the log does
+// not (a log restored from an older backup).
+Result<State> ReadSnapshot(const std::string& path, const ledger::Ledger& ledger);
+
+// How BuildStateFromSnapshot began: from the snapshot's entries, or from the start and why.
+struct FoldStart {
+  uint64_t from = 0;    // entries read from the snapshot; 0 when folded from the start
+  std::string refused;  // why a snapshot present was not used; "" if none was present or it was used
+};
+
+// The state of entries [0, size) of `ledger`: the snapshot at `path` (when "" or unusable, see
+// ReadSnapshot, or past `size`: from the start) caught up with the entries after it.
+Result<State> BuildStateFromSnapshot(const ledger::Ledger& ledger, uint64_t size, const std::string& path,
+                                     const std::function<void(uint64_t, uint64_t)>& progress = {},
+                                     FoldStart* start = nullptr);
+
+}  // namespace creditlog::projections
