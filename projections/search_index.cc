@@ -70,12 +70,14 @@ uint32_t SearchIndex::OrdinalOf(const SubjectState& s) {
 }
 
 void SearchIndex::Rebind(const Subjects& subjects) {
-  ordinal_.clear();
-  for (uint32_t ordinal = 0; ordinal < subjects_.size(); ++ordinal) {
-    const SubjectState& s = subjects.find(subjects_[ordinal]->id)->second;
-    subjects_[ordinal] = &s;
-    ordinal_.emplace(std::string_view(s.id), ordinal);
+  // ordinal_'s keys are still the ids of the map copied from (alive while it is copied): each
+  // subject of the copy finds its ordinal by one hash lookup, not by string compares down a tree.
+  for (const auto& [id, s] : subjects) {
+    if (auto it = ordinal_.find(std::string_view(s.id)); it != ordinal_.end()) subjects_[it->second] = &s;
   }
+  ordinal_.clear();
+  ordinal_.reserve(subjects_.size());
+  for (uint32_t ordinal = 0; ordinal < subjects_.size(); ++ordinal) ordinal_.emplace(std::string_view(subjects_[ordinal]->id), ordinal);
 }
 
 void SearchIndex::Update(const SubjectState& s) {

@@ -39,7 +39,8 @@ class SearchIndex {
   // keeps its nodes). A copied State points its copy at its own subjects with Rebind.
   SearchIndex() = default;
 
-  // Points the index at `subjects`, a copy of the map it was built over.
+  // Points the index at `subjects`, a copy of the map it was built over (which must still be
+  // alive: the index still reads its ids).
   void Rebind(const Subjects& subjects);
 
   // Indexes `s` as it is now: a new subject, or one whose name or kind changed.

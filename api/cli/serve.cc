@@ -258,7 +258,9 @@ Status Serve() {
     options.reads_need_access_log = true;
   } else {
     ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase("passphrase for " + a.data + ": "));
-    ASSIGN_OR_RETURN(ledger, OpenForWriting(a.data, passphrase));
+    // Unguarded here: Server::Start guards it with a copy of the projection it folds (or reads
+    // from the snapshot) before it listens, instead of a second fold.
+    ASSIGN_OR_RETURN(ledger, OpenForWriting(a.data, passphrase, /*guarded=*/false));
     if (ledger->is_mirror()) {
       return Status::InvalidArgument(a.data + " is a mirror: serve it with --read-only");
     }

@@ -171,6 +171,14 @@ Status ServerImpl::AddRoutes() {
 Status ServerImpl::Run() {
   // Fold the log before listening, so that no request waits for the whole history.
   RETURN_IF_ERROR(live_.Start(options_.projection_snapshot).WithContext("folding the log"));
+  // Every event the server records passes the rules of the log (projections/admission.h). Their
+  // fold begins as a copy of the projection's, caught up just now: nothing appends before the
+  // server listens.
+  if (!options_.read_only && !ledger_.is_mirror() && !ledger_.guarded()) {
+    RETURN_IF_ERROR(live_.Read([&](const projections::State& state) {
+      ledger_.SetAppendGuard(std::make_shared<projections::Admission>(state));
+    }));
+  }
   HttpServerOptions http;
   http.host = options_.host;
   http.port = options_.port;
@@ -224,8 +232,6 @@ ServerImpl::~ServerImpl() {
 }
 
 Result<std::unique_ptr<Server>> Server::Start(ledger::Ledger& ledger, const ServerOptions& options) {
-  // Every event the server records passes the rules of the log (projections/admission.h).
-  if (!options.read_only && !ledger.is_mirror() && !ledger.guarded()) RETURN_IF_ERROR(projections::Admission::Install(ledger));
   auto server = std::make_unique<ServerImpl>(ledger, options);
   RETURN_IF_ERROR(server->Run());
   return std::unique_ptr<Server>(std::move(server));
