@@ -2,7 +2,8 @@
 // bench_http's "queries" phase serves it.
 //
 //   bench_scale --demo DIR [--seconds S]
-//   ($CREDITLOG_PASSPHRASE must open DIR/keys for the writes phase, as for `creditlog demo`)
+//   ($CREDITLOG_PASSPHRASE must open DIR/keys: the ledger key signs the projection snapshot, the
+//   demo's agency keys the writes, as for `creditlog demo`)
 //
 // sample: a child process folds the log (projections::BuildState) and draws random subjects
 //   (ids, names, kinds); it runs apart so that its copy of the state does not count in this
@@ -123,10 +124,11 @@ struct Sample {
   std::vector<std::string> public_bodies;  // random order
 };
 
-// In a child process: folds `demo`, writes its projection snapshot to `snapshot` and the sample
+// In a child process: folds `demo`, writes its projection snapshot to `snapshot` (signed with
+// the ledger key `passphrase` opens) and the sample
 // to `path` — the subject count, then "S\tid\tname" and "P\tid" lines. Returns the child's
 // exit code.
-int WriteSample(const std::string& demo, const std::string& path, const std::string& snapshot) {
+int WriteSample(const std::string& demo, const std::string& passphrase, const std::string& path, const std::string& snapshot) {
   auto opened = ledger::Ledger::Open(demo, {.read_only = true});
   if (!opened.ok()) {
     std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
@@ -140,8 +142,13 @@ int WriteSample(const std::string& demo, const std::string& path, const std::str
   }
   bench::Result("fold_s_at_scale", Seconds(folding), "s");
   // The projection snapshot the server then starts from, as `serve` writes it.
+  auto key = api::LoadKey(api::LedgerKeyPath(demo), passphrase);
+  if (!key.ok()) {
+    std::fprintf(stderr, "%s\n", key.status().ToString().c_str());
+    return 1;
+  }
   const auto writing = Clock::now();
-  if (Status written = projections::WriteSnapshot(snapshot, **opened, *state); !written.ok()) {
+  if (Status written = projections::WriteSnapshot(snapshot, **opened, *state, key->key_pair); !written.ok()) {
     std::fprintf(stderr, "%s\n", written.ToString().c_str());
     return 1;
   }
@@ -165,10 +172,11 @@ int WriteSample(const std::string& demo, const std::string& path, const std::str
   return out ? 0 : 1;
 }
 
-std::optional<Sample> DrawSample(const std::string& demo, const std::string& path, const std::string& snapshot) {
+std::optional<Sample> DrawSample(const std::string& demo, const std::string& passphrase, const std::string& path,
+                                const std::string& snapshot) {
   std::fflush(nullptr);
   const pid_t child = ::fork();
-  if (child == 0) ::_exit(WriteSample(demo, path, snapshot));
+  if (child == 0) ::_exit(WriteSample(demo, passphrase, path, snapshot));
   int status = 0;
   if (child < 0 || ::waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
   std::ifstream in(path);
@@ -449,8 +457,14 @@ int main(int argc, char** argv) {
   const std::string work = std::filesystem::temp_directory_path() / ("creditlog-bench-scale-" + std::to_string(getpid()));
 
   // The subjects the loads ask about, drawn before this process holds anything.
+  const char* passphrase = std::getenv(std::string(kPassphraseEnv).c_str());
+  if (passphrase == nullptr) {
+    std::fprintf(stderr, "bench_scale: set %s to the demo's passphrase (it signs the projection snapshot and the writes)\n",
+                 std::string(kPassphraseEnv).c_str());
+    return 1;
+  }
   const std::string snapshot = work + "-projection.snapshot";
-  const std::optional<Sample> sample = DrawSample(demo, work + "-sample.txt", snapshot);
+  const std::optional<Sample> sample = DrawSample(demo, passphrase, work + "-sample.txt", snapshot);
   if (!sample) {
     std::fprintf(stderr, "bench_scale: could not fold %s to draw subjects\n", demo.c_str());
     return 1;
@@ -511,12 +525,6 @@ int main(int argc, char** argv) {
   std::filesystem::remove(snapshot);
 
   // The list page while writes arrive, on a writable server over a copy of the demo ledger.
-  const char* passphrase = std::getenv(std::string(kPassphraseEnv).c_str());
-  if (passphrase == nullptr) {
-    std::fprintf(stderr, "bench_scale: set %s to the demo's passphrase for the list page under writes\n",
-                 std::string(kPassphraseEnv).c_str());
-    return 1;
-  }
   const std::string copy = work + "-copy";
   const auto copying = Clock::now();
   if (Status copied = CopyDataDir(demo, copy); !copied.ok()) {

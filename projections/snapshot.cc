@@ -54,9 +54,12 @@ std::string_view AsText(const Hash& hash) { return {reinterpret_cast<const char*
 
 }  // namespace
 
-Status WriteSnapshot(const std::string& path, const ledger::Ledger& ledger, const State& state) {
+Status WriteSnapshot(const std::string& path, const ledger::Ledger& ledger, const State& state, const KeyPair& ledger_key) {
   const uint64_t size = state.applied();
   if (size == 0) return Status::Ok();
+  if (ledger_key.public_key != ledger.ledger_public_key()) {
+    return Status::PermissionDenied("a projection snapshot is signed with the ledger's checkpoint key, not another");
+  }
   if (size > ledger.size()) {
     return Status::InvalidArgument("the state holds " + std::to_string(size) + " entries, the log " + std::to_string(ledger.size()));
   }
@@ -69,7 +72,10 @@ Status WriteSnapshot(const std::string& path, const ledger::Ledger& ledger, cons
   const std::string body = state.Snapshot();
   AppendU64(&bytes, body.size());
   bytes.append(body);
-  bytes.append(AsText(Sha256(AsBytes(bytes))));
+  const Hash checksum = Sha256(AsBytes(bytes));
+  bytes.append(AsText(checksum));
+  const Signature signature = SignDomain(ledger_key.secret_key, kPurposeProjectionSnapshot, ledger.origin(), ByteView(checksum.data(), checksum.size()));
+  bytes.append(reinterpret_cast<const char*>(signature.data()), signature.size());
   return WriteFileDurably(path, bytes, kSnapshotFileMode).WithContext("writing the projection snapshot");
 }
 
@@ -77,11 +83,12 @@ Result<State> ReadSnapshot(const std::string& path, const ledger::Ledger& ledger
   ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(path, kSnapshotBytesMax));
   auto damaged = [&path](std::string_view what) { return Status::Corruption("projection snapshot " + path + ": " + std::string(what)); };
   auto other = [&path](std::string_view what) { return Status::Conflict("projection snapshot " + path + ": " + std::string(what)); };
-  if (bytes.size() < kMagic.size() + kHashSize || !std::string_view(bytes).starts_with(kMagic)) {
+  if (bytes.size() < kMagic.size() + kHashSize + kSignatureSize || !std::string_view(bytes).starts_with(kMagic)) {
     return damaged("not a snapshot (no " + std::string(kMagic) + " header)");
   }
-  const std::string_view covered = std::string_view(bytes).substr(0, bytes.size() - kHashSize);
-  if (AsText(Sha256(AsBytes(covered))) != std::string_view(bytes).substr(covered.size())) {
+  const std::string_view covered = std::string_view(bytes).substr(0, bytes.size() - kHashSize - kSignatureSize);
+  const Hash checksum = Sha256(AsBytes(covered));
+  if (AsText(checksum) != std::string_view(bytes).substr(covered.size(), kHashSize)) {
     return damaged("damaged (its SHA-256 does not match its bytes)");
   }
   HeaderReader in(covered.substr(kMagic.size()));
@@ -102,6 +109,12 @@ Result<State> ReadSnapshot(const std::string& path, const ledger::Ledger& ledger
   }
   ASSIGN_OR_RETURN(Hash log_root, ledger.Root(size));
   if (AsText(log_root) != root) return other("its root at size " + std::to_string(size) + " is not the log's");
+  Signature signature{};
+  std::memcpy(signature.data(), bytes.data() + covered.size() + kHashSize, kSignatureSize);
+  if (!VerifyDomain(ledger.ledger_public_key(), kPurposeProjectionSnapshot, ledger.origin(),
+                    ByteView(checksum.data(), checksum.size()), signature)) {
+    return damaged("its signature is not the ledger key's (written with another key, or not by creditlog)");
+  }
   auto state = State::FromSnapshot(body);
   if (!state.ok()) return damaged(state.status().message());
   if (state->applied() != size) return damaged("its state holds " + std::to_string(state->applied()) + " entries, its header " + std::to_string(size));

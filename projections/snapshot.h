@@ -5,9 +5,10 @@
 //
 // A snapshot is a cache, never a source of truth: it is used only when it is whole (its
 // SHA-256 checks), was written by a build that folds exactly as this one does (FoldVersion),
-// and belongs to this log at its size (origin, size and the tree's root there). Otherwise it is
-// refused with the reason and the log is folded from the start. Format: docs/format.md,
-// "Projection snapshot".
+// belongs to this log at its size (origin, size and the tree's root there) and is signed by
+// the ledger's checkpoint key (someone with the disk but not the key cannot put a State of
+// their making in front of the server). Otherwise it is refused with the reason and the log
+// is folded from the start. Format: docs/format.md, "Projection snapshot".
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "crypto/ed25519.h"
 #include "ledger/ledger.h"
 #include "projections/state.h"
 
@@ -32,13 +34,17 @@ inline constexpr uint64_t kSnapshotRefreshEntries = 100'000;
 // change. A snapshot written by a build of another version is refused.
 std::string_view FoldVersion();
 
+// The purpose of a snapshot's signature (crypto/ed25519.h, SignDomain).
+inline constexpr std::string_view kPurposeProjectionSnapshot = "creditlog/projection-snapshot/v1";
+
 // Writes `state` (folded from `ledger`: state.applied() ≤ ledger.size()) to `path`, durably
-// (base/file.h). An empty state is not written (there is nothing to save).
-Status WriteSnapshot(const std::string& path, const ledger::Ledger& ledger, const State& state);
+// (base/file.h), signed with `ledger_key`, the ledger's checkpoint key (PermissionDenied for
+// another). An empty state is not written (there is nothing to save).
+Status WriteSnapshot(const std::string& path, const ledger::Ledger& ledger, const State& state, const KeyPair& ledger_key);
 
 // The state in the snapshot at `path`: NotFound without one, Corruption if it is damaged or
-// malformed, Conflict if it is of another build or another log, or holds entries the log does
-// not (a log restored from an older backup).
+// malformed or its signature is not the ledger key's, Conflict if it is of another build or
+// another log, or holds entries the log does not (a log restored from an older backup).
 Result<State> ReadSnapshot(const std::string& path, const ledger::Ledger& ledger);
 
 // How BuildStateFromSnapshot began: from the snapshot's entries, or from the start and why.

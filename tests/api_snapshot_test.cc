@@ -2,6 +2,7 @@
 // it is the state folded from the start; damaged, of another build or another log, or past
 // the log, it is refused with the reason and the log is folded instead; the live projection
 // writes it when it starts without one and when it stops past it, and starts from it.
+#include <filesystem>
 #include <fstream>
 
 #include <catch2/catch.hpp>
@@ -24,12 +25,19 @@ std::string ReadAll(const std::string& path) {
 
 void WriteAll(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes; }
 
-// The file with its SHA-256 made right again after an edit: what only a build or a log other
-// than this one could have written.
-std::string Resealed(std::string bytes) {
-  bytes.resize(bytes.size() - kHashSize);
+constexpr size_t kTrailer = kHashSize + kSignatureSize;  // SHA-256, then the ledger key's signature of it
+
+// The file with its SHA-256 made right again after an edit, and signed with `key` if given
+// (else its old signature kept): what someone with the disk could write without the ledger's
+// key, or a build or log other than this one with it.
+std::string Resealed(std::string bytes, const std::string& origin, const KeyPair* key = nullptr) {
+  const std::string signature = bytes.substr(bytes.size() - kSignatureSize);
+  bytes.resize(bytes.size() - kTrailer);
   const Hash hash = Sha256(AsBytes(bytes));
-  return bytes.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+  bytes.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+  if (key == nullptr) return bytes + signature;
+  const Signature signed_again = SignDomain(key->secret_key, kPurposeProjectionSnapshot, origin, ByteView(hash.data(), hash.size()));
+  return bytes.append(reinterpret_cast<const char*>(signed_again.data()), signed_again.size());
 }
 
 void AddSome(Story& story, int first, int count) {
@@ -51,7 +59,10 @@ TEST_CASE("A projection snapshot read back and caught up is the state folded fro
   const std::string path = story.f.dir.path() + "/projection.snapshot";
   auto folded = BuildState(*story.f.ledger, story.f.ledger->size());
   REQUIRE(folded.ok());
-  REQUIRE(WriteSnapshot(path, *story.f.ledger, *folded).ok());
+  const Status stranger = WriteSnapshot(path, *story.f.ledger, *folded, GenerateKeyPair());
+  CHECK(stranger.code() == StatusCode::kPermissionDenied);
+  CHECK_FALSE(std::filesystem::exists(path));
+  REQUIRE(WriteSnapshot(path, *story.f.ledger, *folded, story.f.ledger_key).ok());
   const uint64_t at = folded->applied();
 
   auto read = ReadSnapshot(path, *story.f.ledger);
@@ -91,7 +102,7 @@ TEST_CASE("A damaged snapshot, one of another build or log, or one past the log 
   Story story;
   AddSome(story, 0, 4);
   const std::string path = story.f.dir.path() + "/projection.snapshot";
-  REQUIRE(WriteSnapshot(path, *story.f.ledger, *BuildState(*story.f.ledger, story.f.ledger->size())).ok());
+  REQUIRE(WriteSnapshot(path, *story.f.ledger, *BuildState(*story.f.ledger, story.f.ledger->size()), story.f.ledger_key).ok());
   const std::string good = ReadAll(path);
   AddSome(story, 4, 1);
   const std::string whole = BuildState(*story.f.ledger, story.f.ledger->size())->Digest();
@@ -110,8 +121,13 @@ TEST_CASE("A damaged snapshot, one of another build or log, or one past the log 
     CHECK(state->Digest() == whole);
   };
 
+  SECTION("its signature flipped") {
+    std::string bytes = good;
+    bytes.back() = static_cast<char>(bytes.back() ^ 1);
+    refused(bytes, StatusCode::kCorruption, "signature is not the ledger key's");
+  }
   SECTION("a byte flipped anywhere") {
-    for (size_t at : {size_t{3}, size_t{20}, good.size() / 2, good.size() - 1}) {
+    for (size_t at : {size_t{3}, size_t{20}, good.size() / 2, good.size() - kTrailer}) {
       std::string bytes = good;
       bytes[at] = static_cast<char>(bytes[at] ^ 0x20);
       INFO(at);
@@ -123,23 +139,30 @@ TEST_CASE("A damaged snapshot, one of another build or log, or one past the log 
     std::string bytes = good;
     const size_t version = 8 + 8;  // after the magic and the version's length
     bytes[version] = bytes[version] == 'a' ? 'b' : 'a';
-    refused(Resealed(bytes), StatusCode::kConflict, "folds differently");
+    refused(Resealed(bytes, story.f.ledger->origin(), &story.f.ledger_key), StatusCode::kConflict, "folds differently");
   }
-  SECTION("a state that does not decode, sealed as if whole") {
+  SECTION("a state changed and its SHA-256 made right, without the ledger's key") {
     std::string bytes = good;
-    bytes[bytes.size() - kHashSize - 3] = '\x7f';  // inside the search index's last id: no such subject
-    refused(Resealed(bytes), StatusCode::kCorruption, "at byte");
+    bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
+    refused(Resealed(bytes, story.f.ledger->origin()), StatusCode::kCorruption, "signature is not the ledger key's");
+    const KeyPair stranger = GenerateKeyPair();
+    refused(Resealed(good, story.f.ledger->origin(), &stranger), StatusCode::kCorruption, "signature is not the ledger key's");
+  }
+  SECTION("a state that does not decode, sealed and signed as if whole") {
+    std::string bytes = good;
+    bytes[bytes.size() - kTrailer - 3] = '\x7f';  // inside the search index's last id: no such subject
+    refused(Resealed(bytes, story.f.ledger->origin(), &story.f.ledger_key), StatusCode::kCorruption, "at byte");
   }
   SECTION("of another log") {
     Story other;  // shorter than this one: its root differs at its size
     AddSome(other, 0, 2);
-    REQUIRE(WriteSnapshot(path, *other.f.ledger, *BuildState(*other.f.ledger, other.f.ledger->size())).ok());
+    REQUIRE(WriteSnapshot(path, *other.f.ledger, *BuildState(*other.f.ledger, other.f.ledger->size()), other.f.ledger_key).ok());
     refused(ReadAll(path), StatusCode::kConflict, "is not the log's");
   }
   SECTION("holding entries the log does not (a log restored from an older backup)") {
     Story longer;
     AddSome(longer, 0, 9);
-    REQUIRE(WriteSnapshot(path, *longer.f.ledger, *BuildState(*longer.f.ledger, longer.f.ledger->size())).ok());
+    REQUIRE(WriteSnapshot(path, *longer.f.ledger, *BuildState(*longer.f.ledger, longer.f.ledger->size()), longer.f.ledger_key).ok());
     refused(ReadAll(path), StatusCode::kConflict, "the log only " + std::to_string(story.f.ledger->size()));
   }
 }
@@ -149,8 +172,14 @@ TEST_CASE("The live projection writes its snapshot when it starts without one an
   AddSome(story, 0, 3);
   const std::string path = story.f.dir.path() + "/projection.snapshot";
   {
+    api::LiveProjection replica(*story.f.ledger);  // without the key: reads, never writes
+    REQUIRE(replica.Start(path, nullptr).ok());
+    REQUIRE(replica.SaveSnapshot().ok());
+    CHECK_FALSE(std::filesystem::exists(path));
+  }
+  {
     api::LiveProjection live(*story.f.ledger);
-    REQUIRE(live.Start(path).ok());
+    REQUIRE(live.Start(path, &story.f.ledger_key).ok());
     CHECK(live.started_from() == 0);
     auto written = ReadSnapshot(path, *story.f.ledger);
     REQUIRE(written.ok());  // none was used: written at once
@@ -165,7 +194,7 @@ TEST_CASE("The live projection writes its snapshot when it starts without one an
   }
   AddSome(story, 5, 1);
   api::LiveProjection again(*story.f.ledger);
-  REQUIRE(again.Start(path).ok());
+  REQUIRE(again.Start(path, &story.f.ledger_key).ok());
   CHECK(again.started_from() == story.f.ledger->size() - 2);  // the snapshot, then one subject's two entries
   std::string digest;
   REQUIRE(again.Read([&](const State& state) { digest = state.Digest(); }).ok());

@@ -10,17 +10,19 @@ namespace creditlog::api {
 
 Status LiveProjection::CatchUp() { return CatchUpTo(ledger_.size()); }
 
-Status LiveProjection::Start(const std::string& snapshot_path) {
+Status LiveProjection::Start(const std::string& snapshot_path, const KeyPair* ledger_key) {
   if (snapshot_path.empty()) return CatchUp();
   std::unique_lock lock(mutex_);
   snapshot_path_ = snapshot_path;
+  snapshot_key_ = ledger_key;
   projections::FoldStart start;
   ASSIGN_OR_RETURN(state_, projections::BuildStateFromSnapshot(ledger_, ledger_.size(), snapshot_path, {}, &start));
   NoteFoldStart(start);
   snapshot_size_ = started_from_ = start.from;
   Log(spdlog::level::info, "projection folded", {{"entries", state_.applied()}, {"from_snapshot", start.from}});
-  if (state_.applied() > 0 && (start.from == 0 || state_.applied() - start.from >= projections::kSnapshotRefreshEntries)) {
-    RETURN_IF_ERROR(projections::WriteSnapshot(snapshot_path_, ledger_, state_));
+  if (snapshot_key_ != nullptr && state_.applied() > 0 &&
+      (start.from == 0 || state_.applied() - start.from >= projections::kSnapshotRefreshEntries)) {
+    RETURN_IF_ERROR(projections::WriteSnapshot(snapshot_path_, ledger_, state_, *snapshot_key_));
     snapshot_size_ = state_.applied();
     Log(spdlog::level::info, "projection snapshot written", {{"entries", snapshot_size_}, {"path", snapshot_path_}});
   }
@@ -29,8 +31,8 @@ Status LiveProjection::Start(const std::string& snapshot_path) {
 
 Status LiveProjection::SaveSnapshot() {
   std::unique_lock lock(mutex_);  // no catch-up meanwhile; the server has stopped answering
-  if (snapshot_path_.empty() || state_.applied() <= snapshot_size_) return Status::Ok();
-  RETURN_IF_ERROR(projections::WriteSnapshot(snapshot_path_, ledger_, state_));
+  if (snapshot_path_.empty() || snapshot_key_ == nullptr || state_.applied() <= snapshot_size_) return Status::Ok();
+  RETURN_IF_ERROR(projections::WriteSnapshot(snapshot_path_, ledger_, state_, *snapshot_key_));
   snapshot_size_ = state_.applied();
   Log(spdlog::level::info, "projection snapshot written", {{"entries", snapshot_size_}, {"path", snapshot_path_}});
   return Status::Ok();

@@ -49,11 +49,13 @@ class LiveProjection {
   // before it listens, so that no request waits for the whole history).
   Status CatchUp();
   // CatchUp from the projection snapshot at `snapshot_path` when it is usable
-  // (projections/snapshot.h), before the server listens; then, when none was used or it was
+  // (projections/snapshot.h), before the server listens; then, with the ledger's checkpoint
+  // key to sign one (`ledger_key`, may be null), when none was used or it was
   // kSnapshotRefreshEntries or more behind, writes a new one there. "": CatchUp.
-  Status Start(const std::string& snapshot_path);
+  // REQUIRES: `ledger_key` outlives the projection.
+  Status Start(const std::string& snapshot_path, const KeyPair* ledger_key);
   // Writes the state to the snapshot path given to Start, if it holds entries the snapshot
-  // there does not (the server stopping). OK without a path.
+  // there does not (the server stopping). OK without a path or a key.
   Status SaveSnapshot();
   // The entries Start read from the snapshot (0: it folded the log from the start).
   uint64_t started_from() const { return started_from_; }
@@ -95,6 +97,7 @@ class LiveProjection {
   std::shared_mutex mutex_;  // GUARDS: state_, snapshot_size_
   projections::State state_;
   std::string snapshot_path_;   // set by Start
+  const KeyPair* snapshot_key_ = nullptr;  // set by Start; null: snapshots are read, not written
   uint64_t snapshot_size_ = 0;  // entries in the snapshot at snapshot_path_, read or written
   uint64_t started_from_ = 0;   // set by Start
   // A list as of a day, as one kind of reader sees it, kept until asked again and then patched

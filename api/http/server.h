@@ -68,8 +68,9 @@ struct ServerOptions {
   // or mirror, which has no key to sign records with) they are refused instead, 503.
   AccessLog* access_log = nullptr;
   bool reads_need_access_log = false;
-  // Signs reports' statements (docs/reports.md): the ledger's checkpoint key; must outlive the
-  // server. Null (a replica): reports answer 503.
+  // Signs reports' statements (docs/reports.md) and the projection snapshot: the ledger's
+  // checkpoint key; must outlive the server. Null (a replica): reports answer 503, and the
+  // snapshot is read but not written.
   const KeyPair* report_key = nullptr;
   // The console a report's QR code opens; "": http://HOST:PORT/ of this server.
   std::string console_url;
@@ -77,7 +78,8 @@ struct ServerOptions {
   // (GET /v1/entries and single entries read by auditors) is recorded but not counted.
   size_t recorded_reads_per_minute = kRecordedReadsPerMinuteMax;
   // The projection snapshot (projections/snapshot.h): read at start instead of folding the
-  // whole log, written at start when stale and at Stop. "": the log is folded, nothing written.
+  // whole log, written (signed with report_key) at start when stale and at Stop. "": the log is
+  // folded, nothing written.
   std::string projection_snapshot;
 };
 
