@@ -4,6 +4,7 @@
 
 #include "base/file.h"
 #include "crypto/sha256.h"
+#include "ledger/format.h"
 #include "projections/build.h"
 
 namespace creditlog::projections {
@@ -14,12 +15,10 @@ namespace {
 constexpr std::string_view kMagic = "CLPSNAP1";
 constexpr int kSnapshotFileMode = 0600;  // the state holds sealed personal fields as the log does
 
-void AppendU64(std::string* out, uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
-}
+using ledger::AppendBigEndian64;
 
 void AppendText(std::string* out, std::string_view text) {
-  AppendU64(out, text.size());
+  AppendBigEndian64(out, text.size());
   out->append(text);
 }
 
@@ -29,8 +28,7 @@ class HeaderReader {
   explicit HeaderReader(std::string_view bytes) : bytes_(bytes) {}
   bool U64(uint64_t* value) {
     if (bytes_.size() < 8) return false;
-    *value = 0;
-    for (int i = 0; i < 8; ++i) *value = *value << 8 | static_cast<uint8_t>(bytes_[static_cast<size_t>(i)]);
+    *value = ledger::ReadBigEndian64(bytes_);
     bytes_.remove_prefix(8);
     return true;
   }
@@ -67,10 +65,10 @@ Status WriteSnapshot(const std::string& path, const ledger::Ledger& ledger, cons
   std::string bytes(kMagic);
   AppendText(&bytes, FoldVersion());
   AppendText(&bytes, ledger.origin());
-  AppendU64(&bytes, size);
+  AppendBigEndian64(&bytes, size);
   bytes.append(AsText(root));
   const std::string body = state.Snapshot();
-  AppendU64(&bytes, body.size());
+  AppendBigEndian64(&bytes, body.size());
   bytes.append(body);
   const Hash checksum = Sha256(AsBytes(bytes));
   bytes.append(AsText(checksum));

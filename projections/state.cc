@@ -9,6 +9,7 @@
 #include "base/check.h"
 #include "projections/fold_check.h"
 #include "crypto/sha256.h"
+#include "ledger/format.h"
 
 namespace creditlog::projections {
 namespace {
@@ -566,9 +567,7 @@ concept TupleLike = requires { std::tuple_size<T>::value; };  // std::tuple, std
 template <typename T>
 concept Optional = std::same_as<T, std::optional<typename T::value_type>>;
 
-void AppendU64(std::string* out, uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
-}
+using ledger::AppendBigEndian64;
 
 // The canonical bytes of a state value: scalars as 8 big-endian bytes, strings and containers
 // prefixed by their length, optionals by a presence byte, structs as their Fields in order.
@@ -576,14 +575,14 @@ void AppendU64(std::string* out, uint64_t value) {
 template <typename T>
 void Encode(std::string* out, const T& value) {
   if constexpr (std::is_same_v<T, std::string>) {
-    AppendU64(out, value.size());
+    AppendBigEndian64(out, value.size());
     out->append(value);
   } else if constexpr (std::is_same_v<T, bool>) {
     out->push_back(value ? 1 : 0);
   } else if constexpr (std::is_enum_v<T>) {
-    AppendU64(out, static_cast<uint64_t>(static_cast<int64_t>(value)));
+    AppendBigEndian64(out, static_cast<uint64_t>(static_cast<int64_t>(value)));
   } else if constexpr (std::is_integral_v<T>) {
-    AppendU64(out, static_cast<uint64_t>(value));
+    AppendBigEndian64(out, static_cast<uint64_t>(value));
   } else if constexpr (Optional<T>) {
     out->push_back(value ? 1 : 0);
     if (value) Encode(out, *value);
@@ -592,7 +591,7 @@ void Encode(std::string* out, const T& value) {
   } else if constexpr (TupleLike<T>) {
     std::apply([out](const auto&... element) { (Encode(out, element), ...); }, value);
   } else if constexpr (std::ranges::sized_range<T>) {
-    AppendU64(out, std::ranges::size(value));
+    AppendBigEndian64(out, std::ranges::size(value));
     for (const auto& element : value) Encode(out, element);
   } else {
     static_assert(kNoEncoding<T>, "a state member the digest cannot encode: give its struct a Fields()");
@@ -607,8 +606,8 @@ class Decoder {
   size_t remaining() const { return bytes_.size() - offset_; }
   bool U64(uint64_t* value) {
     if (remaining() < 8) return false;
-    *value = 0;
-    for (int i = 0; i < 8; ++i) *value = *value << 8 | static_cast<uint8_t>(bytes_[offset_++]);
+    *value = ledger::ReadBigEndian64(bytes_.substr(offset_));
+    offset_ += 8;
     return true;
   }
   bool Byte(uint8_t* value) {
@@ -697,7 +696,7 @@ bool Decode(Decoder& in, T& value) {
 std::string State::Snapshot() const {
   std::string bytes;
   Encode(&bytes, Fields(*this));
-  AppendU64(&bytes, search_.entered().size());
+  AppendBigEndian64(&bytes, search_.entered().size());
   for (const SubjectState* s : search_.entered()) Encode(&bytes, s->id);
   return bytes;
 }

@@ -20,17 +20,16 @@ Status LiveProjection::Start(const std::string& snapshot_path, const KeyPair* le
   NoteFoldStart(start);
   snapshot_size_ = started_from_ = start.from;
   Log(spdlog::level::info, "projection folded", {{"entries", state_.applied()}, {"from_snapshot", start.from}});
-  if (snapshot_key_ != nullptr && state_.applied() > 0 &&
-      (start.from == 0 || state_.applied() - start.from >= projections::kSnapshotRefreshEntries)) {
-    RETURN_IF_ERROR(projections::WriteSnapshot(snapshot_path_, ledger_, state_, *snapshot_key_));
-    snapshot_size_ = state_.applied();
-    Log(spdlog::level::info, "projection snapshot written", {{"entries", snapshot_size_}, {"path", snapshot_path_}});
-  }
-  return Status::Ok();
+  if (start.from != 0 && state_.applied() - start.from < projections::kSnapshotRefreshEntries) return Status::Ok();
+  return WriteSnapshotLocked();
 }
 
 Status LiveProjection::SaveSnapshot() {
   std::unique_lock lock(mutex_);  // no catch-up meanwhile; the server has stopped answering
+  return WriteSnapshotLocked();
+}
+
+Status LiveProjection::WriteSnapshotLocked() {
   if (snapshot_path_.empty() || snapshot_key_ == nullptr || state_.applied() <= snapshot_size_) return Status::Ok();
   RETURN_IF_ERROR(projections::WriteSnapshot(snapshot_path_, ledger_, state_, *snapshot_key_));
   snapshot_size_ = state_.applied();

@@ -91,6 +91,9 @@ class LiveProjection {
 
  private:
   Status CatchUpTo(uint64_t size);
+  // Writes the state to snapshot_path_ if there is a key and it is past snapshot_size_.
+  // REQUIRES: mutex_ held exclusively.
+  Status WriteSnapshotLocked();
 
   const ledger::Ledger& ledger_;
   const std::shared_ptr<ledger::PersonalKeys> personal_keys_;
