@@ -512,7 +512,7 @@ Status Admission::Admit(const fb::Event& event, uint64_t seq, int64_t recorded_a
 
 Status Admission::Install(ledger::Ledger& ledger, const std::function<void(uint64_t, uint64_t)>& progress,
                           const std::string& snapshot_path, FoldStart* start) {
-  ASSIGN_OR_RETURN(State state, BuildStateFromSnapshot(ledger, ledger.size(), snapshot_path, progress, start));
+  ASSIGN_OR_RETURN(State state, BuildStateFromSnapshot(ledger, ledger.size(), snapshot_path, progress, start, Searchable::kNo));
   ledger.SetAppendGuard(std::make_shared<Admission>(std::move(state)));
   return Status::Ok();
 }

@@ -77,7 +77,7 @@ Status WriteSnapshot(const std::string& path, const ledger::Ledger& ledger, cons
   return WriteFileDurably(path, bytes, kSnapshotFileMode).WithContext("writing the projection snapshot");
 }
 
-Result<State> ReadSnapshot(const std::string& path, const ledger::Ledger& ledger) {
+Result<State> ReadSnapshot(const std::string& path, const ledger::Ledger& ledger, Searchable searchable) {
   ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(path, kSnapshotBytesMax));
   auto damaged = [&path](std::string_view what) { return Status::Corruption("projection snapshot " + path + ": " + std::string(what)); };
   auto other = [&path](std::string_view what) { return Status::Conflict("projection snapshot " + path + ": " + std::string(what)); };
@@ -113,18 +113,19 @@ Result<State> ReadSnapshot(const std::string& path, const ledger::Ledger& ledger
                     ByteView(checksum.data(), checksum.size()), signature)) {
     return damaged("its signature is not the ledger key's (written with another key, or not by creditlog)");
   }
-  auto state = State::FromSnapshot(body);
+  auto state = State::FromSnapshot(body, searchable);
   if (!state.ok()) return damaged(state.status().message());
   if (state->applied() != size) return damaged("its state holds " + std::to_string(state->applied()) + " entries, its header " + std::to_string(size));
   return state;
 }
 
 Result<State> BuildStateFromSnapshot(const ledger::Ledger& ledger, uint64_t size, const std::string& path,
-                                     const std::function<void(uint64_t, uint64_t)>& progress, FoldStart* start) {
+                                     const std::function<void(uint64_t, uint64_t)>& progress, FoldStart* start,
+                                     Searchable searchable) {
   FoldStart begun;
-  State state;
+  State state(searchable);
   if (!path.empty()) {
-    auto read = ReadSnapshot(path, ledger);
+    auto read = ReadSnapshot(path, ledger, searchable);
     if (read.ok() && read->applied() <= size) {
       begun.from = read->applied();
       state = std::move(*read);

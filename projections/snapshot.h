@@ -45,7 +45,8 @@ Status WriteSnapshot(const std::string& path, const ledger::Ledger& ledger, cons
 // The state in the snapshot at `path`: NotFound without one, Corruption if it is damaged or
 // malformed or its signature is not the ledger key's, Conflict if it is of another build or
 // another log, or holds entries the log does not (a log restored from an older backup).
-Result<State> ReadSnapshot(const std::string& path, const ledger::Ledger& ledger);
+// `searchable`: whether the state keeps a search index (State::FromSnapshot).
+Result<State> ReadSnapshot(const std::string& path, const ledger::Ledger& ledger, Searchable searchable = Searchable::kYes);
 
 // How BuildStateFromSnapshot began: from the snapshot's entries, or from the start and why.
 struct FoldStart {
@@ -57,6 +58,6 @@ struct FoldStart {
 // ReadSnapshot, or past `size`: from the start) caught up with the entries after it.
 Result<State> BuildStateFromSnapshot(const ledger::Ledger& ledger, uint64_t size, const std::string& path,
                                      const std::function<void(uint64_t, uint64_t)>& progress = {},
-                                     FoldStart* start = nullptr);
+                                     FoldStart* start = nullptr, Searchable searchable = Searchable::kYes);
 
 }  // namespace creditlog::projections

@@ -4,7 +4,9 @@
 #include <initializer_list>
 #include <ranges>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "base/check.h"
 #include "projections/fold_check.h"
@@ -316,6 +318,19 @@ RatingSummary SubjectState::RatingsBy(Day day) const {
   return {static_cast<size_t>(count), count ? static_cast<double>(stars) / static_cast<double>(count) : 0};
 }
 
+State::State(const State& other, Searchable searchable) : searchable_(searchable == Searchable::kYes && other.searchable_) {
+  subjects_ = other.subjects_;
+  contracts_ = other.contracts_;
+  rulesets_ = other.rulesets_;
+  erasures_ = other.erasures_;
+  applied_ = other.applied_;
+  if (searchable_) {
+    search_ = other.search_;
+    search_.Rebind(subjects_);
+  }
+  changes_from_ = applied_;  // the journal's views are the other state's keys: changes from here on
+}
+
 State& State::operator=(const State& other) {
   if (this == &other) return *this;
   // Every member (Fields names them all, the index among them).
@@ -324,6 +339,7 @@ State& State::operator=(const State& other) {
   rulesets_ = other.rulesets_;
   erasures_ = other.erasures_;
   applied_ = other.applied_;
+  searchable_ = other.searchable_;
   search_ = other.search_;
   search_.Rebind(subjects_);
   // The journal's views are the other state's keys: a copy tells changes only from here on.
@@ -347,7 +363,7 @@ SubjectState& State::Touch(const fb::Event& event) {
   SubjectState& s = it->second;
   if (added) {
     s.id = it->first;
-    search_.Update(s);  // its code and division; its name when an event gives one
+    Index(s);  // its code and division; its name when an event gives one
   }
   ++s.events;
   return s;
@@ -385,7 +401,7 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
       s.name = S(e.body_as_SubjectRegistered()->name());
       s.kind = e.body_as_SubjectRegistered()->kind();
       s.registered = seq;
-      search_.Update(s);
+      Index(s);
       return;
     }
     case EventBody::CommitmentMade: return MakeCommitment(Touch(e), *e.body_as_CommitmentMade(), seq);
@@ -403,7 +419,7 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
       SubjectState& s = Touch(e);
       const bool unnamed = s.name.empty();
       DecidePenalty(s, *e.body_as_PenaltyDecided(), seq);
-      if (unnamed && !s.name.empty()) search_.Update(s);  // named by the decision (行政相对人名称)
+      if (unnamed && !s.name.empty()) Index(s);  // named by the decision (行政相对人名称)
       return;
     }
     case EventBody::PenaltyFulfilled: return FulfilPenalty(Touch(e), *e.body_as_PenaltyFulfilled(), seq);
@@ -507,7 +523,7 @@ void State::SignContract(SubjectState& s, const fb::ContractSigned& b, uint64_t 
     SubjectState& payee = it->second;
     if (added) {
       payee.id = c.payee;
-      search_.Update(payee);
+      Index(payee);
     }
     payee.contracts_as_payee.push_back(c.id);
   }
@@ -694,15 +710,20 @@ bool Decode(Decoder& in, T& value) {
 }  // namespace
 
 std::string State::Snapshot() const {
+  CREDITLOG_CHECK(searchable_);  // a snapshot without the index's order would answer searches in another order
   std::string bytes;
   Encode(&bytes, Fields(*this));
+  // The index's order as positions in the subjects' key order: found again without a search.
+  std::unordered_map<const SubjectState*, uint64_t> position;
+  position.reserve(subjects_.size());
+  for (const auto& [id, s] : subjects_) position.emplace(&s, position.size());
   AppendBigEndian64(&bytes, search_.entered().size());
-  for (const SubjectState* s : search_.entered()) Encode(&bytes, s->id);
+  for (const SubjectState* s : search_.entered()) AppendBigEndian64(&bytes, position.at(s));
   return bytes;
 }
 
-Result<State> State::FromSnapshot(std::string_view bytes) {
-  State state;
+Result<State> State::FromSnapshot(std::string_view bytes, Searchable searchable) {
+  State state(searchable);
   Decoder in(bytes);
   auto malformed = [&in](std::string_view what) {
     return Status::Corruption("projection snapshot: " + std::string(what) + " at byte " + std::to_string(in.offset()));
@@ -710,16 +731,17 @@ Result<State> State::FromSnapshot(std::string_view bytes) {
   if (!Decode(in, state)) return malformed("the state is malformed");  // its Fields, as Digest encodes them
   uint64_t entered = 0;
   if (!in.U64(&entered) || entered > state.subjects_.size()) return malformed("the search index lists more subjects than there are");
-  std::string id;
-  for (uint64_t i = 0; i < entered; ++i) {
-    if (!in.Text(&id)) return malformed("the search index is malformed");
-    const SubjectState* s = state.Subject(id);
-    if (s == nullptr) return malformed("the search index names an unknown subject");
-    state.search_.Update(*s);
+  std::vector<const SubjectState*> by_position;
+  by_position.reserve(state.subjects_.size());
+  for (const auto& [id, s] : state.subjects_) by_position.push_back(&s);
+  for (uint64_t i = 0, position = 0; i < entered; ++i) {
+    if (!in.U64(&position)) return malformed("the search index is malformed");
+    if (position >= by_position.size()) return malformed("the search index names a subject that is not there");
+    state.Index(*by_position[position]);
   }
   // A state folded from a log has indexed every subject; any other (made member by member, in
   // tests) is indexed in key order after those listed.
-  if (state.search_.entered().size() != state.subjects_.size()) {
+  if (state.searchable_ && state.search_.entered().size() != state.subjects_.size()) {
     for (const auto& [key, s] : state.subjects_) state.search_.Update(s);
   }
   if (in.remaining() != 0) return malformed("bytes follow the state");

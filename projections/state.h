@@ -247,12 +247,19 @@ inline auto Fields(const Ruleset& x) {
 inline auto Fields(const RulesetHistory::Adopted& x) { CREDITLOG_TIE_MEMBERS(x, effective_day, seq, rules); }
 inline auto Fields(const RulesetHistory& x) { return std::tie(x.adopted()); }  // its one member
 
+// Whether a state keeps its search index (State::search). The admission rules never search:
+// their fold skips building, copying and updating it.
+enum class Searchable : bool { kNo, kYes };
+
 // The whole fold: subjects, contracts, rulesets.
 class State {
  public:
   State() = default;
+  explicit State(Searchable searchable) : searchable_(searchable == Searchable::kYes) {}
   // A copy's search index points at the copy's own subjects.
   State(const State& other) { *this = other; }
+  // A copy that keeps a search index only if `searchable` says so (and `other` keeps one).
+  State(const State& other, Searchable searchable);
   State& operator=(const State& other);
   State(State&&) = default;
   State& operator=(State&&) = default;
@@ -270,7 +277,9 @@ class State {
   const std::map<std::string, SubjectState, std::less<>>& subjects() const { return subjects_; }
   const RulesetHistory& rulesets() const { return rulesets_; }
   // Subjects by name fragment and division (projections/search_index.h), kept as events fold.
+  // Empty in a state that keeps none (searchable() is false).
   const SearchIndex& search() const { return search_; }
+  bool searchable() const { return searchable_; }
   uint64_t applied() const { return applied_; }  // entries folded: the next seq
   // ErasureRecorded: the seqs of each person's erasures, in order (docs/privacy.md, "Erasure").
   const std::map<std::string, std::vector<uint64_t>, std::less<>>& erasures() const { return erasures_; }
@@ -292,15 +301,17 @@ class State {
   // The state as bytes, for a snapshot of the projection (projections/snapshot.h): the
   // digest's canonical serialisation of every member, then the order subjects entered the
   // search index. FromSnapshot makes the state they were taken from (the same Digest, the same
-  // search answers); malformed bytes are Corruption naming the offset.
+  // search answers); malformed bytes are Corruption naming the offset. With Searchable::kNo,
+  // the state keeps no search index (the bytes are checked all the same).
+  // REQUIRES for Snapshot: searchable() (the index's order is part of the bytes).
   std::string Snapshot() const;
-  static Result<State> FromSnapshot(std::string_view bytes);
+  static Result<State> FromSnapshot(std::string_view bytes, Searchable searchable = Searchable::kYes);
 
   // The search index and the change journal are derived from the entries folded, so they are
   // named here but not digested.
   friend auto Fields(const State& x) {
-    const auto& [subjects, contracts, rulesets, erasures, applied, search, changes, changes_from] = x;
-    (void)search, (void)changes, (void)changes_from;
+    const auto& [subjects, contracts, rulesets, erasures, applied, searchable, search, changes, changes_from] = x;
+    (void)searchable, (void)search, (void)changes, (void)changes_from;
     return std::tie(subjects, contracts, rulesets, erasures, applied);
   }
 
@@ -311,13 +322,17 @@ class State {
   void NoteChanges(const fb::Event& event, uint64_t seq);  // ChangedSince's journal
   void SignContract(SubjectState& s, const fb::ContractSigned& body, uint64_t seq);
   void CorrectRecord(SubjectState& s, const fb::RecordCorrected& body, uint64_t seq);
+  void Index(const SubjectState& s) {  // into the search index, if this state keeps one
+    if (searchable_) search_.Update(s);
+  }
 
   std::map<std::string, SubjectState, std::less<>> subjects_;
   std::map<std::string, Contract, std::less<>> contracts_;
   RulesetHistory rulesets_;
   std::map<std::string, std::vector<uint64_t>, std::less<>> erasures_;
   uint64_t applied_ = 0;
-  SearchIndex search_;  // derived from subjects_: not among Fields
+  bool searchable_ = true;
+  SearchIndex search_;  // derived from subjects_: not among Fields; empty unless searchable_
   // (seq, subject) for each subject each entry from seq changes_from_ on changed, ascending by
   // seq: ChangedSince's journal. The views are subjects_' keys. A ruleset adopted or an erasure
   // empties it and moves changes_from_ past itself: every subject may have changed there.

@@ -150,7 +150,7 @@ TEST_CASE("A damaged snapshot, one of another build or log, or one past the log 
   }
   SECTION("a state that does not decode, sealed and signed as if whole") {
     std::string bytes = good;
-    bytes[bytes.size() - kTrailer - 3] = '\x7f';  // inside the search index's last id: no such subject
+    bytes[bytes.size() - kTrailer - 3] = '\x7f';  // inside the search index's last position: no such subject
     refused(Resealed(bytes, story.f.ledger->origin(), &story.f.ledger_key), StatusCode::kCorruption, "at byte");
   }
   SECTION("of another log") {

@@ -153,6 +153,38 @@ TEST_CASE("search index: a copy of the state searches its own subjects", "[searc
   CHECK(NameHits(moved, "复制测试") == std::vector<std::string>{Uscc("370202", 901)});
 }
 
+TEST_CASE("search index: a state that keeps none folds alike and finds nothing", "[search]") {
+  // The admission rules' fold (projections/admission.h) keeps no search index.
+  Story story;
+  const std::string first = Uscc("370202", 902), second = Uscc("370202", 903);
+  story.Register(first, "Enterprise", "无索引测试有限公司");
+  story.At(kCompany, "2026-11-30");
+  State unsearchable(story.state_, Searchable::kNo);
+  CHECK(story.state_.searchable());
+  CHECK_FALSE(unsearchable.searchable());
+  CHECK(unsearchable.Digest() == story.state_.Digest());
+  CHECK(NameHits(story.state_, "无索引") == std::vector<std::string>{first});
+  CHECK(NameHits(unsearchable, "无索引").empty());
+  CHECK(unsearchable.search().entered().empty());
+  // Entries after the copy fold into it as into the searchable state; a copy of it keeps none.
+  story.Register(second, "Enterprise", "无索引后来有限公司");
+  REQUIRE(CatchUp(*story.f.ledger, story.f.ledger->size(), &unsearchable).ok());
+  story.At(kCompany, "2026-11-30");
+  CHECK(unsearchable.Digest() == story.state_.Digest());
+  CHECK(unsearchable.Subject(second) != nullptr);
+  const State copy = unsearchable;
+  CHECK_FALSE(copy.searchable());
+  CHECK(copy.search().entered().empty());
+  CHECK(NameHits(story.state_, "无索引") == std::vector<std::string>{first, second});
+  // A searchable copy of an unsearchable state cannot make an index up: it keeps none either.
+  CHECK_FALSE(State(unsearchable, Searchable::kYes).searchable());
+  // Read from a snapshot without one, the state is the same and searches nothing.
+  auto read = State::FromSnapshot(story.state_.Snapshot(), Searchable::kNo);
+  REQUIRE(read.ok());
+  CHECK(read->Digest() == story.state_.Digest());
+  CHECK(NameHits(*read, "无索引").empty());
+}
+
 TEST_CASE("Chinese numerals as official documents write them, past a thousand too", "[words]") {
   const std::pair<uint64_t, const char*> cases[] = {
       {1, "一"},           {10, "十"},           {11, "十一"},         {20, "二十"},         {105, "一百零五"},

@@ -173,10 +173,10 @@ Status ServerImpl::Run() {
   RETURN_IF_ERROR(live_.Start(options_.projection_snapshot, options_.read_only ? nullptr : options_.report_key).WithContext("folding the log"));
   // Every event the server records passes the rules of the log (projections/admission.h). Their
   // fold begins as a copy of the projection's, caught up just now: nothing appends before the
-  // server listens.
+  // server listens. They never search, so the copy leaves the search index out.
   if (!options_.read_only && !ledger_.is_mirror() && !ledger_.guarded()) {
     RETURN_IF_ERROR(live_.Read([&](const projections::State& state) {
-      ledger_.SetAppendGuard(std::make_shared<projections::Admission>(state));
+      ledger_.SetAppendGuard(std::make_shared<projections::Admission>(projections::State(state, projections::Searchable::kNo)));
     }));
   }
   HttpServerOptions http;
