@@ -319,6 +319,7 @@ RatingSummary SubjectState::RatingsBy(Day day) const {
 }
 
 State::State(const State& other, Searchable searchable) : searchable_(searchable == Searchable::kYes && other.searchable_) {
+  // Every member (Fields names them all, the index among them).
   subjects_ = other.subjects_;
   contracts_ = other.contracts_;
   rulesets_ = other.rulesets_;
@@ -328,23 +329,13 @@ State::State(const State& other, Searchable searchable) : searchable_(searchable
     search_ = other.search_;
     search_.Rebind(subjects_);
   }
-  changes_from_ = applied_;  // the journal's views are the other state's keys: changes from here on
+  // The journal's views are the other state's keys: a copy tells changes only from here on.
+  changes_from_ = applied_;
 }
 
 State& State::operator=(const State& other) {
-  if (this == &other) return *this;
-  // Every member (Fields names them all, the index among them).
-  subjects_ = other.subjects_;
-  contracts_ = other.contracts_;
-  rulesets_ = other.rulesets_;
-  erasures_ = other.erasures_;
-  applied_ = other.applied_;
-  searchable_ = other.searchable_;
-  search_ = other.search_;
-  search_.Rebind(subjects_);
-  // The journal's views are the other state's keys: a copy tells changes only from here on.
-  changes_.clear();
-  changes_from_ = applied_;
+  // Moving keeps the map's nodes, so the copy's index stays bound to the copy's subjects.
+  if (this != &other) *this = State(other, Searchable::kYes);  // keeps an index if `other` does
   return *this;
 }
 
