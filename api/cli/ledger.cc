@@ -349,7 +349,10 @@ void AddLedgerCommands(CLI::App& app) {
   SetAction(init, Init);
 
   auto* demo = DataCommand(app, "demo", "Record a realistic synthetic history through the signed path", &a.data);
-  demo->add_option("--subjects", a.demo.subjects, "subjects to create")->capture_default_str();
+  demo->add_option("--subjects", a.demo.subjects,
+                   "subjects to create, at most " + std::to_string(kDemoSubjectsMax) +
+                       " a run; another run adds more, each with a USCC of its own")
+      ->capture_default_str();
   demo->add_option("--seed", a.demo.seed, "random seed")->capture_default_str();
   demo->add_option("--today", a.demo.today,
                    "the history's last day, YYYY-MM-DD (default today): fixed, a seed gives the same history on any day");

@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -373,13 +374,14 @@ class HistoryWriter {
  public:
   HistoryWriter(ledger::Ledger& ledger, std::vector<Agency>& agencies, const DemoOptions& options, uint64_t run, Day today)
       : ledger_(ledger), agencies_(agencies), rng_(options.seed * 1'000'003 + run), run_(run), seed_(options.seed),
-        today_(today), start_(events::DaysFromDate(kDemoHistoryStart)),
+        today_(today), start_(events::DaysFromDate(kDemoHistoryStart)), uscc_codes_(options.uscc_codes),
         decision_numbers_max_(std::max<int64_t>(kDecisionNumbersMin, static_cast<int64_t>(options.subjects / 2))),
         rules_(*projections::ParseRuleset(projections::DefaultRulesetJson())) {}
 
   Status Subject(uint64_t index);
   Status Flush();
   uint64_t events() const { return events_; }
+  uint64_t uscc_redraws() const { return uscc_redraws_; }
 
  private:
   struct Pending {  // an event of the current subject, not yet signed
@@ -415,7 +417,7 @@ class HistoryWriter {
   Day WorkingDaysAfter(Day day, int n) const { return rules_.calendar.WorkingDaysAfter(day, n); }
   bool Ineligible(Day day) const;  // on the 告知承诺不适用名单, as this subject's history has it
 
-  std::string NewUscc(const std::string& registration, const std::string& division, const char* issuer);
+  Result<std::string> NewUscc(const std::string& registration, const std::string& division, const char* issuer);
   std::string Brand();
   std::string UnusedName(const std::function<std::string()>& draw);
   Status Register(Agency& agency, const std::string& uscc, const char* kind, const std::string& name,
@@ -445,10 +447,13 @@ class HistoryWriter {
   uint64_t seed_;
   Day today_;
   Day start_;
+  uint64_t uscc_codes_;
   int64_t decision_numbers_max_;
   projections::Ruleset rules_;  // the default ruleset: its calendar and terms
   std::set<std::string> decisions_;  // decision numbers used in this run
   std::set<std::string> names_;      // names registered in this run
+  std::unordered_set<std::string> usccs_;  // USCCs issued in this run, appended or not yet
+  uint64_t uscc_redraws_ = 0;
   std::vector<std::pair<Day, Day>> ineligible_;  // the current subject's 告知承诺 ineligibility
   std::vector<Pending> subject_events_;  uint64_t events_ = 0;
   uint64_t subject_index_ = 0;
@@ -491,11 +496,24 @@ bool HistoryWriter::Ineligible(Day day) const {
 
 // The organisation code's first letters say who issued it: MA market regulation (enterprises,
 // 个体工商户), MB 机构编制 (机关, 事业单位), MJ civil affairs (social organisations).
-std::string HistoryWriter::NewUscc(const std::string& registration, const std::string& division, const char* issuer) {
-  uint64_t value = std::uniform_int_distribution<uint64_t>(0, 887'503'680)(rng_);  // 31^6 codes
-  std::string body = issuer;
-  for (int i = 0; i < 6; ++i, value /= 31) body.push_back(events::kUsccAlphabet[value % 31]);
-  return events::MakeUscc(registration, division, body);
+// A USCC no subject has: not one issued earlier in this run (its events may still wait for
+// Flush), nor one in the ledger (an earlier run's subject, an agency). Codes are drawn at random,
+// so at a few hundred thousand subjects two draws in one district meet; a second registration
+// would merge two histories into one subject. The draws change only after such a meeting.
+Result<std::string> HistoryWriter::NewUscc(const std::string& registration, const std::string& division,
+                                           const char* issuer) {
+  for (int draw = 0; draw < kDemoUsccDraws; ++draw) {
+    uint64_t value = std::uniform_int_distribution<uint64_t>(0, uscc_codes_ - 1)(rng_);
+    std::string body = issuer;
+    for (int i = 0; i < 6; ++i, value /= 31) body.push_back(events::kUsccAlphabet[value % 31]);
+    std::string uscc = events::MakeUscc(registration, division, body);
+    ASSIGN_OR_RETURN(const uint64_t version, ledger_.StreamVersion(uscc));
+    if (version == 0 && usccs_.insert(uscc).second) return uscc;
+    ++uscc_redraws_;
+  }
+  return Status::Conflict("demo: no unused USCC for registration type " + registration + " in division " +
+                                   division + " after " + std::to_string(kDemoUsccDraws) + " draws of " +
+                                   std::to_string(uscc_codes_) + " codes");
 }
 
 std::string HistoryWriter::Brand() {
@@ -913,7 +931,7 @@ Status HistoryWriter::Repair(Agency& agency, const std::string& uscc, const std:
 
 // 企业 (91…): 青岛{字号}{行业}有限公司.
 Status HistoryWriter::Firm(const District& district) {
-  const std::string uscc = NewUscc("91", district.code, "MA");
+  ASSIGN_OR_RETURN(const std::string uscc, NewUscc("91", district.code, "MA"));
   const Trade& trade = Any(kTrades);
   const bool liability = Chance(kLimitedLiabilityShare);
   const std::string name = UnusedName([&] {
@@ -934,7 +952,7 @@ Status HistoryWriter::Firm(const District& district) {
 
 // 个体工商户 (92…): {区}{字号}{业态}, no 公司.
 Status HistoryWriter::IndividualBusiness(const District& district) {
-  const std::string uscc = NewUscc("92", district.code, "MA");
+  ASSIGN_OR_RETURN(const std::string uscc, NewUscc("92", district.code, "MA"));
   const Shop& shop = Any(kShops);
   const std::string name = UnusedName([&] {
     return std::string(district.prefix) + (Chance(kOwnerNamedShopShare) ? Any(kShopKeepers) : Brand()) + shop.name;
@@ -953,10 +971,10 @@ Status HistoryWriter::SocialOrganisation(const District& district) {
   std::string convention;
   if (Chance(kFoundationShare)) {  // 基金会 (53…), registered by the city
     division = kCityDivision;
-    uscc = NewUscc("53", division, "MJ");
+    ASSIGN_OR_RETURN(uscc, NewUscc("53", division, "MJ"));
     name = UnusedName([&] { return "青岛市" + Brand() + "慈善基金会"; });
   } else if (Chance(0.5)) {  // 社会团体 (51…)
-    uscc = NewUscc("51", division, "MJ");
+    ASSIGN_OR_RETURN(uscc, NewUscc("51", division, "MJ"));
     const char* association = nullptr;
     name = UnusedName([&] {
       association = Any(kAssociations);
@@ -964,7 +982,7 @@ Status HistoryWriter::SocialOrganisation(const District& district) {
     });
     convention = std::string(association) + "自律公约";
   } else {  // 民办非企业单位 (52…)
-    uscc = NewUscc("52", division, "MJ");
+    ASSIGN_OR_RETURN(uscc, NewUscc("52", division, "MJ"));
     name = UnusedName([&] { return district.prefix + Brand() + Any(kPrivateNonEnterprises); });
   }
   RETURN_IF_ERROR(Register(approval, uscc, "SocialOrganisation", name, division));
@@ -1050,7 +1068,7 @@ Status HistoryWriter::PublicBody(const District& district) {
     name = std::string(district.prefix) + "第" + projections::ChineseNumeral(static_cast<uint64_t>(n)) + kSchool.name;
   }
   names_.insert(name);
-  const std::string uscc = NewUscc(body->institution ? "12" : "11", district.code, "MB");
+  ASSIGN_OR_RETURN(const std::string uscc, NewUscc(body->institution ? "12" : "11", district.code, "MB"));
   RETURN_IF_ERROR(Register(Pick("finance"), uscc, "PublicBody", name, district.code));
   const int contracts = static_cast<int>(Uniform(1, 4));
   for (int c = 0; c < contracts; ++c) RETURN_IF_ERROR(Contract(uscc));
@@ -1172,6 +1190,7 @@ Result<DemoReport> RunDemo(ledger::Ledger& ledger, const DemoOptions& options, s
   RETURN_IF_ERROR(writer.Flush());
   progress.Finish();
   report.events = writer.events();
+  report.uscc_redraws = writer.uscc_redraws();
   report.size = ledger.size();
   return report;
 }

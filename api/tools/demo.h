@@ -19,6 +19,8 @@ inline constexpr uint64_t kDemoSubjectsMax = 1'000'000;
 inline constexpr size_t kDemoAppendChunk = 2000;  // events per AppendBatch
 inline constexpr const char* kDemoHistoryStart = "2022-01-01";  // the first day of a demo's history
 inline constexpr const char* kDemoTodayEarliest = "2023-01-01";  // a year of history at least
+inline constexpr uint64_t kDemoUsccCodes = 887'503'681;  // 31^6: the organisation codes after the issuer's letters
+inline constexpr int kDemoUsccDraws = 64;  // draws of a code no subject has before giving up
 
 struct DemoOptions {
   std::string data;
@@ -26,6 +28,9 @@ struct DemoOptions {
   uint64_t seed = 1;
   std::string today;  // YYYY-MM-DD, the history's last day; "" = today in China
   bool quiet = false;
+  // How many organisation codes a USCC is drawn from, per registration type and division. Fewer
+  // than kDemoUsccCodes only in tests that make codes collide.
+  uint64_t uscc_codes = kDemoUsccCodes;
 };
 
 struct DemoReport {
@@ -33,6 +38,7 @@ struct DemoReport {
   uint64_t agencies_registered = 0;
   uint64_t events = 0;
   uint64_t size = 0;
+  uint64_t uscc_redraws = 0;  // codes drawn again because a subject already had the USCC
 };
 
 // REQUIRES: ledger has its checkpoint key; passphrase opens DIR/keys.

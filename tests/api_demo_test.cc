@@ -1,0 +1,104 @@
+// The demo generator gives every subject its own USCC: codes are drawn at random, and a draw
+// that meets a code already issued (in this run, still waiting to be appended, or in an earlier
+// run's history) is drawn again. Here the codes are made few so that draws meet within a few
+// dozen subjects, as they do among a million subjects with the real 31^6 codes.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+
+#include "api/data_dir.h"
+#include "api/tools/demo.h"
+#include "events/event.h"
+#include "ledger/entry.h"
+#include "run_binary.h"
+#include "temp_dir.h"
+
+namespace creditlog::testing {
+namespace {
+
+constexpr const char* kPassphrase = "demo-test-passphrase";
+constexpr const char* kToday = "2026-11-30";
+
+struct DemoLedger {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  std::unique_ptr<ledger::Ledger> ledger;
+
+  DemoLedger() {
+    ::setenv("CREDITLOG_PASSPHRASE", kPassphrase, 1);
+    Run init = RunCommand("init --data " + data + " --origin demo.creditlog.example/log");
+    REQUIRE(init.exit_code == 0);
+    auto opened = api::OpenForWriting(data, kPassphrase);
+    REQUIRE(opened.ok());
+    ledger = std::move(*opened);
+  }
+
+  api::DemoOptions Options(uint64_t subjects, uint64_t codes) const {
+    api::DemoOptions options;
+    options.data = data;
+    options.subjects = subjects;
+    options.today = kToday;
+    options.quiet = true;
+    options.uscc_codes = codes;
+    return options;
+  }
+
+  // How many times each subject was registered.
+  std::map<std::string, int> Registrations() const {
+    std::map<std::string, int> count;
+    REQUIRE(ledger->ForEachEntry(0, ledger->size(), [&](uint64_t, ByteView bytes) {
+      auto view = ledger::ParseEntry(bytes);
+      REQUIRE(view.ok());
+      const auto* event = view->envelope.event;
+      if (event->body_type() == fb::EventBody::SubjectRegistered) ++count[event->subject()->str()];
+      return Status::Ok();
+    }).ok());
+    return count;
+  }
+};
+
+int MostRegistrations(const std::map<std::string, int>& count) {
+  int most = 0;
+  for (const auto& [subject, n] : count) most = std::max(most, n);
+  return most;
+}
+
+TEST_CASE("demo: a USCC drawn twice is drawn again and no subject is registered twice", "[demo]") {
+  DemoLedger d;
+  constexpr uint64_t kSubjects = 40;
+  constexpr uint64_t kCodes = 16;  // per registration type and division: draws meet within a run
+
+  auto first = api::RunDemo(*d.ledger, d.Options(kSubjects, kCodes), kPassphrase);
+  REQUIRE(first.ok());
+  CHECK(first->run == 0);
+  CHECK(first->uscc_redraws > 0);
+  auto count = d.Registrations();
+  CHECK(MostRegistrations(count) == 1);
+  const size_t after_first = count.size();
+
+  // A second run on the same ledger: its draws meet the first run's subjects, now in the log.
+  auto second = api::RunDemo(*d.ledger, d.Options(kSubjects, kCodes), kPassphrase);
+  REQUIRE(second.ok());
+  CHECK(second->run == 1);
+  CHECK(second->uscc_redraws > 0);
+  count = d.Registrations();
+  CHECK(MostRegistrations(count) == 1);
+  CHECK(count.size() >= after_first + kSubjects);
+}
+
+TEST_CASE("demo: when every code is taken the run stops with an error naming the division", "[demo]") {
+  DemoLedger d;
+  const uint64_t size_before = d.ledger->size();
+  auto run = api::RunDemo(*d.ledger, d.Options(40, 1), kPassphrase);  // one code per type and division
+  REQUIRE_FALSE(run.ok());
+  CHECK(run.status().code() == StatusCode::kConflict);
+  CHECK(run.status().message().find("no unused USCC for registration type") != std::string::npos);
+  CHECK(run.status().message().find("in division 3702") != std::string::npos);
+  // What it recorded before stopping is valid history with no subject registered twice.
+  CHECK(d.ledger->size() >= size_before);
+  CHECK(MostRegistrations(d.Registrations()) == 1);
+}
+
+}  // namespace
+}  // namespace creditlog::testing
