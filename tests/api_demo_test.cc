@@ -47,10 +47,8 @@ struct DemoLedger {
   // How many times each subject was registered.
   std::map<std::string, int> Registrations() const {
     std::map<std::string, int> count;
-    REQUIRE(ledger->ForEachEntry(0, ledger->size(), [&](uint64_t, ByteView bytes) {
-      auto view = ledger::ParseEntry(bytes);
-      REQUIRE(view.ok());
-      const auto* event = view->envelope.event;
+    REQUIRE(ledger->ForEachEntryView(0, ledger->size(), [&](const ledger::EntryView& view, ByteView) {
+      const auto* event = view.envelope.event;
       if (event->body_type() == fb::EventBody::SubjectRegistered) ++count[event->subject()->str()];
       return Status::Ok();
     }).ok());

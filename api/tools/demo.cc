@@ -511,9 +511,9 @@ Result<std::string> HistoryWriter::NewUscc(const std::string& registration, cons
     if (version == 0 && usccs_.insert(uscc).second) return uscc;
     ++uscc_redraws_;
   }
-  return Status::Conflict("demo: no unused USCC for registration type " + registration + " in division " +
-                                   division + " after " + std::to_string(kDemoUsccDraws) + " draws of " +
-                                   std::to_string(uscc_codes_) + " codes");
+  return Status::Conflict("demo: no unused USCC for registration type " + registration + " in division " + division +
+                          " after " + std::to_string(kDemoUsccDraws) + " draws of " + std::to_string(uscc_codes_) +
+                          " codes");
 }
 
 std::string HistoryWriter::Brand() {

@@ -29,7 +29,7 @@ struct DemoOptions {
   std::string today;  // YYYY-MM-DD, the history's last day; "" = today in China
   bool quiet = false;
   // How many organisation codes a USCC is drawn from, per registration type and division. Fewer
-  // than kDemoUsccCodes only in tests that make codes collide.
+  // than kDemoUsccCodes only in tests that make codes collide. REQUIRES: 1..kDemoUsccCodes.
   uint64_t uscc_codes = kDemoUsccCodes;
 };
 
