@@ -1,7 +1,9 @@
 #include "projections/search_index.h"
 
 #include <algorithm>
+#include <thread>
 
+#include "base/check.h"
 #include "events/event.h"
 #include "projections/state.h"
 
@@ -55,16 +57,27 @@ void SearchIndex::Add(std::vector<uint32_t>& list, uint32_t ordinal) {
   if (at == list.end() || *at != ordinal) list.insert(at, ordinal);
 }
 
+void SearchIndex::IndexDivision(const SubjectState& s, uint32_t ordinal) {
+  const std::string_view division = events::SubjectDivision(s.id);
+  if (division.empty()) return;
+  auto d = divisions_.find(division);
+  if (d == divisions_.end()) d = divisions_.emplace(std::string(division), std::vector<uint32_t>{}).first;
+  Add(d->second, ordinal);
+}
+
+void SearchIndex::IndexName(const SubjectState& s, uint32_t ordinal) {
+  const std::vector<uint32_t> units = Units(s.name);
+  for (size_t i = 0; i < units.size(); ++i) {
+    Add(grams_[Single(units[i])], ordinal);
+    if (i + 1 < units.size()) Add(grams_[Pair(units[i], units[i + 1])], ordinal);
+  }
+}
+
 uint32_t SearchIndex::OrdinalOf(const SubjectState& s) {
   auto [it, added] = ordinal_.try_emplace(std::string_view(s.id), static_cast<uint32_t>(subjects_.size()));
   if (added) {
     subjects_.push_back(&s);
-    const std::string_view division = events::SubjectDivision(s.id);
-    if (!division.empty()) {
-      auto d = divisions_.find(division);
-      if (d == divisions_.end()) d = divisions_.emplace(std::string(division), std::vector<uint32_t>{}).first;
-      Add(d->second, it->second);
-    }
+    IndexDivision(s, it->second);
   }
   return it->second;
 }
@@ -80,17 +93,32 @@ void SearchIndex::Rebind(const Subjects& subjects) {
   for (uint32_t ordinal = 0; ordinal < subjects_.size(); ++ordinal) ordinal_.emplace(std::string_view(subjects_[ordinal]->id), ordinal);
 }
 
+void SearchIndex::Load(std::vector<const SubjectState*> entered) {
+  CREDITLOG_CHECK(subjects_.empty());
+  subjects_ = std::move(entered);
+  // grams_ on a thread of its own; this one reads subjects_ too but writes only the other members.
+  std::jthread names([this] {
+    for (uint32_t ordinal = 0; ordinal < subjects_.size(); ++ordinal) {
+      if (subjects_[ordinal]->kind != fb::SubjectKind::CivilServant) IndexName(*subjects_[ordinal], ordinal);
+    }
+  });
+  ordinal_.reserve(subjects_.size());
+  for (uint32_t ordinal = 0; ordinal < subjects_.size(); ++ordinal) {
+    const SubjectState& s = *subjects_[ordinal];
+    const bool distinct = ordinal_.emplace(std::string_view(s.id), ordinal).second;
+    CREDITLOG_CHECK(distinct);
+    IndexDivision(s, ordinal);
+    if (s.kind == fb::SubjectKind::CivilServant) Add(sealed_, ordinal);
+  }
+}
+
 void SearchIndex::Update(const SubjectState& s) {
   const uint32_t ordinal = OrdinalOf(s);
   if (s.kind == fb::SubjectKind::CivilServant) {
     Add(sealed_, ordinal);
     return;
   }
-  const std::vector<uint32_t> units = Units(s.name);
-  for (size_t i = 0; i < units.size(); ++i) {
-    Add(grams_[Single(units[i])], ordinal);
-    if (i + 1 < units.size()) Add(grams_[Pair(units[i], units[i + 1])], ordinal);
-  }
+  IndexName(s, ordinal);
 }
 
 void SearchIndex::ForEachNameHit(std::string_view query, const std::function<bool(const SubjectState&)>& fn) const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <initializer_list>
 #include <ranges>
+#include <thread>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -629,6 +630,11 @@ class Decoder {
     offset_ += size;
     return true;
   }
+  bool Seek(uint64_t offset) {
+    if (offset > bytes_.size()) return false;
+    offset_ = offset;
+    return true;
+  }
 
  private:
   std::string_view bytes_;
@@ -700,10 +706,51 @@ bool Decode(Decoder& in, T& value) {
 
 }  // namespace
 
-std::string State::Snapshot() const {
-  CREDITLOG_CHECK(searchable_);  // a snapshot without the index's order would answer searches in another order
+namespace {
+
+using Subjects = std::map<std::string, SubjectState, std::less<>>;
+
+// `count` subjects of a snapshot, decoded from `in`'s offset on into `subjects`: false where the
+// bytes are malformed or the keys do not ascend.
+bool DecodeSubjects(Decoder& in, uint64_t count, Subjects* subjects) {
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string key;
+    SubjectState s;
+    if (!Decode(in, key) || !Decode(in, s)) return false;
+    if (!subjects->empty() && !(subjects->rbegin()->first < key)) return false;
+    subjects->emplace_hint(subjects->end(), std::move(key), std::move(s));
+  }
+  return true;
+}
+
+// The threads FromSnapshot decodes `chunks` chunks of subjects on.
+unsigned DecodeThreads(uint64_t chunks) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(std::min<uint64_t>({chunks, cores, kSnapshotDecodeThreadsMax}));
+}
+
+}  // namespace
+
+std::string State::Snapshot(uint64_t chunk_subjects) const {
+  CREDITLOG_CHECK(searchable_);
+  CREDITLOG_CHECK(chunk_subjects > 0);  // a snapshot without the index's order would answer searches in another order
+  // Encode(Fields(*this)), written member by member to note where each chunk of subjects begins.
+  std::string fields;
+  std::vector<uint64_t> starts;
+  AppendBigEndian64(&fields, subjects_.size());
+  uint64_t i = 0;
+  for (const auto& [id, s] : subjects_) {
+    if (i++ % chunk_subjects == 0) starts.push_back(fields.size());
+    Encode(&fields, id);
+    Encode(&fields, s);
+  }
+  Encode(&fields, std::tie(contracts_, rulesets_, erasures_, applied_));
   std::string bytes;
-  Encode(&bytes, Fields(*this));
+  bytes.reserve(8 * (starts.size() + 2) + fields.size() + 8 * (search_.entered().size() + 1));
+  AppendBigEndian64(&bytes, chunk_subjects);
+  AppendBigEndian64(&bytes, starts.size());
+  for (uint64_t start : starts) AppendBigEndian64(&bytes, start);
+  bytes.append(fields);
   // The index's order as positions in the subjects' key order: found again without a search.
   std::unordered_map<const SubjectState*, uint64_t> position;
   position.reserve(subjects_.size());
@@ -715,27 +762,93 @@ std::string State::Snapshot() const {
 
 Result<State> State::FromSnapshot(std::string_view bytes, Searchable searchable) {
   State state(searchable);
-  Decoder in(bytes);
-  auto malformed = [&in](std::string_view what) {
-    return Status::Corruption("projection snapshot: " + std::string(what) + " at byte " + std::to_string(in.offset()));
+  Decoder head(bytes);
+  auto malformed = [](std::string_view what, size_t offset) {
+    return Status::Corruption("projection snapshot: " + std::string(what) + " at byte " + std::to_string(offset));
   };
-  if (!Decode(in, state)) return malformed("the state is malformed");  // its Fields, as Digest encodes them
+  uint64_t chunk_subjects = 0, chunks = 0;
+  if (!head.U64(&chunk_subjects) || chunk_subjects == 0 || !head.U64(&chunks) || chunks > head.remaining() / 8) {
+    return malformed("the subjects' chunks are malformed", head.offset());
+  }
+  std::vector<uint64_t> starts(chunks);
+  for (uint64_t& start : starts) {
+    if (!head.U64(&start)) return malformed("the subjects' chunks are malformed", head.offset());
+  }
+  const size_t fields_at = head.offset();  // offsets in `starts` count from here
+  Decoder in(bytes.substr(fields_at));
+  uint64_t count = 0;
+  if (!in.U64(&count) || count > in.remaining()) return malformed("the state is malformed", fields_at + in.offset());
+  if (chunks != count / chunk_subjects + (count % chunk_subjects != 0) || (chunks > 0 && starts[0] != in.offset()) ||
+      !std::ranges::is_sorted(starts)) {
+    return malformed("the subjects' chunks do not match the subjects", fields_at);
+  }
+  // Each thread decodes a run of whole chunks into a map of its own; the runs must meet end to
+  // start, and their keys ascend across them, as one decoder reading them in order would find.
+  struct Run {
+    uint64_t first_chunk = 0, end_chunk = 0;
+    Subjects subjects;
+    bool ok = false;
+    size_t end = 0;  // the offset after its last subject
+  };
+  const unsigned threads = DecodeThreads(chunks);
+  std::vector<Run> runs(threads);
+  for (unsigned t = 0; t < threads; ++t) {
+    runs[t].first_chunk = chunks * t / threads;
+    runs[t].end_chunk = chunks * (t + 1) / threads;
+  }
+  const std::string_view fields = bytes.substr(fields_at);
+  auto decode = [&fields, &starts, count, chunk_subjects](Run* run) {
+    Decoder d(fields);
+    run->ok = d.Seek(starts[run->first_chunk]);
+    for (uint64_t chunk = run->first_chunk; run->ok && chunk < run->end_chunk; ++chunk) {
+      const uint64_t first = chunk * chunk_subjects;
+      run->ok = d.offset() == starts[chunk] && DecodeSubjects(d, std::min(chunk_subjects, count - first), &run->subjects);
+    }
+    run->end = d.offset();
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(decode, &runs[t]);
+    if (threads > 0) decode(&runs[0]);
+  }
+  for (unsigned t = 0; t < threads; ++t) {
+    Run& run = runs[t];
+    if (!run.ok) return malformed("a subject is malformed, or a chunk of subjects does not begin where recorded", fields_at + run.end);
+    if (t + 1 < threads && run.end != starts[runs[t + 1].first_chunk]) {
+      return malformed("a chunk of subjects does not end where the next begins", fields_at + run.end);
+    }
+    if (!run.subjects.empty() && !state.subjects_.empty() && !(state.subjects_.rbegin()->first < run.subjects.begin()->first)) {
+      return malformed("the subjects' keys do not ascend", fields_at + starts[run.first_chunk]);
+    }
+    while (!run.subjects.empty()) state.subjects_.insert(state.subjects_.end(), run.subjects.extract(run.subjects.begin()));
+  }
+  if (threads > 0 && !in.Seek(runs.back().end)) return malformed("the state is malformed", fields_at + in.offset());
+  auto rest = std::tie(state.contracts_, state.rulesets_, state.erasures_, state.applied_);
+  if (!Decode(in, rest)) return malformed("the state is malformed", fields_at + in.offset());  // its Fields, as Digest encodes them
   uint64_t entered = 0;
-  if (!in.U64(&entered) || entered > state.subjects_.size()) return malformed("the search index lists more subjects than there are");
+  if (!in.U64(&entered) || entered > state.subjects_.size()) {
+    return malformed("the search index lists more subjects than there are", fields_at + in.offset());
+  }
   std::vector<const SubjectState*> by_position;
   by_position.reserve(state.subjects_.size());
   for (const auto& [id, s] : state.subjects_) by_position.push_back(&s);
+  std::vector<const SubjectState*> order;
+  order.reserve(entered);
+  std::vector<bool> listed(by_position.size());
   for (uint64_t i = 0, position = 0; i < entered; ++i) {
-    if (!in.U64(&position)) return malformed("the search index is malformed");
-    if (position >= by_position.size()) return malformed("the search index names a subject that is not there");
-    state.Index(*by_position[position]);
+    if (!in.U64(&position)) return malformed("the search index is malformed", fields_at + in.offset());
+    if (position >= by_position.size()) return malformed("the search index names a subject that is not there", fields_at + in.offset());
+    if (listed[position]) return malformed("the search index names a subject twice", fields_at + in.offset());
+    listed[position] = true;
+    order.push_back(by_position[position]);
   }
+  if (state.searchable_) state.search_.Load(std::move(order));
   // A state folded from a log has indexed every subject; any other (made member by member, in
   // tests) is indexed in key order after those listed.
   if (state.searchable_ && state.search_.entered().size() != state.subjects_.size()) {
     for (const auto& [key, s] : state.subjects_) state.search_.Update(s);
   }
-  if (in.remaining() != 0) return malformed("bytes follow the state");
+  if (in.remaining() != 0) return malformed("bytes follow the state", fields_at + in.offset());
   state.changes_from_ = state.applied_;  // the journal tells changes from here on
   return state;
 }

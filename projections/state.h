@@ -21,6 +21,12 @@ namespace creditlog::projections {
 // when full: at 1,000 writes/s, hours of entries.
 inline constexpr size_t kChangeJournalMax = size_t{1} << 22;
 
+// A snapshot (State::Snapshot) records where every this-many-th subject's bytes begin, so that
+// FromSnapshot decodes the subjects on several threads, each from a chunk's start.
+inline constexpr uint64_t kSnapshotChunkSubjects = uint64_t{1} << 16;
+// FromSnapshot decodes on this many threads at most (and no more than the machine has cores).
+inline constexpr unsigned kSnapshotDecodeThreadsMax = 4;
+
 using Day = int64_t;  // days since 1970-01-01 (calendar dates in China Standard Time)
 
 // Fields(x) of a state struct: every data member, in declaration order, as a tuple of
@@ -298,13 +304,16 @@ class State {
   // SHA-256 over a canonical serialisation of every member (Fields): equal digests, equal state.
   std::string Digest() const;
 
-  // The state as bytes, for a snapshot of the projection (projections/snapshot.h): the
-  // digest's canonical serialisation of every member, then the order subjects entered the
-  // search index. FromSnapshot makes the state they were taken from (the same Digest, the same
-  // search answers); malformed bytes are Corruption naming the offset. With Searchable::kNo,
-  // the state keeps no search index (the bytes are checked all the same).
-  // REQUIRES for Snapshot: searchable() (the index's order is part of the bytes).
-  std::string Snapshot() const;
+  // The state as bytes, for a snapshot of the projection (projections/snapshot.h): where each
+  // chunk of `chunk_subjects` subjects (in key order) begins, the digest's canonical
+  // serialisation of every member, then the order subjects entered the search index.
+  // FromSnapshot makes the state they were taken from (the same Digest, the same search
+  // answers), decoding the chunks on up to kSnapshotDecodeThreadsMax threads; malformed bytes
+  // are Corruption naming the offset. With Searchable::kNo, the state keeps no search index
+  // (the bytes are checked all the same).
+  // REQUIRES for Snapshot: searchable() (the index's order is part of the bytes), and
+  // chunk_subjects ≥ 1 (tests make it small).
+  std::string Snapshot(uint64_t chunk_subjects = kSnapshotChunkSubjects) const;
   static Result<State> FromSnapshot(std::string_view bytes, Searchable searchable = Searchable::kYes);
 
   // The search index and the change journal are derived from the entries folded, so they are
