@@ -644,6 +644,23 @@ class Decoder {
 template <typename T>
 concept MapLike = requires { typename T::key_type; typename T::mapped_type; };
 
+template <typename T>
+bool Decode(Decoder& in, T& value);
+
+// `count` entries of a map, decoded from `in`'s offset on and added after `map`'s last: false
+// where the bytes are malformed or the keys do not ascend (as Encode wrote them).
+template <MapLike Map>
+bool DecodeEntries(Decoder& in, uint64_t count, Map* map) {
+  for (uint64_t i = 0; i < count; ++i) {
+    typename Map::key_type key;
+    typename Map::mapped_type mapped;
+    if (!Decode(in, key) || !Decode(in, mapped)) return false;
+    if (!map->empty() && !(map->rbegin()->first < key)) return false;
+    map->emplace_hint(map->end(), std::move(key), std::move(mapped));
+  }
+  return true;
+}
+
 // The inverse of Encode: false where the bytes end early or hold a value no T has.
 template <typename T>
 bool Decode(Decoder& in, T& value) {
@@ -682,14 +699,7 @@ bool Decode(Decoder& in, T& value) {
     uint64_t size = 0;
     if (!in.U64(&size) || size > in.remaining()) return false;
     value.clear();
-    for (uint64_t i = 0; i < size; ++i) {
-      typename T::key_type key;
-      typename T::mapped_type mapped;
-      if (!Decode(in, key) || !Decode(in, mapped)) return false;
-      if (!value.empty() && !(value.rbegin()->first < key)) return false;  // keys ascend, as Encode wrote them
-      value.emplace_hint(value.end(), std::move(key), std::move(mapped));
-    }
-    return true;
+    return DecodeEntries(in, size, &value);
   } else if constexpr (std::ranges::sized_range<T>) {
     uint64_t size = 0;
     if (!in.U64(&size) || size > in.remaining()) return false;  // every element takes a byte at least
@@ -710,19 +720,6 @@ namespace {
 
 using Subjects = std::map<std::string, SubjectState, std::less<>>;
 
-// `count` subjects of a snapshot, decoded from `in`'s offset on into `subjects`: false where the
-// bytes are malformed or the keys do not ascend.
-bool DecodeSubjects(Decoder& in, uint64_t count, Subjects* subjects) {
-  for (uint64_t i = 0; i < count; ++i) {
-    std::string key;
-    SubjectState s;
-    if (!Decode(in, key) || !Decode(in, s)) return false;
-    if (!subjects->empty() && !(subjects->rbegin()->first < key)) return false;
-    subjects->emplace_hint(subjects->end(), std::move(key), std::move(s));
-  }
-  return true;
-}
-
 // The threads FromSnapshot decodes `chunks` chunks of subjects on.
 unsigned DecodeThreads(uint64_t chunks) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -732,25 +729,29 @@ unsigned DecodeThreads(uint64_t chunks) {
 }  // namespace
 
 std::string State::Snapshot(uint64_t chunk_subjects) const {
-  CREDITLOG_CHECK(searchable_);
-  CREDITLOG_CHECK(chunk_subjects > 0);  // a snapshot without the index's order would answer searches in another order
+  CREDITLOG_CHECK(searchable_);  // a snapshot without the index's order would answer searches in another order
+  CREDITLOG_CHECK(chunk_subjects > 0);
+  const uint64_t chunks = subjects_.size() / chunk_subjects + (subjects_.size() % chunk_subjects != 0);
+  std::string bytes;
+  AppendBigEndian64(&bytes, chunk_subjects);
+  AppendBigEndian64(&bytes, chunks);
+  const size_t table_at = bytes.size();
+  bytes.resize(table_at + 8 * chunks);  // each chunk's start, filled in as the subjects are written
+  const size_t fields_at = bytes.size();
   // Encode(Fields(*this)), written member by member to note where each chunk of subjects begins.
-  std::string fields;
-  std::vector<uint64_t> starts;
-  AppendBigEndian64(&fields, subjects_.size());
+  AppendBigEndian64(&bytes, subjects_.size());
   uint64_t i = 0;
   for (const auto& [id, s] : subjects_) {
-    if (i++ % chunk_subjects == 0) starts.push_back(fields.size());
-    Encode(&fields, id);
-    Encode(&fields, s);
+    if (i % chunk_subjects == 0) {
+      std::string start;
+      AppendBigEndian64(&start, bytes.size() - fields_at);
+      bytes.replace(table_at + 8 * (i / chunk_subjects), 8, start);
+    }
+    ++i;
+    Encode(&bytes, id);
+    Encode(&bytes, s);
   }
-  Encode(&fields, std::tie(contracts_, rulesets_, erasures_, applied_));
-  std::string bytes;
-  bytes.reserve(8 * (starts.size() + 2) + fields.size() + 8 * (search_.entered().size() + 1));
-  AppendBigEndian64(&bytes, chunk_subjects);
-  AppendBigEndian64(&bytes, starts.size());
-  for (uint64_t start : starts) AppendBigEndian64(&bytes, start);
-  bytes.append(fields);
+  Encode(&bytes, std::tie(contracts_, rulesets_, erasures_, applied_));
   // The index's order as positions in the subjects' key order: found again without a search.
   std::unordered_map<const SubjectState*, uint64_t> position;
   position.reserve(subjects_.size());
@@ -778,8 +779,8 @@ Result<State> State::FromSnapshot(std::string_view bytes, Searchable searchable)
   Decoder in(bytes.substr(fields_at));
   uint64_t count = 0;
   if (!in.U64(&count) || count > in.remaining()) return malformed("the state is malformed", fields_at + in.offset());
-  if (chunks != count / chunk_subjects + (count % chunk_subjects != 0) || (chunks > 0 && starts[0] != in.offset()) ||
-      !std::ranges::is_sorted(starts)) {
+  // Each chunk is checked to begin where recorded as it is decoded.
+  if (chunks != count / chunk_subjects + (count % chunk_subjects != 0) || (chunks > 0 && starts[0] != in.offset())) {
     return malformed("the subjects' chunks do not match the subjects", fields_at);
   }
   // Each thread decodes a run of whole chunks into a map of its own; the runs must meet end to
@@ -802,7 +803,7 @@ Result<State> State::FromSnapshot(std::string_view bytes, Searchable searchable)
     run->ok = d.Seek(starts[run->first_chunk]);
     for (uint64_t chunk = run->first_chunk; run->ok && chunk < run->end_chunk; ++chunk) {
       const uint64_t first = chunk * chunk_subjects;
-      run->ok = d.offset() == starts[chunk] && DecodeSubjects(d, std::min(chunk_subjects, count - first), &run->subjects);
+      run->ok = d.offset() == starts[chunk] && DecodeEntries(d, std::min(chunk_subjects, count - first), &run->subjects);
     }
     run->end = d.offset();
   };
