@@ -98,6 +98,9 @@ class AppendGuard {
   virtual ~AppendGuard() = default;
   // `agency`: the USCC of the signing key's agency (ledger/registry.h).
   virtual Status Admit(const fb::Event& event, uint64_t seq, int64_t recorded_at_ms, std::string_view agency) = 0;
+  // False once the guard can admit nothing more (what it checked against is gone): it then
+  // refuses every event, and guarded() says false so that the next opener installs its own.
+  virtual bool active() const { return true; }
 };
 
 class Ledger {

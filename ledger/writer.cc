@@ -120,7 +120,7 @@ std::shared_ptr<PersonalKeys> Ledger::personal_keys() const {
 
 bool Ledger::guarded() const {
   std::lock_guard lock(queue_mutex_);
-  return guard_ != nullptr;
+  return guard_ != nullptr && guard_->active();
 }
 
 void Ledger::StartWriter() {

@@ -502,6 +502,24 @@ Status CheckAdmissible(const State& state, const fb::Event& e, Day today, std::s
 }
 
 Status Admission::Admit(const fb::Event& event, uint64_t seq, int64_t recorded_at_ms, std::string_view agency) {
+  if (shared_ == nullptr) return AdmitTo(event, seq, recorded_at_ms, agency);
+  Status admitted;
+  Status peeked = shared_->Peek([&](const State& base) {
+    if (base.applied() > state_.applied()) {
+      admitted = Status::Unavailable("the projection has folded " + std::to_string(base.applied()) +
+                                     " entries, the admission rules " + std::to_string(state_.applied()) +
+                                     ": an entry was appended past them; reopen the ledger");
+      return;
+    }
+    if (state_.overlay_keys() > overlay_keys_max_) state_.Prune(base.applied());
+    state_.SetBase(&base);
+    admitted = AdmitTo(event, seq, recorded_at_ms, agency);
+    state_.SetBase(nullptr);
+  });
+  return peeked.ok() ? admitted : peeked;
+}
+
+Status Admission::AdmitTo(const fb::Event& event, uint64_t seq, int64_t recorded_at_ms, std::string_view agency) {
   if (seq != state_.applied()) {
     return Status::Unavailable("the admission rules have folded " + std::to_string(state_.applied()) +
                                " entries, the event would be seq " + std::to_string(seq) + ": reopen the ledger");

@@ -320,6 +320,7 @@ RatingSummary SubjectState::RatingsBy(Day day) const {
 }
 
 State::State(const State& other, Searchable searchable) : searchable_(searchable == Searchable::kYes && other.searchable_) {
+  CREDITLOG_CHECK(!other.overlay_.on);  // an overlay is part of a state, not one
   // Every member (Fields names them all, the index among them).
   subjects_ = other.subjects_;
   contracts_ = other.contracts_;
@@ -342,21 +343,75 @@ State& State::operator=(const State& other) {
 
 const SubjectState* State::Subject(std::string_view id) const {
   auto it = subjects_.find(id);
-  return it == subjects_.end() ? nullptr : &it->second;
+  if (it != subjects_.end()) return &it->second;
+  return overlay_.base != nullptr ? overlay_.base->Subject(id) : nullptr;
 }
 
 const Contract* State::FindContract(std::string_view id) const {
   auto it = contracts_.find(id);
-  return it == contracts_.end() ? nullptr : &it->second;
+  if (it != contracts_.end()) return &it->second;
+  return overlay_.base != nullptr ? overlay_.base->FindContract(id) : nullptr;
+}
+
+State State::Overlay(const State& base) {
+  State overlay(Searchable::kNo);
+  overlay.overlay_.on = true;
+  overlay.rulesets_ = base.rulesets_;
+  overlay.erasures_ = base.erasures_;
+  overlay.applied_ = base.applied_;
+  overlay.changes_from_ = base.applied_;
+  return overlay;
+}
+
+void State::SetBase(const State* base) {
+  CREDITLOG_CHECK(overlay_.on && (base == nullptr || (!base->overlay_.on && base->applied_ <= applied_)));
+  overlay_.base = base;
+}
+
+void State::Prune(uint64_t reflected) {
+  auto drop = [reflected](auto& own, std::map<std::string, uint64_t, std::less<>>& touched) {
+    for (auto it = touched.begin(); it != touched.end();) {
+      if (it->second >= reflected) {
+        ++it;
+        continue;
+      }
+      own.erase(it->first);
+      it = touched.erase(it);
+    }
+  };
+  drop(subjects_, overlay_.subjects);
+  drop(contracts_, overlay_.contracts);
+}
+
+SubjectState& State::Own(std::string_view id) {
+  auto it = subjects_.lower_bound(id);
+  if (it == subjects_.end() || it->first != id) {
+    const SubjectState* base = overlay_.base != nullptr ? overlay_.base->Subject(id) : nullptr;
+    if (base != nullptr) {
+      it = subjects_.emplace_hint(it, std::string(id), *base);
+    } else {
+      it = subjects_.emplace_hint(it, std::string(id), SubjectState{});
+      it->second.id = it->first;
+      Index(it->second);  // its code and division; its name when an event gives one
+    }
+  }
+  if (overlay_.on) overlay_.subjects.insert_or_assign(it->first, applied_ - 1);  // Apply set applied_ past the entry
+  return it->second;
+}
+
+void State::OwnContract(const flatbuffers::String* id) {
+  if (!overlay_.on || id == nullptr) return;
+  auto it = contracts_.find(id->string_view());
+  if (it == contracts_.end()) {
+    const Contract* base = overlay_.base != nullptr ? overlay_.base->FindContract(id->string_view()) : nullptr;
+    if (base == nullptr) return;
+    it = contracts_.emplace(id->str(), *base).first;
+  }
+  overlay_.contracts.insert_or_assign(it->first, applied_ - 1);
 }
 
 SubjectState& State::Touch(const fb::Event& event) {
-  auto [it, added] = subjects_.try_emplace(S(event.subject()));
-  SubjectState& s = it->second;
-  if (added) {
-    s.id = it->first;
-    Index(s);  // its code and division; its name when an event gives one
-  }
+  SubjectState& s = Own(event.subject() != nullptr ? event.subject()->string_view() : std::string_view());
   ++s.events;
   return s;
 }
@@ -370,10 +425,33 @@ Status State::Apply(const fb::Event& event, uint64_t seq) {
   return Status::Ok();
 }
 
+// The contract whose terms or payments an event changes (its payee's answers change with it).
+static const flatbuffers::String* ChangedContract(const fb::Event& e) {
+  using fb::EventBody;
+  switch (e.body_type()) {
+    case EventBody::ContractSigned: return e.body_as_ContractSigned()->contract_id();
+    case EventBody::PaymentMade: return e.body_as_PaymentMade()->contract_id();
+    case EventBody::ArrearsRecorded: return e.body_as_ArrearsRecorded()->contract_id();
+    case EventBody::ArrearsCleared: return e.body_as_ArrearsCleared()->contract_id();
+    case EventBody::ContractCompleted: return e.body_as_ContractCompleted()->contract_id();
+    case EventBody::RecordCorrected: {
+      const fb::RecordCorrected* b = e.body_as_RecordCorrected();
+      return b->record_type() != nullptr && b->record_type()->string_view() == "ContractSigned" ? b->record_id() : nullptr;
+    }
+    default: return nullptr;
+  }
+}
+
 // Names every member of the EventBody union, without a default: a new event type does not
 // compile (-Wswitch, -Werror) until it says here what it changes.
 void State::Fold(const fb::Event& e, uint64_t seq) {
   using fb::EventBody;
+  // An overlay copies the contract the event changes or reads before Fold finds it.
+  OwnContract(ChangedContract(e));
+  if (const fb::ObjectionFiled* b = e.body_as_ObjectionFiled(); b != nullptr && b->record_type() != nullptr &&
+                                                             b->record_type()->string_view() == "ContractSigned") {
+    OwnContract(b->record_id());  // its payer handles the objection
+  }
   switch (e.body_type()) {
     case EventBody::NONE:
       break;  // CheckFoldable refuses it
@@ -439,24 +517,8 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
   CREDITLOG_CHECK(e.body_type() != EventBody::NONE && e.body_type() <= EventBody::MAX);  // CheckFoldable refuses both
 }
 
-// The contract whose terms or payments an event changes (its payee's answers change with it).
-static const flatbuffers::String* ChangedContract(const fb::Event& e) {
-  using fb::EventBody;
-  switch (e.body_type()) {
-    case EventBody::ContractSigned: return e.body_as_ContractSigned()->contract_id();
-    case EventBody::PaymentMade: return e.body_as_PaymentMade()->contract_id();
-    case EventBody::ArrearsRecorded: return e.body_as_ArrearsRecorded()->contract_id();
-    case EventBody::ArrearsCleared: return e.body_as_ArrearsCleared()->contract_id();
-    case EventBody::ContractCompleted: return e.body_as_ContractCompleted()->contract_id();
-    case EventBody::RecordCorrected: {
-      const fb::RecordCorrected* b = e.body_as_RecordCorrected();
-      return b->record_type() != nullptr && b->record_type()->string_view() == "ContractSigned" ? b->record_id() : nullptr;
-    }
-    default: return nullptr;
-  }
-}
-
 void State::NoteChanges(const fb::Event& e, uint64_t seq) {
+  if (overlay_.on) return;  // nothing asks an overlay what changed
   if (e.body_type() == fb::EventBody::RulesetAdopted || e.body_type() == fb::EventBody::ErasureRecorded) {
     changes_.clear();  // nothing before it can be asked for again: every subject may have changed
     changes_from_ = applied_;
@@ -508,18 +570,11 @@ void State::SignContract(SubjectState& s, const fb::ContractSigned& b, uint64_t 
     if (!c.schedule.empty()) c.term_days = last;
   }
   c.seqs.push_back(seq);
-  if (contracts_.count(c.id)) return;  // a second signing of the same id changes nothing
+  if (FindContract(c.id) != nullptr) return;  // a second signing of the same id changes nothing
   s.contracts_as_payer.push_back(c.id);
-  if (c.payee != s.id) {
-    auto [it, added] = subjects_.try_emplace(c.payee);
-    SubjectState& payee = it->second;
-    if (added) {
-      payee.id = c.payee;
-      Index(payee);
-    }
-    payee.contracts_as_payee.push_back(c.id);
-  }
+  if (c.payee != s.id) Own(c.payee).contracts_as_payee.push_back(c.id);
   contracts_[c.id] = std::move(c);
+  OwnContract(b.contract_id());
 }
 
 // The corrected fields take their new values (CheckFoldable checked each against its field);
@@ -854,7 +909,20 @@ Result<State> State::FromSnapshot(std::string_view bytes, Searchable searchable)
   return state;
 }
 
+std::string Canonical(const SubjectState& subject) {
+  std::string bytes;
+  Encode(&bytes, Fields(subject));
+  return bytes;
+}
+
+std::string Canonical(const Contract& contract) {
+  std::string bytes;
+  Encode(&bytes, Fields(contract));
+  return bytes;
+}
+
 std::string State::Digest() const {
+  CREDITLOG_CHECK(!overlay_.on);  // an overlay holds only part of a state
   std::string bytes;
   Encode(&bytes, Fields(*this));
   return HexEncode(Sha256(AsBytes(bytes)));

@@ -26,6 +26,9 @@ inline constexpr size_t kChangeJournalMax = size_t{1} << 22;
 inline constexpr uint64_t kSnapshotChunkSubjects = uint64_t{1} << 16;
 // FromSnapshot decodes on this many threads at most (and no more than the machine has cores).
 inline constexpr unsigned kSnapshotDecodeThreadsMax = 4;
+// An overlay (State::Overlay) drops what its base has caught up with once it holds more than
+// this many subjects and contracts of its own.
+inline constexpr size_t kOverlayKeysMax = size_t{1} << 16;
 
 using Day = int64_t;  // days since 1970-01-01 (calendar dates in China Standard Time)
 
@@ -236,6 +239,11 @@ inline auto Fields(const SubjectState& x) {
                         contracts_as_payer, contracts_as_payee, ratings, events, measures_applied, file, cases);
 }
 
+// The digest's serialisation of one subject or contract (State::Digest serialises each so):
+// equal bytes, equal members.
+std::string Canonical(const SubjectState& subject);
+std::string Canonical(const Contract& contract);
+
 // The rulesets in force are state too (projections/ruleset.h), their calendars included.
 inline auto Fields(const Calendar& x) { CREDITLOG_TIE_MEMBERS(x, version, sources, first_year, last_year, holidays, workdays, notices); }
 inline auto Fields(const Period& x) { CREDITLOG_TIE_MEMBERS(x, min_months, max_months); }
@@ -316,11 +324,27 @@ class State {
   std::string Snapshot(uint64_t chunk_subjects = kSnapshotChunkSubjects) const;
   static Result<State> FromSnapshot(std::string_view bytes, Searchable searchable = Searchable::kYes);
 
+  // An overlay of `base`, for a fold that runs ahead of a state another thread folds (the
+  // admission rules over the server's projection, projections/admission.h): it holds only the
+  // subjects and contracts the entries it applies change, each copied from the base the first
+  // time, and reads every other one through the base (SetBase). It begins with base's
+  // rulesets and erasures (whole: they are few) at base.applied(), and keeps neither a search
+  // index nor a change journal. An overlay is never copied, digested or snapshotted.
+  static State Overlay(const State& base);
+  bool overlay() const { return overlay_.on; }
+  // The state an overlay reads through until set again (nullptr: its own subjects and contracts
+  // only). REQUIRES: an overlay; `base` folds the same log and has applied no more entries.
+  void SetBase(const State* base);
+  // Drops the subjects and contracts of an overlay that no entry from `reflected` on touched:
+  // its base, having applied `reflected` entries, holds them as they are here.
+  void Prune(uint64_t reflected);
+  size_t overlay_keys() const { return overlay_.subjects.size() + overlay_.contracts.size(); }
+
   // The search index and the change journal are derived from the entries folded, so they are
   // named here but not digested.
   friend auto Fields(const State& x) {
-    const auto& [subjects, contracts, rulesets, erasures, applied, searchable, search, changes, changes_from] = x;
-    (void)searchable, (void)search, (void)changes, (void)changes_from;
+    const auto& [subjects, contracts, rulesets, erasures, applied, searchable, search, changes, changes_from, overlay] = x;
+    (void)searchable, (void)search, (void)changes, (void)changes_from, (void)overlay;
     return std::tie(subjects, contracts, rulesets, erasures, applied);
   }
 
@@ -328,6 +352,8 @@ class State {
   // REQUIRES: Apply's checks passed (DaysFromDate checks each date again, in every build).
   void Fold(const fb::Event& event, uint64_t seq);
   SubjectState& Touch(const fb::Event& event);  // the event's subject, with one more event
+  SubjectState& Own(std::string_view id);       // subject `id`, made (or, in an overlay, copied) if need be
+  void OwnContract(const flatbuffers::String* id);  // an overlay's copy of contract `id`, if there is one
   void NoteChanges(const fb::Event& event, uint64_t seq);  // ChangedSince's journal
   void SignContract(SubjectState& s, const fb::ContractSigned& body, uint64_t seq);
   void CorrectRecord(SubjectState& s, const fb::RecordCorrected& body, uint64_t seq);
@@ -347,6 +373,14 @@ class State {
   // empties it and moves changes_from_ past itself: every subject may have changed there.
   std::vector<std::pair<uint64_t, std::string_view>> changes_;
   uint64_t changes_from_ = 0;
+  // An overlay's: its base, and for each subject and contract of its own the last entry that
+  // touched it.
+  struct OverlayKeys {
+    bool on = false;
+    const State* base = nullptr;
+    std::map<std::string, uint64_t, std::less<>> subjects, contracts;
+  };
+  OverlayKeys overlay_;
 };
 
 }  // namespace creditlog::projections

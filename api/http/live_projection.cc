@@ -37,6 +37,13 @@ Status LiveProjection::WriteSnapshotLocked() {
   return Status::Ok();
 }
 
+Result<bool> LiveProjection::TryCatchUp() {
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) return false;
+  RETURN_IF_ERROR(projections::CatchUp(ledger_, ledger_.size(), &state_));
+  return true;
+}
+
 Status LiveProjection::CatchUpTo(uint64_t size) {
   std::unique_lock lock(mutex_);
   return projections::CatchUp(ledger_, size, &state_);
@@ -142,6 +149,23 @@ Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day
     if (kept.applied <= list.applied) kept = std::move(list);
   }));
   return body;
+}
+
+Status ProjectionBase::Peek(const std::function<void(const projections::State&)>& fn) {
+  std::lock_guard lock(mutex_);
+  if (live_ == nullptr) return Status::Unavailable("the server is stopping: the event was not recorded");
+  live_->Peek(fn);
+  return Status::Ok();
+}
+
+bool ProjectionBase::attached() const {
+  std::lock_guard lock(mutex_);
+  return live_ != nullptr;
+}
+
+void ProjectionBase::Detach() {
+  std::lock_guard lock(mutex_);
+  live_ = nullptr;
 }
 
 }  // namespace creditlog::api

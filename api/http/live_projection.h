@@ -18,11 +18,15 @@
 #include "api/disclosure.h"
 #include "api/personal.h"
 #include "ledger/ledger.h"
+#include "projections/admission.h"
 #include "projections/state.h"
 
 namespace creditlog::api {
 
 inline constexpr size_t kListCacheEntriesMax = 256;  // (list, day) answers kept and patched as the log grows
+// The server folds the projection after every this-many committed entries even when no query
+// asks, so that the admission rules' overlay of it (ProjectionBase) can drop what it holds.
+inline constexpr uint64_t kProjectionFoldLagMax = 4096;
 // A cached list is computed whole again, rather than patched, when more than this share of the
 // subjects changed since (1/N of them) and more than kListPatchSubjectsAlways.
 inline constexpr size_t kListPatchShareMax = 8;
@@ -45,9 +49,19 @@ class LiveProjection {
   PersonalView Personal(const projections::State& state) const { return PersonalView(&ledger_, personal_keys_.get(), &state); }
   LiveProjection& operator=(const LiveProjection&) = delete;
 
+  // Calls fn(const projections::State&) on the state as it is, without catching it up.
+  template <typename Fn>
+  void Peek(Fn&& fn) {
+    std::shared_lock lock(mutex_);
+    fn(static_cast<const projections::State&>(state_));
+  }
+
   // Brings the state up to the log's current size (the server folds the whole log this way
   // before it listens, so that no request waits for the whole history).
   Status CatchUp();
+  // CatchUp, unless a query or another catch-up holds the state: then false at once. For the
+  // ledger's writer thread, which must not wait for queries.
+  Result<bool> TryCatchUp();
   // CatchUp from the projection snapshot at `snapshot_path` when it is usable
   // (projections/snapshot.h), before the server listens; then, with the ledger's checkpoint
   // key to sign one (`ledger_key`, may be null), when none was used or it was
@@ -118,6 +132,20 @@ class LiveProjection {
   std::atomic<uint64_t> lists_computed_{0}, lists_patched_{0};
   std::mutex list_cache_mutex_;  // GUARDS: list_cache_
   std::map<std::pair<int, projections::Day>, CachedList> list_cache_;  // by (list and reader kind, day)
+};
+
+// The projection as the base of the admission rules' fold (projections/admission.h), until
+// Detach: from then on Unavailable (an append still in flight as the server stops).
+class ProjectionBase final : public projections::SharedState {
+ public:
+  explicit ProjectionBase(LiveProjection* live) : live_(live) {}
+  Status Peek(const std::function<void(const projections::State&)>& fn) override;
+  bool attached() const override;
+  void Detach();
+
+ private:
+  mutable std::mutex mutex_;
+  LiveProjection* live_;  // GUARDED_BY(mutex_); null once detached
 };
 
 }  // namespace creditlog::api

@@ -172,11 +172,13 @@ Status ServerImpl::Run() {
   // Fold the log before listening, so that no request waits for the whole history.
   RETURN_IF_ERROR(live_.Start(options_.projection_snapshot, options_.read_only ? nullptr : options_.report_key).WithContext("folding the log"));
   // Every event the server records passes the rules of the log (projections/admission.h). Their
-  // fold begins as a copy of the projection's, caught up just now: nothing appends before the
-  // server listens. They never search, so the copy leaves the search index out.
+  // fold is an overlay of the projection's, caught up just now (nothing appends before the
+  // server listens): it copies only the subjects and contracts of entries the projection has
+  // not folded yet.
   if (!options_.read_only && !ledger_.is_mirror() && !ledger_.guarded()) {
+    admission_base_ = std::make_shared<ProjectionBase>(&live_);
     RETURN_IF_ERROR(live_.Read([&](const projections::State& state) {
-      ledger_.SetAppendGuard(std::make_shared<projections::Admission>(projections::State(state, projections::Searchable::kNo)));
+      ledger_.SetAppendGuard(std::make_shared<projections::Admission>(admission_base_, state));
     }));
   }
   HttpServerOptions http;
@@ -195,6 +197,13 @@ Status ServerImpl::Run() {
     metrics_.commit_latency.Observe(stats.write_seconds);
     metrics_.commit_events.Observe(static_cast<double>(stats.events));
     for (uint8_t type : stats.types) metrics_.events_by_type.Add(std::string(events::EventTypeName(static_cast<fb::EventBody>(type))));
+    // Folded even when no query asks, the projection lets the admission rules drop their copies.
+    // Never waits: when queries hold the state, they fold it themselves.
+    if (admission_base_ != nullptr && (committed_unfolded_ += stats.events) >= kProjectionFoldLagMax) {
+      Result<bool> folded = live_.TryCatchUp();
+      if (!folded.ok()) Log(spdlog::level::err, "folding the projection failed", {{"error", folded.status().message()}});
+      if (!folded.ok() || *folded) committed_unfolded_ = 0;
+    }
   });
   if (Status started = http_->Start(); !started.ok()) {
     ledger_.SetCommitObserver(nullptr);
@@ -217,16 +226,25 @@ void ServerImpl::Stop() {
   http_->Stop();
   http_.reset();
   ledger_.SetCommitObserver(nullptr);
+  ReleaseAdmission();
   // The next start reads the state instead of folding the whole log again.
   if (Status saved = live_.SaveSnapshot(); !saved.ok()) {
     Log(spdlog::level::err, "writing the projection snapshot failed", {{"error", saved.message()}});
   }
 }
 
+// The rules fold over this server's projection: they go with it. They stay the ledger's guard,
+// refusing what is still queued (Unavailable) rather than letting it pass unchecked, but no
+// longer active: the next opener of the ledger installs its own.
+void ServerImpl::ReleaseAdmission() {
+  if (admission_base_ != nullptr) admission_base_->Detach();
+}
+
 // An append still in flight after kShutdownDrain calls back into this object (metrics, the
 // publisher); its answer goes nowhere, but the object must outlive the callback.
 ServerImpl::~ServerImpl() {
   Stop();
+  ReleaseAdmission();  // Run may have failed after installing them
   std::unique_lock lock(drain_mutex_);
   drained_.wait(lock, [&] { return in_flight_.load() == 0; });
 }

@@ -185,6 +185,7 @@ class ServerImpl final : public Server {
     ++in_flight_;
   }
   void EndWrite();
+  void ReleaseAdmission();
 
   ledger::Ledger& ledger_;
   const ServerOptions options_;
@@ -192,6 +193,9 @@ class ServerImpl final : public Server {
   ReadQuota quota_;
   Metrics metrics_;
   LiveProjection live_;
+  // The admission rules' base when this server installed them (Run); detached by Stop.
+  std::shared_ptr<ProjectionBase> admission_base_;
+  uint64_t committed_unfolded_ = 0;  // entries committed since the commit observer last folded; the writer's
   std::atomic<bool> draining_{false};
   std::mutex drain_mutex_;               // GUARDS: in_flight_ changes (read without it for metrics)
   std::atomic<int64_t> in_flight_{0};    // appends accepted and not yet answered
