@@ -137,7 +137,7 @@ void IssueNotice(SubjectState& s, const fb::ListingNoticeIssued& b, uint64_t seq
 // The agency that handles an objection to a record: the one the event names, else the record's
 // own (the deciding agency of a penalty, the accepting agency of a commitment, the paying body
 // of a contract); "" for a notice or a listing, which the credit office handles.
-std::string HandlingAgency(const SubjectState& s, const Contracts& contracts, const fb::ObjectionFiled& b) {
+std::string HandlingAgency(const State& state, const SubjectState& s, const fb::ObjectionFiled& b) {
   if (b.handling_agency() != nullptr && b.handling_agency()->size() > 0) return b.handling_agency()->str();
   const std::string type = S(b.record_type()), id = S(b.record_id());
   if (type == "PenaltyDecided") {
@@ -147,18 +147,18 @@ std::string HandlingAgency(const SubjectState& s, const Contracts& contracts, co
       if (c.id == id) return c.accepting_agency;
     }
   } else if (type == "ContractSigned") {
-    if (auto it = contracts.find(id); it != contracts.end()) return it->second.payer;
+    if (const Contract* c = state.FindContract(id)) return c->payer;
   }
   return "";
 }
 
-void FileObjection(SubjectState& s, const Contracts& contracts, const fb::ObjectionFiled& b, uint64_t seq) {
+void FileObjection(const State& state, SubjectState& s, const fb::ObjectionFiled& b, uint64_t seq) {
   for (const Objection& o : s.objections) {
     if (o.id == b.objection_id()->string_view()) return;  // the first filing with an id stands
   }
   s.objections.push_back({.id = S(b.objection_id()), .notice_id = S(b.notice_id()), .filed = D(b.filed_date()),
                           .resolved = {}, .upheld = false, .seqs = {seq}, .record_type = S(b.record_type()),
-                          .record_id = S(b.record_id()), .handling_agency = HandlingAgency(s, contracts, b)});
+                          .record_id = S(b.record_id()), .handling_agency = HandlingAgency(state, s, b)});
   if (b.notice_id()->size() > 0) Follow(s.notices, b.notice_id()->string_view(), seq);
 }
 
@@ -446,12 +446,9 @@ static const flatbuffers::String* ChangedContract(const fb::Event& e) {
 // compile (-Wswitch, -Werror) until it says here what it changes.
 void State::Fold(const fb::Event& e, uint64_t seq) {
   using fb::EventBody;
-  // An overlay copies the contract the event changes or reads before Fold finds it.
+  // An overlay copies the contract the event changes before Fold finds it (reads go through
+  // FindContract, which reads the base).
   OwnContract(ChangedContract(e));
-  if (const fb::ObjectionFiled* b = e.body_as_ObjectionFiled(); b != nullptr && b->record_type() != nullptr &&
-                                                             b->record_type()->string_view() == "ContractSigned") {
-    OwnContract(b->record_id());  // its payer handles the objection
-  }
   switch (e.body_type()) {
     case EventBody::NONE:
       break;  // CheckFoldable refuses it
@@ -495,7 +492,7 @@ void State::Fold(const fb::Event& e, uint64_t seq) {
     case EventBody::PenaltyFulfilled: return FulfilPenalty(Touch(e), *e.body_as_PenaltyFulfilled(), seq);
     case EventBody::PenaltyRevoked: return RevokePenalty(Touch(e), *e.body_as_PenaltyRevoked(), seq);
     case EventBody::ListingNoticeIssued: return IssueNotice(Touch(e), *e.body_as_ListingNoticeIssued(), seq);
-    case EventBody::ObjectionFiled: return FileObjection(Touch(e), contracts_, *e.body_as_ObjectionFiled(), seq);
+    case EventBody::ObjectionFiled: return FileObjection(*this, Touch(e), *e.body_as_ObjectionFiled(), seq);
     case EventBody::MeasureApplied: return ApplyMeasure(Touch(e), *e.body_as_MeasureApplied(), seq);
     case EventBody::ObjectionResolved: return ResolveObjection(Touch(e), *e.body_as_ObjectionResolved(), seq);
     case EventBody::SeriousListingDecided: return DecideListing(Touch(e), *e.body_as_SeriousListingDecided(), seq);
@@ -909,23 +906,21 @@ Result<State> State::FromSnapshot(std::string_view bytes, Searchable searchable)
   return state;
 }
 
-std::string Canonical(const SubjectState& subject) {
+// The digest's serialisation of anything with a Fields().
+template <HasFields T>
+static std::string EncodeFields(const T& value) {
   std::string bytes;
-  Encode(&bytes, Fields(subject));
+  Encode(&bytes, Fields(value));
   return bytes;
 }
 
-std::string Canonical(const Contract& contract) {
-  std::string bytes;
-  Encode(&bytes, Fields(contract));
-  return bytes;
-}
+std::string Canonical(const SubjectState& subject) { return EncodeFields(subject); }
+
+std::string Canonical(const Contract& contract) { return EncodeFields(contract); }
 
 std::string State::Digest() const {
   CREDITLOG_CHECK(!overlay_.on);  // an overlay holds only part of a state
-  std::string bytes;
-  Encode(&bytes, Fields(*this));
-  return HexEncode(Sha256(AsBytes(bytes)));
+  return HexEncode(Sha256(AsBytes(EncodeFields(*this))));
 }
 
 }  // namespace creditlog::projections
