@@ -96,9 +96,9 @@ json ListItems(const projections::Profile& p) {
   }
   // Serious listings ended by an approved repair on or before the date: 已修复.
   const projections::SubjectState& s = *p.subject;
-  for (const auto& l : s.listings) {
+  for (const auto& l : s.rare->listings) {
     if (!l.exited || *l.exited > p.as_of || l.decided > p.as_of) continue;
-    for (const auto& r : s.repairs) {
+    for (const auto& r : s.rare->repairs) {
       if (r.target != l.id || !r.approved || !r.decided || *r.decided > p.as_of) continue;
       std::vector<uint64_t> seqs = l.seqs;
       seqs.insert(seqs.end(), r.seqs.begin(), r.seqs.end());
@@ -382,7 +382,7 @@ Result<IssuedReport> IssueReport(const ledger::Ledger& ledger, const projections
   for (const auto& adopted : state.rulesets().adopted()) {
     if (adopted.seq < size) seqs.insert(adopted.seq);
   }
-  for (const std::string& id : subject->contracts_as_payee) {
+  for (const std::string& id : subject->rare->contracts_as_payee) {
     if (const projections::Contract* c = state.FindContract(id)) {
       for (uint64_t q : c->seqs) {
         if (q < size) seqs.insert(q);

@@ -104,9 +104,9 @@ Status NotRecorded(const std::vector<T>& items, const String* id, const char* fi
 
 // An objection names a notice, or a record of this subject recorded by the day of filing.
 Status CheckObjection(const State& state, const SubjectState& s, const fb::ObjectionFiled& b) {
-  RETURN_IF_ERROR(NotRecorded(s.objections, b.objection_id(), "body.objection_id", "objection"));
+  RETURN_IF_ERROR(NotRecorded(s.rare->objections, b.objection_id(), "body.objection_id", "objection"));
   if (b.notice_id()->size() > 0) {
-    ASSIGN_OR_RETURN(const Notice* n, Existing(s.notices, b.notice_id(), "body.notice_id", "notice", s));
+    ASSIGN_OR_RETURN(const Notice* n, Existing(s.rare->notices, b.notice_id(), "body.notice_id", "notice", s));
     return NotBeforeRecord(b.filed_date(), "body.filed_date", n->served, "notice " + n->id + " was served");
   }
   const std::string type = b.record_type()->str(), id = b.record_id()->str();
@@ -119,7 +119,7 @@ Status CheckObjection(const State& state, const SubjectState& s, const fb::Objec
     const Contract* c = state.FindContract(id);
     if (c != nullptr && (c->payer == s.id || c->payee == s.id)) since = c->signed_on;
   } else if (type == "SeriousListingDecided") {
-    if (const SeriousListing* l = FindById(s.listings, id)) since = l->decided;
+    if (const SeriousListing* l = FindById(s.rare->listings, id)) since = l->decided;
   }
   if (!since) return Refuse("body.record_id", "no " + type + " '" + id + "' is recorded for " + s.id);
   return NotBeforeRecord(b.filed_date(), "body.filed_date", *since, type + " " + id + " was made");
@@ -127,7 +127,7 @@ Status CheckObjection(const State& state, const SubjectState& s, const fb::Objec
 
 // 联合奖惩反馈: by the applying agency's own key, of a measure a list imposed on the subject that day.
 Status CheckMeasureApplied(const State& state, const SubjectState& s, const fb::MeasureApplied& b, std::string_view agency) {
-  RETURN_IF_ERROR(NotRecorded(s.measures_applied, b.feedback_id(), "body.feedback_id", "application"));
+  RETURN_IF_ERROR(NotRecorded(s.rare->measures_applied, b.feedback_id(), "body.feedback_id", "application"));
   if (!agency.empty() && b.implementing_agency()->string_view() != agency) {
     return Refuse("body.implementing_agency", "'" + b.implementing_agency()->str() + "' is not the agency of the signing key (" +
                                               std::string(agency) + "): a department reports the measures it applied itself");
@@ -247,7 +247,7 @@ Status CheckEligible(const State& state, const SubjectState& s, const fb::Commit
 }
 
 Status CheckNotice(const State& state, const SubjectState& s, const fb::ListingNoticeIssued& b) {
-  RETURN_IF_ERROR(NotRecorded(s.notices, b.notice_id(), "body.notice_id", "notice"));
+  RETURN_IF_ERROR(NotRecorded(s.rare->notices, b.notice_id(), "body.notice_id", "notice"));
   Notice n;
   n.id = Str(b.notice_id());
   n.served = D(b.notice_date());
@@ -261,8 +261,8 @@ Status CheckNotice(const State& state, const SubjectState& s, const fb::ListingN
 }
 
 Status CheckListing(const State& state, const SubjectState& s, const fb::SeriousListingDecided& b) {
-  RETURN_IF_ERROR(NotRecorded(s.listings, b.listing_id(), "body.listing_id", "listing"));
-  ASSIGN_OR_RETURN(const Notice* notice, Existing(s.notices, b.notice_id(), "body.notice_id", "notice", s));
+  RETURN_IF_ERROR(NotRecorded(s.rare->listings, b.listing_id(), "body.listing_id", "listing"));
+  ASSIGN_OR_RETURN(const Notice* notice, Existing(s.rare->notices, b.notice_id(), "body.notice_id", "notice", s));
   const Day decided = D(b.decision_date());
   if (auto defect = ListingDefect(s, state.rulesets(), *notice, decided)) return Refuse("body.decision_date", defect->en);
   if (const RulesetHistory::Adopted* adopted = state.rulesets().At(decided); adopted && b.term_end_date()->size() > 0) {
@@ -412,21 +412,21 @@ Status CheckSubjectEvent(const State& state, const SubjectState& s, const fb::Ev
     case EventBody::MeasureApplied: return CheckMeasureApplied(state, s, *e.body_as_MeasureApplied(), agency);
     case EventBody::ObjectionResolved: {
       const auto* b = e.body_as_ObjectionResolved();
-      ASSIGN_OR_RETURN(const Objection* o, Existing(s.objections, b->objection_id(), "body.objection_id", "objection", s));
+      ASSIGN_OR_RETURN(const Objection* o, Existing(s.rare->objections, b->objection_id(), "body.objection_id", "objection", s));
       if (o->resolved) return Status::Conflict("body.objection_id: objection '" + o->id + "' was resolved on " + Date(*o->resolved));
       return NotBeforeRecord(b->resolved_date(), "body.resolved_date", o->filed, "objection " + o->id + " was filed");
     }
     case EventBody::SeriousListingDecided: return CheckListing(state, s, *e.body_as_SeriousListingDecided());
     case EventBody::SeriousListingExited: {
       const auto* b = e.body_as_SeriousListingExited();
-      ASSIGN_OR_RETURN(const SeriousListing* l, Existing(s.listings, b->listing_id(), "body.listing_id", "listing", s));
+      ASSIGN_OR_RETURN(const SeriousListing* l, Existing(s.rare->listings, b->listing_id(), "body.listing_id", "listing", s));
       return NotBeforeRecord(b->exit_date(), "body.exit_date", l->decided, "listing " + l->id + " was decided");
     }
     case EventBody::RepairApplied: {
       const auto* b = e.body_as_RepairApplied();
-      RETURN_IF_ERROR(NotRecorded(s.repairs, b->repair_id(), "body.repair_id", "repair"));
+      RETURN_IF_ERROR(NotRecorded(s.rare->repairs, b->repair_id(), "body.repair_id", "repair"));
       const std::string_view target = b->target()->string_view();
-      if (s.FindPenalty(target) == nullptr && FindById(s.listings, target) == nullptr && FindById(s.commitments, target) == nullptr) {
+      if (s.FindPenalty(target) == nullptr && FindById(s.rare->listings, target) == nullptr && FindById(s.commitments, target) == nullptr) {
         return Refuse("body.target", "no penalty, listing or breached commitment '" + b->target()->str() + "' is recorded for " + s.id);
       }
       if (b->commitment_id() && b->commitment_id()->size() > 0 && FindById(s.commitments, b->commitment_id()->string_view()) == nullptr) {
@@ -437,7 +437,7 @@ Status CheckSubjectEvent(const State& state, const SubjectState& s, const fb::Ev
     }
     case EventBody::RepairDecided: {
       const auto* b = e.body_as_RepairDecided();
-      ASSIGN_OR_RETURN(const Repair* r, Existing(s.repairs, b->repair_id(), "body.repair_id", "repair", s));
+      ASSIGN_OR_RETURN(const Repair* r, Existing(s.rare->repairs, b->repair_id(), "body.repair_id", "repair", s));
       if (r->decided) return Status::Conflict("body.repair_id: repair '" + r->id + "' was decided on " + Date(*r->decided));
       return Status::Ok();
     }

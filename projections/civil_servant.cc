@@ -29,7 +29,7 @@ CivilServantFile FileOf(const SubjectState& s, Day as_of) {
   CivilServantFile out;
   out.subject = &s;
   out.as_of = as_of;
-  for (const IntegrityEntry& e : s.file) {
+  for (const IntegrityEntry& e : s.rare->file) {
     if (e.day > as_of) continue;
     FileEntryView v{&e, SanctionLastDay(e), false};
     switch (e.type) {

@@ -38,7 +38,7 @@ std::optional<Words> ListingDefect(const SubjectState& s, const RulesetHistory& 
                      window.zh + "；告知书所定期限 " + Date(notice.objection_deadline) + "），最早可依法作出决定的日期为 " +
                      Date(w.end + 1)};
   }
-  for (const Objection& o : s.objections) {
+  for (const Objection& o : s.rare->objections) {
     if (o.notice_id != notice.id || o.filed > decided) continue;
     if (!o.resolved || *o.resolved > decided) {
       return Words{"decided on " + Date(decided) + " while objection " + o.id + " (filed " + Date(o.filed) + ") to notice " +

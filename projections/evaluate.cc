@@ -78,7 +78,7 @@ bool Judge::RepairCommitted(const Repair& repair) const {
 // A breached commitment stops counting against the subject once an approved repair of it,
 // resting on a new credit commitment, is decided.
 std::optional<Day> Judge::BreachRepaired(const Commitment& c) const {
-  for (const Repair& repair : s_.repairs) {
+  for (const Repair& repair : s_.rare->repairs) {
     if (repair.target == c.id && repair.approved && repair.decided && *repair.decided <= d_ && RepairCommitted(repair)) {
       return repair.decided;
     }
@@ -92,7 +92,7 @@ std::optional<Day> Judge::BreachRepaired(const Commitment& c) const {
 std::optional<Day> Judge::PenaltyRepaired(const Penalty& p) const {
   if (!p.published()) return std::nullopt;
   const Day minimum_end = AddMonths(p.decided, r_.penalty_publicity[static_cast<int>(p.severity)].min_months);
-  for (const Repair& repair : s_.repairs) {
+  for (const Repair& repair : s_.rare->repairs) {
     if (repair.target != p.decision_number || !repair.approved || !repair.decided || *repair.decided > d_) continue;
     if (*repair.decided < minimum_end || !p.fulfilled || *p.fulfilled > *repair.decided) continue;
     if (!RepairCommitted(repair)) continue;
@@ -136,7 +136,7 @@ void Judge::Commitments(Profile& out) {
 }
 
 void Judge::Objections(Profile& out) {
-  for (const Objection& o : s_.objections) {
+  for (const Objection& o : s_.rare->objections) {
     if (o.filed > d_) continue;
     ObjectionView v{&o, ObjectionDueBy(state_.rulesets(), o), "", false};
     if (o.resolved && *o.resolved <= d_) {
@@ -168,8 +168,8 @@ void Judge::Contracts(Profile& out) {
     }
     out.contracts.push_back(v);
   };
-  for (const auto& id : s_.contracts_as_payer) view(id, true);
-  for (const auto& id : s_.contracts_as_payee) view(id, false);
+  for (const auto& id : s_.rare->contracts_as_payer) view(id, true);
+  for (const auto& id : s_.rare->contracts_as_payee) view(id, false);
 }
 
 // A listing's repair ends it only after the early-exit period, with a credit commitment and
@@ -203,10 +203,10 @@ std::optional<Words> Judge::ListingRepairDefect(const SeriousListing& l, const N
 // to the last day of its term, unless it exits, is repaired, its penalty is revoked or an
 // upheld objection corrects its notice (the first day of any of these is the first day off).
 void Judge::SeriousList(Profile& out) {
-  for (const SeriousListing& l : s_.listings) {
+  for (const SeriousListing& l : s_.rare->listings) {
     if (l.decided > d_) continue;
     const Notice* notice = nullptr;
-    for (const Notice& n : s_.notices) {
+    for (const Notice& n : s_.rare->notices) {
       if (n.id == l.notice_id) notice = &n;
     }
     if (notice == nullptr) {
@@ -231,7 +231,7 @@ void Judge::SeriousList(Profile& out) {
     Append(&seqs, notice->seqs);
     if (l.exited) first_off = std::min(first_off, *l.exited);
     if (notice->corrected) first_off = std::min(first_off, *notice->corrected);
-    for (const Repair& repair : s_.repairs) {
+    for (const Repair& repair : s_.rare->repairs) {
       if (repair.target != l.id || !repair.approved || !repair.decided || *repair.decided > d_) continue;
       if (auto defect = ListingRepairDefect(l, *notice, repair)) {
         out.disregarded.push_back(Disregard(repair.seqs.back(), "serious_list.repair", *defect));
@@ -476,7 +476,7 @@ Profile Judge::Run() {
       }
     }
   }
-  for (const MeasureApplication& a : s_.measures_applied) {
+  for (const MeasureApplication& a : s_.rare->measures_applied) {
     if (a.applied <= d_) out.measures_applied.push_back(&a);
   }
   const RatingSummary rated = s_.RatingsBy(d_);

@@ -29,13 +29,13 @@ Failures OverdueDuties(const State& state, Day d) {
     if (v.overdue) Count(out, v.commitment->accepting_agency, "integrity.verification_overdue", v.commitment->seqs);
   }
   for (const auto& [id, s] : state.subjects()) {
-    for (const auto& [case_id, c] : s.cases) {
+    for (const auto& [case_id, c] : s.rare->cases) {
       const std::optional<Day> due = RectificationDueBy(state.rulesets(), c);
       if (due && *c.rated <= d && d > *due && !(c.rectified && *c.rectified <= d)) {
         Count(out, s.id, "integrity.rectification_overdue", c.seqs);
       }
     }
-    for (const Objection& o : s.objections) {
+    for (const Objection& o : s.rare->objections) {
       if (o.filed > d || (o.resolved && *o.resolved <= d)) continue;
       if (d > ObjectionDueBy(state.rulesets(), o)) Count(out, o.handling_agency, "integrity.objection_overdue", o.seqs);
     }
@@ -62,7 +62,7 @@ IntegrityRow Row(const State& state, const SubjectState& s, Day d) {
   }
   const int due = row.fulfilled + row.breached + row.overdue;
   row.fulfilment_rate = due == 0 ? 1.0 : static_cast<double>(row.fulfilled) / due;
-  for (const std::string& id : s.contracts_as_payer) {
+  for (const std::string& id : s.rare->contracts_as_payer) {
     const Contract* c = state.FindContract(id);
     if (c == nullptr || c->signed_on > d) continue;
     const Contract::Arrears a = c->ArrearsOn(d);

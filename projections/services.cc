@@ -47,7 +47,7 @@ ServiceReport ServicesOf(const RulesetHistory& rulesets, const SubjectState& bod
   out.as_of = as_of;
   int64_t stars = 0;
   std::map<std::string, std::pair<ServiceFigures, int64_t>> matters;
-  for (const auto& [id, c] : body.cases) {
+  for (const auto& [id, c] : body.rare->cases) {
     if (c.handled > as_of) continue;
     const std::optional<Day> due = RectificationDueBy(rulesets, c);
     auto& [figures, matter_stars] = matters[c.matter];

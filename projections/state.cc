@@ -131,7 +131,7 @@ void IssueNotice(SubjectState& s, const fb::ListingNoticeIssued& b, uint64_t seq
     for (const auto* r : *b.related()) n.related.push_back(r->str());
   }
   n.seqs.push_back(seq);
-  s.notices.push_back(std::move(n));
+  s.rare.mut().notices.push_back(std::move(n));
 }
 
 // The agency that handles an objection to a record: the one the event names, else the record's
@@ -153,37 +153,37 @@ std::string HandlingAgency(const State& state, const SubjectState& s, const fb::
 }
 
 void FileObjection(const State& state, SubjectState& s, const fb::ObjectionFiled& b, uint64_t seq) {
-  for (const Objection& o : s.objections) {
+  for (const Objection& o : s.rare->objections) {
     if (o.id == b.objection_id()->string_view()) return;  // the first filing with an id stands
   }
-  s.objections.push_back({.id = S(b.objection_id()), .notice_id = S(b.notice_id()), .filed = D(b.filed_date()),
+  s.rare.mut().objections.push_back({.id = S(b.objection_id()), .notice_id = S(b.notice_id()), .filed = D(b.filed_date()),
                           .resolved = {}, .upheld = false, .seqs = {seq}, .record_type = S(b.record_type()),
                           .record_id = S(b.record_id()), .handling_agency = HandlingAgency(state, s, b)});
-  if (b.notice_id()->size() > 0) Follow(s.notices, b.notice_id()->string_view(), seq);
+  if (b.notice_id()->size() > 0) Follow(s.rare.mut().notices, b.notice_id()->string_view(), seq);
 }
 
 void FileEntry(SubjectState& s, const fb::CivilServantIntegrityEntry& b, uint64_t seq) {
-  for (const IntegrityEntry& x : s.file) {
+  for (const IntegrityEntry& x : s.rare->file) {
     if (x.id == b.entry_id()->string_view()) return;  // the first entry with an id stands
   }
   std::optional<Day> end;
   if (b.period_end_date() != nullptr && b.period_end_date()->size() > 0) end = D(b.period_end_date());
-  s.file.push_back({.id = S(b.entry_id()), .type = b.entry_type(), .category = S(b.category()), .day = D(b.entry_date()),
+  s.rare.mut().file.push_back({.id = S(b.entry_id()), .type = b.entry_type(), .category = S(b.category()), .day = D(b.entry_date()),
                     .sanction = b.sanction_kind(), .period_end = end, .assessment_year = b.assessment_year(),
                     .grade = b.assessment_grade(), .seqs = {seq}});
 }
 
 void HandleCase(SubjectState& s, const fb::ServiceCaseHandled& b, uint64_t seq) {
   if (s.FindCase(b.case_id()->string_view()) != nullptr) return;  // the first with an id stands
-  s.cases.emplace(S(b.case_id()), ServiceCase{.id = S(b.case_id()), .matter = S(b.matter()), .handled = D(b.handled_date()),
+  s.rare.mut().cases.emplace(S(b.case_id()), ServiceCase{.id = S(b.case_id()), .matter = S(b.matter()), .handled = D(b.handled_date()),
                                               .channel = b.channel(), .rating = 0, .rated = {}, .rectified = {},
                                               .followed_up = {}, .satisfied = false, .seqs = {seq}});
 }
 
 // The case `id` of `s`, with `seq` added to the seqs behind it; null for an unknown id.
 ServiceCase* FollowCase(SubjectState& s, const flatbuffers::String* id, uint64_t seq) {
-  auto it = s.cases.find(id->string_view());
-  if (it == s.cases.end()) return nullptr;
+  if (!s.rare->cases.contains(id->string_view())) return nullptr;  // and allocates no records
+  auto it = s.rare.mut().cases.find(id->string_view());
   it->second.seqs.push_back(seq);
   return &it->second;
 }
@@ -211,31 +211,31 @@ void FollowUpCase(SubjectState& s, const fb::ServiceFollowedUp& b, uint64_t seq)
 }
 
 void ApplyMeasure(SubjectState& s, const fb::MeasureApplied& b, uint64_t seq) {
-  for (const MeasureApplication& m : s.measures_applied) {
+  for (const MeasureApplication& m : s.rare->measures_applied) {
     if (m.id == b.feedback_id()->string_view()) return;  // the first report with an id stands
   }
-  s.measures_applied.push_back({.id = S(b.feedback_id()), .measure = S(b.measure()), .matter = S(b.matter()),
+  s.rare.mut().measures_applied.push_back({.id = S(b.feedback_id()), .measure = S(b.measure()), .matter = S(b.matter()),
                                 .applied = D(b.implemented_date()), .agency = S(b.implementing_agency()), .seqs = {seq}});
 }
 
 void ResolveObjection(SubjectState& s, const fb::ObjectionResolved& b, uint64_t seq) {
-  Objection* o = Follow(s.objections, b.objection_id()->string_view(), seq);
+  Objection* o = Follow(s.rare.mut().objections, b.objection_id()->string_view(), seq);
   if (o == nullptr || o->resolved) return;
   o->resolved = D(b.resolved_date());
   o->upheld = b.upheld();
-  Notice* n = Follow(s.notices, o->notice_id, seq);
+  Notice* n = Follow(s.rare.mut().notices, o->notice_id, seq);
   if (n != nullptr && b.upheld()) n->corrected = D(b.resolved_date());
 }
 
 void DecideListing(SubjectState& s, const fb::SeriousListingDecided& b, uint64_t seq) {
   std::optional<Day> term_end;
   if (b.term_end_date()->size() > 0) term_end = D(b.term_end_date());  // "": the default term
-  s.listings.push_back({.id = S(b.listing_id()), .notice_id = S(b.notice_id()), .decided = D(b.decision_date()),
+  s.rare.mut().listings.push_back({.id = S(b.listing_id()), .notice_id = S(b.notice_id()), .decided = D(b.decision_date()),
                         .term_end = term_end, .exited = {}, .seqs = {seq}});
 }
 
 void ExitListing(SubjectState& s, const fb::SeriousListingExited& b, uint64_t seq) {
-  SeriousListing* l = Follow(s.listings, b.listing_id()->string_view(), seq);
+  SeriousListing* l = Follow(s.rare.mut().listings, b.listing_id()->string_view(), seq);
   if (l != nullptr && !l->exited) l->exited = D(b.exit_date());
 }
 
@@ -245,11 +245,11 @@ void ApplyForRepair(SubjectState& s, const fb::RepairApplied& b, uint64_t seq) {
   r.target = S(b.target());
   r.commitment_id = S(b.commitment_id());
   r.seqs.push_back(seq);
-  s.repairs.push_back(std::move(r));
+  s.rare.mut().repairs.push_back(std::move(r));
 }
 
 void DecideRepair(SubjectState& s, const fb::RepairDecided& b, uint64_t seq) {
-  if (Repair* r = Follow(s.repairs, b.repair_id()->string_view(), seq)) {
+  if (Repair* r = Follow(s.rare.mut().repairs, b.repair_id()->string_view(), seq)) {
     r->decided = D(b.decided_date());
     r->approved = b.approved();
   }
@@ -292,6 +292,7 @@ int64_t Contract::PaidBy(Day day) const {
 }
 
 void SubjectState::AddRating(Day day, int stars) {
+  std::vector<RatingDay>& ratings = rare.mut().ratings;
   auto it = std::lower_bound(ratings.begin(), ratings.end(), day, [](const RatingDay& r, Day d) { return r.day < d; });
   if (it == ratings.end() || it->day != day) it = ratings.insert(it, RatingDay{day, 0, 0});
   ++it->count;
@@ -299,8 +300,8 @@ void SubjectState::AddRating(Day day, int stars) {
 }
 
 const ServiceCase* SubjectState::FindCase(std::string_view case_id) const {
-  auto it = cases.find(case_id);
-  return it == cases.end() ? nullptr : &it->second;
+  auto it = rare->cases.find(case_id);
+  return it == rare->cases.end() ? nullptr : &it->second;
 }
 
 const Penalty* SubjectState::FindPenalty(std::string_view decision_number) const {
@@ -312,7 +313,7 @@ const Penalty* SubjectState::FindPenalty(std::string_view decision_number) const
 
 RatingSummary SubjectState::RatingsBy(Day day) const {
   int64_t count = 0, stars = 0;
-  for (const RatingDay& r : ratings) {
+  for (const RatingDay& r : rare->ratings) {
     if (r.day > day) break;
     count += r.count, stars += r.stars;
   }
@@ -568,8 +569,8 @@ void State::SignContract(SubjectState& s, const fb::ContractSigned& b, uint64_t 
   }
   c.seqs.push_back(seq);
   if (FindContract(c.id) != nullptr) return;  // a second signing of the same id changes nothing
-  s.contracts_as_payer.push_back(c.id);
-  if (c.payee != s.id) Own(c.payee).contracts_as_payee.push_back(c.id);
+  s.rare.mut().contracts_as_payer.push_back(c.id);
+  if (c.payee != s.id) Own(c.payee).rare.mut().contracts_as_payee.push_back(c.id);
   contracts_[c.id] = std::move(c);
   OwnContract(b.contract_id());
 }
@@ -626,12 +627,14 @@ template <typename T>
 concept TupleLike = requires { std::tuple_size<T>::value; };  // std::tuple, std::pair, std::array
 template <typename T>
 concept Optional = std::same_as<T, std::optional<typename T::value_type>>;
+template <typename T>
+concept SparseValue = requires(const T& value) { requires std::same_as<T, Sparse<std::remove_cvref_t<decltype(*value)>>>; };
 
 using ledger::AppendBigEndian64;
 
 // The canonical bytes of a state value: scalars as 8 big-endian bytes, strings and containers
-// prefixed by their length, optionals by a presence byte, structs as their Fields in order.
-// Two different states never share bytes.
+// prefixed by their length, optionals by a presence byte, structs as their Fields in order, a
+// Sparse as its value (empty when null). Two different states never share bytes.
 template <typename T>
 void Encode(std::string* out, const T& value) {
   if constexpr (std::is_same_v<T, std::string>) {
@@ -646,6 +649,8 @@ void Encode(std::string* out, const T& value) {
   } else if constexpr (Optional<T>) {
     out->push_back(value ? 1 : 0);
     if (value) Encode(out, *value);
+  } else if constexpr (SparseValue<T>) {
+    Encode(out, *value);
   } else if constexpr (HasFields<T>) {
     Encode(out, Fields(value));
   } else if constexpr (TupleLike<T>) {
@@ -741,6 +746,10 @@ bool Decode(Decoder& in, T& value) {
       return true;
     }
     return Decode(in, value.emplace());
+  } else if constexpr (SparseValue<T>) {
+    if (!Decode(in, value.mut())) return false;
+    value.Shrink();  // null again when it decoded as empty
+    return true;
   } else if constexpr (HasFields<T>) {
     // Fields names the members as const references; `value` itself is not const.
     return std::apply([&in](const auto&... member) { return (Decode(in, const_cast<std::remove_cvref_t<decltype(member)>&>(member)) && ...); },

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -209,6 +210,64 @@ struct RatingSummary {
   double average = 0;  // stars; 0 without ratings
 };
 
+// A value most of its owners leave empty, held behind a pointer that stays null while it is:
+// a subject's rarer records cost one pointer on the many subjects that have none. Reads see an
+// empty T through a null pointer; mut() makes the T to write to. Copies are deep.
+template <typename T>
+class Sparse {
+ public:
+  Sparse() = default;
+  Sparse(const Sparse& other) : value_(other.value_ != nullptr ? std::make_unique<T>(*other.value_) : nullptr) {}
+  Sparse& operator=(const Sparse& other) {
+    if (this != &other) value_ = other.value_ != nullptr ? std::make_unique<T>(*other.value_) : nullptr;
+    return *this;
+  }
+  Sparse(Sparse&&) noexcept = default;
+  Sparse& operator=(Sparse&&) noexcept = default;
+
+  const T& operator*() const { return value_ != nullptr ? *value_ : Empty(); }
+  const T* operator->() const { return &**this; }
+  T& mut() {
+    if (value_ == nullptr) value_ = std::make_unique<T>();
+    return *value_;
+  }
+  // Frees the value when it holds nothing (T::empty()).
+  void Shrink() {
+    if (value_ != nullptr && value_->empty()) value_.reset();
+  }
+  bool allocated() const { return value_ != nullptr; }
+
+ private:
+  static const T& Empty() {
+    static const T empty;
+    return empty;
+  }
+  std::unique_ptr<T> value_;
+};
+
+// What fewer subjects have: due process, contracts, ratings, measures, a civil servant's file,
+// a public body's service cases.
+struct SubjectRecords {
+  std::vector<Notice> notices;
+  std::vector<SeriousListing> listings;
+  std::vector<Repair> repairs;
+  std::vector<Objection> objections;
+  std::vector<std::string> contracts_as_payer, contracts_as_payee;  // contract ids
+  std::vector<RatingDay> ratings;  // ascending by day
+  std::vector<MeasureApplication> measures_applied;
+  std::vector<IntegrityEntry> file;  // a civil servant's integrity file
+  std::map<std::string, ServiceCase, std::less<>> cases;  // a public body's service cases (好差评), by case id
+
+  bool empty() const {
+    return notices.empty() && listings.empty() && repairs.empty() && objections.empty() && contracts_as_payer.empty() &&
+           contracts_as_payee.empty() && ratings.empty() && measures_applied.empty() && file.empty() && cases.empty();
+  }
+};
+inline auto Fields(const SubjectRecords& x) {
+  CREDITLOG_TIE_MEMBERS(x, notices, listings, repairs, objections, contracts_as_payer, contracts_as_payee, ratings,
+                        measures_applied, file, cases);
+}
+
 struct SubjectState {
   std::string id;
   std::string name;
@@ -216,17 +275,9 @@ struct SubjectState {
   std::optional<uint64_t> registered;  // the seq of its latest SubjectRegistered: kind and name come from it
   std::vector<Commitment> commitments;
   std::vector<Penalty> penalties;
-  std::vector<Notice> notices;
-  std::vector<SeriousListing> listings;
-  std::vector<Repair> repairs;
-  std::vector<Objection> objections;
-  std::vector<std::string> contracts_as_payer, contracts_as_payee;  // contract ids
-  std::vector<RatingDay> ratings;  // ascending by day
   // Events about this subject (the ledger's stream index holds their seqs, for the timeline).
   uint64_t events = 0;
-  std::vector<MeasureApplication> measures_applied;
-  std::vector<IntegrityEntry> file;  // a civil servant's integrity file
-  std::map<std::string, ServiceCase, std::less<>> cases;  // a public body's service cases (好差评), by case id
+  Sparse<SubjectRecords> rare;  // read as rare->notices; written through rare.mut()
 
   void AddRating(Day day, int stars);
   const Penalty* FindPenalty(std::string_view decision_number) const;  // null if none
@@ -235,8 +286,7 @@ struct SubjectState {
   RatingSummary RatingsBy(Day day) const;
 };
 inline auto Fields(const SubjectState& x) {
-  CREDITLOG_TIE_MEMBERS(x, id, name, kind, registered, commitments, penalties, notices, listings, repairs, objections,
-                        contracts_as_payer, contracts_as_payee, ratings, events, measures_applied, file, cases);
+  CREDITLOG_TIE_MEMBERS(x, id, name, kind, registered, commitments, penalties, events, rare);
 }
 
 // The digest's serialisation of one subject or contract (State::Digest serialises each so):

@@ -36,6 +36,7 @@ std::string_view StructName() {
 template <> std::string_view StructName<State>() { return "State"; }
 template <> std::string_view StructName<Words>() { return "Words"; }
 template <> std::string_view StructName<SubjectState>() { return "SubjectState"; }
+template <> std::string_view StructName<SubjectRecords>() { return "SubjectRecords"; }
 template <> std::string_view StructName<Commitment>() { return "Commitment"; }
 template <> std::string_view StructName<Penalty>() { return "Penalty"; }
 template <> std::string_view StructName<Notice>() { return "Notice"; }
@@ -54,7 +55,7 @@ template <> std::string_view StructName<MeasureDetail>() { return "MeasureDetail
 template <> std::string_view StructName<VerificationDuty>() { return "VerificationDuty"; }
 template <> std::string_view StructName<IntegrityEntry>() { return "IntegrityEntry"; }
 template <> std::string_view StructName<ServiceCase>() { return "ServiceCase"; }
-constexpr size_t kStructs = 21;
+constexpr size_t kStructs = 22;
 
 template <typename T>
 concept HasFields = requires(const T& value) { Fields(value); };
@@ -67,6 +68,8 @@ concept Map = requires { typename T::key_type; typename T::mapped_type; };
 template <typename T>
 concept Array = std::same_as<T, std::array<typename T::value_type, std::tuple_size<T>::value>>;
 
+template <typename T>
+concept SparseValue = requires(const T& value) { requires std::same_as<T, Sparse<std::remove_cvref_t<decltype(*value)>>>; };
 template <typename T>
 concept Pair = std::same_as<T, std::pair<typename T::first_type, typename T::second_type>>;
 
@@ -99,6 +102,13 @@ void ForEachChange(Walk& walk, const T& base, const std::string& path, const Rep
     const U value = base.value_or(U{});
     if (!base) report(base, value, path + " (absent/present)");
     ForEachChange<U>(walk, value, path, [&](const U& before, const U& after, const std::string& p) { report(before, after, p); });
+  } else if constexpr (SparseValue<T>) {
+    using U = std::remove_cvref_t<decltype(*base)>;
+    ForEachChange<U>(walk, *base, path + "->", [&](const U& before, const U& after, const std::string& p) {
+      T b, a;
+      b.mut() = before, a.mut() = after;
+      report(b, a, p);
+    });
   } else if constexpr (Vector<T>) {
     using U = typename T::value_type;
     T longer = base;
@@ -345,4 +355,47 @@ TEST_CASE("An event without a known body type, or with a severity that is not on
   }
   CHECK(state.applied() == 0);
   CHECK(state.subjects().empty());
+}
+
+TEST_CASE("A subject's rarer records are allocated only once it has one, and a snapshot keeps it so", "[digest][snapshot]") {
+  State state;
+  uint64_t seq = 0;
+  auto fold = [&](const std::string& type) {
+    auto bytes = events::EventFromJson(Example(type).dump());
+    REQUIRE(bytes.ok());
+    REQUIRE(state.Apply(**events::ParseEvent(*bytes), seq++).ok());
+  };
+  const std::string subject = Example("SubjectRegistered")["subject"];
+  fold("SubjectRegistered");
+  fold("CommitmentMade");
+  fold("PenaltyDecided");
+  REQUIRE(state.Subject(subject) != nullptr);
+  CHECK(state.Subject(subject)->commitments.size() == 1);
+  CHECK_FALSE(state.Subject(subject)->rare.allocated());  // a registration, a commitment, a penalty: no records
+  CHECK(state.Subject(subject)->rare->notices.empty());   // read through the null pointer
+
+  auto read = State::FromSnapshot(state.Snapshot());
+  REQUIRE(read.ok());
+  CHECK_FALSE(read->Subject(subject)->rare.allocated());
+
+  fold("ListingNoticeIssued");
+  REQUIRE(state.Subject(subject)->rare.allocated());
+  CHECK(state.Subject(subject)->rare->notices.size() == 1);
+  read = State::FromSnapshot(state.Snapshot());
+  REQUIRE(read.ok());
+  CHECK(read->Subject(subject)->rare.allocated());
+  CHECK(read->Digest() == state.Digest());
+
+  // A resolution of an objection the subject never filed changes nothing; whatever the fold
+  // made for it, the snapshot reads the subject back without records.
+  State unknown;
+  auto resolved = events::EventFromJson(Example("ObjectionResolved").dump());
+  REQUIRE(resolved.ok());
+  REQUIRE(unknown.Apply(**events::ParseEvent(*resolved), 0).ok());
+  REQUIRE(unknown.Subject(subject) != nullptr);
+  CHECK(unknown.Subject(subject)->rare->objections.empty());
+  read = State::FromSnapshot(unknown.Snapshot());
+  REQUIRE(read.ok());
+  CHECK_FALSE(read->Subject(subject)->rare.allocated());
+  CHECK(read->Digest() == unknown.Digest());
 }

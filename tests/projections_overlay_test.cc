@@ -107,7 +107,7 @@ TEST_CASE("overlay: over a lagging base dropping its copies at every entry it re
   REQUIRE(full.FindContract("HT-1") != nullptr);
   CHECK(full.FindContract("HT-1")->amount_fen == 900000);
   CHECK(full.FindContract("HT-1")->payments.size() == 2);
-  CHECK(full.Subject(kCompany)->objections.at(0).handling_agency == kPublicBody);
+  CHECK(full.Subject(kCompany)->rare->objections.at(0).handling_agency == kPublicBody);
 }
 
 TEST_CASE("overlay: what the admission rules check reads the overlay before the base", "[overlay]") {

@@ -272,6 +272,6 @@ TEST_CASE("Service ratings count as of each date, whatever order they are record
   // Kept per day: three days, however many ratings.
   const SubjectState* subject = s.state_.Subject(kCompany);
   REQUIRE(subject != nullptr);
-  CHECK(subject->ratings.size() == 3);
+  CHECK(subject->rare->ratings.size() == 3);
   CHECK(subject->events == 6);  // its registration and five ratings
 }
