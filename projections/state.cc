@@ -637,9 +637,9 @@ using ledger::AppendBigEndian64;
 // Sparse as its value (empty when null). Two different states never share bytes.
 template <typename T>
 void Encode(std::string* out, const T& value) {
-  if constexpr (std::is_same_v<T, std::string>) {
+  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, Interned>) {
     AppendBigEndian64(out, value.size());
-    out->append(value);
+    out->append(static_cast<const std::string&>(value));
   } else if constexpr (std::is_same_v<T, bool>) {
     out->push_back(value ? 1 : 0);
   } else if constexpr (std::is_enum_v<T>) {
@@ -723,6 +723,11 @@ template <typename T>
 bool Decode(Decoder& in, T& value) {
   if constexpr (std::is_same_v<T, std::string>) {
     return in.Text(&value);
+  } else if constexpr (std::is_same_v<T, Interned>) {
+    thread_local std::string text;
+    if (!in.Text(&text)) return false;
+    value = text;
+    return true;
   } else if constexpr (std::is_same_v<T, bool>) {
     uint8_t byte = 0;
     if (!in.Byte(&byte) || byte > 1) return false;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "events/event.h"
+#include "projections/interned.h"
 #include "projections/ruleset.h"
 #include "projections/search_index.h"
 
@@ -45,13 +46,13 @@ using Day = int64_t;  // days since 1970-01-01 (calendar dates in China Standard
 struct Commitment {
   std::string id;
   fb::CommitmentType type = fb::CommitmentType::ApprovalSubstitute;
-  std::string matter;
+  Interned matter;
   Day made = 0;
   Day deadline = 0;
   std::optional<Day> verified, breached, withdrawn;
   bool false_commitment = false;
   std::vector<uint64_t> seqs;
-  std::string accepting_agency;  // USCC: verifies it (谁审批谁监管)
+  Interned accepting_agency;  // USCC: verifies it (谁审批谁监管)
 };
 inline auto Fields(const Commitment& x) {
   CREDITLOG_TIE_MEMBERS(x, id, type, matter, made, deadline, verified, breached, withdrawn, false_commitment, seqs,
@@ -60,13 +61,13 @@ inline auto Fields(const Commitment& x) {
 
 struct Penalty {
   std::string decision_number;
-  std::string category;
+  Interned category;
   fb::Severity severity = fb::Severity::Minor;  // within fb::Severity (State::Apply checks it)
   Day decided = 0;
   int64_t fine_fen = 0;
   fb::Discretion discretion = fb::Discretion::Standard;  // 不予处罚 (NoPenalty) is not a published penalty
   int64_t confiscated_fen = 0;
-  std::string agency;  // the deciding agency (处罚机关), which alone may correct it
+  Interned agency;  // the deciding agency (处罚机关), which alone may correct it
   std::optional<Day> fulfilled, revoked;
   std::vector<uint64_t> seqs;
 

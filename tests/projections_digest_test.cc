@@ -91,6 +91,8 @@ template <typename T>
 void ForEachChange(Walk& walk, const T& base, const std::string& path, const Report<T>& report) {
   if constexpr (std::is_same_v<T, std::string>) {
     report(base, base + "x", path);
+  } else if constexpr (std::is_same_v<T, Interned>) {
+    report(base, Interned(base.str() + "x"), path);
   } else if constexpr (std::is_same_v<T, bool>) {
     report(base, !base, path);
   } else if constexpr (std::is_enum_v<T>) {
