@@ -176,4 +176,20 @@ TEST_CASE("lists: pages of a list, by subject after a cursor, join to the whole 
   const ListPageRequest first{"", 2};
   CHECK(json::parse(*live.ListBody(gov, D("2026-03-02"), reader, &first))["entries"].empty());
   CHECK(json::parse(*live.ListBody(gov, D("2026-03-03"), reader, &first))["entries"].size() == 2);
+
+  // A sixth body paying late, first seen by a page (the cached list patched, its whole body
+  // not rebuilt), then by a request for the whole list: which has all six.
+  const std::string sixth = events::MakeUscc("11", "370211", "MBP00005");
+  s.Register(sixth, "PublicBody", "青岛市市南区第六局");
+  s.Add(sixth, "ContractSigned", {{"contract_id", "HT-P5"}, {"public_body", sixth}, {"counterparty", kCompany},
+                                  {"title", "采购"}, {"amount_fen", 1000000}, {"signed_date", "2025-12-01"},
+                                  {"delivery_date", "2026-01-01"}, {"payment_term_days", 30}});
+  const uint64_t patched = live.lists_patched();
+  const uint64_t computed = live.lists_computed();
+  CHECK(json::parse(*live.ListBody(gov, D("2026-03-10"), reader, &first))["subjects"] == 6);
+  CHECK(live.lists_patched() == patched + 1);
+  const std::string all = Served(s, live, gov, "2026-03-10");
+  CHECK(Lists(all, sixth));
+  CHECK(json::parse(all)["entries"].size() == 6);
+  CHECK(live.lists_computed() == computed);
 }

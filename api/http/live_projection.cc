@@ -68,6 +68,14 @@ std::string Body(fb::ListKind kind, projections::Day day, const std::map<std::st
 
 }  // namespace
 
+const std::string& LiveProjection::WholeBody(fb::ListKind kind, projections::Day day, CachedList& list) {
+  if (!list.body_built) {
+    list.body = Body(kind, day, list.rows);
+    list.body_built = true;
+  }
+  return list.body;
+}
+
 std::string LiveProjection::PageBody(fb::ListKind kind, projections::Day day, const CachedList& list, const ListPageRequest& page) {
   const auto first = list.rows.upper_bound(page.after);
   auto last = first;
@@ -98,7 +106,10 @@ bool LiveProjection::Patch(const projections::State& state, fb::ListKind kind, p
       list.rows.insert_or_assign(std::string(id), std::move(*rows));
     }
   }
-  if (!changed.empty()) list.body = Body(kind, day, list.rows);
+  if (!changed.empty()) {
+    list.body.clear();
+    list.body_built = false;
+  }
   return true;
 }
 
@@ -124,7 +135,7 @@ Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day
             body = error;
             return;
           }
-          body = page != nullptr ? PageBody(kind, day, list, *page) : list.body;
+          body = page != nullptr ? PageBody(kind, day, list, *page) : WholeBody(kind, day, list);
           return;
         }
       }
@@ -141,8 +152,7 @@ Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day
       }
       if (!rows->empty()) list.rows.emplace(id, std::move(*rows));
     }
-    list.body = Body(kind, day, list.rows);
-    body = page != nullptr ? PageBody(kind, day, list, *page) : list.body;
+    body = page != nullptr ? PageBody(kind, day, list, *page) : WholeBody(kind, day, list);
     std::lock_guard lock(list_cache_mutex_);
     if (list_cache_.size() >= kListCacheEntriesMax) list_cache_.clear();
     auto& kept = list_cache_[key];

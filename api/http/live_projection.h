@@ -122,8 +122,13 @@ class LiveProjection {
   struct CachedList {
     uint64_t applied = 0;                                  // state.applied() it is true for
     std::map<std::string, std::string, std::less<>> rows;  // subject → its rows (ListRowsText), if any
+    // The whole list's body, built when the whole list is asked for (a page reads the rows:
+    // rebuilding every row after each patch would cost a page the size of the whole list).
     std::string body;
+    bool body_built = false;
   };
+  // The whole list's body, built from its rows first if a patch has changed them since.
+  static const std::string& WholeBody(fb::ListKind kind, projections::Day day, CachedList& list);
   static std::string PageBody(fb::ListKind kind, projections::Day day, const CachedList& list, const ListPageRequest& page);
   // Patches `list` up to `state`; false when it must be computed whole.
   static bool Patch(const projections::State& state, fb::ListKind kind, projections::Day day, const Disclosure& reader,
