@@ -266,7 +266,7 @@ static Result<json> ListRows(const projections::State& state, const projections:
                              const Disclosure& reader) {
   json rows = json::array();
   if (!reader.MaySubject(subject.id, &subject)) return rows;
-  ASSIGN_OR_RETURN(projections::Profile profile, projections::Evaluate(state, subject.id, day));
+  ASSIGN_OR_RETURN(projections::Profile profile, projections::Evaluate(state, subject, day));
   for (const auto& m : profile.lists) {
     if (m.list != kind) continue;
     json row = MembershipJson(m);
@@ -478,7 +478,7 @@ json SearchJson(const projections::State& state, const std::string& query, size_
     found.insert(subject.id);
     json hit = {{"subject", subject.id}, {"name", name}, {"events", subject.events}, {"kind", fb::EnumNameSubjectKind(subject.kind)},
                 {"division", std::string(events::SubjectDivision(subject.id))}};
-    if (auto profile = projections::Evaluate(state, subject.id, day); profile.ok()) {
+    if (auto profile = projections::Evaluate(state, subject, day); profile.ok()) {
       const Disclosure within = reader.Within(subject);
       hit["grade"] = std::string(1, within.May(Info::kRestrictedLists) ? profile->grade : profile->published_grade.grade);
       json lists = json::array();

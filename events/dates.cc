@@ -32,6 +32,23 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+// Howard Hinnant's civil_from_days: the inverse of DaysFromCivil.
+struct Civil {
+  int64_t year;
+  unsigned month, day;
+};
+Civil CivilFromDays(int64_t days) {
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2), m, d};
+}
+
 // "YYYY-MM-DD" that exists in the proleptic Gregorian calendar, whatever its four-digit year.
 bool ParseDate(std::string_view date, int* year, int* month, int* day) {
   if (date.size() != 10 || date[4] != '-' || date[7] != '-') return false;
@@ -57,30 +74,20 @@ int64_t DaysFromDate(std::string_view date) {
 }
 
 std::string DateFromDays(int64_t days) {
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
+  const Civil c = CivilFromDays(days);
   char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02u", static_cast<long long>(c.year), c.month, c.day);
   return buffer;
 }
 
 int64_t AddMonthsToDays(int64_t days, int months) {
-  const std::string date = DateFromDays(days);
-  int year = 0, month = 0, day = 0;
-  Number(date.substr(0, 4), &year);
-  Number(date.substr(5, 2), &month);
-  Number(date.substr(8, 2), &day);
-  const int total = year * 12 + (month - 1) + months;
-  year = total / 12;
-  month = total % 12 + 1;
-  return DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(std::min(day, DaysInMonth(year, month))));
+  const Civil c = CivilFromDays(days);
+  const int64_t total = c.year * 12 + (c.month - 1) + months;
+  // Floor division: a month before January of year 0 belongs to year -1.
+  const int64_t year = total >= 0 ? total / 12 : (total - 11) / 12;
+  const unsigned month = static_cast<unsigned>(total - year * 12) + 1;
+  const unsigned last = static_cast<unsigned>(DaysInMonth(static_cast<int>(year), static_cast<int>(month)));
+  return DaysFromCivil(year, month, std::min(c.day, last));
 }
 
 }  // namespace creditlog::events

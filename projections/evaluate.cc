@@ -517,11 +517,15 @@ ActionCheck CheckAction(const Profile& p, std::string_view action, const std::fu
 Result<Profile> Evaluate(const State& state, std::string_view subject, Day as_of) {
   const SubjectState* s = state.Subject(subject);
   if (s == nullptr) return Status::NotFound("no events recorded for subject '" + std::string(subject) + "'");
+  return Evaluate(state, *s, as_of);
+}
+
+Result<Profile> Evaluate(const State& state, const SubjectState& subject, Day as_of) {
   const RulesetHistory::Adopted* rules = state.rulesets().At(as_of);
   if (rules == nullptr) {
     return Status::InvalidArgument("no ruleset is in force on " + Date(as_of) + " (record a RulesetAdopted event)");
   }
-  return Judge(state, *s, as_of, *rules).Run();
+  return Judge(state, subject, as_of, *rules).Run();
 }
 
 }  // namespace creditlog::projections

@@ -125,5 +125,8 @@ ActionCheck CheckAction(const Profile& p, std::string_view action, const std::fu
 
 // NotFound for an unknown subject; InvalidArgument if no ruleset is in force on `as_of`.
 Result<Profile> Evaluate(const State& state, std::string_view subject, Day as_of);
+// The same for a subject already found in `state` (a search's hit): no second lookup by id.
+// REQUIRES: `subject` is one of state's subjects.
+Result<Profile> Evaluate(const State& state, const SubjectState& subject, Day as_of);
 
 }  // namespace creditlog::projections

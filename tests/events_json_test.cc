@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -151,6 +152,24 @@ TEST_CASE("Adding calendar months clamps to the end of shorter months", "[events
   REQUIRE(add("2026-03-15", -3) == "2025-12-15");
   REQUIRE(add("2026-03-15", 12) == "2027-03-15");
   REQUIRE(add("2024-02-29", 12) == "2025-02-28");
+  REQUIRE(add("2000-02-29", -12) == "1999-02-28");
+  REQUIRE(add("2026-12-31", 2) == "2027-02-28");
+  REQUIRE(add("2026-01-01", -1) == "2025-12-01");
+  REQUIRE(add("2026-05-31", -15) == "2025-02-28");
+  // Against the month arithmetic done on the written date, over a century of days.
+  for (int64_t d = DaysFromDate("1950-01-01"); d < DaysFromDate("2050-01-01"); d += 3) {
+    const std::string date = DateFromDays(d);
+    const int year = std::stoi(date.substr(0, 4)), month = std::stoi(date.substr(5, 2)), day = std::stoi(date.substr(8, 2));
+    for (int months : {-121, -25, -13, -12, -1, 0, 1, 11, 12, 36, 120}) {
+      const int total = year * 12 + (month - 1) + months;
+      char first[32];
+      std::snprintf(first, sizeof first, "%04d-%02d-01", total / 12, total % 12 + 1);
+      // The same day of the target month, or its last day.
+      int64_t expected = DaysFromDate(first) + day - 1;
+      while (DateFromDays(expected).substr(0, 7) != std::string(first).substr(0, 7)) --expected;
+      REQUIRE(AddMonthsToDays(d, months) == expected);
+    }
+  }
 }
 
 // Found by fuzz_event_json after 7.7M runs: FlatBuffers' parser, reused across calls, kept
