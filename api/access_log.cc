@@ -86,7 +86,7 @@ void AccessLog::Record(const AccessRecord& record, std::function<void(Status)> d
     signed_envelope = Sign(unnamed);
   }
   if (!signed_envelope.ok()) return done(signed_envelope.status().WithContext("recording the read"));
-  ledger_->AppendWithCallback(std::move(*signed_envelope), [done = std::move(done)](Result<ledger::AppendResult> r) {
+  ledger_->AppendSignedHereWithCallback(std::move(*signed_envelope), [done = std::move(done)](Result<ledger::AppendResult> r) {
     done(r.ok() ? Status::Ok() : r.status().WithContext("recording the read in the access log"));
   });
 }

@@ -134,6 +134,10 @@ class Ledger {
   // the calling thread. A batch is queued whole or not at all (ResourceExhausted for every
   // envelope when the queue cannot take it all); `done` gets one result per envelope, in order.
   void AppendWithCallback(Bytes envelope, AppendCallback done);
+  // AppendWithCallback for an envelope this process has just signed with a key it holds (the
+  // access log records each read so): every check but verifying the signature, which would
+  // cost more than making it (a debug build still verifies). `verify` checks the entry later.
+  void AppendSignedHereWithCallback(Bytes envelope, AppendCallback done);
   void AppendManyWithCallback(std::vector<Bytes> envelopes, BatchCallback done);
 
   // Mirrors: appends entries exactly as the primary wrote them, continuing at size(). Each is
@@ -232,7 +236,10 @@ class Ledger {
   Result<KeyRegistry> ReplayRegistry(uint64_t size) const;
   void Install(Committed committed);
   Result<std::optional<std::string>> Get(const std::string& key) const;
-  Result<std::unique_ptr<Pending>> Prepare(Bytes envelope) const;
+  // AppendWithCallback and AppendSignedHereWithCallback.
+  void Submit(Bytes envelope, bool signed_here, AppendCallback done);
+  // `signed_here`: the envelope was signed in this process (AppendSignedHereWithCallback).
+  Result<std::unique_ptr<Pending>> Prepare(Bytes envelope, bool signed_here = false) const;
   Status Enqueue(std::unique_ptr<Pending>& pending, bool wait_for_space);
   Status EnqueueAll(std::vector<std::unique_ptr<Pending>>& pending);
   Status CheckWritable() const;

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "crypto/note.h"
+#include "ledger/audit.h"
 #include "ledger/entry.h"
 #include "ledger/format.h"
 #include "ledger_fixture.h"
@@ -285,4 +286,30 @@ TEST_CASE("a mirror takes the primary's entries byte for byte and names the firs
   auto note = f.ledger->PublishCheckpoint();
   REQUIRE(note.ok());
   CHECK((*mirror)->StoreCheckpoint(*note).ok());
+}
+
+TEST_CASE("An envelope signed in this process is recorded with every check but the signature's, and audits", "[ledger]") {
+  LedgerFixture f;
+  auto append = [&](Bytes envelope) {
+    std::promise<Result<ledger::AppendResult>> promise;
+    auto future = promise.get_future();
+    f.ledger->AppendSignedHereWithCallback(std::move(envelope), [&](Result<ledger::AppendResult> r) { promise.set_value(std::move(r)); });
+    return future.get();
+  };
+  const std::string subject = Uscc("370202", 7);
+  auto recorded = append(Sign(RatingEvent("here-1", subject), f.agency, LedgerFixture::kOrigin));
+  REQUIRE(recorded.ok());
+  CHECK(recorded->seq == 2);
+  // The replay and the expected-version checks still run, and so does a key's registration.
+  auto replay = append(Sign(RatingEvent("here-1", subject), f.agency, LedgerFixture::kOrigin));
+  REQUIRE(replay.ok());
+  CHECK(replay->duplicate);
+  const KeyPair stranger = GenerateKeyPair();
+  CHECK_FALSE(append(Sign(RatingEvent("here-2", subject), stranger, LedgerFixture::kOrigin)).ok());
+  // Bytes that are no envelope are refused before they are queued.
+  CHECK_FALSE(append(Bytes{1, 2, 3, 4}).ok());
+  CHECK(f.ledger->size() == 3);
+  auto audit = ledger::AuditLedger(*f.ledger);
+  INFO((audit.ok() ? std::string() : audit.status().ToString()));
+  CHECK(audit.ok());
 }
