@@ -300,7 +300,7 @@ TEST_CASE("An envelope signed in this process is recorded with every check but t
   auto recorded = append(Sign(RatingEvent("here-1", subject), f.agency, LedgerFixture::kOrigin));
   REQUIRE(recorded.ok());
   CHECK(recorded->seq == 2);
-  // The replay and the expected-version checks still run, and so does a key's registration.
+  // The replay check still runs, and so does the check that the key is registered.
   auto replay = append(Sign(RatingEvent("here-1", subject), f.agency, LedgerFixture::kOrigin));
   REQUIRE(replay.ok());
   CHECK(replay->duplicate);

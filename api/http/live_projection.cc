@@ -69,11 +69,8 @@ std::string Body(fb::ListKind kind, projections::Day day, const std::map<std::st
 }  // namespace
 
 const std::string& LiveProjection::WholeBody(fb::ListKind kind, projections::Day day, CachedList& list) {
-  if (!list.body_built) {
-    list.body = Body(kind, day, list.rows);
-    list.body_built = true;
-  }
-  return list.body;
+  if (!list.body) list.body = Body(kind, day, list.rows);
+  return *list.body;
 }
 
 std::string LiveProjection::PageBody(fb::ListKind kind, projections::Day day, const CachedList& list, const ListPageRequest& page) {
@@ -106,10 +103,7 @@ bool LiveProjection::Patch(const projections::State& state, fb::ListKind kind, p
       list.rows.insert_or_assign(std::string(id), std::move(*rows));
     }
   }
-  if (!changed.empty()) {
-    list.body.clear();
-    list.body_built = false;
-  }
+  if (!changed.empty()) list.body.reset();
   return true;
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <utility>
@@ -122,10 +123,10 @@ class LiveProjection {
   struct CachedList {
     uint64_t applied = 0;                                  // state.applied() it is true for
     std::map<std::string, std::string, std::less<>> rows;  // subject → its rows (ListRowsText), if any
-    // The whole list's body, built when the whole list is asked for (a page reads the rows:
-    // rebuilding every row after each patch would cost a page the size of the whole list).
-    std::string body;
-    bool body_built = false;
+    // The whole list's body, built when the whole list is asked for and dropped by a patch (a
+    // page reads the rows: rebuilding every row after each patch would cost a page the size of
+    // the whole list).
+    std::optional<std::string> body;
   };
   // The whole list's body, built from its rows first if a patch has changed them since.
   static const std::string& WholeBody(fb::ListKind kind, projections::Day day, CachedList& list);
