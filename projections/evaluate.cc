@@ -56,7 +56,7 @@ class Judge {
 };
 
 // The day a commitment counts as breached: recorded, or a 容缺受理 whose deadline lapsed.
-std::optional<Day> BreachedOn(const Commitment& c) { return c.breached ? c.breached : LapsedOn(c); }
+std::optional<Day> BreachedOn(const Commitment& c) { return c.breached ? std::optional<Day>(c.breached) : LapsedOn(c); }
 
 std::string Judge::CommitmentState(const Commitment& c) const {
   if (const auto lapsed = LapsedOn(c); lapsed && *lapsed <= d_) return "breached";

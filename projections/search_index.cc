@@ -73,46 +73,48 @@ void SearchIndex::IndexName(const SubjectState& s, uint32_t ordinal) {
   }
 }
 
-uint32_t SearchIndex::OrdinalOf(const SubjectState& s) {
-  auto [it, added] = ordinal_.try_emplace(std::string_view(s.id), static_cast<uint32_t>(subjects_.size()));
-  if (added) {
+uint32_t SearchIndex::OrdinalOf(SubjectState& s) {
+  if (s.search_ordinal == kNotIndexed) {
+    CREDITLOG_CHECK(subjects_.size() < kNotIndexed);
+    s.search_ordinal = static_cast<uint32_t>(subjects_.size());
     subjects_.push_back(&s);
-    IndexDivision(s, it->second);
+    IndexDivision(s, s.search_ordinal);
   }
-  return it->second;
+  CREDITLOG_CHECK(s.search_ordinal < subjects_.size() && subjects_[s.search_ordinal] == &s);
+  return s.search_ordinal;
 }
 
 void SearchIndex::Rebind(const Subjects& subjects) {
-  // ordinal_'s keys are still the ids of the map copied from (alive while it is copied): each
-  // subject of the copy finds its ordinal by one hash lookup, not by string compares down a tree.
   for (const auto& [id, s] : subjects) {
-    if (auto it = ordinal_.find(std::string_view(s.id)); it != ordinal_.end()) subjects_[it->second] = &s;
+    if (s.search_ordinal == kNotIndexed) continue;
+    CREDITLOG_CHECK(s.search_ordinal < subjects_.size());
+    subjects_[s.search_ordinal] = &s;
   }
-  ordinal_.clear();
-  ordinal_.reserve(subjects_.size());
-  for (uint32_t ordinal = 0; ordinal < subjects_.size(); ++ordinal) ordinal_.emplace(std::string_view(subjects_[ordinal]->id), ordinal);
 }
 
-void SearchIndex::Load(std::vector<const SubjectState*> entered) {
+void SearchIndex::Load(std::vector<SubjectState*> entered) {
   CREDITLOG_CHECK(subjects_.empty());
-  subjects_ = std::move(entered);
-  // grams_ on a thread of its own; this one reads subjects_ too but writes only the other members.
+  subjects_.assign(entered.begin(), entered.end());
+  // grams_ on a thread of its own; this one reads subjects_ too but writes only the other members
+  // (and the subjects' ordinals, which IndexName does not read).
   std::jthread names([this] {
     for (uint32_t ordinal = 0; ordinal < subjects_.size(); ++ordinal) {
       if (subjects_[ordinal]->kind != fb::SubjectKind::CivilServant) IndexName(*subjects_[ordinal], ordinal);
     }
+    // Lists grown entry by entry keep up to half their capacity spare; a loaded index is read far
+    // more than it grows.
+    for (auto& [gram, list] : grams_) list.shrink_to_fit();
   });
-  ordinal_.reserve(subjects_.size());
-  for (uint32_t ordinal = 0; ordinal < subjects_.size(); ++ordinal) {
-    const SubjectState& s = *subjects_[ordinal];
-    const bool distinct = ordinal_.emplace(std::string_view(s.id), ordinal).second;
-    CREDITLOG_CHECK(distinct);
+  for (uint32_t ordinal = 0; ordinal < entered.size(); ++ordinal) {
+    SubjectState& s = *entered[ordinal];
+    CREDITLOG_CHECK(s.search_ordinal == kNotIndexed);  // distinct, and in no index yet
+    s.search_ordinal = ordinal;
     IndexDivision(s, ordinal);
     if (s.kind == fb::SubjectKind::CivilServant) Add(sealed_, ordinal);
   }
 }
 
-void SearchIndex::Update(const SubjectState& s) {
+void SearchIndex::Update(SubjectState& s) {
   const uint32_t ordinal = OrdinalOf(s);
   if (s.kind == fb::SubjectKind::CivilServant) {
     Add(sealed_, ordinal);

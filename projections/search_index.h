@@ -31,6 +31,9 @@ struct SubjectState;
 // bounds a query whose every pair is common but which matches nothing (say 青岛北京).
 inline constexpr size_t kSearchCandidatesMax = 200000;
 
+// A subject's SubjectState::search_ordinal before an index has taken it in.
+inline constexpr uint32_t kNotIndexed = UINT32_MAX;
+
 class SearchIndex {
  public:
   using Subjects = std::map<std::string, SubjectState, std::less<>>;
@@ -39,17 +42,19 @@ class SearchIndex {
   // keeps its nodes). A copied State points its copy at its own subjects with Rebind.
   SearchIndex() = default;
 
-  // Points the index at `subjects`, a copy of the map it was built over (which must still be
-  // alive: the index still reads its ids).
+  // Points the index at `subjects`, a copy of the map it was built over: each subject there
+  // carries its ordinal (SubjectState::search_ordinal) with it.
   void Rebind(const Subjects& subjects);
 
   // Indexes `entered`, distinct subjects in the order they entered the log, as Update called on
-  // each in that order would, but on two threads: names on one, ids and divisions on the other
-  // (a snapshot read at two million subjects). REQUIRES: the index is empty.
-  void Load(std::vector<const SubjectState*> entered);
+  // each in that order would, but on two threads: names on one, ordinals and divisions on the
+  // other (a snapshot read at two million subjects). REQUIRES: the index is empty, and no subject
+  // of `entered` is indexed (kNotIndexed).
+  void Load(std::vector<SubjectState*> entered);
 
-  // Indexes `s` as it is now: a new subject, or one whose name or kind changed.
-  void Update(const SubjectState& s);
+  // Indexes `s` as it is now: a new subject (given its ordinal), or one whose name or kind
+  // changed.
+  void Update(SubjectState& s);
 
   // Calls fn for each subject whose name holds `query` (not civil servants: ForEachSealed), in
   // the order they entered the log, until fn returns false.
@@ -65,13 +70,12 @@ class SearchIndex {
   const std::vector<const SubjectState*>& entered() const { return subjects_; }
 
  private:
-  uint32_t OrdinalOf(const SubjectState& s);
+  uint32_t OrdinalOf(SubjectState& s);
   static void Add(std::vector<uint32_t>& list, uint32_t ordinal);
   void IndexName(const SubjectState& s, uint32_t ordinal);  // grams_ only
   void IndexDivision(const SubjectState& s, uint32_t ordinal);  // divisions_ only
 
   std::vector<const SubjectState*> subjects_;           // by ordinal: the order subjects entered
-  std::unordered_map<std::string_view, uint32_t> ordinal_;  // id (the map's key) → ordinal
   std::unordered_map<uint64_t, std::vector<uint32_t>> grams_;  // a character or a pair → ordinals, ascending
   std::map<std::string, std::vector<uint32_t>, std::less<>> divisions_;  // division code → ordinals, ascending
   std::vector<uint32_t> sealed_;  // civil servants, ascending

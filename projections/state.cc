@@ -649,6 +649,9 @@ void Encode(std::string* out, const T& value) {
   } else if constexpr (Optional<T>) {
     out->push_back(value ? 1 : 0);
     if (value) Encode(out, *value);
+  } else if constexpr (std::is_same_v<T, OptDay>) {  // as the std::optional<Day> it replaces
+    out->push_back(value ? 1 : 0);
+    if (value) Encode(out, *value);
   } else if constexpr (SparseValue<T>) {
     Encode(out, *value);
   } else if constexpr (HasFields<T>) {
@@ -751,6 +754,15 @@ bool Decode(Decoder& in, T& value) {
       return true;
     }
     return Decode(in, value.emplace());
+  } else if constexpr (std::is_same_v<T, OptDay>) {
+    uint8_t present = 0;
+    if (!in.Byte(&present) || present > 1) return false;
+    value.reset();
+    if (present == 0) return true;
+    Day day = 0;
+    if (!Decode(in, day) || !OptDay::Fits(day)) return false;
+    value = day;
+    return true;
   } else if constexpr (SparseValue<T>) {
     if (!Decode(in, value.mut())) return false;
     value.Shrink();  // null again when it decoded as empty
@@ -896,10 +908,10 @@ Result<State> State::FromSnapshot(std::string_view bytes, Searchable searchable)
   if (!in.U64(&entered) || entered > state.subjects_.size()) {
     return malformed("the search index lists more subjects than there are", fields_at + in.offset());
   }
-  std::vector<const SubjectState*> by_position;
+  std::vector<SubjectState*> by_position;
   by_position.reserve(state.subjects_.size());
-  for (const auto& [id, s] : state.subjects_) by_position.push_back(&s);
-  std::vector<const SubjectState*> order;
+  for (auto& [id, s] : state.subjects_) by_position.push_back(&s);
+  std::vector<SubjectState*> order;
   order.reserve(entered);
   std::vector<bool> listed(by_position.size());
   for (uint64_t i = 0, position = 0; i < entered; ++i) {
@@ -913,7 +925,7 @@ Result<State> State::FromSnapshot(std::string_view bytes, Searchable searchable)
   // A state folded from a log has indexed every subject; any other (made member by member, in
   // tests) is indexed in key order after those listed.
   if (state.searchable_ && state.search_.entered().size() != state.subjects_.size()) {
-    for (const auto& [key, s] : state.subjects_) state.search_.Update(s);
+    for (auto& [key, s] : state.subjects_) state.search_.Update(s);
   }
   if (in.remaining() != 0) return malformed("bytes follow the state", fields_at + in.offset());
   state.changes_from_ = state.applied_;  // the journal tells changes from here on

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "base/check.h"
 #include "events/event.h"
 #include "projections/interned.h"
 #include "projections/ruleset.h"
@@ -34,6 +36,44 @@ inline constexpr size_t kOverlayKeysMax = size_t{1} << 16;
 
 using Day = int64_t;  // days since 1970-01-01 (calendar dates in China Standard Time)
 
+// A day a record may not have yet (verified, revoked, exited...), in 4 bytes where
+// std::optional<Day> takes 16: the state holds millions of them. Every day a record stores is an
+// event's date (years events::kDateYearMin to kDateYearMax; any four-digit year would do), so it
+// fits in 32 bits, and a 32-bit value no such date has stands for "none". Reads and writes as the std::optional<Day> it
+// replaces, converts to one, and is digested and snapshotted as one (the same bytes).
+class OptDay {
+ public:
+  constexpr OptDay() = default;
+  constexpr OptDay(std::nullopt_t) {}  // NOLINT: as std::optional
+  constexpr OptDay(Day day) : day_(Narrow(day)) {}  // NOLINT: as std::optional
+  constexpr OptDay(const std::optional<Day>& day) : day_(day ? Narrow(*day) : kNone) {}  // NOLINT
+
+  constexpr bool has_value() const { return day_ != kNone; }
+  constexpr explicit operator bool() const { return has_value(); }
+  // REQUIRES: has_value().
+  constexpr Day operator*() const {
+    CREDITLOG_CHECK(has_value());
+    return day_;
+  }
+  constexpr Day value_or(Day otherwise) const { return has_value() ? Day{day_} : otherwise; }
+  constexpr void reset() { day_ = kNone; }
+  constexpr operator std::optional<Day>() const {  // NOLINT: reads as the optional it replaces
+    return has_value() ? std::optional<Day>(day_) : std::nullopt;
+  }
+  friend constexpr bool operator==(OptDay a, OptDay b) = default;
+
+  // Whether OptDay can hold `day`: every day of a four-digit year can.
+  static constexpr bool Fits(Day day) { return day > kNone && day <= std::numeric_limits<int32_t>::max(); }
+
+ private:
+  static constexpr int32_t kNone = std::numeric_limits<int32_t>::min();
+  static constexpr int32_t Narrow(Day day) {
+    CREDITLOG_CHECK(Fits(day));  // a record's days are dates of four-digit years, checked when read
+    return static_cast<int32_t>(day);
+  }
+  int32_t day_ = kNone;
+};
+
 // Fields(x) of a state struct: every data member, in declaration order, as a tuple of
 // references. State::Digest serialises the state through these, and
 // tests/projections_digest_test.cc changes each member in turn. The structured binding names
@@ -49,7 +89,7 @@ struct Commitment {
   Interned matter;
   Day made = 0;
   Day deadline = 0;
-  std::optional<Day> verified, breached, withdrawn;
+  OptDay verified, breached, withdrawn;
   bool false_commitment = false;
   std::vector<uint64_t> seqs;
   Interned accepting_agency;  // USCC: verifies it (谁审批谁监管)
@@ -68,7 +108,7 @@ struct Penalty {
   fb::Discretion discretion = fb::Discretion::Standard;  // 不予处罚 (NoPenalty) is not a published penalty
   int64_t confiscated_fen = 0;
   Interned agency;  // the deciding agency (处罚机关), which alone may correct it
-  std::optional<Day> fulfilled, revoked;
+  OptDay fulfilled, revoked;
   std::vector<uint64_t> seqs;
 
   bool published() const { return discretion != fb::Discretion::NoPenalty; }
@@ -84,7 +124,7 @@ struct Notice {
   Day served = 0;  // the notice date: working days of the objection window count from the day after
   Day objection_deadline = 0;
   std::vector<std::string> related;
-  std::optional<Day> corrected;  // an objection against it was upheld
+  OptDay corrected;  // an objection against it was upheld
   std::vector<uint64_t> seqs;
 };
 inline auto Fields(const Notice& x) { CREDITLOG_TIE_MEMBERS(x, id, reason, served, objection_deadline, related, corrected, seqs); }
@@ -93,8 +133,8 @@ struct SeriousListing {
   std::string id;
   std::string notice_id;
   Day decided = 0;
-  std::optional<Day> term_end;  // the last day on the list; none: the ruleset's default term
-  std::optional<Day> exited;    // the first day off the list
+  OptDay term_end;  // the last day on the list; none: the ruleset's default term
+  OptDay exited;    // the first day off the list
   std::vector<uint64_t> seqs;
 };
 inline auto Fields(const SeriousListing& x) { CREDITLOG_TIE_MEMBERS(x, id, notice_id, decided, term_end, exited, seqs); }
@@ -103,7 +143,7 @@ struct Objection {
   std::string id;
   std::string notice_id;  // "" for an objection to another record
   Day filed = 0;
-  std::optional<Day> resolved;
+  OptDay resolved;
   bool upheld = false;
   std::vector<uint64_t> seqs;
   std::string record_type, record_id;  // the record objected to, when it is not a notice
@@ -120,7 +160,7 @@ struct IntegrityEntry {
   std::string category;
   Day day = 0;
   fb::SanctionKind sanction = fb::SanctionKind::Unspecified;
-  std::optional<Day> period_end;  // a sanction's last day as recorded; none: by its kind
+  OptDay period_end;  // a sanction's last day as recorded; none: by its kind
   int assessment_year = 0;
   fb::AssessmentGrade grade = fb::AssessmentGrade::Unspecified;
   std::vector<uint64_t> seqs;
@@ -137,7 +177,7 @@ struct ServiceCase {
   Day handled = 0;
   fb::ServiceChannel channel = fb::ServiceChannel::Window;
   int rating = 0;  // 0: not rated
-  std::optional<Day> rated, rectified, followed_up;
+  OptDay rated, rectified, followed_up;
   bool satisfied = false;  // at the follow-up
   std::vector<uint64_t> seqs;
 };
@@ -161,12 +201,12 @@ struct Contract {
   std::string payer, payee;
   int64_t amount_fen = 0;
   Day signed_on = 0;
-  std::optional<Day> delivered;
+  OptDay delivered;
   int term_days = 30;
   bool sme = false;  // the counterparty is a small or medium enterprise (保障中小企业款项支付条例)
   std::vector<std::pair<int, int64_t>> schedule;  // instalments: (days after delivery, fen); none: one payment
   std::vector<std::pair<Day, int64_t>> payments;  // (day, fen)
-  std::optional<Day> arrears_recorded, arrears_cleared;
+  OptDay arrears_recorded, arrears_cleared;
   std::vector<uint64_t> seqs;
 
   Day due() const { return delivered.value_or(signed_on) + term_days; }  // the last instalment's due day
@@ -190,7 +230,7 @@ struct Repair {
   std::string id;
   std::string target;  // a decision number or a listing id
   std::string commitment_id;  // the credit commitment made for the repair
-  std::optional<Day> decided;
+  OptDay decided;
   bool approved = false;
   std::vector<uint64_t> seqs;
 };
@@ -273,6 +313,10 @@ struct SubjectState {
   std::string id;
   std::string name;
   fb::SubjectKind kind = fb::SubjectKind::Enterprise;
+  // Its place in its State's search index (SearchIndex::kNotIndexed while it has none): derived
+  // from the order subjects entered the log, so not among Fields. Beside kind, it fills what
+  // would be padding.
+  uint32_t search_ordinal = kNotIndexed;
   std::optional<uint64_t> registered;  // the seq of its latest SubjectRegistered: kind and name come from it
   std::vector<Commitment> commitments;
   std::vector<Penalty> penalties;
@@ -287,7 +331,9 @@ struct SubjectState {
   RatingSummary RatingsBy(Day day) const;
 };
 inline auto Fields(const SubjectState& x) {
-  CREDITLOG_TIE_MEMBERS(x, id, name, kind, registered, commitments, penalties, events, rare);
+  const auto& [id, name, kind, search_ordinal, registered, commitments, penalties, events, rare] = x;
+  (void)search_ordinal;  // the search index's, derived: not digested
+  return std::tie(id, name, kind, registered, commitments, penalties, events, rare);
 }
 
 // The digest's serialisation of one subject or contract (State::Digest serialises each so):
@@ -408,7 +454,7 @@ class State {
   void NoteChanges(const fb::Event& event, uint64_t seq);  // ChangedSince's journal
   void SignContract(SubjectState& s, const fb::ContractSigned& body, uint64_t seq);
   void CorrectRecord(SubjectState& s, const fb::RecordCorrected& body, uint64_t seq);
-  void Index(const SubjectState& s) {  // into the search index, if this state keeps one
+  void Index(SubjectState& s) {  // into the search index, if this state keeps one
     if (searchable_) search_.Update(s);
   }
 

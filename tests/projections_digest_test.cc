@@ -104,6 +104,10 @@ void ForEachChange(Walk& walk, const T& base, const std::string& path, const Rep
     const U value = base.value_or(U{});
     if (!base) report(base, value, path + " (absent/present)");
     ForEachChange<U>(walk, value, path, [&](const U& before, const U& after, const std::string& p) { report(before, after, p); });
+  } else if constexpr (std::is_same_v<T, OptDay>) {  // as the std::optional<Day> it replaces
+    const Day value = base.value_or(Day{});
+    if (!base) report(base, OptDay(value), path + " (absent/present)");
+    report(OptDay(value), OptDay(value + 1), path);
   } else if constexpr (SparseValue<T>) {
     using U = std::remove_cvref_t<decltype(*base)>;
     ForEachChange<U>(walk, *base, path + "->", [&](const U& before, const U& after, const std::string& p) {
@@ -400,4 +404,82 @@ TEST_CASE("A subject's rarer records are allocated only once it has one, and a s
   REQUIRE(read.ok());
   CHECK_FALSE(read->Subject(subject)->rare.allocated());
   CHECK(read->Digest() == unknown.Digest());
+}
+
+// A record's day that may be absent (OptDay, 4 bytes) is digested and snapshotted as the
+// std::optional<Day> it replaced (16 bytes): a presence byte, then the day as 8 big-endian bytes.
+// The bytes are pinned here, so a state's digest and its snapshot's format did not change with it.
+TEST_CASE("An optional day is encoded as std::optional<Day> was: pinned canonical bytes", "[digest]") {
+  auto be64 = [](int64_t value) {
+    std::string out;
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((static_cast<uint64_t>(value) >> shift) & 0xFF));
+    return out;
+  };
+  auto text = [&](const std::string& s) { return be64(static_cast<int64_t>(s.size())) + s; };
+  // The first and last days of any four-digit year, far beyond the dates the log accepts.
+  const Day first = events::DaysFromDate("0000-01-01"), last = events::DaysFromDate("9999-12-31");
+  const Day signed_on = events::DaysFromDate("2026-11-30");
+  REQUIRE(first < 0);
+  Contract c;
+  c.id = "HT-1", c.payer = "P", c.payee = "Q", c.amount_fen = 100, c.signed_on = signed_on;
+  c.delivered = last;               // present
+  c.term_days = 30, c.sme = true;
+  c.arrears_cleared = first;        // present and negative
+  c.seqs = {7};                     // arrears_recorded stays absent
+  const std::string expected = text("HT-1") + text("P") + text("Q") + be64(100) + be64(signed_on) +
+                               std::string(1, '\1') + be64(last) + be64(30) + std::string(1, '\1') + be64(0) + be64(0) +
+                               std::string(1, '\0') + std::string(1, '\1') + be64(first) + be64(1) + be64(7);
+  CHECK(Canonical(c) == expected);
+
+  // It reads and writes as the optional it replaced.
+  OptDay day;
+  CHECK_FALSE(day.has_value());
+  CHECK(day.value_or(5) == 5);
+  day = signed_on;
+  REQUIRE(day);
+  CHECK(*day == signed_on);
+  CHECK(std::optional<Day>(day) == std::optional<Day>(signed_on));
+  day = std::nullopt;
+  CHECK(day == OptDay{});
+  CHECK(OptDay(std::optional<Day>()) == OptDay{});
+  CHECK(OptDay::Fits(first));
+  CHECK(OptDay::Fits(last));
+  CHECK_FALSE(OptDay::Fits(std::numeric_limits<int32_t>::min()));
+  CHECK_FALSE(OptDay::Fits(int64_t{std::numeric_limits<int32_t>::max()} + 1));
+}
+
+TEST_CASE("A snapshot whose optional day does not fit in 32 bits is Corruption, not a state", "[digest][snapshot]") {
+  State state;
+  uint64_t seq = 0;
+  for (const char* type : {"SubjectRegistered", "CommitmentMade", "CommitmentVerified"}) {
+    auto bytes = events::EventFromJson(Example(type).dump());
+    REQUIRE(bytes.ok());
+    REQUIRE(state.Apply(**events::ParseEvent(*bytes), seq++).ok());
+  }
+  const std::string subject = Example("CommitmentVerified")["subject"];
+  REQUIRE(state.Subject(subject) != nullptr);
+  REQUIRE(state.Subject(subject)->commitments.size() == 1);
+  const OptDay verified = state.Subject(subject)->commitments[0].verified;
+  REQUIRE(verified);
+  CHECK(*verified == events::DaysFromDate(Example("CommitmentVerified")["body"]["verified_date"].get<std::string>()));
+
+  auto be64 = [](int64_t value) {
+    std::string out;
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((static_cast<uint64_t>(value) >> shift) & 0xFF));
+    return out;
+  };
+  const std::string bytes = state.Snapshot();
+  const std::string present = std::string(1, '\1') + be64(*verified);
+  const size_t at = bytes.find(present);
+  REQUIRE(at != std::string::npos);
+  REQUIRE(bytes.find(present, at + 1) == std::string::npos);  // the one day of this value in the state
+  REQUIRE(State::FromSnapshot(bytes).ok());
+  for (int64_t bad : {int64_t{std::numeric_limits<int32_t>::min()}, int64_t{std::numeric_limits<int32_t>::max()} + 1}) {
+    std::string corrupt = bytes;
+    corrupt.replace(at + 1, 8, be64(bad));
+    auto read = State::FromSnapshot(corrupt);
+    REQUIRE_FALSE(read.ok());
+    CHECK(read.status().code() == StatusCode::kCorruption);
+    CHECK_THAT(read.status().message(), Catch::Contains("at byte"));
+  }
 }

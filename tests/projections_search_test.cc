@@ -154,6 +154,35 @@ TEST_CASE("search index: a copy of the state searches its own subjects", "[searc
   CHECK(NameHits(moved, "复制测试") == std::vector<std::string>{Uscc("370202", 901)});
 }
 
+TEST_CASE("search index: copies fold on apart, each indexing and finding its own subjects", "[search]") {
+  // Each subject carries its place in its state's index: a copy's subjects carry theirs, and a
+  // subject the copy folds later takes the copy's next place, not the original's.
+  Story story;
+  const std::string first = Uscc("370202", 904), second = Uscc("370202", 905), third = Uscc("370202", 906);
+  story.Register(first, "Enterprise", "分叉测试甲有限公司");
+  story.At(kCompany, "2026-11-30");
+  State copy = story.state_;
+  story.Register(second, "Enterprise", "分叉测试乙有限公司");
+  State other = copy;
+  REQUIRE(CatchUp(*story.f.ledger, story.f.ledger->size(), &copy).ok());  // folds `second` into the copy alone
+  CHECK(NameHits(copy, "分叉测试") == std::vector<std::string>{first, second});
+  CHECK(NameHits(other, "分叉测试") == std::vector<std::string>{first});
+  CHECK(NameHits(story.state_, "分叉测试") == std::vector<std::string>{first});
+  story.Register(third, "Enterprise", "分叉测试丙有限公司");
+  REQUIRE(CatchUp(*story.f.ledger, story.f.ledger->size(), &other).ok());  // `second` and `third`, in order
+  REQUIRE(CatchUp(*story.f.ledger, story.f.ledger->size(), &copy).ok());
+  story.At(kCompany, "2026-11-30");  // folded afresh
+  for (const State* state : {&copy, &other, &story.state_}) {
+    CHECK(NameHits(*state, "分叉测试") == std::vector<std::string>{first, second, third});
+    CHECK(state->search().entered().size() == state->subjects().size());
+    for (const SubjectState* s : state->search().entered()) CHECK(s == state->Subject(s->id));  // its own subjects
+    CHECK(state->Digest() == story.state_.Digest());
+  }
+  const SubjectState* pointed[] = {copy.Subject(third), other.Subject(third), story.state_.Subject(third)};
+  CHECK(pointed[0] != pointed[1]);
+  CHECK(pointed[1] != pointed[2]);
+}
+
 TEST_CASE("search index: a state that keeps none folds alike and finds nothing", "[search]") {
   // The admission rules' fold (projections/admission.h) keeps no search index.
   Story story;
