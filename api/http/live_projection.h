@@ -60,6 +60,11 @@ class LiveProjection {
   // Brings the state up to the log's current size (the server folds the whole log this way
   // before it listens, so that no request waits for the whole history).
   Status CatchUp();
+  // Folds the log's entries until the state holds at least `size`. A state already there or past
+  // it (another reader or the server's catch-up folded on while this caller waited for the lock)
+  // is left as it is: a reader that read the log's size wants a state at least that new.
+  // InvalidArgument when `size` is beyond the log.
+  Status CatchUpTo(uint64_t size);
   // CatchUp, unless a query or another catch-up holds the state: then false at once. For the
   // ledger's writer thread, which must not wait for queries.
   Result<bool> TryCatchUp();
@@ -105,7 +110,6 @@ class LiveProjection {
   uint64_t lists_patched() const { return lists_patched_.load(std::memory_order_relaxed); }
 
  private:
-  Status CatchUpTo(uint64_t size);
   // Writes the state to snapshot_path_ if there is a key and it is past snapshot_size_.
   // REQUIRES: mutex_ held exclusively.
   Status WriteSnapshotLocked();
