@@ -646,10 +646,7 @@ void Encode(std::string* out, const T& value) {
     AppendBigEndian64(out, static_cast<uint64_t>(static_cast<int64_t>(value)));
   } else if constexpr (std::is_integral_v<T>) {
     AppendBigEndian64(out, static_cast<uint64_t>(value));
-  } else if constexpr (Optional<T>) {
-    out->push_back(value ? 1 : 0);
-    if (value) Encode(out, *value);
-  } else if constexpr (std::is_same_v<T, OptDay>) {  // as the std::optional<Day> it replaces
+  } else if constexpr (Optional<T> || std::is_same_v<T, OptDay>) {  // an OptDay as the std::optional<Day> it replaced
     out->push_back(value ? 1 : 0);
     if (value) Encode(out, *value);
   } else if constexpr (SparseValue<T>) {

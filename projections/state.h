@@ -39,8 +39,9 @@ using Day = int64_t;  // days since 1970-01-01 (calendar dates in China Standard
 // A day a record may not have yet (verified, revoked, exited...), in 4 bytes where
 // std::optional<Day> takes 16: the state holds millions of them. Every day a record stores is an
 // event's date (years events::kDateYearMin to kDateYearMax; any four-digit year would do), so it
-// fits in 32 bits, and a 32-bit value no such date has stands for "none". Reads and writes as the std::optional<Day> it
-// replaces, converts to one, and is digested and snapshotted as one (the same bytes).
+// fits in 32 bits, and a 32-bit value no such date has stands for "none". Reads and writes as
+// the std::optional<Day> it replaces, converts to one, and is digested and snapshotted as one
+// (the same bytes).
 class OptDay {
  public:
   constexpr OptDay() = default;

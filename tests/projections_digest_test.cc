@@ -18,6 +18,7 @@
 
 #include "events/json.h"
 #include "events/uscc.h"
+#include "ledger/format.h"
 #include "projections/state.h"
 
 using namespace creditlog;
@@ -406,16 +407,22 @@ TEST_CASE("A subject's rarer records are allocated only once it has one, and a s
   CHECK(read->Digest() == unknown.Digest());
 }
 
+namespace {
+
+// `value` as 8 big-endian bytes, as the digest writes scalars (a negative day as its two's complement).
+std::string BigEndian64(int64_t value) {
+  std::string out;
+  ledger::AppendBigEndian64(&out, static_cast<uint64_t>(value));
+  return out;
+}
+
+}  // namespace
+
 // A record's day that may be absent (OptDay, 4 bytes) is digested and snapshotted as the
 // std::optional<Day> it replaced (16 bytes): a presence byte, then the day as 8 big-endian bytes.
 // The bytes are pinned here, so a state's digest and its snapshot's format did not change with it.
 TEST_CASE("An optional day is encoded as std::optional<Day> was: pinned canonical bytes", "[digest]") {
-  auto be64 = [](int64_t value) {
-    std::string out;
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((static_cast<uint64_t>(value) >> shift) & 0xFF));
-    return out;
-  };
-  auto text = [&](const std::string& s) { return be64(static_cast<int64_t>(s.size())) + s; };
+  auto text = [](const std::string& s) { return BigEndian64(static_cast<int64_t>(s.size())) + s; };
   // The first and last days of any four-digit year, far beyond the dates the log accepts.
   const Day first = events::DaysFromDate("0000-01-01"), last = events::DaysFromDate("9999-12-31");
   const Day signed_on = events::DaysFromDate("2026-11-30");
@@ -426,9 +433,14 @@ TEST_CASE("An optional day is encoded as std::optional<Day> was: pinned canonica
   c.term_days = 30, c.sme = true;
   c.arrears_cleared = first;        // present and negative
   c.seqs = {7};                     // arrears_recorded stays absent
-  const std::string expected = text("HT-1") + text("P") + text("Q") + be64(100) + be64(signed_on) +
-                               std::string(1, '\1') + be64(last) + be64(30) + std::string(1, '\1') + be64(0) + be64(0) +
-                               std::string(1, '\0') + std::string(1, '\1') + be64(first) + be64(1) + be64(7);
+  const std::string present(1, '\1'), absent(1, '\0');
+  const std::string expected = text("HT-1") + text("P") + text("Q") + BigEndian64(100) + BigEndian64(signed_on) +
+                               present + BigEndian64(last) +    // delivered
+                               BigEndian64(30) + std::string(1, '\1') +  // term_days, sme (true)
+                               BigEndian64(0) + BigEndian64(0) +  // no schedule, no payments
+                               absent +                          // arrears_recorded
+                               present + BigEndian64(first) +   // arrears_cleared
+                               BigEndian64(1) + BigEndian64(7);  // seqs
   CHECK(Canonical(c) == expected);
 
   // It reads and writes as the optional it replaced.
@@ -463,20 +475,15 @@ TEST_CASE("A snapshot whose optional day does not fit in 32 bits is Corruption, 
   REQUIRE(verified);
   CHECK(*verified == events::DaysFromDate(Example("CommitmentVerified")["body"]["verified_date"].get<std::string>()));
 
-  auto be64 = [](int64_t value) {
-    std::string out;
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((static_cast<uint64_t>(value) >> shift) & 0xFF));
-    return out;
-  };
   const std::string bytes = state.Snapshot();
-  const std::string present = std::string(1, '\1') + be64(*verified);
+  const std::string present = std::string(1, '\1') + BigEndian64(*verified);
   const size_t at = bytes.find(present);
   REQUIRE(at != std::string::npos);
   REQUIRE(bytes.find(present, at + 1) == std::string::npos);  // the one day of this value in the state
   REQUIRE(State::FromSnapshot(bytes).ok());
   for (int64_t bad : {int64_t{std::numeric_limits<int32_t>::min()}, int64_t{std::numeric_limits<int32_t>::max()} + 1}) {
     std::string corrupt = bytes;
-    corrupt.replace(at + 1, 8, be64(bad));
+    corrupt.replace(at + 1, 8, BigEndian64(bad));
     auto read = State::FromSnapshot(corrupt);
     REQUIRE_FALSE(read.ok());
     CHECK(read.status().code() == StatusCode::kCorruption);
