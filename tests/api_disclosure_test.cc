@@ -30,6 +30,7 @@
 #include "crypto/sha256.h"
 #include "events/uscc.h"
 #include "ledger/audit.h"
+#include "ledger/entry.h"
 #include "ledger/publisher.h"
 #include "story_fixture.h"
 
@@ -694,6 +695,56 @@ TEST_CASE("access log: a read of a file names a purpose, is recorded before it i
                                 {"read_date", "2026-11-30"}, {"request_id", "r-1"}},
                                &w.f.root);  // the root key may record any type: the rules of the log refuse it
   CHECK_THAT(refused.message(), Catch::Contains("belongs in the access log"));
+}
+
+TEST_CASE("access log: a record keeps every field as the server saw it, its text in NFC", "[access]") {
+  testing::LedgerFixture f;
+  auto opened = AccessLog::Open(f.dir.path(), *f.ledger, f.ledger_key);
+  REQUIRE(opened.ok());
+  AccessLog& log = **opened;
+  auto record = [&](const AccessRecord& r) {
+    std::promise<Status> done;
+    log.Record(r, [&done](Status s) { done.set_value(std::move(s)); });
+    return done.get_future().get();
+  };
+  const int64_t at = NowMs();  // the ledger takes a record signed within its window of now
+  AccessRecord r{.subject = World::kFirm, .reader = "inspector-7", .role = "inspector", .purpose = "事中事后监管",
+                 .route = "GET /v1/subjects/{id}/profile", .target = "cafe\u0301 查询", .request_id = "req-42",
+                 .address = "127.0.0.9", .read_at_ms = at};
+  const Status recorded = record(r);
+  INFO(recorded.ToString());
+  REQUIRE(recorded.ok());
+  auto records = AccessRecordsJson(log.ledger(), World::kFirm, 10);
+  REQUIRE(records.ok());
+  REQUIRE((*records)["access"].size() == 1);
+  const json& row = (*records)["access"][0];
+  CHECK(row["reader"] == "inspector-7");
+  CHECK(row["role"] == "inspector");
+  CHECK(row["purpose"] == "事中事后监管");
+  CHECK(row["route"] == "GET /v1/subjects/{id}/profile");
+  CHECK(row["target"] == "caf\u00e9 查询");  // "e" + U+0301 recorded as U+00E9
+  CHECK(row["request_id"] == "req-42");
+  CHECK(row["address"] == "127.0.0.9");
+  CHECK(row["read_at_ms"] == at);
+  CHECK(row["read_date"] == events::DateFromDays(DayInChina(at)));
+  // The event itself: its id names this run, its subject is the file read, signed at the read.
+  auto entry = log.ledger().Entry(row["seq"].get<uint64_t>());
+  REQUIRE(entry.ok());
+  auto view = ledger::ParseEntry(*entry);
+  REQUIRE(view.ok());
+  const fb::Event* event = view->envelope.event;
+  CHECK(event->event_id()->string_view().starts_with("access/"));
+  CHECK(event->subject()->string_view() == World::kFirm);
+  CHECK(event->signed_at_ms() == at);
+  CHECK(event->expected_version() == -1);
+  // A record the rules refuse changes nothing: a role that is not text (an invisible control).
+  const uint64_t size = log.ledger().size();
+  AccessRecord bad = r;
+  bad.role = "inspector\u202e";
+  const Status refused = record(bad);
+  CHECK_FALSE(refused.ok());
+  CHECK_THAT(refused.message(), Catch::Contains("body.role"));
+  CHECK(log.ledger().size() == size);
 }
 
 TEST_CASE("access log: one token reading in bulk is stopped with 429, other tokens and the audit feed go on", "[access]") {
