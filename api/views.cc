@@ -433,8 +433,12 @@ Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subje
   if (seqs.empty()) return Status::NotFound("no events recorded for subject '" + subject + "'");
   std::set<uint64_t> as_payee;
   if (state != nullptr) {
-    for (const auto& [id, contract] : state->contracts()) {
-      if (contract.payee == subject) as_payee.insert(contract.seqs.begin(), contract.seqs.end());
+    // The subject's own contracts as payee (one as its own payee is in its stream already), not
+    // a scan of every contract in the city.
+    if (const projections::SubjectState* s = state->Subject(subject)) {
+      for (const std::string& id : s->rare->contracts_as_payee) {
+        if (const projections::Contract* c = state->FindContract(id)) as_payee.insert(c->seqs.begin(), c->seqs.end());
+      }
     }
     for (uint64_t seq : seqs) as_payee.erase(seq);
     seqs.insert(seqs.end(), as_payee.begin(), as_payee.end());

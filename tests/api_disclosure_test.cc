@@ -497,6 +497,11 @@ TEST_CASE("views: a payee's timeline has its contracts, search takes a code in e
          {"title", "采购"}, {"amount_fen", 1000000}, {"signed_date", "2025-12-01"}, {"delivery_date", "2026-01-01"},
          {"payment_term_days", 30}});
   s.Add(testing::kPublicBody, "PaymentMade", {{"contract_id", "HT-VIEW-1"}, {"amount_fen", 1000000}, {"paid_date", "2026-04-01"}});
+  // The same payer's contract with another payee is not on this payee's timeline.
+  s.Add(testing::kPublicBody, "ContractSigned",
+        {{"contract_id", "HT-VIEW-2"}, {"public_body", testing::kPublicBody}, {"counterparty", testing::kOtherBody},
+         {"title", "维修"}, {"amount_fen", 500000}, {"signed_date", "2025-12-02"}, {"delivery_date", "2026-01-02"},
+         {"payment_term_days", 30}});
   auto state = projections::BuildState(*s.f.ledger, s.f.ledger->size());
   REQUIRE(state.ok());
   auto own = TimelineJson(*s.f.ledger, testing::kCompany, 100, std::nullopt, Disclosure::Operator());
