@@ -17,7 +17,7 @@
 namespace creditlog::projections {
 namespace {
 
-using Contracts = std::map<std::string, Contract, std::less<>>;
+using Contracts = ContractMap;
 
 // ---------------------------------------------------------------- the fold, one step per event type
 
@@ -628,6 +628,8 @@ concept TupleLike = requires { std::tuple_size<T>::value; };  // std::tuple, std
 template <typename T>
 concept Optional = std::same_as<T, std::optional<typename T::value_type>>;
 template <typename T>
+concept HashedMap = requires { typename T::hasher; typename T::key_type; typename T::mapped_type; };
+template <typename T>
 concept SparseValue = requires(const T& value) { requires std::same_as<T, Sparse<std::remove_cvref_t<decltype(*value)>>>; };
 
 using ledger::AppendBigEndian64;
@@ -655,6 +657,14 @@ void Encode(std::string* out, const T& value) {
     Encode(out, Fields(value));
   } else if constexpr (TupleLike<T>) {
     std::apply([out](const auto&... element) { (Encode(out, element), ...); }, value);
+  } else if constexpr (HashedMap<T>) {
+    // In key order, as an ordered map writes itself: the bytes do not depend on the table's history.
+    std::vector<const typename T::value_type*> entries;
+    entries.reserve(value.size());
+    for (const auto& entry : value) entries.push_back(&entry);
+    std::sort(entries.begin(), entries.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+    AppendBigEndian64(out, entries.size());
+    for (const auto* entry : entries) Encode(out, *entry);
   } else if constexpr (std::ranges::sized_range<T>) {
     AppendBigEndian64(out, std::ranges::size(value));
     for (const auto& element : value) Encode(out, element);
@@ -708,12 +718,19 @@ bool Decode(Decoder& in, T& value);
 // where the bytes are malformed or the keys do not ascend (as Encode wrote them).
 template <MapLike Map>
 bool DecodeEntries(Decoder& in, uint64_t count, Map* map) {
+  typename Map::key_type last;  // a hashed map's previous key; an ordered map's is its last
   for (uint64_t i = 0; i < count; ++i) {
     typename Map::key_type key;
     typename Map::mapped_type mapped;
     if (!Decode(in, key) || !Decode(in, mapped)) return false;
-    if (!map->empty() && !(map->rbegin()->first < key)) return false;
-    map->emplace_hint(map->end(), std::move(key), std::move(mapped));
+    if constexpr (HashedMap<Map>) {
+      if (i > 0 && !(last < key)) return false;
+      last = key;
+      map->emplace(std::move(key), std::move(mapped));
+    } else {
+      if (!map->empty() && !(map->rbegin()->first < key)) return false;
+      map->emplace_hint(map->end(), std::move(key), std::move(mapped));
+    }
   }
   return true;
 }

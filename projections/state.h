@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "base/check.h"
@@ -359,6 +360,19 @@ inline auto Fields(const Ruleset& x) {
 inline auto Fields(const RulesetHistory::Adopted& x) { CREDITLOG_TIE_MEMBERS(x, effective_day, seq, rules); }
 inline auto Fields(const RulesetHistory& x) { return std::tie(x.adopted()); }  // its one member
 
+// A hash of text that also takes a view of it, so that a table keyed by strings is searched
+// with a string_view (no copy of the key to look it up).
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+};
+
+// The contracts by id: looked up by id on every profile, search hit and list row that shows a
+// payer's or payee's contracts, which a hash does in one probe where an ordered map of a city's
+// contracts compared strings down some twenty levels of nodes. Its order is no one's: the digest
+// and the snapshot write it in key order (projections/state.cc).
+using ContractMap = std::unordered_map<std::string, Contract, TextHash, std::equal_to<>>;
+
 // Whether a state keeps its search index (State::search). The admission rules never search:
 // their fold skips building, copying and updating it.
 enum class Searchable : bool { kNo, kYes };
@@ -385,7 +399,7 @@ class State {
 
   const SubjectState* Subject(std::string_view id) const;
   const Contract* FindContract(std::string_view id) const;
-  const std::map<std::string, Contract, std::less<>>& contracts() const { return contracts_; }
+  const ContractMap& contracts() const { return contracts_; }
   const std::map<std::string, SubjectState, std::less<>>& subjects() const { return subjects_; }
   const RulesetHistory& rulesets() const { return rulesets_; }
   // Subjects by name fragment and division (projections/search_index.h), kept as events fold.
@@ -460,7 +474,7 @@ class State {
   }
 
   std::map<std::string, SubjectState, std::less<>> subjects_;
-  std::map<std::string, Contract, std::less<>> contracts_;
+  ContractMap contracts_;
   RulesetHistory rulesets_;
   std::map<std::string, std::vector<uint64_t>, std::less<>> erasures_;
   uint64_t applied_ = 0;

@@ -490,3 +490,50 @@ TEST_CASE("A snapshot whose optional day does not fit in 32 bits is Corruption, 
     CHECK_THAT(read.status().message(), Catch::Contains("at byte"));
   }
 }
+
+TEST_CASE("Contracts are digested and snapshotted in key order, whatever order their table holds them in", "[digest][snapshot]") {
+  // The contracts are a hash table (ContractMap): its order depends on its history, the bytes must not.
+  auto contracts = [](State& s) -> ContractMap& { return const_cast<ContractMap&>(std::get<1>(Fields(std::as_const(s)))); };
+  State forward, backward;
+  contracts(backward).rehash(1000);
+  constexpr int kContracts = 40;
+  auto contract = [](int i) {
+    Contract c;
+    c.id = "HT-" + std::to_string(i);
+    c.payer = "payer", c.payee = "payee";
+    c.amount_fen = i;
+    return c;
+  };
+  for (int i = 0; i < kContracts; ++i) contracts(forward).emplace(contract(i).id, contract(i));
+  for (int i = kContracts - 1; i >= 0; --i) contracts(backward).emplace(contract(i).id, contract(i));
+  auto order = [&](State& s) {
+    std::vector<std::string> ids;
+    for (const auto& [id, c] : contracts(s)) ids.push_back(id);
+    return ids;
+  };
+  REQUIRE(order(forward) != order(backward));  // the tables do hold them in different orders
+  CHECK(forward.Digest() == backward.Digest());
+  const std::string bytes = backward.Snapshot();
+  CHECK(bytes == forward.Snapshot());
+  auto read = State::FromSnapshot(bytes);
+  REQUIRE(read.ok());
+  CHECK(read->Digest() == forward.Digest());
+  REQUIRE(read->FindContract("HT-7") != nullptr);
+  CHECK(read->FindContract("HT-7")->amount_fen == 7);
+  CHECK(read->FindContract(std::string_view("HT-70").substr(0, 4)) != nullptr);  // looked up by a view, no copy
+
+  // Keys that do not ascend were not written by Snapshot: Corruption, not a state.
+  State two;
+  contracts(two).emplace("HT-A", contract(1));
+  contracts(two).emplace("HT-B", contract(2));
+  std::string swapped = two.Snapshot();
+  const size_t a = swapped.find("HT-A"), b = swapped.find("HT-B");  // each key; the contracts' own ids are HT-1, HT-2
+  REQUIRE(a != std::string::npos);
+  REQUIRE(b != std::string::npos);
+  REQUIRE(a < b);
+  swapped[a + 3] = 'B';
+  swapped[b + 3] = 'A';
+  auto refused = State::FromSnapshot(swapped);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == StatusCode::kCorruption);
+}
