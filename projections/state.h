@@ -369,7 +369,7 @@ struct TextHash {
 
 // The contracts by id: looked up by id on every profile, search hit and list row that shows a
 // payer's or payee's contracts, which a hash does in one probe where an ordered map of a city's
-// contracts compared strings down some twenty levels of nodes. Its order is no one's: the digest
+// contracts compared strings down fifteen or more levels of nodes. Its order is no one's: the digest
 // and the snapshot write it in key order (projections/state.cc).
 using ContractMap = std::unordered_map<std::string, Contract, TextHash, std::equal_to<>>;
 
