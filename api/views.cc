@@ -472,29 +472,34 @@ Result<json> TimelineJson(const ledger::Ledger& ledger, const std::string& subje
   return out;
 }
 
-json SearchJson(const projections::State& state, const std::string& query, size_t limit, const Disclosure& reader, Day day) {
-  json hits = json::array();
+Standing StandingOf(const projections::State& state, const projections::SubjectState& subject, Day day) {
+  Standing out;
+  auto profile = projections::Evaluate(state, subject, day);
+  if (!profile.ok()) return out;
+  out.evaluated = true;
+  out.grade = profile->grade;
+  out.published_grade = profile->published_grade.grade;
+  for (const auto& m : profile->lists) {
+    const auto end = out.lists.begin() + out.lists_count;
+    if (std::find(out.lists.begin(), end, m.list) == end && out.lists_count < out.lists.size()) out.lists[out.lists_count++] = m.list;
+  }
+  return out;
+}
+
+json SearchJson(const projections::State& state, const std::string& query, size_t limit, const Disclosure& reader, Day day,
+                const StandingsFn* standings) {
+  // The hits first (subject and the name shown), then their standings at once, then the answer.
+  std::vector<const projections::SubjectState*> subjects;
+  std::vector<std::string> names;
   std::set<std::string_view> found;
-  // A hit as the reader may see it; false once `limit` hits are found.
+  // False once `limit` hits are found.
   auto add = [&](const projections::SubjectState& subject, const std::string& name) {
-    if (hits.size() >= limit) return false;
+    if (subjects.size() >= limit) return false;
     if (found.contains(subject.id)) return true;
     found.insert(subject.id);
-    json hit = {{"subject", subject.id}, {"name", name}, {"events", subject.events}, {"kind", fb::EnumNameSubjectKind(subject.kind)},
-                {"division", std::string(events::SubjectDivision(subject.id))}};
-    if (auto profile = projections::Evaluate(state, subject, day); profile.ok()) {
-      const Disclosure within = reader.Within(subject);
-      hit["grade"] = std::string(1, within.May(Info::kRestrictedLists) ? profile->grade : profile->published_grade.grade);
-      json lists = json::array();
-      std::set<fb::ListKind> listed;  // one badge per list, however many memberships give it
-      for (const auto& m : profile->lists) {
-        if (!within.MayList(m.list) || !listed.insert(m.list).second) continue;
-        lists.push_back({{"list", projections::ListName(m.list)}, {"list_zh", projections::ListChineseName(m.list)}});
-      }
-      hit["lists"] = std::move(lists);
-    }
-    hits.push_back(std::move(hit));
-    return hits.size() < limit;
+    subjects.push_back(&subject);
+    names.push_back(name);
+    return subjects.size() < limit;
   };
   // A civil servant's name is sealed in the log: matched as shown (personnel only).
   auto shown = [&](const projections::SubjectState& subject) {
@@ -509,21 +514,44 @@ json SearchJson(const projections::State& state, const std::string& query, size_
   // 2. A division code (行政区划代码, digits 3 to 8 of a USCC), or its first digits.
   const bool digits = !query.empty() && query.size() <= events::kDivisionCodeLength &&
                       std::all_of(query.begin(), query.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (digits && hits.size() < limit) {
+  if (digits && subjects.size() < limit) {
     state.search().ForEachInDivision(query, [&](const projections::SubjectState& s) {
       return !reader.MaySubject(s.id, &s) || add(s, shown(s));
     });
   }
   // 3. Names that hold the query.
-  if (!query.empty() && hits.size() < limit) {
+  if (!query.empty() && subjects.size() < limit) {
     state.search().ForEachNameHit(query, [&](const projections::SubjectState& s) { return !reader.MaySubject(s.id, &s) || add(s, s.name); });
   }
-  if (!query.empty() && hits.size() < limit && reader.May(Info::kCivilServantFiles)) {
+  if (!query.empty() && subjects.size() < limit && reader.May(Info::kCivilServantFiles)) {
     state.search().ForEachSealed([&](const projections::SubjectState& s) {
       if (!reader.MaySubject(s.id, &s)) return true;
       const std::string name = shown(s);
       return name.find(query) == std::string::npos || add(s, name);
     });
+  }
+  std::vector<Standing> standing;
+  if (standings != nullptr) {
+    (*standings)(subjects, &standing);
+  } else {
+    for (const projections::SubjectState* s : subjects) standing.push_back(StandingOf(state, *s, day));
+  }
+  json hits = json::array();
+  for (size_t i = 0; i < subjects.size(); ++i) {
+    const projections::SubjectState& subject = *subjects[i];
+    json hit = {{"subject", subject.id}, {"name", std::move(names[i])}, {"events", subject.events}, {"kind", fb::EnumNameSubjectKind(subject.kind)},
+                {"division", std::string(events::SubjectDivision(subject.id))}};
+    if (const Standing& st = standing[i]; st.evaluated) {
+      const Disclosure within = reader.Within(subject);
+      hit["grade"] = std::string(1, within.May(Info::kRestrictedLists) ? st.grade : st.published_grade);
+      json lists = json::array();
+      for (uint8_t l = 0; l < st.lists_count; ++l) {
+        if (!within.MayList(st.lists[l])) continue;
+        lists.push_back({{"list", projections::ListName(st.lists[l])}, {"list_zh", projections::ListChineseName(st.lists[l])}});
+      }
+      hit["lists"] = std::move(lists);
+    }
+    hits.push_back(std::move(hit));
   }
   return {{"query", query}, {"results", hits}};
 }

@@ -2,7 +2,11 @@
 // that both say exactly the same thing.
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -80,10 +84,27 @@ inline constexpr size_t kSearchResultsMax = 50;
 Result<nlohmann::json> TimelineJson(const ledger::Ledger& ledger, const std::string& subject, uint64_t limit,
                                     std::optional<projections::Day> through, const Disclosure& reader,
                                     const projections::State* state = nullptr);
+// What a search hit shows of a subject's standing on a day, before a reader's view of it: the
+// grade, the published grade, and each list some membership puts it on, once, in the order of
+// the profile's memberships.
+struct Standing {
+  bool evaluated = false;  // false: the profile could not be evaluated; the hit shows neither
+  char grade = 0;
+  char published_grade = 0;
+  uint8_t lists_count = 0;
+  std::array<fb::ListKind, projections::kListKinds> lists{};
+};
+// The subject's standing on `day`, from its profile (projections::Evaluate).
+Standing StandingOf(const projections::State& state, const projections::SubjectState& subject, projections::Day day);
+// Fills `out` with the standing on the search's day of each of `subjects`, in order (the server
+// keeps them between entries: LiveProjection::Standings).
+using StandingsFn = std::function<void(std::span<const projections::SubjectState* const> subjects, std::vector<Standing>* out)>;
+
 // Subjects `reader` may see whose USCC starts with `query` (in either case) or whose name
 // contains it, in USCC order. Each hit names its kind and division (the code's positions 3–8),
-// to tell namesakes apart, and its grade and the lists on `day` that `reader` may see.
+// to tell namesakes apart, and its grade and the lists on `day` that `reader` may see. Their
+// standings come from `standings` when given (the same as StandingOf's), else from StandingOf.
 nlohmann::json SearchJson(const projections::State& state, const std::string& query, size_t limit,
-                          const Disclosure& reader, projections::Day day);
+                          const Disclosure& reader, projections::Day day, const StandingsFn* standings = nullptr);
 
 }  // namespace creditlog::api

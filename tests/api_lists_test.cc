@@ -241,3 +241,60 @@ TEST_CASE("live projection: a reader whose size the state has already passed rea
   CHECK(failed.load() == 0);
   CHECK(reads.load() > 0);
 }
+
+namespace {
+
+// A search as the server answers it, its hits' standings kept between entries, which must be the
+// search evaluated whole on a fresh fold; returns its number of hits.
+size_t Searched(Story& s, LiveProjection& live, const std::string& query, Role role, const char* day, std::string* text) {
+  const Disclosure reader(role);
+  REQUIRE(live.Read([&](const State& state) {
+                const StandingsFn standings = [&](auto subjects, auto* out) { live.Standings(state, D(day), subjects, out); };
+                *text = DumpJson(SearchJson(state, query, kSearchResultsMax, reader, D(day), &standings));
+              }).ok());
+  auto state = BuildState(*s.f.ledger, s.f.ledger->size());
+  REQUIRE(state.ok());
+  CHECK(*text == DumpJson(SearchJson(*state, query, kSearchResultsMax, reader, D(day))));
+  return json::parse(*text)["results"].size();
+}
+
+}  // namespace
+
+TEST_CASE("search: a hit's grade and lists are kept for the day, and evaluated again once an entry changes its subject", "[lists][search]") {
+  Story s;
+  LiveProjection live(*s.f.ledger);
+  REQUIRE(live.CatchUp().ok());
+  std::string text;
+  // Division 3702's subjects: the company and both public bodies, among others.
+  const size_t hits = Searched(s, live, "3702", Role::kPublic, "2026-03-10", &text);
+  REQUIRE(hits >= 3);
+  CHECK(text.find("GovernmentDishonesty") == std::string::npos);
+  CHECK(live.standings_evaluated() == hits);
+  CHECK(live.standings_kept() == 0);
+  // Asked again, by another reader (who sees the whole grade): nothing evaluated.
+  CHECK(Searched(s, live, "3702", Role::kInspector, "2026-03-10", &text) == hits);
+  CHECK(live.standings_evaluated() == hits);
+  CHECK(live.standings_kept() == hits);
+
+  // A contract the public body pays late (on the 政务失信 list from 2026-03-03) changes the body
+  // and its payee: those two are evaluated again, the others kept.
+  s.Add(kPublicBody, "ContractSigned", {{"contract_id", "HT-S1"}, {"public_body", kPublicBody}, {"counterparty", kCompany},
+                                        {"title", "采购"}, {"amount_fen", 1000000}, {"signed_date", "2025-12-01"},
+                                        {"delivery_date", "2026-01-01"}, {"payment_term_days", 30}});
+  CHECK(Searched(s, live, "3702", Role::kPublic, "2026-03-10", &text) == hits);
+  CHECK(text.find("GovernmentDishonesty") != std::string::npos);
+  CHECK(live.standings_evaluated() == hits + 2);
+  CHECK(live.standings_kept() == 2 * hits - 2);
+
+  // Another day is evaluated whole: the day before the listing, then the day it begins.
+  CHECK(Searched(s, live, "3702", Role::kPublic, "2026-03-02", &text) == hits);
+  CHECK(text.find("GovernmentDishonesty") == std::string::npos);
+  CHECK(Searched(s, live, "3702", Role::kPublic, "2026-03-03", &text) == hits);
+  CHECK(text.find("GovernmentDishonesty") != std::string::npos);
+  CHECK(live.standings_evaluated() == 3 * hits + 2);
+
+  // A ruleset adopted can change every subject's standing: all evaluated again.
+  s.Adopt(std::string(DefaultRulesetJson()), "2026-01-01", "again");
+  CHECK(Searched(s, live, "3702", Role::kPublic, "2026-03-03", &text) == hits);
+  CHECK(live.standings_evaluated() == 4 * hits + 2);
+}

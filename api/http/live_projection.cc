@@ -16,6 +16,10 @@ Status LiveProjection::Start(const std::string& snapshot_path, const KeyPair* le
   snapshot_path_ = snapshot_path;
   snapshot_key_ = ledger_key;
   projections::FoldStart start;
+  {
+    std::lock_guard standings_lock(standings_mutex_);
+    standings_ = KeptStandings{};
+  }
   ASSIGN_OR_RETURN(state_, projections::BuildStateFromSnapshot(ledger_, ledger_.size(), snapshot_path, {}, &start));
   NoteFoldStart(start);
   snapshot_size_ = started_from_ = start.from;
@@ -154,6 +158,48 @@ Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day
     if (kept.applied <= list.applied) kept = std::move(list);
   }));
   return body;
+}
+
+void LiveProjection::Standings(const projections::State& state, projections::Day day,
+                               std::span<const projections::SubjectState* const> subjects, std::vector<Standing>* out) {
+  out->assign(subjects.size(), Standing{});
+  std::vector<size_t> missing;
+  {
+    std::lock_guard lock(standings_mutex_);
+    KeptStandings& kept = standings_;
+    if (kept.day != day || kept.applied > state.applied()) {
+      kept.by_subject.clear();
+    } else if (kept.applied < state.applied()) {
+      std::vector<std::string_view> changed;
+      if (!state.ChangedSince(kept.applied, &changed)) {
+        kept.by_subject.clear();
+      } else {
+        for (std::string_view id : changed) {
+          if (const projections::SubjectState* s = state.Subject(id)) kept.by_subject.erase(s);
+        }
+      }
+    }
+    kept.day = day;
+    kept.applied = state.applied();
+    for (size_t i = 0; i < subjects.size(); ++i) {
+      auto it = kept.by_subject.find(subjects[i]);
+      if (it == kept.by_subject.end()) {
+        missing.push_back(i);
+      } else {
+        (*out)[i] = it->second;
+      }
+    }
+  }
+  standings_kept_.fetch_add(subjects.size() - missing.size(), std::memory_order_relaxed);
+  if (missing.empty()) return;
+  // Evaluated outside the lock: readers of the same state may evaluate one subject twice, alike.
+  for (size_t i : missing) (*out)[i] = StandingOf(state, *subjects[i], day);
+  standings_evaluated_.fetch_add(missing.size(), std::memory_order_relaxed);
+  std::lock_guard lock(standings_mutex_);
+  KeptStandings& kept = standings_;
+  if (kept.day != day || kept.applied != state.applied()) return;  // moved on meanwhile
+  if (kept.by_subject.size() + missing.size() > kStandingCacheEntriesMax) kept.by_subject.clear();
+  for (size_t i : missing) kept.by_subject.insert_or_assign(subjects[i], (*out)[i]);
 }
 
 Status ProjectionBase::Peek(const std::function<void(const projections::State&)>& fn) {

@@ -13,11 +13,15 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "api/disclosure.h"
 #include "api/personal.h"
+#include "api/views.h"
 #include "ledger/ledger.h"
 #include "projections/admission.h"
 #include "projections/state.h"
@@ -32,6 +36,10 @@ inline constexpr uint64_t kProjectionFoldLagMax = 4096;
 // subjects changed since (1/N of them) and more than kListPatchSubjectsAlways.
 inline constexpr size_t kListPatchShareMax = 8;
 inline constexpr size_t kListPatchSubjectsAlways = 64;
+// Subjects whose standing on the search's day (api/views.h, Standing) is kept between entries;
+// when full, the kept standings are dropped and kept again as searches ask for them (~56 bytes
+// each: 29 MiB at most).
+inline constexpr size_t kStandingCacheEntriesMax = size_t{1} << 19;
 
 // A page of a list (GET /v1/lists/{name}?after=&limit=): the rows of at most `limit` subjects
 // whose ids sort after `after` ("" for the first page).
@@ -109,6 +117,16 @@ class LiveProjection {
   uint64_t lists_computed() const { return lists_computed_.load(std::memory_order_relaxed); }
   uint64_t lists_patched() const { return lists_patched_.load(std::memory_order_relaxed); }
 
+  // Fills `out` with the standing on `day` of each of `subjects` (api/views.h, StandingOf): kept
+  // from earlier searches for the subjects no entry has changed since, for the same day; the
+  // others evaluated and kept. REQUIRES: `state` is this projection's, read under Read (its
+  // shared lock held), and `subjects` are its subjects.
+  void Standings(const projections::State& state, projections::Day day,
+                 std::span<const projections::SubjectState* const> subjects, std::vector<Standing>* out);
+  // Standings evaluated, and found kept (/metrics).
+  uint64_t standings_evaluated() const { return standings_evaluated_.load(std::memory_order_relaxed); }
+  uint64_t standings_kept() const { return standings_kept_.load(std::memory_order_relaxed); }
+
  private:
   // Writes the state to snapshot_path_ if there is a key and it is past snapshot_size_.
   // REQUIRES: mutex_ held exclusively.
@@ -142,6 +160,19 @@ class LiveProjection {
   std::atomic<uint64_t> lists_computed_{0}, lists_patched_{0};
   std::mutex list_cache_mutex_;  // GUARDS: list_cache_
   std::map<std::pair<int, projections::Day>, CachedList> list_cache_;  // by (list and reader kind, day)
+
+  // Standings on one day, true for the state at `applied`: the subjects an entry changes since
+  // are dropped (State::ChangedSince) before the standings are read; all of them when that
+  // cannot be told, or on another day. Keyed by the subject's node in the state, which stays
+  // where it is while the state lives (Start, which replaces the state, drops them all).
+  struct KeptStandings {
+    projections::Day day{};
+    uint64_t applied = 0;
+    std::unordered_map<const projections::SubjectState*, Standing> by_subject;
+  };
+  std::atomic<uint64_t> standings_evaluated_{0}, standings_kept_{0};
+  std::mutex standings_mutex_;  // GUARDS: standings_
+  KeptStandings standings_;
 };
 
 // The projection as the base of the admission rules' fold (projections/admission.h), until

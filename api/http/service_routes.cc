@@ -67,6 +67,10 @@ Reply ServerImpl::MetricsText(const Request& req, const Params&, const Principal
                static_cast<double>(live_.lists_computed()));
   WriteCounter(&out, "creditlog_lists_patched_total", "Cached list answers patched with the subjects new entries changed.",
                static_cast<double>(live_.lists_patched()));
+  WriteCounter(&out, "creditlog_search_standings_evaluated_total", "Search hits whose grade and lists were evaluated.",
+               static_cast<double>(live_.standings_evaluated()));
+  WriteCounter(&out, "creditlog_search_standings_kept_total", "Search hits whose grade and lists were kept from an earlier search.",
+               static_cast<double>(live_.standings_kept()));
   if (options_.witnessed != nullptr) out += options_.witnessed->Metrics();
   return Send(req, 200, "text/plain; version=0.0.4; charset=utf-8", std::move(out));
 }

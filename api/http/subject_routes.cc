@@ -199,7 +199,9 @@ Reply ServerImpl::Search(const Request& req, const Params&, const Principal& who
   if (!reader.May(Info::kCivilServantFiles)) {
     return WithState(req, [&](const projections::State& state) {
       const PersonalView personal = live_.Personal(state);
-      return Json(req, SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal), TodayInChina()));
+      const projections::Day today = TodayInChina();
+      const StandingsFn standings = [&](auto subjects, auto* out) { live_.Standings(state, today, subjects, out); };
+      return Json(req, SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal), today, &standings));
     });
   }
   int64_t retry_after = 0;
@@ -207,8 +209,10 @@ Reply ServerImpl::Search(const Request& req, const Params&, const Principal& who
   if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
   return WithState(req, [&](const projections::State& state) {
     const PersonalView personal = live_.Personal(state);
+    const projections::Day today = TodayInChina();
+    const StandingsFn standings = [&](auto subjects, auto* out) { live_.Standings(state, today, subjects, out); };
     return AnswerRead(req, who, *purpose, "/v1/search", {"", "q=" + q},
-                      DumpJson(SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal), TodayInChina())));
+                      DumpJson(SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal), today, &standings)));
   });
 }
 
