@@ -718,15 +718,16 @@ bool Decode(Decoder& in, T& value);
 // where the bytes are malformed or the keys do not ascend (as Encode wrote them).
 template <MapLike Map>
 bool DecodeEntries(Decoder& in, uint64_t count, Map* map) {
-  typename Map::key_type last;  // a hashed map's previous key; an ordered map's is its last
+  // A hashed map's previous key, in its node (which stays put as the table grows); an ordered
+  // map's is its last.
+  const typename Map::key_type* last = nullptr;
   for (uint64_t i = 0; i < count; ++i) {
     typename Map::key_type key;
     typename Map::mapped_type mapped;
     if (!Decode(in, key) || !Decode(in, mapped)) return false;
     if constexpr (HashedMap<Map>) {
-      if (i > 0 && !(last < key)) return false;
-      last = key;
-      map->emplace(std::move(key), std::move(mapped));
+      if (last != nullptr && !(*last < key)) return false;
+      last = &map->emplace(std::move(key), std::move(mapped)).first->first;
     } else {
       if (!map->empty() && !(map->rbegin()->first < key)) return false;
       map->emplace_hint(map->end(), std::move(key), std::move(mapped));
