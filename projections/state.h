@@ -23,8 +23,10 @@
 namespace creditlog::projections {
 
 // ChangedSince's journal keeps at most this many (entry, subject) pairs, dropping its older half
-// when full: at 1,000 writes/s, hours of entries.
-inline constexpr size_t kChangeJournalMax = size_t{1} << 22;
+// when full: at 1,000 writes/s, a minute or more of entries (an entry names one subject or two),
+// beyond which an answer kept is computed whole again. 24 bytes a pair: 6 MiB, which the
+// journal reaches and keeps once that many entries have been folded (2^22 pairs held 96 MiB).
+inline constexpr size_t kChangeJournalMax = size_t{1} << 18;
 
 // A snapshot (State::Snapshot) records where every this-many-th subject's bytes begin, so that
 // FromSnapshot decodes the subjects on several threads, each from a chunk's start.
