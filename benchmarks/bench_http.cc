@@ -369,7 +369,7 @@ int main(int argc, char** argv) {
   if (!state.ok()) return 1;
   std::vector<std::string> subjects;
   for (const auto& [id, subject] : state->subjects()) {
-    if (id.find('/') == std::string::npos) subjects.push_back(id);  // civil servants' files are for personnel
+    if (id.find('/') == std::string::npos) subjects.emplace_back(id);  // civil servants' files are for personnel
   }
   std::shuffle(subjects.begin(), subjects.end(), std::mt19937_64(7));
   const std::string token = api::NewToken();

@@ -8,6 +8,9 @@
 // sample: a child process folds the log (projections::BuildState) and draws random subjects
 //   (ids, names, kinds); it runs apart so that its copy of the state does not count in this
 //   process's RSS. subjects_at_scale is the number of subjects in that folded state.
+// state: the heap a copy of the folded state takes (jemalloc's stats.allocated before and after
+//   the copy, in the child): the projection a server holds, its search index included, without
+//   what folding leaves behind.
 // start: from opening DIR read-only to the first 200 from GET /healthz: opening the ledger and
 //   the access log, folding the whole log (api::Server::Start catches its LiveProjection up
 //   before it listens), listening.
@@ -49,6 +52,7 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <flatbuffers/flatbuffers.h>
+#include <jemalloc/jemalloc.h>
 
 #include "api/access_log.h"
 #include "api/client/http_client.h"
@@ -124,6 +128,17 @@ struct Sample {
   std::vector<std::string> public_bodies;  // random order
 };
 
+// The bytes jemalloc has allocated and not freed (its statistics refreshed first).
+size_t AllocatedBytes() {
+  uint64_t epoch = 1;
+  size_t size = sizeof(epoch);
+  mallctl("epoch", &epoch, &size, &epoch, size);
+  size_t allocated = 0;
+  size = sizeof(allocated);
+  if (mallctl("stats.allocated", &allocated, &size, nullptr, 0) != 0) return 0;
+  return allocated;
+}
+
 // In a child process: folds `demo`, writes its projection snapshot to `snapshot` (signed with
 // the ledger key `passphrase` opens) and the sample
 // to `path` — the subject count, then "S\tid\tname" and "P\tid" lines. Returns the child's
@@ -141,6 +156,11 @@ int WriteSample(const std::string& demo, const std::string& passphrase, const st
     return 1;
   }
   bench::Result("fold_s_at_scale", Seconds(folding), "s");
+  {
+    const size_t before = AllocatedBytes();
+    const projections::State copy(*state);
+    bench::Result("state_mib_at_scale", static_cast<double>(AllocatedBytes() - before) / (1 << 20), "MiB");
+  }
   // The projection snapshot the server then starts from, as `serve` writes it.
   auto key = api::LoadKey(api::LedgerKeyPath(demo), passphrase);
   if (!key.ok()) {

@@ -59,7 +59,7 @@ std::map<std::string, StaffRollUp, std::less<>> StaffByEmployer(const State& sta
     const size_t slash = id.find('/');
     if (slash == std::string::npos || !s.registered || s.kind != fb::SubjectKind::CivilServant) continue;
     const CivilServantFile file = FileOf(s, as_of);
-    StaffRollUp& r = all[id.substr(0, slash)];
+    StaffRollUp& r = all[std::string(id.substr(0, slash))];
     ++r.files;
     r.sanctions_in_force += file.sanctions_in_force > 0 ? 1 : 0;
     r.dishonesty += file.dishonesty > 0 ? 1 : 0;

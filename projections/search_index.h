@@ -23,6 +23,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "projections/id_map.h"
+
 namespace creditlog::projections {
 
 struct SubjectState;
@@ -36,7 +38,7 @@ inline constexpr uint32_t kNotIndexed = UINT32_MAX;
 
 class SearchIndex {
  public:
-  using Subjects = std::map<std::string, SubjectState, std::less<>>;
+  using Subjects = IdMap<SubjectState>;
 
   // Holds pointers into its State's subjects (stable: map nodes do not move, and a moved map
   // keeps its nodes). A copied State points its copy at its own subjects with Rebind.

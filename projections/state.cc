@@ -175,7 +175,7 @@ void FileEntry(SubjectState& s, const fb::CivilServantIntegrityEntry& b, uint64_
 
 void HandleCase(SubjectState& s, const fb::ServiceCaseHandled& b, uint64_t seq) {
   if (s.FindCase(b.case_id()->string_view()) != nullptr) return;  // the first with an id stands
-  s.rare.mut().cases.emplace(S(b.case_id()), ServiceCase{.id = S(b.case_id()), .matter = S(b.matter()), .handled = D(b.handled_date()),
+  s.rare.mut().cases.insert(ServiceCase{.id = S(b.case_id()), .matter = S(b.matter()), .handled = D(b.handled_date()),
                                               .channel = b.channel(), .rating = 0, .rated = {}, .rectified = {},
                                               .followed_up = {}, .satisfied = false, .seqs = {seq}});
 }
@@ -389,14 +389,15 @@ SubjectState& State::Own(std::string_view id) {
   if (it == subjects_.end() || it->first != id) {
     const SubjectState* base = overlay_.base != nullptr ? overlay_.base->Subject(id) : nullptr;
     if (base != nullptr) {
-      it = subjects_.emplace_hint(it, std::string(id), *base);
+      it = subjects_.insert(it, *base);
     } else {
-      it = subjects_.emplace_hint(it, std::string(id), SubjectState{});
-      it->second.id = it->first;
+      SubjectState fresh;
+      fresh.id = id;
+      it = subjects_.insert(it, std::move(fresh));
       Index(it->second);  // its code and division; its name when an event gives one
     }
   }
-  if (overlay_.on) overlay_.subjects.insert_or_assign(it->first, applied_ - 1);  // Apply set applied_ past the entry
+  if (overlay_.on) overlay_.subjects.insert_or_assign(std::string(it->first), applied_ - 1);  // Apply set applied_ past the entry
   return it->second;
 }
 
@@ -642,13 +643,16 @@ void Encode(std::string* out, const T& value) {
   if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, Interned>) {
     AppendBigEndian64(out, value.size());
     out->append(static_cast<const std::string&>(value));
+  } else if constexpr (std::is_same_v<T, std::string_view>) {  // an IdMap's key, as the std::string it replaced
+    AppendBigEndian64(out, value.size());
+    out->append(value);
   } else if constexpr (std::is_same_v<T, bool>) {
     out->push_back(value ? 1 : 0);
   } else if constexpr (std::is_enum_v<T>) {
     AppendBigEndian64(out, static_cast<uint64_t>(static_cast<int64_t>(value)));
   } else if constexpr (std::is_integral_v<T>) {
     AppendBigEndian64(out, static_cast<uint64_t>(value));
-  } else if constexpr (Optional<T> || std::is_same_v<T, OptDay>) {  // an OptDay as the std::optional<Day> it replaced
+  } else if constexpr (Optional<T> || std::is_same_v<T, OptDay> || std::is_same_v<T, OptSeq>) {  // as the std::optional each replaced
     out->push_back(value ? 1 : 0);
     if (value) Encode(out, *value);
   } else if constexpr (SparseValue<T>) {
@@ -722,15 +726,25 @@ bool DecodeEntries(Decoder& in, uint64_t count, Map* map) {
   // map's is its last.
   const typename Map::key_type* last = nullptr;
   for (uint64_t i = 0; i < count; ++i) {
-    typename Map::key_type key;
-    typename Map::mapped_type mapped;
-    if (!Decode(in, key) || !Decode(in, mapped)) return false;
-    if constexpr (HashedMap<Map>) {
-      if (last != nullptr && !(*last < key)) return false;
-      last = &map->emplace(std::move(key), std::move(mapped)).first->first;
+    if constexpr (std::is_same_v<typename Map::key_type, std::string_view>) {  // an IdMap: its key is its record's id
+      // Decoded as the std::string it was before and checked against the record's id: the
+      // node keys itself by that.
+      std::string id;
+      typename Map::mapped_type record;
+      if (!Decode(in, id) || !Decode(in, record) || record.id != id) return false;
+      if (!map->empty() && !(map->rbegin()->first < id)) return false;
+      map->insert(map->end(), std::move(record));
     } else {
-      if (!map->empty() && !(map->rbegin()->first < key)) return false;
-      map->emplace_hint(map->end(), std::move(key), std::move(mapped));
+      typename Map::key_type key;
+      typename Map::mapped_type mapped;
+      if (!Decode(in, key) || !Decode(in, mapped)) return false;
+      if constexpr (HashedMap<Map>) {
+        if (last != nullptr && !(*last < key)) return false;
+        last = &map->emplace(std::move(key), std::move(mapped)).first->first;
+      } else {
+        if (!map->empty() && !(map->rbegin()->first < key)) return false;
+        map->emplace_hint(map->end(), std::move(key), std::move(mapped));
+      }
     }
   }
   return true;
@@ -769,14 +783,14 @@ bool Decode(Decoder& in, T& value) {
       return true;
     }
     return Decode(in, value.emplace());
-  } else if constexpr (std::is_same_v<T, OptDay>) {
+  } else if constexpr (std::is_same_v<T, OptDay> || std::is_same_v<T, OptSeq>) {  // as the optional each replaced
     uint8_t present = 0;
     if (!in.Byte(&present) || present > 1) return false;
     value.reset();
     if (present == 0) return true;
-    Day day = 0;
-    if (!Decode(in, day) || !OptDay::Fits(day)) return false;
-    value = day;
+    std::conditional_t<std::is_same_v<T, OptDay>, Day, uint64_t> raw = 0;
+    if (!Decode(in, raw) || !T::Fits(raw)) return false;  // a value the type keeps for none, or cannot hold
+    value = raw;
     return true;
   } else if constexpr (SparseValue<T>) {
     if (!Decode(in, value.mut())) return false;
@@ -811,7 +825,7 @@ bool Decode(Decoder& in, T& value) {
 
 namespace {
 
-using Subjects = std::map<std::string, SubjectState, std::less<>>;
+using Subjects = SubjectMap;
 
 // The threads FromSnapshot decodes `chunks` chunks of subjects on.
 unsigned DecodeThreads(uint64_t chunks) {
@@ -914,7 +928,7 @@ Result<State> State::FromSnapshot(std::string_view bytes, Searchable searchable)
     if (!run.subjects.empty() && !state.subjects_.empty() && !(state.subjects_.rbegin()->first < run.subjects.begin()->first)) {
       return malformed("the subjects' keys do not ascend", fields_at + starts[run.first_chunk]);
     }
-    while (!run.subjects.empty()) state.subjects_.insert(state.subjects_.end(), run.subjects.extract(run.subjects.begin()));
+    state.subjects_.merge(run.subjects);  // the nodes, keyed by their own ids still
   }
   if (threads > 0 && !in.Seek(runs.back().end)) return malformed("the state is malformed", fields_at + in.offset());
   auto rest = std::tie(state.contracts_, state.rulesets_, state.erasures_, state.applied_);

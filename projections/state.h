@@ -16,6 +16,7 @@
 
 #include "base/check.h"
 #include "events/event.h"
+#include "projections/id_map.h"
 #include "projections/interned.h"
 #include "projections/ruleset.h"
 #include "projections/search_index.h"
@@ -76,6 +77,32 @@ class OptDay {
     return static_cast<int32_t>(day);
   }
   int32_t day_ = kNone;
+};
+
+// A seq a record may not have (a subject's registration), in 8 bytes where
+// std::optional<uint64_t> takes 16: no entry has the largest seq, which stands for "none".
+// Reads and writes as the std::optional it replaces, and is digested and snapshotted as one.
+class OptSeq {
+ public:
+  constexpr OptSeq() = default;
+  constexpr OptSeq(std::nullopt_t) {}  // NOLINT: as std::optional
+  constexpr OptSeq(uint64_t seq) : seq_(seq) { CREDITLOG_CHECK(Fits(seq)); }  // NOLINT: as std::optional
+
+  constexpr bool has_value() const { return seq_ != kNone; }
+  constexpr explicit operator bool() const { return has_value(); }
+  // REQUIRES: has_value().
+  constexpr uint64_t operator*() const {
+    CREDITLOG_CHECK(has_value());
+    return seq_;
+  }
+  constexpr void reset() { seq_ = kNone; }
+  friend constexpr bool operator==(OptSeq a, OptSeq b) = default;
+
+  static constexpr bool Fits(uint64_t seq) { return seq != kNone; }
+
+ private:
+  static constexpr uint64_t kNone = std::numeric_limits<uint64_t>::max();
+  uint64_t seq_ = kNone;
 };
 
 // Fields(x) of a state struct: every data member, in declaration order, as a tuple of
@@ -301,7 +328,7 @@ struct SubjectRecords {
   std::vector<RatingDay> ratings;  // ascending by day
   std::vector<MeasureApplication> measures_applied;
   std::vector<IntegrityEntry> file;  // a civil servant's integrity file
-  std::map<std::string, ServiceCase, std::less<>> cases;  // a public body's service cases (好差评), by case id
+  IdMap<ServiceCase> cases;  // a public body's service cases (好差评), by case id
 
   bool empty() const {
     return notices.empty() && listings.empty() && repairs.empty() && objections.empty() && contracts_as_payer.empty() &&
@@ -321,7 +348,7 @@ struct SubjectState {
   // from the order subjects entered the log, so not among Fields. Beside kind, it fills what
   // would be padding.
   uint32_t search_ordinal = kNotIndexed;
-  std::optional<uint64_t> registered;  // the seq of its latest SubjectRegistered: kind and name come from it
+  OptSeq registered;  // the seq of its latest SubjectRegistered: kind and name come from it
   std::vector<Commitment> commitments;
   std::vector<Penalty> penalties;
   // Events about this subject (the ledger's stream index holds their seqs, for the timeline).
@@ -339,6 +366,9 @@ inline auto Fields(const SubjectState& x) {
   (void)search_ordinal;  // the search index's, derived: not digested
   return std::tie(id, name, kind, registered, commitments, penalties, events, rare);
 }
+
+// The subjects by id (SubjectState::id, held once: IdMap).
+using SubjectMap = IdMap<SubjectState>;
 
 // The digest's serialisation of one subject or contract (State::Digest serialises each so):
 // equal bytes, equal members.
@@ -402,7 +432,7 @@ class State {
   const SubjectState* Subject(std::string_view id) const;
   const Contract* FindContract(std::string_view id) const;
   const ContractMap& contracts() const { return contracts_; }
-  const std::map<std::string, SubjectState, std::less<>>& subjects() const { return subjects_; }
+  const SubjectMap& subjects() const { return subjects_; }
   const RulesetHistory& rulesets() const { return rulesets_; }
   // Subjects by name fragment and division (projections/search_index.h), kept as events fold.
   // Empty in a state that keeps none (searchable() is false).
@@ -475,7 +505,7 @@ class State {
     if (searchable_) search_.Update(s);
   }
 
-  std::map<std::string, SubjectState, std::less<>> subjects_;
+  SubjectMap subjects_;
   ContractMap contracts_;
   RulesetHistory rulesets_;
   std::map<std::string, std::vector<uint64_t>, std::less<>> erasures_;

@@ -243,7 +243,7 @@ TEST_CASE("report: the facts folded from a report's entries alone are the whole 
   size_t reported = 0;
   for (const auto& [id, subject] : state->subjects()) {
     if (subject.kind == fb::SubjectKind::CivilServant || !subject.registered) continue;
-    auto issued = api::IssueReport(**ledger, *state, std::nullopt, key, ReportRequest{id, *day, "", *day, ""});
+    auto issued = api::IssueReport(**ledger, *state, std::nullopt, key, ReportRequest{std::string(id), *day, "", *day, ""});
     REQUIRE(issued.ok());
     auto profile = projections::Evaluate(*state, id, *day);
     REQUIRE(profile.ok());

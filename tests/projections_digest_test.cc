@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -67,6 +68,8 @@ concept Vector = std::same_as<T, std::vector<typename T::value_type>>;
 template <typename T>
 concept Map = requires { typename T::key_type; typename T::mapped_type; };
 template <typename T>
+concept RecordsById = Map<T> && std::same_as<T, IdMap<typename T::mapped_type>>;
+template <typename T>
 concept Array = std::same_as<T, std::array<typename T::value_type, std::tuple_size<T>::value>>;
 
 template <typename T>
@@ -109,6 +112,10 @@ void ForEachChange(Walk& walk, const T& base, const std::string& path, const Rep
     const Day value = base.value_or(Day{});
     if (!base) report(base, OptDay(value), path + " (absent/present)");
     report(OptDay(value), OptDay(value + 1), path);
+  } else if constexpr (std::is_same_v<T, OptSeq>) {  // as the std::optional<uint64_t> it replaces
+    const uint64_t value = base ? *base : 0;
+    if (!base) report(base, OptSeq(value), path + " (absent/present)");
+    report(OptSeq(value), OptSeq(value + 1), path);
   } else if constexpr (SparseValue<T>) {
     using U = std::remove_cvref_t<decltype(*base)>;
     ForEachChange<U>(walk, *base, path + "->", [&](const U& before, const U& after, const std::string& p) {
@@ -124,6 +131,16 @@ void ForEachChange(Walk& walk, const T& base, const std::string& path, const Rep
     ForEachChange<U>(walk, U{}, path + "[0]", [&](const U& before, const U& after, const std::string& p) {
       T b = base, a = base;
       b.push_back(before), a.push_back(after);
+      report(b, a, p);
+    });
+  } else if constexpr (RecordsById<T>) {  // keyed by each record's own id
+    using V = typename T::mapped_type;
+    T larger = base;
+    larger.insert(V{});
+    report(base, larger, path + "{+}");
+    ForEachChange<V>(walk, V{}, path + "{record}", [&](const V& before, const V& after, const std::string& p) {
+      T b = base, a = base;
+      b.insert(before), a.insert(after);
       report(b, a, p);
     });
   } else if constexpr (Map<T>) {
@@ -536,4 +553,80 @@ TEST_CASE("Contracts are digested and snapshotted in key order, whatever order t
   auto refused = State::FromSnapshot(swapped);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().code() == StatusCode::kCorruption);
+}
+
+TEST_CASE("Subjects and service cases are keyed by their own ids: a copy keys its own records and a snapshot key that is not its record's id is Corruption as is a registration seq that no entry has",
+          "[digest][snapshot]") {
+  // Each key is a view of the id in its own node (IdMap): the id is held once.
+  auto keyed_by_own_id = [](const auto& map) {
+    for (const auto& [key, record] : map) {
+      if (key.data() != record.id.data() || key != record.id) return false;
+    }
+    return true;
+  };
+  auto original = std::make_unique<IdMap<ServiceCase>>();
+  for (const char* id : {"CASE-longer-than-a-short-string-3", "CASE-1", "CASE-2"}) {
+    ServiceCase c;
+    c.id = id, c.matter = std::string("matter of ") + id;
+    REQUIRE(original->insert(std::move(c)).second);
+  }
+  ServiceCase again;
+  again.id = "CASE-1", again.matter = "another";
+  CHECK_FALSE(original->insert(again).second);  // the first record under an id stays
+  REQUIRE(original->size() == 3);
+  CHECK(original->find("CASE-1")->second.matter == "matter of CASE-1");
+  CHECK(keyed_by_own_id(*original));
+  IdMap<ServiceCase> copy = *original;
+  IdMap<ServiceCase> assigned;
+  assigned = *original;
+  original.reset();  // the copies' keys must not view the original's records
+  for (const IdMap<ServiceCase>* map : {&copy, &assigned}) {
+    CHECK(keyed_by_own_id(*map));
+    std::vector<std::string> ids;
+    for (const auto& [key, record] : *map) ids.emplace_back(key);
+    CHECK(ids == std::vector<std::string>{"CASE-1", "CASE-2", "CASE-longer-than-a-short-string-3"});
+    CHECK(map->find("CASE-longer-than-a-short-string-3")->second.matter == "matter of CASE-longer-than-a-short-string-3");
+  }
+
+  // A state's copy outlives the state it was copied from.
+  auto state = std::make_unique<State>();
+  auto bytes = events::EventFromJson(Example("SubjectRegistered").dump());
+  REQUIRE(bytes.ok());
+  REQUIRE(state->Apply(**events::ParseEvent(*bytes), 0).ok());
+  const std::string subject = Example("SubjectRegistered")["subject"];
+  const std::string digest = state->Digest();
+  State copied = *state;
+  state.reset();
+  CHECK(keyed_by_own_id(copied.subjects()));
+  REQUIRE(copied.Subject(subject) != nullptr);
+  CHECK(copied.Subject(subject)->id == subject);
+  CHECK(copied.Digest() == digest);
+
+  // The snapshot writes each key, then its record (whose id comes first): a record whose id is
+  // not its key was not written by Snapshot.
+  const std::string snapshot = copied.Snapshot();
+  REQUIRE(State::FromSnapshot(snapshot).ok());
+  const size_t key = snapshot.find(subject);
+  REQUIRE(key != std::string::npos);
+  const size_t id = snapshot.find(subject, key + 1);
+  REQUIRE(id == key + subject.size() + 8);  // the id's length, then the id
+  std::string other = snapshot;
+  other[id + subject.size() - 1] = other[id + subject.size() - 1] == '0' ? '1' : '0';
+  auto read = State::FromSnapshot(other);
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.status().code() == StatusCode::kCorruption);
+  CHECK_THAT(read.status().message(), Catch::Contains("at byte"));
+
+  // The registration's seq (OptSeq, 8 bytes) is written as the std::optional<uint64_t> it
+  // replaced: after the id, the name and the kind, a presence byte and the seq (0 here). The
+  // largest seq stands for none in memory, so no entry has it: Corruption.
+  const std::string name = copied.Subject(subject)->name;
+  const size_t registered = id + subject.size() + 8 + name.size() + 8;
+  REQUIRE(snapshot.substr(id + subject.size() + 8, name.size()) == name);
+  CHECK(snapshot.substr(registered, 9) == std::string(1, '\1') + BigEndian64(0));
+  std::string none = snapshot;
+  none.replace(registered + 1, 8, std::string(8, '\xff'));
+  read = State::FromSnapshot(none);
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.status().code() == StatusCode::kCorruption);
 }

@@ -20,7 +20,7 @@ namespace {
 std::vector<std::string> Scanned(const State& state, std::string_view query) {
   std::vector<std::string> ids;
   for (const auto& [id, s] : state.subjects()) {
-    if (s.kind != fb::SubjectKind::CivilServant && !query.empty() && s.name.find(query) != std::string::npos) ids.push_back(id);
+    if (s.kind != fb::SubjectKind::CivilServant && !query.empty() && s.name.find(query) != std::string::npos) ids.emplace_back(id);
   }
   return ids;
 }
@@ -127,7 +127,7 @@ TEST_CASE("search index: divisions by their code or its first digits, payees inc
     INFO("division " << digits);
     std::vector<std::string> scanned;
     for (const auto& [id, s] : state.subjects()) {
-      if (events::SubjectDivision(id).starts_with(digits)) scanned.push_back(id);
+      if (events::SubjectDivision(id).starts_with(digits)) scanned.emplace_back(id);
     }
     CHECK(Sorted(InDivision(state, digits)) == scanned);
   }

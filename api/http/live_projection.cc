@@ -167,10 +167,10 @@ void LiveProjection::Standings(const projections::State& state, projections::Day
   {
     std::lock_guard lock(standings_mutex_);
     KeptStandings& kept = standings_;
-    if (kept.day != day || kept.applied > state.applied()) {
+    if (kept.day != day) {
       kept.by_subject.clear();
-    } else if (kept.applied < state.applied()) {
-      std::vector<std::string_view> changed;
+    } else if (kept.applied != state.applied()) {
+      std::vector<std::string_view> changed;  // false, too, for a state behind what was kept
       if (!state.ChangedSince(kept.applied, &changed)) {
         kept.by_subject.clear();
       } else {

@@ -195,24 +195,22 @@ Reply ServerImpl::Search(const Request& req, const Params&, const Principal& who
   if (req.query("q").empty()) return Error(req, Status::InvalidArgument("query parameter 'q' is required"));
   const std::string q(req.query("q"));
   const Disclosure reader(who.role);
+  // The hits in `state`, each one's grade and lists kept by the server for the day.
+  auto hits = [this, &q, &reader](const projections::State& state) {
+    const PersonalView personal = live_.Personal(state);
+    const projections::Day today = TodayInChina();
+    const StandingsFn standings = [&](auto subjects, auto* out) { live_.Standings(state, today, subjects, out); };
+    return SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal), today, &standings);
+  };
   // Civil servants are among the hits only for personnel: a read of their files, recorded.
   if (!reader.May(Info::kCivilServantFiles)) {
-    return WithState(req, [&](const projections::State& state) {
-      const PersonalView personal = live_.Personal(state);
-      const projections::Day today = TodayInChina();
-      const StandingsFn standings = [&](auto subjects, auto* out) { live_.Standings(state, today, subjects, out); };
-      return Json(req, SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal), today, &standings));
-    });
+    return WithState(req, [&](const projections::State& state) { return Json(req, hits(state)); });
   }
   int64_t retry_after = 0;
   auto purpose = BeginRead(req, who, false, &retry_after);
   if (!purpose.ok()) return Error(req, purpose.status(), retry_after);
   return WithState(req, [&](const projections::State& state) {
-    const PersonalView personal = live_.Personal(state);
-    const projections::Day today = TodayInChina();
-    const StandingsFn standings = [&](auto subjects, auto* out) { live_.Standings(state, today, subjects, out); };
-    return AnswerRead(req, who, *purpose, "/v1/search", {"", "q=" + q},
-                      DumpJson(SearchJson(state, q, kSearchResultsMax, reader.WithPersonal(&personal), today, &standings)));
+    return AnswerRead(req, who, *purpose, "/v1/search", {"", "q=" + q}, DumpJson(hits(state)));
   });
 }
 
