@@ -51,10 +51,9 @@ Enum EnumFromName(const Enum (&values)[N], const char* (*name_of)(Enum), const s
 }
 
 void MakeCommitment(SubjectState& s, const fb::CommitmentMade& b, uint64_t seq) {
-  s.commitments.push_back({.id = S(b.commitment_id()), .type = b.commitment_type(), .matter = S(b.matter()),
-                           .made = D(b.made_date()), .deadline = D(b.deadline()), .verified = {}, .breached = {},
-                           .withdrawn = {}, .false_commitment = false, .seqs = {seq},
-                           .accepting_agency = S(b.accepting_agency())});
+  s.commitments.push_back({.id = S(b.commitment_id()), .matter = S(b.matter()), .accepting_agency = S(b.accepting_agency()),
+                           .seqs = {seq}, .made = D(b.made_date()), .deadline = D(b.deadline()), .verified = {},
+                           .breached = {}, .withdrawn = {}, .type = b.commitment_type(), .false_commitment = false});
 }
 
 void VerifyCommitment(SubjectState& s, const fb::CommitmentVerified& b, uint64_t seq) {
@@ -646,6 +645,8 @@ void Encode(std::string* out, const T& value) {
   } else if constexpr (std::is_same_v<T, std::string_view>) {  // an IdMap's key, as the std::string it replaced
     AppendBigEndian64(out, value.size());
     out->append(value);
+  } else if constexpr (std::is_same_v<T, Day32>) {  // as the Day it replaced
+    Encode(out, Day{value});
   } else if constexpr (std::is_same_v<T, bool>) {
     out->push_back(value ? 1 : 0);
   } else if constexpr (std::is_enum_v<T>) {
@@ -759,6 +760,11 @@ bool Decode(Decoder& in, T& value) {
     thread_local std::string text;
     if (!in.Text(&text)) return false;
     value = text;
+    return true;
+  } else if constexpr (std::is_same_v<T, Day32>) {
+    Day day = 0;
+    if (!Decode(in, day) || !Day32::Fits(day)) return false;
+    value = day;
     return true;
   } else if constexpr (std::is_same_v<T, bool>) {
     uint8_t byte = 0;

@@ -79,6 +79,28 @@ class OptDay {
   int32_t day_ = kNone;
 };
 
+// A day every record of its kind has (a commitment's day made and deadline), in 4 bytes where
+// Day takes 8, for OptDay's reason: it is an event's date. Reads as the Day it replaces and is
+// digested and snapshotted as one (the same bytes).
+class Day32 {
+ public:
+  constexpr Day32() = default;
+  constexpr Day32(Day day) : day_(Narrow(day)) {}  // NOLINT: as the Day it replaces
+  constexpr operator Day() const { return day_; }  // NOLINT: reads as the Day it replaces
+
+  // Whether Day32 can hold `day`: every day of a four-digit year can.
+  static constexpr bool Fits(Day day) {
+    return day >= std::numeric_limits<int32_t>::min() && day <= std::numeric_limits<int32_t>::max();
+  }
+
+ private:
+  static constexpr int32_t Narrow(Day day) {
+    CREDITLOG_CHECK(Fits(day));  // a record's days are dates of four-digit years, checked when read
+    return static_cast<int32_t>(day);
+  }
+  int32_t day_ = 0;
+};
+
 // A seq a record may not have (a subject's registration), in 8 bytes where
 // std::optional<uint64_t> takes 16: no entry has the largest seq, which stands for "none".
 // Reads and writes as the std::optional it replaces, and is digested and snapshotted as one.
@@ -114,20 +136,22 @@ class OptSeq {
   const auto& [__VA_ARGS__] = (object);    \
   return std::tie(__VA_ARGS__)
 
+// The members are declared widest first, so that the narrow ones share the last 8 bytes: 96
+// bytes (112 with 8-byte days in the order Fields names them, the digest's).
 struct Commitment {
   std::string id;
-  fb::CommitmentType type = fb::CommitmentType::ApprovalSubstitute;
   Interned matter;
-  Day made = 0;
-  Day deadline = 0;
-  OptDay verified, breached, withdrawn;
-  bool false_commitment = false;
-  std::vector<uint64_t> seqs;
   Interned accepting_agency;  // USCC: verifies it (谁审批谁监管)
+  std::vector<uint64_t> seqs;
+  Day32 made;
+  Day32 deadline;
+  OptDay verified, breached, withdrawn;
+  fb::CommitmentType type = fb::CommitmentType::ApprovalSubstitute;
+  bool false_commitment = false;
 };
 inline auto Fields(const Commitment& x) {
-  CREDITLOG_TIE_MEMBERS(x, id, type, matter, made, deadline, verified, breached, withdrawn, false_commitment, seqs,
-                        accepting_agency);
+  const auto& [id, matter, accepting_agency, seqs, made, deadline, verified, breached, withdrawn, type, false_commitment] = x;
+  return std::tie(id, type, matter, made, deadline, verified, breached, withdrawn, false_commitment, seqs, accepting_agency);
 }
 
 struct Penalty {

@@ -112,6 +112,8 @@ void ForEachChange(Walk& walk, const T& base, const std::string& path, const Rep
     const Day value = base.value_or(Day{});
     if (!base) report(base, OptDay(value), path + " (absent/present)");
     report(OptDay(value), OptDay(value + 1), path);
+  } else if constexpr (std::is_same_v<T, Day32>) {  // as the Day it replaces
+    report(base, Day32(Day{base} + 1), path);
   } else if constexpr (std::is_same_v<T, OptSeq>) {  // as the std::optional<uint64_t> it replaces
     const uint64_t value = base ? *base : 0;
     if (!base) report(base, OptSeq(value), path + " (absent/present)");
@@ -477,14 +479,20 @@ TEST_CASE("An optional day is encoded as std::optional<Day> was: pinned canonica
   CHECK_FALSE(OptDay::Fits(int64_t{std::numeric_limits<int32_t>::max()} + 1));
 }
 
-TEST_CASE("A snapshot whose optional day does not fit in 32 bits is Corruption, not a state", "[digest][snapshot]") {
+// A state of the example events of `types`, folded in order from seq 0.
+State FoldExamples(std::initializer_list<const char*> types) {
   State state;
   uint64_t seq = 0;
-  for (const char* type : {"SubjectRegistered", "CommitmentMade", "CommitmentVerified"}) {
+  for (const char* type : types) {
     auto bytes = events::EventFromJson(Example(type).dump());
     REQUIRE(bytes.ok());
     REQUIRE(state.Apply(**events::ParseEvent(*bytes), seq++).ok());
   }
+  return state;
+}
+
+TEST_CASE("A snapshot whose optional day does not fit in 32 bits is Corruption, not a state", "[digest][snapshot]") {
+  const State state = FoldExamples({"SubjectRegistered", "CommitmentMade", "CommitmentVerified"});
   const std::string subject = Example("CommitmentVerified")["subject"];
   REQUIRE(state.Subject(subject) != nullptr);
   REQUIRE(state.Subject(subject)->commitments.size() == 1);
@@ -627,6 +635,30 @@ TEST_CASE("Subjects and service cases are keyed by their own ids: a copy keys it
   std::string none = snapshot;
   none.replace(registered + 1, 8, std::string(8, '\xff'));
   read = State::FromSnapshot(none);
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.status().code() == StatusCode::kCorruption);
+}
+
+TEST_CASE("A commitment's days are 4 bytes in memory and 8 in the digest and the snapshot as Day was", "[digest][snapshot]") {
+  const State state = FoldExamples({"SubjectRegistered", "CommitmentMade", "CommitmentVerified"});
+  const nlohmann::json made = Example("CommitmentMade")["body"];
+  const Commitment& c = state.Subject(Example("CommitmentMade")["subject"].get<std::string>())->commitments.at(0);
+  CHECK(c.made == events::DaysFromDate(made["made_date"].get<std::string>()));
+  CHECK(c.deadline == events::DaysFromDate(made["deadline"].get<std::string>()));
+  REQUIRE(c.verified);
+  auto text = [](const std::string& s) { return BigEndian64(static_cast<int64_t>(s.size())) + s; };
+  // The digest's order: id, type, matter, made, deadline, verified, ... whatever the members' order in memory.
+  const std::string pinned = text(c.id) + BigEndian64(static_cast<int64_t>(c.type)) + text(c.matter) + BigEndian64(c.made) +
+                             BigEndian64(c.deadline) + std::string(1, '\1') + BigEndian64(*c.verified);
+  const std::string bytes = state.Snapshot();
+  const size_t at = bytes.find(pinned);
+  REQUIRE(at != std::string::npos);
+  REQUIRE(State::FromSnapshot(bytes).ok());
+  // A day beyond 32 bits was not written by Snapshot.
+  std::string corrupt = bytes;
+  const size_t made_at = at + pinned.size() - 9 - 16;
+  corrupt.replace(made_at, 8, BigEndian64(int64_t{1} << 40));
+  auto read = State::FromSnapshot(corrupt);
   REQUIRE_FALSE(read.ok());
   CHECK(read.status().code() == StatusCode::kCorruption);
 }
