@@ -98,5 +98,35 @@ TEST_CASE("demo: when every code is taken the run stops with an error naming the
   CHECK(MostRegistrations(d.Registrations()) == 1);
 }
 
+TEST_CASE("demo: runs of different seeds on one ledger record their own ids and each run completes", "[demo]") {
+  DemoLedger d;
+  constexpr uint64_t kSubjects = 300;  // enough for contracts, notices and service cases in both runs
+  auto first = api::RunDemo(*d.ledger, d.Options(kSubjects, api::kDemoUsccCodes), kPassphrase);
+  REQUIRE(first.ok());
+  api::DemoOptions other = d.Options(kSubjects, api::kDemoUsccCodes);
+  other.seed = api::kDemoSeedDefault + 1;
+  // Its first run is run 0 of its seed, as the default seed's was: ids that named the run alone
+  // met the first run's (a contract already recorded) and stopped it halfway.
+  auto second = api::RunDemo(*d.ledger, other, kPassphrase);
+  REQUIRE(second.ok());
+  CHECK(first->run == 0);
+  CHECK(second->run == 0);
+  std::map<std::string, int> contracts;
+  size_t seeded = 0;
+  REQUIRE(d.ledger->ForEachEntryView(0, d.ledger->size(), [&](const ledger::EntryView& view, ByteView) {
+    const auto* event = view.envelope.event;
+    if (event->body_type() == fb::EventBody::ContractSigned) {
+      const std::string id = event->body_as_ContractSigned()->contract_id()->str();
+      ++contracts[id];
+      seeded += id.starts_with("HT-S2.0-") ? 1 : 0;
+    }
+    return Status::Ok();
+  }).ok());
+  CHECK(seeded > 0);                       // the second run's contracts name its seed
+  CHECK(seeded < contracts.size());        // the first run's do not (ids as they were)
+  CHECK(MostRegistrations(contracts) == 1);
+  CHECK(MostRegistrations(d.Registrations()) == 1);
+}
+
 }  // namespace
 }  // namespace creditlog::testing

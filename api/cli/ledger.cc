@@ -353,7 +353,7 @@ void AddLedgerCommands(CLI::App& app) {
                    "subjects to create, at most " + std::to_string(kDemoSubjectsMax) +
                        " a run; another run adds more, each with a USCC of its own")
       ->capture_default_str();
-  demo->add_option("--seed", a.demo.seed, "random seed")->capture_default_str();
+  demo->add_option("--seed", a.demo.seed, "random seed; ids recorded by a run of another seed than the default name it (HT-S2.0-…), so runs of several seeds share a ledger")->capture_default_str();
   demo->add_option("--today", a.demo.today,
                    "the history's last day, YYYY-MM-DD (default today): fixed, a seed gives the same history on any day");
   demo->add_flag("--quiet", a.demo.quiet, "no progress");

@@ -407,8 +407,11 @@ class HistoryWriter {
   const T& Any(const T (&items)[N]) { return items[Uniform(0, N - 1)]; }
   std::string Date(Day day) { return events::DateFromDays(day); }
   std::string Id(const char* prefix) {
-    return std::string(prefix) + "-" + std::to_string(run_) + "-" + std::to_string(subject_index_) + "-" +
-           std::to_string(event_index_);
+    return std::string(prefix) + "-" + Run() + "-" + std::to_string(subject_index_) + "-" + std::to_string(event_index_);
+  }
+  // The run in a record's id: its number, after its seed unless that is the default.
+  std::string Run() const {
+    return (seed_ == kDemoSeedDefault ? "" : "S" + std::to_string(seed_) + ".") + std::to_string(run_);
   }
   // Agencies decide, serve, verify and pay on working days (the ruleset's calendar).
   Day Workday(Day day) const;        // the first on or after
@@ -596,7 +599,7 @@ Status HistoryWriter::Register(Agency& agency, const std::string& uscc, const ch
 // application, 主动型 and 行业自律型 for conduct, 信用修复型 for a repair, 政务服务承诺 for a body.
 Status HistoryWriter::Commitment(const std::string& uscc, Agency& agency, CommitmentKind kind, const std::string& matter,
                                  Day made, int index) {
-  const std::string id = "CN-" + uscc.substr(2, 6) + "-" + std::to_string(run_) + "-" + std::to_string(subject_index_) +
+  const std::string id = "CN-" + uscc.substr(2, 6) + "-" + Run() + "-" + std::to_string(subject_index_) +
                          "-" + std::to_string(index);
   const bool application = kind == kApprovalSubstitute || kind == kIncompleteAcceptance;
   Day deadline = 0;

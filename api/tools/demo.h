@@ -22,10 +22,15 @@ inline constexpr const char* kDemoTodayEarliest = "2023-01-01";  // a year of hi
 inline constexpr uint64_t kDemoUsccCodes = 887'503'681;  // 31^6: the organisation codes after the issuer's letters
 inline constexpr int kDemoUsccDraws = 64;  // draws of a code no subject has before giving up
 
+// The seed `creditlog demo` draws from unless told. Record ids (notices, contracts...) name the
+// run; a run with another seed names its seed too, so that runs of different seeds on one ledger
+// never share an id.
+inline constexpr uint64_t kDemoSeedDefault = 1;
+
 struct DemoOptions {
   std::string data;
   uint64_t subjects = kDemoSubjectsDefault;
-  uint64_t seed = 1;
+  uint64_t seed = kDemoSeedDefault;
   std::string today;  // YYYY-MM-DD, the history's last day; "" = today in China
   bool quiet = false;
   // How many organisation codes a USCC is drawn from, per registration type and division. Fewer
