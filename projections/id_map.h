@@ -47,8 +47,11 @@ class IdMap {
     if (it != map_.end() && it->first == record.id) return {it, false};
     return {insert(it, std::move(record)), true};
   }
-  // Moves every record of `other` here (their nodes, unchanged). REQUIRES: no id in both.
-  void merge(IdMap& other) { map_.merge(other.map_); }
+  // Moves every record of `other` here, after the last: their nodes, unchanged, each placed at
+  // the end without a search. REQUIRES: every id of `other` is greater than every id here.
+  void append(IdMap& other) {
+    while (!other.map_.empty()) map_.insert(map_.end(), other.map_.extract(other.map_.begin()));
+  }
 
   iterator find(std::string_view id) { return map_.find(id); }
   const_iterator find(std::string_view id) const { return map_.find(id); }

@@ -84,7 +84,7 @@ uint32_t SearchIndex::OrdinalOf(SubjectState& s) {
   return s.search_ordinal;
 }
 
-void SearchIndex::Rebind(const Subjects& subjects) {
+void SearchIndex::Rebind(const SubjectMap& subjects) {
   for (const auto& [id, s] : subjects) {
     if (s.search_ordinal == kNotIndexed) continue;
     CREDITLOG_CHECK(s.search_ordinal < subjects_.size());

@@ -28,6 +28,8 @@
 namespace creditlog::projections {
 
 struct SubjectState;
+// The subjects by id (SubjectState::id, held once: IdMap), as State holds them.
+using SubjectMap = IdMap<SubjectState>;
 
 // The subjects a search reads at most, beyond which a query's rarest list is not walked further:
 // bounds a query whose every pair is common but which matches nothing (say 青岛北京).
@@ -38,15 +40,13 @@ inline constexpr uint32_t kNotIndexed = UINT32_MAX;
 
 class SearchIndex {
  public:
-  using Subjects = IdMap<SubjectState>;
-
   // Holds pointers into its State's subjects (stable: map nodes do not move, and a moved map
   // keeps its nodes). A copied State points its copy at its own subjects with Rebind.
   SearchIndex() = default;
 
   // Points the index at `subjects`, a copy of the map it was built over: each subject there
   // carries its ordinal (SubjectState::search_ordinal) with it.
-  void Rebind(const Subjects& subjects);
+  void Rebind(const SubjectMap& subjects);
 
   // Indexes `entered`, distinct subjects in the order they entered the log, as Update called on
   // each in that order would, but on two threads: names on one, ordinals and divisions on the

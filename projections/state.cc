@@ -396,7 +396,14 @@ SubjectState& State::Own(std::string_view id) {
       Index(it->second);  // its code and division; its name when an event gives one
     }
   }
-  if (overlay_.on) overlay_.subjects.insert_or_assign(std::string(it->first), applied_ - 1);  // Apply set applied_ past the entry
+  if (overlay_.on) {  // Apply set applied_ past the entry
+    auto touched = overlay_.subjects.find(it->first);
+    if (touched != overlay_.subjects.end()) {
+      touched->second = applied_ - 1;
+    } else {
+      overlay_.subjects.emplace(it->first, applied_ - 1);
+    }
+  }
   return it->second;
 }
 
@@ -696,9 +703,16 @@ class Decoder {
     return true;
   }
   bool Text(std::string* value) {
+    std::string_view view;
+    if (!View(&view)) return false;
+    value->assign(view);
+    return true;
+  }
+  // A length-prefixed text as a view of the bytes, valid while they are.
+  bool View(std::string_view* value) {
     uint64_t size = 0;
     if (!U64(&size) || size > remaining()) return false;
-    value->assign(bytes_.substr(offset_, size));
+    *value = bytes_.substr(offset_, size);
     offset_ += size;
     return true;
   }
@@ -728,11 +742,11 @@ bool DecodeEntries(Decoder& in, uint64_t count, Map* map) {
   const typename Map::key_type* last = nullptr;
   for (uint64_t i = 0; i < count; ++i) {
     if constexpr (std::is_same_v<typename Map::key_type, std::string_view>) {  // an IdMap: its key is its record's id
-      // Decoded as the std::string it was before and checked against the record's id: the
+      // Read as the std::string it was written from, checked against the record's id: the
       // node keys itself by that.
-      std::string id;
+      std::string_view id;
       typename Map::mapped_type record;
-      if (!Decode(in, id) || !Decode(in, record) || record.id != id) return false;
+      if (!in.View(&id) || !Decode(in, record) || record.id != id) return false;
       if (!map->empty() && !(map->rbegin()->first < id)) return false;
       map->insert(map->end(), std::move(record));
     } else {
@@ -831,8 +845,6 @@ bool Decode(Decoder& in, T& value) {
 
 namespace {
 
-using Subjects = SubjectMap;
-
 // The threads FromSnapshot decodes `chunks` chunks of subjects on.
 unsigned DecodeThreads(uint64_t chunks) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -900,7 +912,7 @@ Result<State> State::FromSnapshot(std::string_view bytes, Searchable searchable)
   // start, and their keys ascend across them, as one decoder reading them in order would find.
   struct Run {
     uint64_t first_chunk = 0, end_chunk = 0;
-    Subjects subjects;
+    SubjectMap subjects;
     bool ok = false;
     size_t end = 0;  // the offset after its last subject
   };
@@ -934,7 +946,7 @@ Result<State> State::FromSnapshot(std::string_view bytes, Searchable searchable)
     if (!run.subjects.empty() && !state.subjects_.empty() && !(state.subjects_.rbegin()->first < run.subjects.begin()->first)) {
       return malformed("the subjects' keys do not ascend", fields_at + starts[run.first_chunk]);
     }
-    state.subjects_.merge(run.subjects);  // the nodes, keyed by their own ids still
+    state.subjects_.append(run.subjects);  // the nodes, keyed by their own ids still
   }
   if (threads > 0 && !in.Seek(runs.back().end)) return malformed("the state is malformed", fields_at + in.offset());
   auto rest = std::tie(state.contracts_, state.rulesets_, state.erasures_, state.applied_);

@@ -391,9 +391,6 @@ inline auto Fields(const SubjectState& x) {
   return std::tie(id, name, kind, registered, commitments, penalties, events, rare);
 }
 
-// The subjects by id (SubjectState::id, held once: IdMap).
-using SubjectMap = IdMap<SubjectState>;
-
 // The digest's serialisation of one subject or contract (State::Digest serialises each so):
 // equal bytes, equal members.
 std::string Canonical(const SubjectState& subject);
