@@ -33,6 +33,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/malloc_conf.h"  // the server's allocator options, as `creditlog` has them
 #include "api/http/access.h"
 #include "api/client/http_client.h"
 #include "api/http/http_server.h"

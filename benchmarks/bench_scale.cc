@@ -54,6 +54,7 @@
 #include <flatbuffers/flatbuffers.h>
 #include <jemalloc/jemalloc.h>
 
+#include "api/malloc_conf.h"  // the server's allocator options, as `creditlog` has them
 #include "api/access_log.h"
 #include "api/client/http_client.h"
 #include "api/data_dir.h"
@@ -490,6 +491,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   bench::Result("subjects_at_scale", static_cast<double>(sample->subjects), "subjects");
+  {
+    const char* thp = "?";
+    unsigned arenas = 0;
+    size_t size = sizeof(thp);
+    mallctl("opt.thp", &thp, &size, nullptr, 0);
+    size = sizeof(arenas);
+    mallctl("opt.narenas", &arenas, &size, nullptr, 0);
+    std::fprintf(stderr, "bench_scale: jemalloc thp:%s narenas:%u\n", thp, arenas);
+  }
 
   // Start: open the ledger and the access log, read the projection snapshot (and fold the
   // entries after it: none), listen, answer /healthz.

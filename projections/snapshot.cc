@@ -78,15 +78,17 @@ Status WriteSnapshot(const std::string& path, const ledger::Ledger& ledger, cons
 }
 
 Result<State> ReadSnapshot(const std::string& path, const ledger::Ledger& ledger, Searchable searchable) {
-  ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(path, kSnapshotBytesMax));
+  // Mapped, not read: at two million subjects the file is over a gigabyte (benchmarks/NOTES.md).
+  ASSIGN_OR_RETURN(const MappedFile file, MappedFile::Open(path, kSnapshotBytesMax));
+  const std::string_view bytes = file.view();
   auto damaged = [&path](std::string_view what) { return Status::Corruption("projection snapshot " + path + ": " + std::string(what)); };
   auto other = [&path](std::string_view what) { return Status::Conflict("projection snapshot " + path + ": " + std::string(what)); };
-  if (bytes.size() < kMagic.size() + kHashSize + kSignatureSize || !std::string_view(bytes).starts_with(kMagic)) {
+  if (bytes.size() < kMagic.size() + kHashSize + kSignatureSize || !bytes.starts_with(kMagic)) {
     return damaged("not a snapshot (no " + std::string(kMagic) + " header)");
   }
-  const std::string_view covered = std::string_view(bytes).substr(0, bytes.size() - kHashSize - kSignatureSize);
+  const std::string_view covered = bytes.substr(0, bytes.size() - kHashSize - kSignatureSize);
   const Hash checksum = Sha256(AsBytes(covered));
-  if (AsText(checksum) != std::string_view(bytes).substr(covered.size(), kHashSize)) {
+  if (AsText(checksum) != bytes.substr(covered.size(), kHashSize)) {
     return damaged("damaged (its SHA-256 does not match its bytes)");
   }
   HeaderReader in(covered.substr(kMagic.size()));

@@ -91,6 +91,41 @@ TEST_CASE("ReadSmallFile reads nothing past its limit") {
   CHECK(read->size() == 10000);
 }
 
+TEST_CASE("a mapped file is its bytes and keeps them when the path is replaced") {
+  const TempDir dir;
+  const std::string path = dir.path() + "/snapshot";
+  std::string contents(3 * 4096 + 17, '\0');  // more than a page, not a whole number of them
+  for (size_t i = 0; i < contents.size(); ++i) contents[i] = static_cast<char>(i * 7 % 251);
+  REQUIRE(WriteFileDurably(path, contents, 0600).ok());
+  auto mapped = MappedFile::Open(path, contents.size());
+  REQUIRE(mapped.ok());
+  CHECK(mapped->view() == contents);
+  // WriteFileDurably renames a new file over the path: the mapping keeps the inode it opened.
+  REQUIRE(WriteFileDurably(path, "replaced", 0600).ok());
+  CHECK(mapped->view() == contents);
+  const MappedFile moved(std::move(*mapped));
+  CHECK(moved.view() == contents);
+  CHECK(mapped->view().empty());
+  auto again = MappedFile::Open(path, 100);
+  REQUIRE(again.ok());
+  CHECK(again->view() == "replaced");
+}
+
+TEST_CASE("a mapped file is refused past its limit and when missing and an empty one is empty") {
+  const TempDir dir;
+  const std::string path = dir.path() + "/big";
+  REQUIRE(WriteFileDurably(path, std::string(10000, 'x'), 0600).ok());
+  auto refused = MappedFile::Open(path, 9999);
+  CHECK(refused.status().code() == StatusCode::kInvalidArgument);
+  CHECK(refused.status().message().find("larger than 9999 bytes") != std::string::npos);
+  CHECK(MappedFile::Open(dir.path() + "/missing", 100).status().code() == StatusCode::kNotFound);
+  CHECK(MappedFile::Open(dir.path(), 100).status().code() == StatusCode::kInvalidArgument);  // a directory
+  REQUIRE(WriteFileDurably(dir.path() + "/empty", "", 0600).ok());
+  auto empty = MappedFile::Open(dir.path() + "/empty", 100);
+  REQUIRE(empty.ok());
+  CHECK(empty->view().empty());
+}
+
 TEST_CASE("reading a line without echo and without a terminal is NotFound") {
   // With a controlling terminal the read would prompt: only the case without one is checked.
   if (const int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY); tty >= 0) {
