@@ -44,8 +44,6 @@ std::vector<uint32_t> Units(std::string_view text) {
 uint64_t Single(uint32_t unit) { return kSingleFlag | unit; }
 uint64_t Pair(uint32_t a, uint32_t b) { return (uint64_t{a} << (kCodePointBits + 1)) | b; }
 
-bool Contains(const std::vector<uint32_t>& list, uint32_t ordinal) { return std::binary_search(list.begin(), list.end(), ordinal); }
-
 }  // namespace
 
 void SearchIndex::Add(std::vector<uint32_t>& list, uint32_t ordinal) {
@@ -68,8 +66,8 @@ void SearchIndex::IndexDivision(const SubjectState& s, uint32_t ordinal) {
 void SearchIndex::IndexName(const SubjectState& s, uint32_t ordinal) {
   const std::vector<uint32_t> units = Units(s.name);
   for (size_t i = 0; i < units.size(); ++i) {
-    Add(grams_[Single(units[i])], ordinal);
-    if (i + 1 < units.size()) Add(grams_[Pair(units[i], units[i + 1])], ordinal);
+    grams_[Single(units[i])].Add(ordinal);
+    if (i + 1 < units.size()) grams_[Pair(units[i], units[i + 1])].Add(ordinal);
   }
 }
 
@@ -103,7 +101,7 @@ void SearchIndex::Load(std::vector<SubjectState*> entered) {
     }
     // Lists grown entry by entry keep up to half their capacity spare; a loaded index is read far
     // more than it grows.
-    for (auto& [gram, list] : grams_) list.shrink_to_fit();
+    for (auto& [gram, list] : grams_) list.ShrinkToFit();
   });
   for (uint32_t ordinal = 0; ordinal < entered.size(); ++ordinal) {
     SubjectState& s = *entered[ordinal];
@@ -126,7 +124,7 @@ void SearchIndex::Update(SubjectState& s) {
 void SearchIndex::ForEachNameHit(std::string_view query, const std::function<bool(const SubjectState&)>& fn) const {
   if (query.empty()) return;
   const std::vector<uint32_t> units = Units(query);
-  std::vector<const std::vector<uint32_t>*> lists;
+  std::vector<const Postings*> lists;
   auto look = [&](uint64_t key) {
     auto it = grams_.find(key);
     if (it == grams_.end()) return false;
@@ -143,15 +141,15 @@ void SearchIndex::ForEachNameHit(std::string_view query, const std::function<boo
   std::sort(lists.begin(), lists.end(), [](const auto* a, const auto* b) { return std::pair(a->size(), a) < std::pair(b->size(), b); });
   lists.erase(std::unique(lists.begin(), lists.end()), lists.end());
   size_t read = 0;
-  for (uint32_t ordinal : *lists.front()) {
-    if (++read > kSearchCandidatesMax) return;
+  lists.front()->ForEach([&](uint32_t ordinal) {
+    if (++read > kSearchCandidatesMax) return false;
     bool everywhere = true;
-    for (size_t k = 1; k < lists.size() && everywhere; ++k) everywhere = Contains(*lists[k], ordinal);
-    if (!everywhere) continue;
+    for (size_t k = 1; k < lists.size() && everywhere; ++k) everywhere = lists[k]->Contains(ordinal);
+    if (!everywhere) return true;
     const SubjectState& s = *subjects_[ordinal];
-    if (s.kind == fb::SubjectKind::CivilServant || s.name.find(query) == std::string::npos) continue;
-    if (!fn(s)) return;
-  }
+    if (s.kind == fb::SubjectKind::CivilServant || s.name.find(query) == std::string::npos) return true;
+    return fn(s);
+  });
 }
 
 void SearchIndex::ForEachInDivision(std::string_view digits, const std::function<bool(const SubjectState&)>& fn) const {

@@ -9,6 +9,9 @@
 // holds the query, exactly as a scan would find it. A renamed subject keeps its old name's
 // entries (checked away on reading) rather than rewriting lists of millions on each rename.
 //
+// The lists of names are delta-encoded (Postings); those of divisions and of civil servants are
+// plain arrays (a few million entries in all).
+//
 // Civil servants' names are sealed in the log (docs/privacy.md): they are not indexed, and
 // searches that may see them match them as the reader is shown them (ForEachSealed).
 //
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "projections/id_map.h"
+#include "projections/postings.h"
 
 namespace creditlog::projections {
 
@@ -78,7 +82,7 @@ class SearchIndex {
   void IndexDivision(const SubjectState& s, uint32_t ordinal);  // divisions_ only
 
   std::vector<const SubjectState*> subjects_;           // by ordinal: the order subjects entered
-  std::unordered_map<uint64_t, std::vector<uint32_t>> grams_;  // a character or a pair → ordinals, ascending
+  std::unordered_map<uint64_t, Postings> grams_;  // a character or a pair → ordinals
   std::map<std::string, std::vector<uint32_t>, std::less<>> divisions_;  // division code → ordinals, ascending
   std::vector<uint32_t> sealed_;  // civil servants, ascending
 };
