@@ -39,25 +39,34 @@ void Postings::Add(uint32_t ordinal) {
     return;
   }
   if (Contains(ordinal)) return;
-  std::vector<uint32_t> all;
-  all.reserve(count_ + 1);
-  ForEach([&all](uint32_t o) {
-    all.push_back(o);
-    return true;
-  });
-  all.insert(std::lower_bound(all.begin(), all.end(), ordinal), ordinal);
-  bytes_.clear();
-  skips_.clear();
-  count_ = 0;
-  for (uint32_t o : all) Append(o);
+  // Re-encodes from the block `ordinal` falls in to the end: the name of a subject registered
+  // after an earlier event made it (later subjects entered in between) lands in the last blocks,
+  // and only they move.
+  const size_t block = BlockOf(ordinal);
+  const uint32_t first = static_cast<uint32_t>(block) * kPostingsBlock;
+  const uint32_t offset = block == 0 ? 0 : skips_[block - 1].offset;
+  const uint32_t before = block == 0 ? 0 : skips_[block - 1].before;
+  std::vector<uint32_t> tail;
+  tail.reserve(count_ - first + 1);
+  Reader reader(bytes_.data() + offset, before);
+  for (uint32_t i = first; i < count_; ++i) tail.push_back(reader.Next());
+  tail.insert(std::lower_bound(tail.begin(), tail.end(), ordinal), ordinal);
+  bytes_.resize(offset);
+  skips_.resize(block == 0 ? 0 : block - 1);
+  count_ = first;
+  last_ = before;
+  for (uint32_t o : tail) Append(o);
+}
+
+size_t Postings::BlockOf(uint32_t ordinal) const {
+  return static_cast<size_t>(
+      std::lower_bound(skips_.begin(), skips_.end(), ordinal, [](const Skip& s, uint32_t o) { return s.before < o; }) -
+      skips_.begin());
 }
 
 bool Postings::Contains(uint32_t ordinal) const {
   if (count_ == 0 || ordinal > last_) return false;
-  // Blocks before `block` end below `ordinal`; block `block` ends at or past it.
-  const auto block = static_cast<size_t>(
-      std::lower_bound(skips_.begin(), skips_.end(), ordinal, [](const Skip& s, uint32_t o) { return s.before < o; }) -
-      skips_.begin());
+  const size_t block = BlockOf(ordinal);
   Reader reader = block == 0 ? Reader(bytes_.data(), 0) : Reader(bytes_.data() + skips_[block - 1].offset, skips_[block - 1].before);
   const uint32_t first = static_cast<uint32_t>(block) * kPostingsBlock;
   const uint32_t end = std::min(count_, first + kPostingsBlock);

@@ -21,7 +21,8 @@ inline constexpr uint32_t kPostingsBlock = 64;
 class Postings {
  public:
   // Adds `ordinal` if absent. In ascending order (as subjects enter) it is appended; an ordinal
-  // below the last (a renamed subject's new pairs) re-encodes the list.
+  // below the last (a subject named after later ones entered, or renamed) re-encodes the list
+  // from its block on.
   void Add(uint32_t ordinal);
   bool Contains(uint32_t ordinal) const;
   // Calls fn(ordinal) in ascending order until it returns false.
@@ -53,6 +54,9 @@ class Postings {
     uint32_t value_;
   };
   void Append(uint32_t ordinal);  // REQUIRES: empty, or ordinal > last_
+  // The block `ordinal` is in if it is listed: blocks before it end below `ordinal`, it ends at
+  // or past it (or is the last).
+  size_t BlockOf(uint32_t ordinal) const;
 
   std::vector<uint8_t> bytes_;
   std::vector<Skip> skips_;  // skips_[k] begins block k + 1 (entry (k + 1) * kPostingsBlock)

@@ -90,3 +90,22 @@ TEST_CASE("postings added out of order are kept ascending and distinct") {
   });
   CHECK(first == std::vector<uint32_t>(expected.begin(), std::next(expected.begin(), 3)));
 }
+
+TEST_CASE("an ordinal added below the last lands in its block and every later entry moves up") {
+  // Even ordinals 0..2*(4 blocks + 10), then odd ones in the first, a middle and the last block,
+  // and at each side of a block boundary.
+  Postings postings;
+  std::set<uint32_t> expected;
+  for (uint32_t o = 0; o < 2 * (4 * kPostingsBlock + 10); o += 2) {
+    postings.Add(o);
+    expected.insert(o);
+  }
+  for (uint32_t o : {1u, 2 * kPostingsBlock - 1, 2 * kPostingsBlock + 1, 4 * kPostingsBlock + 3, 2 * (4 * kPostingsBlock + 9) - 1}) {
+    postings.Add(o);
+    expected.insert(o);
+    CheckAgainst(postings, expected);
+  }
+  postings.Add(2 * (4 * kPostingsBlock + 10));  // appended after them
+  expected.insert(2 * (4 * kPostingsBlock + 10));
+  CheckAgainst(postings, expected);
+}
