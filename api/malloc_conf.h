@@ -7,7 +7,7 @@
 //   class of VM every 4 KiB page touched for the first time costs a fault, and a start at two
 //   million subjects brings about 1.9 GiB of state into memory; with huge pages bench_scale's
 //   server started in 6.0–9.8 s instead of 11.3 s. Where THP is "never" it changes nothing.
-// narenas:2: one arena per core of the reference machine rather than jemalloc's four. With huge
+// narenas:2: one arena per core of the reference machine, not jemalloc's four per CPU. With huge
 //   pages each arena's partly used runs are held in 2 MiB pages: at two million subjects the
 //   server's RSS was 1,998 MiB without huge pages, 2,055 MiB with them and eight arenas, 2,010
 //   MiB with two (benchmarks/NOTES.md).
