@@ -27,6 +27,16 @@ std::string TemporaryPathFor(const std::string& path) {
   return path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
 }
 
+// `path` opened read-only: NotFound if it does not exist, IOError otherwise.
+Result<Fd> OpenForReading(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return Status::NotFound("no such file: " + path);
+    return ErrnoError("cannot open", path);
+  }
+  return fd;
+}
+
 }  // namespace
 
 Result<DurableFileWriter> DurableFileWriter::Create(const std::string& path, int mode) {
@@ -91,13 +101,9 @@ Status SyncDirectory(const std::string& dir) {
 }
 
 Result<std::string> ReadSmallFile(const std::string& path, size_t bytes_max) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return Status::NotFound("no such file: " + path);
-    return ErrnoError("cannot open", path);
-  }
-  // Read straight into the string, a chunk at a time, sized by fstat up front: a snapshot of
-  // the projection is a file of a gigabyte, which small reads and appends would copy over and over.
+  ASSIGN_OR_RETURN(Fd fd, OpenForReading(path));
+  // Read straight into the string, a chunk at a time, sized by fstat up front: small reads and
+  // appends would copy a large file over and over (the projection snapshot is mapped instead).
   constexpr size_t kChunk = size_t{1} << 20;
   struct stat st{};
   const size_t expected = ::fstat(fd.get(), &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0;
@@ -120,11 +126,7 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t bytes_max) {
 }
 
 Result<MappedFile> MappedFile::Open(const std::string& path, size_t bytes_max) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return Status::NotFound("no such file: " + path);
-    return ErrnoError("cannot open", path);
-  }
+  ASSIGN_OR_RETURN(Fd fd, OpenForReading(path));
   struct stat st{};
   if (::fstat(fd.get(), &st) != 0) return ErrnoError("cannot stat", path);
   if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(path + ": not a regular file");

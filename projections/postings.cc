@@ -48,7 +48,7 @@ void Postings::Add(uint32_t ordinal) {
   const uint32_t before = block == 0 ? 0 : skips_[block - 1].before;
   std::vector<uint32_t> tail;
   tail.reserve(count_ - first + 1);
-  Reader reader(bytes_.data() + offset, before);
+  Reader reader = ReaderAt(block);
   for (uint32_t i = first; i < count_; ++i) tail.push_back(reader.Next());
   tail.insert(std::lower_bound(tail.begin(), tail.end(), ordinal), ordinal);
   bytes_.resize(offset);
@@ -64,10 +64,15 @@ size_t Postings::BlockOf(uint32_t ordinal) const {
       skips_.begin());
 }
 
+Postings::Reader Postings::ReaderAt(size_t block) const {
+  if (block == 0) return Reader(bytes_.data(), 0);
+  return Reader(bytes_.data() + skips_[block - 1].offset, skips_[block - 1].before);
+}
+
 bool Postings::Contains(uint32_t ordinal) const {
   if (count_ == 0 || ordinal > last_) return false;
   const size_t block = BlockOf(ordinal);
-  Reader reader = block == 0 ? Reader(bytes_.data(), 0) : Reader(bytes_.data() + skips_[block - 1].offset, skips_[block - 1].before);
+  Reader reader = ReaderAt(block);
   const uint32_t first = static_cast<uint32_t>(block) * kPostingsBlock;
   const uint32_t end = std::min(count_, first + kPostingsBlock);
   for (uint32_t i = first; i < end; ++i) {

@@ -57,6 +57,7 @@ class Postings {
   // The block `ordinal` is in if it is listed: blocks before it end below `ordinal`, it ends at
   // or past it (or is the last).
   size_t BlockOf(uint32_t ordinal) const;
+  Reader ReaderAt(size_t block) const;  // at the first entry of `block`
 
   std::vector<uint8_t> bytes_;
   std::vector<Skip> skips_;  // skips_[k] begins block k + 1 (entry (k + 1) * kPostingsBlock)
