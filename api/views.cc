@@ -265,6 +265,13 @@ json MeasuresJson(const projections::Profile& p, const Disclosure& reader_at_lar
 static Result<json> ListRows(const projections::State& state, const projections::SubjectState& subject, fb::ListKind kind, Day day,
                              const Disclosure& reader) {
   json rows = json::array();
+  // Most subjects are on no such list on any day: passed over before anything else is read of
+  // them (not even the id's characters, which a whole list would otherwise fetch from memory for
+  // each of a city's subjects).
+  if (!projections::MayBeListed(subject, kind)) {
+    RETURN_IF_ERROR(projections::RulesetInForce(state, day));  // refused as Evaluate would
+    return rows;
+  }
   if (!reader.MaySubject(subject.id, &subject)) return rows;
   ASSIGN_OR_RETURN(projections::Profile profile, projections::Evaluate(state, subject, day));
   for (const auto& m : profile.lists) {

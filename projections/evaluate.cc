@@ -520,12 +520,42 @@ Result<Profile> Evaluate(const State& state, std::string_view subject, Day as_of
   return Evaluate(state, *s, as_of);
 }
 
+Status RulesetInForce(const State& state, Day day) {
+  if (state.rulesets().At(day) != nullptr) return Status::Ok();
+  return Status::InvalidArgument("no ruleset is in force on " + Date(day) + " (record a RulesetAdopted event)");
+}
+
 Result<Profile> Evaluate(const State& state, const SubjectState& subject, Day as_of) {
   const RulesetHistory::Adopted* rules = state.rulesets().At(as_of);
-  if (rules == nullptr) {
-    return Status::InvalidArgument("no ruleset is in force on " + Date(as_of) + " (record a RulesetAdopted event)");
-  }
+  if (rules == nullptr) return RulesetInForce(state, as_of);
   return Judge(state, subject, as_of, *rules).Run();
+}
+
+// Each case names what the Judge's rule for that list reads before it can add a membership
+// (SeriousList, WatchList, Ineligibility, GovernmentDishonesty, RedList above); a rule that
+// comes to read something else must be named here too (tests/api_demo_test.cc checks the two
+// agree on a demo city over years of days).
+bool MayBeListed(const SubjectState& s, fb::ListKind kind) {
+  const auto any_commitment = [&](auto&& pred) { return std::any_of(s.commitments.begin(), s.commitments.end(), pred); };
+  const auto any_penalty = [&](fb::Severity severity) {
+    return std::any_of(s.penalties.begin(), s.penalties.end(), [&](const Penalty& p) { return p.severity == severity; });
+  };
+  switch (kind) {
+    case fb::ListKind::SeriousDishonesty:
+      return !s.rare->listings.empty();
+    case fb::ListKind::Watch:
+      return any_penalty(fb::Severity::General) || any_commitment([](const Commitment& c) { return BreachedOn(c).has_value(); });
+    case fb::ListKind::NotificationIneligible:
+      return !s.rare->listings.empty() || any_penalty(fb::Severity::Serious) ||
+             any_commitment([](const Commitment& c) { return c.false_commitment && c.breached; });
+    case fb::ListKind::GovernmentDishonesty:
+      return !s.rare->contracts_as_payer.empty() || any_commitment([](const Commitment& c) {
+               return c.type == fb::CommitmentType::GovernmentService && c.breached;
+             });
+    case fb::ListKind::Red:
+      return any_commitment([](const Commitment& c) { return c.verified.has_value(); });
+  }
+  return true;  // a kind this build does not know: evaluate
 }
 
 }  // namespace creditlog::projections

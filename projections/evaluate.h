@@ -125,8 +125,19 @@ ActionCheck CheckAction(const Profile& p, std::string_view action, const std::fu
 
 // NotFound for an unknown subject; InvalidArgument if no ruleset is in force on `as_of`.
 Result<Profile> Evaluate(const State& state, std::string_view subject, Day as_of);
+// Evaluate's refusal of a day: InvalidArgument if no ruleset is in force on `day`, else OK.
+Status RulesetInForce(const State& state, Day day);
 // The same for a subject already found in `state` (a search's hit): no second lookup by id.
 // REQUIRES: `subject` is one of state's subjects.
 Result<Profile> Evaluate(const State& state, const SubjectState& subject, Day as_of);
+
+// False only when no evaluation, on any day and under any ruleset, can place `subject` on
+// `kind`: it holds none of the records that list's rule starts from (a listing decision for the
+// serious list; a general penalty or a breached commitment for the watch list; a serious
+// penalty, a breached false commitment or a listing for 告知承诺 ineligibility; a contract it
+// pays or a breached government commitment for 政务失信; a verified commitment for the red
+// list). A whole list passes over such subjects without evaluating them; most of a city's
+// subjects are on no list.
+bool MayBeListed(const SubjectState& subject, fb::ListKind kind);
 
 }  // namespace creditlog::projections

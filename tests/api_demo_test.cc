@@ -4,6 +4,7 @@
 // dozen subjects, as they do among a million subjects with the real 31^6 codes.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <map>
 #include <string>
 
@@ -11,6 +12,8 @@
 #include "api/tools/demo.h"
 #include "events/event.h"
 #include "ledger/entry.h"
+#include "projections/build.h"
+#include "projections/evaluate.h"
 #include "run_binary.h"
 #include "temp_dir.h"
 
@@ -126,6 +129,44 @@ TEST_CASE("demo: runs of different seeds on one ledger record their own ids and 
   CHECK(seeded < contracts.size());        // the first run's do not (ids as they were)
   CHECK(MostRegistrations(contracts) == 1);
   CHECK(MostRegistrations(d.Registrations()) == 1);
+}
+
+TEST_CASE("demo: a subject MayBeListed passes over is on no such list on any day of four years", "[demo][lists]") {
+  DemoLedger d;
+  constexpr uint64_t kSubjects = 400;  // enough for members of every list on some day
+  REQUIRE(api::RunDemo(*d.ledger, d.Options(kSubjects, api::kDemoUsccCodes), kPassphrase).ok());
+  auto state = projections::BuildState(*d.ledger, d.ledger->size());
+  REQUIRE(state.ok());
+  constexpr size_t kKinds = static_cast<size_t>(fb::ListKind::MAX) + 1;
+  std::array<size_t, kKinds> members{}, passed_over{};
+  const projections::Day today = events::DaysFromDate(kToday);
+  constexpr projections::Day kStepDays = 17;  // every 17th day from three years back to one ahead
+  size_t wrong = 0;
+  for (const auto& [id, subject] : state->subjects()) {
+    std::array<bool, kKinds> may{};
+    for (size_t k = 0; k < kKinds; ++k) {
+      may[k] = projections::MayBeListed(subject, static_cast<fb::ListKind>(k));
+      passed_over[k] += may[k] ? 0 : 1;
+    }
+    for (projections::Day day = today - 3 * 365; day <= today + 365; day += kStepDays) {
+      auto profile = projections::Evaluate(*state, subject, day);
+      if (!profile.ok()) continue;  // before the demo's ruleset
+      for (const projections::Membership& m : profile->lists) {
+        const auto k = static_cast<size_t>(m.list);
+        ++members[k];
+        if (!may[k]) {
+          ++wrong;
+          UNSCOPED_INFO(id << " is on " << projections::ListName(m.list) << " on " << events::DateFromDays(day));
+        }
+      }
+    }
+  }
+  CHECK(wrong == 0);
+  for (size_t k = 0; k < kKinds; ++k) {
+    INFO(projections::ListName(static_cast<fb::ListKind>(k)));
+    CHECK(members[k] > 0);      // the check met members of each list
+    CHECK(passed_over[k] > 0);  // and subjects the list passes over
+  }
 }
 
 }  // namespace

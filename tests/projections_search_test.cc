@@ -198,6 +198,7 @@ TEST_CASE("search index: a state that keeps none folds alike and finds nothing",
   CHECK(unsearchable.search().entered().empty());
   // Entries after the copy fold into it as into the searchable state; a copy of it keeps none.
   story.Register(second, "Enterprise", "无索引后来有限公司");
+  for (int i = 0; i < 8; ++i) story.Register(Uscc("370202", 910 + i), "Enterprise", "补充主体有限公司");
   REQUIRE(CatchUp(*story.f.ledger, story.f.ledger->size(), &unsearchable).ok());
   story.At(kCompany, "2026-11-30");
   CHECK(unsearchable.Digest() == story.state_.Digest());
@@ -213,6 +214,19 @@ TEST_CASE("search index: a state that keeps none folds alike and finds nothing",
   REQUIRE(read.ok());
   CHECK(read->Digest() == story.state_.Digest());
   CHECK(NameHits(*read, "无索引").empty());
+  // Either way, ForEachSubject visits every subject once (the index's array or the map).
+  auto visited = [](const State& state) {
+    std::vector<std::string> ids;
+    state.ForEachSubject([&](const SubjectState& subject) { ids.push_back(subject.id); });
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  std::vector<std::string> all;
+  for (const auto& [id, subject] : story.state_.subjects()) all.emplace_back(id);
+  REQUIRE(all.size() > kForEachSubjectPrefetch);  // past the prefetch's reach
+  CHECK(visited(story.state_) == all);
+  CHECK(visited(unsearchable) == all);
+  CHECK(visited(*read) == all);
 }
 
 TEST_CASE("snapshot: subjects decoded in chunks on several threads read back as one decoder reads them", "[search][snapshot]") {

@@ -143,13 +143,19 @@ Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day
     lists_computed_.fetch_add(1, std::memory_order_relaxed);
     CachedList list;
     list.applied = state.applied();
-    for (const auto& [id, subject] : state.subjects()) {
+    Status error;
+    state.ForEachSubject([&](const projections::SubjectState& subject) {
+      if (!error.ok()) return;
       auto rows = ListRowsText(state, subject, kind, day, shown);
       if (!rows.ok()) {
-        body = rows.status();
-        return;
+        error = rows.status();
+      } else if (!rows->empty()) {
+        list.rows.emplace(subject.id, std::move(*rows));
       }
-      if (!rows->empty()) list.rows.emplace(id, std::move(*rows));
+    });
+    if (!error.ok()) {
+      body = error;
+      return;
     }
     body = page != nullptr ? PageBody(kind, day, list, *page) : WholeBody(kind, day, list);
     std::lock_guard lock(list_cache_mutex_);
