@@ -55,9 +55,11 @@ CivilServantFile FileOf(const SubjectState& s, Day as_of) {
 
 std::map<std::string, StaffRollUp, std::less<>> StaffByEmployer(const State& state, Day as_of) {
   std::map<std::string, StaffRollUp, std::less<>> all;
-  for (const auto& [id, s] : state.subjects()) {
+  state.ForEachSubject([&](const SubjectState& s) {  // in no order: the roll-ups are counts
+    if (s.kind != fb::SubjectKind::CivilServant || !s.registered) return;  // before the id is read
+    const std::string_view id = s.id;
     const size_t slash = id.find('/');
-    if (slash == std::string::npos || !s.registered || s.kind != fb::SubjectKind::CivilServant) continue;
+    if (slash == std::string::npos) return;
     const CivilServantFile file = FileOf(s, as_of);
     StaffRollUp& r = all[std::string(id.substr(0, slash))];
     ++r.files;
@@ -68,7 +70,7 @@ std::map<std::string, StaffRollUp, std::less<>> StaffByEmployer(const State& sta
       r.excellent += file.latest_assessment->grade == fb::AssessmentGrade::Excellent ? 1 : 0;
       r.incompetent += file.latest_assessment->grade == fb::AssessmentGrade::Incompetent ? 1 : 0;
     }
-  }
+  });
   std::erase_if(all, [](const auto& kv) { return kv.second.files < kStaffRollUpFilesMin; });
   return all;
 }

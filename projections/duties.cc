@@ -54,7 +54,7 @@ Day ObjectionDueBy(const RulesetHistory& rulesets, const Objection& o) {
 
 std::vector<DueVerification> DueVerifications(const State& state, std::string_view agency, Day as_of) {
   std::vector<DueVerification> out;
-  for (const auto& [id, s] : state.subjects()) {
+  state.ForEachSubject([&](const SubjectState& s) {
     for (const Commitment& c : s.commitments) {
       if (c.made > as_of || (!agency.empty() && c.accepting_agency != agency)) continue;
       const std::optional<Day> due = VerificationDueBy(state.rulesets(), c);
@@ -64,10 +64,13 @@ std::vector<DueVerification> DueVerifications(const State& state, std::string_vi
       if (c.withdrawn && *c.withdrawn <= as_of) continue;
       out.push_back({&s, &c, *due, as_of > *due});
     }
-  }
-  std::stable_sort(out.begin(), out.end(), [](const DueVerification& a, const DueVerification& b) {
+  });
+  // The subjects came in no order: ties go by subject id, then the commitments' order in it.
+  std::sort(out.begin(), out.end(), [](const DueVerification& a, const DueVerification& b) {
     if (a.overdue != b.overdue) return a.overdue;
-    return a.due_by < b.due_by;
+    if (a.due_by != b.due_by) return a.due_by < b.due_by;
+    if (a.subject != b.subject) return a.subject->id < b.subject->id;
+    return std::less<const Commitment*>()(a.commitment, b.commitment);  // within one subject's vector
   });
   return out;
 }

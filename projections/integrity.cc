@@ -28,7 +28,7 @@ Failures OverdueDuties(const State& state, Day d) {
   for (const DueVerification& v : DueVerifications(state, "", d)) {
     if (v.overdue) Count(out, v.commitment->accepting_agency, "integrity.verification_overdue", v.commitment->seqs);
   }
-  for (const auto& [id, s] : state.subjects()) {
+  state.ForEachSubject([&](const SubjectState& s) {  // in no order: Count's totals and seqs do not depend on it
     for (const auto& [case_id, c] : s.rare->cases) {
       const std::optional<Day> due = RectificationDueBy(state.rulesets(), c);
       if (due && *c.rated <= d && d > *due && !(c.rectified && *c.rectified <= d)) {
@@ -39,7 +39,7 @@ Failures OverdueDuties(const State& state, Day d) {
       if (o.filed > d || (o.resolved && *o.resolved <= d)) continue;
       if (d > ObjectionDueBy(state.rulesets(), o)) Count(out, o.handling_agency, "integrity.objection_overdue", o.seqs);
     }
-  }
+  });
   return out;
 }
 
@@ -91,11 +91,11 @@ std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of) {
   Failures failures = OverdueDuties(state, as_of);
   const RulesetHistory::Adopted* rules = state.rulesets().At(as_of);
   const auto staff = StaffByEmployer(state, as_of);
-  for (const auto& [id, s] : state.subjects()) {
-    if (!IsPublicBody(s) || s.events == 0) continue;
+  state.ForEachSubject([&](const SubjectState& s) {  // in no order: the rows are sorted below, to the USCC
+    if (!IsPublicBody(s) || s.events == 0) return;
     IntegrityRow row = Row(state, s, as_of);
-    if (auto it = staff.find(id); it != staff.end()) row.staff = it->second;
-    if (auto it = failures.find(id); it != failures.end()) {
+    if (auto it = staff.find(s.id); it != staff.end()) row.staff = it->second;
+    if (auto it = failures.find(s.id); it != failures.end()) {
       for (auto& [rule, failure] : it->second) {
         std::sort(failure.seqs.begin(), failure.seqs.end());
         failure.name = rules ? rules->rules.NameOf(rule) : FindRuleName(rule);
@@ -103,7 +103,7 @@ std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of) {
       }
     }
     rows.push_back(std::move(row));
-  }
+  });
   std::sort(rows.begin(), rows.end(), [](const IntegrityRow& a, const IntegrityRow& b) {
     if (a.fulfilment_rate != b.fulfilment_rate) return a.fulfilment_rate > b.fulfilment_rate;
     if (a.failure_count() != b.failure_count()) return a.failure_count() < b.failure_count();

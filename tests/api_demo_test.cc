@@ -10,10 +10,13 @@
 
 #include "api/data_dir.h"
 #include "api/tools/demo.h"
+#include "api/views.h"
 #include "events/event.h"
 #include "ledger/entry.h"
 #include "projections/build.h"
+#include "projections/duties.h"
 #include "projections/evaluate.h"
+#include "projections/integrity.h"
 #include "run_binary.h"
 #include "temp_dir.h"
 
@@ -167,6 +170,36 @@ TEST_CASE("demo: a subject MayBeListed passes over is on no such list on any day
     CHECK(members[k] > 0);      // the check met members of each list
     CHECK(passed_over[k] > 0);  // and subjects the list passes over
   }
+}
+
+TEST_CASE("demo: the board and the verifications due read alike through the index's array and the map", "[demo]") {
+  // State::ForEachSubject walks the search index's array in a searchable state and the map in
+  // one that keeps no index; answers built on it must not depend on which.
+  DemoLedger d;
+  REQUIRE(api::RunDemo(*d.ledger, d.Options(400, api::kDemoUsccCodes), kPassphrase).ok());
+  auto state = projections::BuildState(*d.ledger, d.ledger->size());
+  REQUIRE(state.ok());
+  REQUIRE(state->searchable());
+  const projections::State by_map(*state, projections::Searchable::kNo);
+  const projections::Day today = events::DaysFromDate(kToday);
+  size_t ranked = 0, failures = 0, due = 0;
+  for (projections::Day day : {today - 400, today - 30, today}) {
+    const auto board = projections::IntegrityBoard(*state, day);
+    CHECK(api::DumpJson(api::IntegrityJson(board, day)) == api::DumpJson(api::IntegrityJson(projections::IntegrityBoard(by_map, day), day)));
+    ranked += board.size();
+    for (const auto& row : board) failures += row.failures.size();
+    auto ids = [](const std::vector<projections::DueVerification>& all) {
+      std::vector<std::string> out;
+      for (const auto& v : all) out.push_back(v.subject->id + " " + v.commitment->id + " " + std::to_string(v.due_by) + (v.overdue ? " overdue" : ""));
+      return out;
+    };
+    const auto owed = projections::DueVerifications(*state, "", day);
+    CHECK(ids(owed) == ids(projections::DueVerifications(by_map, "", day)));
+    due += owed.size();
+  }
+  CHECK(ranked > 0);
+  CHECK(failures > 0);
+  CHECK(due > 0);
 }
 
 }  // namespace
