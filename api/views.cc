@@ -318,26 +318,41 @@ std::pair<std::string, std::string> ListFrameText(fb::ListKind kind, Day day, co
   return {whole.substr(0, at), whole.substr(at)};
 }
 
+static json IntegrityRowJson(const projections::IntegrityRow& r) {
+  json out = {{"rank", r.rank}, {"subject", r.subject}, {"name", r.name}, {"fulfilled", r.fulfilled},
+              {"breached", r.breached}, {"overdue", r.overdue}, {"fulfilment_rate", r.fulfilment_rate},
+              {"arrears_fen", r.arrears_fen}, {"arrears_days_max", r.arrears_days_max},
+              {"rating_average", r.rating_average}, {"ratings", r.ratings}, {"seqs", r.seqs}};
+  json failures = json::array();
+  for (const auto& f : r.failures) {
+    failures.push_back({{"rule", f.rule}, {"count", f.count}, {"seqs", f.seqs}, {"rule_name", NameZh(f.name, f.rule)},
+                        {"rule_name_en", NameEn(f.name, f.rule)}});
+  }
+  out["failures"] = std::move(failures);
+  if (r.staff) {
+    out["civil_servants"] = {{"files", r.staff->files}, {"sanctions_in_force", r.staff->sanctions_in_force},
+                             {"dishonesty", r.staff->dishonesty}, {"commendations", r.staff->commendations},
+                             {"assessed_excellent", r.staff->excellent}, {"assessed_incompetent", r.staff->incompetent}};
+  }
+  return out;
+}
+
 json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, Day day) {
   json out = json::array();
-  for (const auto& r : rows) {
-    out.push_back({{"rank", r.rank}, {"subject", r.subject}, {"name", r.name}, {"fulfilled", r.fulfilled},
-                   {"breached", r.breached}, {"overdue", r.overdue}, {"fulfilment_rate", r.fulfilment_rate},
-                   {"arrears_fen", r.arrears_fen}, {"arrears_days_max", r.arrears_days_max},
-                   {"rating_average", r.rating_average}, {"ratings", r.ratings}, {"seqs", r.seqs}});
-    json failures = json::array();
-    for (const auto& f : r.failures) {
-      failures.push_back({{"rule", f.rule}, {"count", f.count}, {"seqs", f.seqs}, {"rule_name", NameZh(f.name, f.rule)},
-                          {"rule_name_en", NameEn(f.name, f.rule)}});
-    }
-    out.back()["failures"] = std::move(failures);
-    if (r.staff) {
-      out.back()["civil_servants"] = {{"files", r.staff->files}, {"sanctions_in_force", r.staff->sanctions_in_force},
-                                      {"dishonesty", r.staff->dishonesty}, {"commendations", r.staff->commendations},
-                                      {"assessed_excellent", r.staff->excellent}, {"assessed_incompetent", r.staff->incompetent}};
-    }
-  }
+  for (const auto& r : rows) out.push_back(IntegrityRowJson(r));
   return {{"as_of", Date(day)}, {"board", out}};
+}
+
+std::string IntegrityText(const std::vector<projections::IntegrityRow>& rows, Day day) {
+  const std::string frame = DumpJson(IntegrityJson({}, day));
+  constexpr std::string_view kBoard = "\"board\":[]";
+  const size_t at = frame.find(kBoard) + kBoard.size() - 1;  // between the brackets
+  std::string text = frame.substr(0, at);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i != 0) text += ',';
+    text += DumpJson(IntegrityRowJson(rows[i]));
+  }
+  return text + frame.substr(at);
 }
 
 json CheckJson(const projections::Profile& p, const projections::ActionCheck& check, const Disclosure& reader_at_large) {

@@ -64,6 +64,8 @@ nlohmann::json DueVerificationsJson(const std::vector<projections::DueVerificati
 nlohmann::json ServicesJson(const projections::ServiceReport& report);
 
 nlohmann::json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, projections::Day day);
+// DumpJson(IntegrityJson(rows, day)), written a row at a time (no document of the whole board).
+std::string IntegrityText(const std::vector<projections::IntegrityRow>& rows, projections::Day day);
 
 // An event's JSON as `reader` may see it: a civil servant's event, to a reader who may not see
 // civil servants' files (an auditor reading the whole log), keeps its id and type and the

@@ -53,22 +53,40 @@ CivilServantFile FileOf(const SubjectState& s, Day as_of) {
   return out;
 }
 
+std::optional<std::pair<std::string_view, StaffRollUp>> StaffFileOf(const SubjectState& s, Day as_of) {
+  if (s.kind != fb::SubjectKind::CivilServant || !s.registered) return std::nullopt;  // before the id is read
+  const std::string_view id = s.id;
+  const size_t slash = id.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  const CivilServantFile file = FileOf(s, as_of);
+  StaffRollUp r;
+  r.files = 1;
+  r.sanctions_in_force = file.sanctions_in_force > 0 ? 1 : 0;
+  r.dishonesty = file.dishonesty > 0 ? 1 : 0;
+  r.commendations = file.commendations > 0 ? 1 : 0;
+  if (file.latest_assessment != nullptr) {
+    r.excellent = file.latest_assessment->grade == fb::AssessmentGrade::Excellent ? 1 : 0;
+    r.incompetent = file.latest_assessment->grade == fb::AssessmentGrade::Incompetent ? 1 : 0;
+  }
+  return std::make_pair(id.substr(0, slash), r);
+}
+
+void AddTo(StaffRollUp& total, const StaffRollUp& part) {
+  total.files += part.files;
+  total.sanctions_in_force += part.sanctions_in_force;
+  total.dishonesty += part.dishonesty;
+  total.commendations += part.commendations;
+  total.excellent += part.excellent;
+  total.incompetent += part.incompetent;
+}
+
 std::map<std::string, StaffRollUp, std::less<>> StaffByEmployer(const State& state, Day as_of) {
   std::map<std::string, StaffRollUp, std::less<>> all;
   state.ForEachSubject([&](const SubjectState& s) {  // in no order: the roll-ups are counts
-    if (s.kind != fb::SubjectKind::CivilServant || !s.registered) return;  // before the id is read
-    const std::string_view id = s.id;
-    const size_t slash = id.find('/');
-    if (slash == std::string::npos) return;
-    const CivilServantFile file = FileOf(s, as_of);
-    StaffRollUp& r = all[std::string(id.substr(0, slash))];
-    ++r.files;
-    r.sanctions_in_force += file.sanctions_in_force > 0 ? 1 : 0;
-    r.dishonesty += file.dishonesty > 0 ? 1 : 0;
-    r.commendations += file.commendations > 0 ? 1 : 0;
-    if (file.latest_assessment != nullptr) {
-      r.excellent += file.latest_assessment->grade == fb::AssessmentGrade::Excellent ? 1 : 0;
-      r.incompetent += file.latest_assessment->grade == fb::AssessmentGrade::Incompetent ? 1 : 0;
+    if (auto file = StaffFileOf(s, as_of)) {
+      auto it = all.find(file->first);
+      if (it == all.end()) it = all.emplace(std::string(file->first), StaffRollUp{}).first;
+      AddTo(it->second, file->second);
     }
   });
   std::erase_if(all, [](const auto& kv) { return kv.second.files < kStaffRollUpFilesMin; });

@@ -7,6 +7,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "projections/state.h"
@@ -51,7 +53,12 @@ struct StaffRollUp {
   int excellent = 0;      // latest assessment 优秀
   int incompetent = 0;    // latest assessment 不称职
 };
-// By employing body (the USCC before "/" in the file's id), for bodies with enough files.
+// One file's part of its employer's roll-up (files = 1) and the employing body (the USCC before
+// "/" in the file's id); none for a subject that is not a registered civil servant's file.
+std::optional<std::pair<std::string_view, StaffRollUp>> StaffFileOf(const SubjectState& s, Day as_of);
+// Adds one roll-up's counts to another's.
+void AddTo(StaffRollUp& total, const StaffRollUp& part);
+// By employing body, for bodies with enough files.
 std::map<std::string, StaffRollUp, std::less<>> StaffByEmployer(const State& state, Day as_of);
 
 }  // namespace creditlog::projections

@@ -52,17 +52,22 @@ Day ObjectionDueBy(const RulesetHistory& rulesets, const Objection& o) {
   return r.calendar.WorkingDaysAfter(o.filed, r.objection_handling_working_days);
 }
 
+std::optional<DueVerification> DueVerificationOf(const State& state, const SubjectState& s, const Commitment& c, Day as_of) {
+  if (c.made > as_of) return std::nullopt;
+  const std::optional<Day> due = VerificationDueBy(state.rulesets(), c);
+  if (!due) return std::nullopt;
+  const std::optional<Day> done = VerificationDone(c);
+  if (done && *done <= as_of) return std::nullopt;
+  if (c.withdrawn && *c.withdrawn <= as_of) return std::nullopt;
+  return DueVerification{&s, &c, *due, as_of > *due};
+}
+
 std::vector<DueVerification> DueVerifications(const State& state, std::string_view agency, Day as_of) {
   std::vector<DueVerification> out;
   state.ForEachSubject([&](const SubjectState& s) {
     for (const Commitment& c : s.commitments) {
-      if (c.made > as_of || (!agency.empty() && c.accepting_agency != agency)) continue;
-      const std::optional<Day> due = VerificationDueBy(state.rulesets(), c);
-      if (!due) continue;
-      const std::optional<Day> done = VerificationDone(c);
-      if (done && *done <= as_of) continue;
-      if (c.withdrawn && *c.withdrawn <= as_of) continue;
-      out.push_back({&s, &c, *due, as_of > *due});
+      if (!agency.empty() && c.accepting_agency != agency) continue;
+      if (auto owed = DueVerificationOf(state, s, c, as_of)) out.push_back(*owed);
     }
   });
   // The subjects came in no order: ties go by subject id, then the commitments' order in it.

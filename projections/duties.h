@@ -46,5 +46,7 @@ struct DueVerification {
 // 待核查: the verifications `agency` owes on `as_of` (made by then, not yet done, not withdrawn),
 // overdue first, then by due date; every agency's when `agency` is "".
 std::vector<DueVerification> DueVerifications(const State& state, std::string_view agency, Day as_of);
+// The verification commitment `c` of subject `s` is owed on `as_of`, if it is.
+std::optional<DueVerification> DueVerificationOf(const State& state, const SubjectState& s, const Commitment& c, Day as_of);
 
 }  // namespace creditlog::projections

@@ -14,35 +14,6 @@ bool IsPublicBody(const SubjectState& s) { return s.registered && s.kind == fb::
 
 using Failures = std::map<std::string, std::map<std::string, IntegrityRow::Failure>, std::less<>>;  // agency → rule → failure
 
-void Count(Failures& failures, const std::string& agency, const char* rule, const std::vector<uint64_t>& seqs) {
-  if (agency.empty()) return;
-  IntegrityRow::Failure& f = failures[agency][rule];
-  f.rule = rule;
-  f.count += 1;
-  f.seqs.insert(f.seqs.end(), seqs.begin(), seqs.end());
-}
-
-// In one pass over the log's subjects: each agency's overdue verifications and objections.
-Failures OverdueDuties(const State& state, Day d) {
-  Failures out;
-  for (const DueVerification& v : DueVerifications(state, "", d)) {
-    if (v.overdue) Count(out, v.commitment->accepting_agency, "integrity.verification_overdue", v.commitment->seqs);
-  }
-  state.ForEachSubject([&](const SubjectState& s) {  // in no order: Count's totals and seqs do not depend on it
-    for (const auto& [case_id, c] : s.rare->cases) {
-      const std::optional<Day> due = RectificationDueBy(state.rulesets(), c);
-      if (due && *c.rated <= d && d > *due && !(c.rectified && *c.rectified <= d)) {
-        Count(out, s.id, "integrity.rectification_overdue", c.seqs);
-      }
-    }
-    for (const Objection& o : s.rare->objections) {
-      if (o.filed > d || (o.resolved && *o.resolved <= d)) continue;
-      if (d > ObjectionDueBy(state.rulesets(), o)) Count(out, o.handling_agency, "integrity.objection_overdue", o.seqs);
-    }
-  });
-  return out;
-}
-
 IntegrityRow Row(const State& state, const SubjectState& s, Day d) {
   IntegrityRow row;
   row.subject = s.id;
@@ -86,16 +57,73 @@ int IntegrityRow::failure_count() const {
   return n;
 }
 
-std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of) {
+std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of) { return IntegrityTally(state, as_of).Board(state); }
+
+IntegrityTally::IntegrityTally(const State& state, Day as_of) : day_(as_of) {
+  state.ForEachSubject([&](const SubjectState& s) { Count(state, s); });
+}
+
+void IntegrityTally::Update(const State& state, std::span<const std::string_view> changed) {
+  for (std::string_view id : changed) {
+    // A subject not in the state was never counted: subjects are not taken out of one.
+    if (const SubjectState* s = state.Subject(id)) Count(state, *s);
+  }
+}
+
+void IntegrityTally::Count(const State& state, const SubjectState& s) {
+  const Day d = day_;
+  if (IsPublicBody(s) && s.events > 0) {
+    rows_.insert_or_assign(&s, Row(state, s, d));
+  } else {
+    rows_.erase(&s);
+  }
+  std::vector<Owed> owed;
+  auto owe = [&](const std::string& agency, const char* rule, const std::vector<uint64_t>& seqs) {
+    if (!agency.empty()) owed.push_back({agency, rule, seqs});
+  };
+  for (const Commitment& c : s.commitments) {
+    auto due = DueVerificationOf(state, s, c, d);
+    if (due && due->overdue) owe(c.accepting_agency, "integrity.verification_overdue", c.seqs);
+  }
+  for (const auto& [case_id, c] : s.rare->cases) {
+    const std::optional<Day> due = RectificationDueBy(state.rulesets(), c);
+    if (due && *c.rated <= d && d > *due && !(c.rectified && *c.rectified <= d)) owe(s.id, "integrity.rectification_overdue", c.seqs);
+  }
+  for (const Objection& o : s.rare->objections) {
+    if (o.filed > d || (o.resolved && *o.resolved <= d)) continue;
+    if (d > ObjectionDueBy(state.rulesets(), o)) owe(o.handling_agency, "integrity.objection_overdue", o.seqs);
+  }
+  if (owed.empty()) {
+    owed_.erase(&s);
+  } else {
+    owed_.insert_or_assign(&s, std::move(owed));
+  }
+  if (auto file = StaffFileOf(s, d)) {
+    files_.insert_or_assign(&s, *file);
+  } else {
+    files_.erase(&s);
+  }
+}
+
+std::vector<IntegrityRow> IntegrityTally::Board(const State& state) const {
+  Failures failures;  // in no order: a failure's count and sorted seqs do not depend on it
+  for (const auto& [subject, owed] : owed_) {
+    for (const Owed& o : owed) {
+      IntegrityRow::Failure& f = failures[o.agency][o.rule];
+      f.rule = o.rule;
+      f.count += 1;
+      f.seqs.insert(f.seqs.end(), o.seqs.begin(), o.seqs.end());
+    }
+  }
+  std::unordered_map<std::string_view, StaffRollUp> staff;
+  for (const auto& [subject, file] : files_) AddTo(staff[file.first], file.second);
+  const RulesetHistory::Adopted* rules = state.rulesets().At(day_);
   std::vector<IntegrityRow> rows;
-  Failures failures = OverdueDuties(state, as_of);
-  const RulesetHistory::Adopted* rules = state.rulesets().At(as_of);
-  const auto staff = StaffByEmployer(state, as_of);
-  state.ForEachSubject([&](const SubjectState& s) {  // in no order: the rows are sorted below, to the USCC
-    if (!IsPublicBody(s) || s.events == 0) return;
-    IntegrityRow row = Row(state, s, as_of);
-    if (auto it = staff.find(s.id); it != staff.end()) row.staff = it->second;
-    if (auto it = failures.find(s.id); it != failures.end()) {
+  rows.reserve(rows_.size());
+  for (const auto& [subject, kept] : rows_) {
+    IntegrityRow row = kept;
+    if (auto it = staff.find(row.subject); it != staff.end() && it->second.files >= kStaffRollUpFilesMin) row.staff = it->second;
+    if (auto it = failures.find(row.subject); it != failures.end()) {
       for (auto& [rule, failure] : it->second) {
         std::sort(failure.seqs.begin(), failure.seqs.end());
         failure.name = rules ? rules->rules.NameOf(rule) : FindRuleName(rule);
@@ -103,7 +131,7 @@ std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of) {
       }
     }
     rows.push_back(std::move(row));
-  });
+  }
   std::sort(rows.begin(), rows.end(), [](const IntegrityRow& a, const IntegrityRow& b) {
     if (a.fulfilment_rate != b.fulfilment_rate) return a.fulfilment_rate > b.fulfilment_rate;
     if (a.failure_count() != b.failure_count()) return a.failure_count() < b.failure_count();

@@ -3,7 +3,11 @@
 // ratings — and ranked.
 #pragma once
 
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "projections/civil_servant.h"
@@ -44,5 +48,38 @@ struct IntegrityRow {
 // Public bodies are SubjectRegistered as PublicBody or hold a USCC of authority 1 (机关,
 // 事业单位). Ranked by fulfilment rate, then fewer failures, then smaller arrears, then higher rating, then USCC.
 std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of);
+
+// The board on one day, kept between answers as each subject's share of it: its own row, if it is
+// a public body; the duties its records show a body to have let pass; its civil servant's file,
+// counted for its employer. Update counts again only the subjects it is given (those entries
+// changed since, State::ChangedSince), so a kept board follows the log at the cost of what each
+// entry touches. Board gives what IntegrityBoard gives for the same state.
+class IntegrityTally {
+ public:
+  IntegrityTally(const State& state, Day as_of);  // every subject counted
+  Day day() const { return day_; }
+  // Counts `changed` again as `state` holds them. REQUIRES: `state` is the state the tally was
+  // made from, folded on (a subject's node stays where it is in it), in which no subject but these
+  // has changed since the tally was made or last updated, and no ruleset has been adopted.
+  void Update(const State& state, std::span<const std::string_view> changed);
+  // Ranked. `state` gives the rules' names: the state counted, as for Update.
+  std::vector<IntegrityRow> Board(const State& state) const;
+
+ private:
+  struct Owed {  // a duty a body let pass, seen in another subject's (or its own) records
+    std::string agency;
+    const char* rule = nullptr;
+    std::vector<uint64_t> seqs;
+  };
+  // Counts subject `s` again: its entries in the three maps set, or taken out.
+  void Count(const State& state, const SubjectState& s);
+
+  Day day_;
+  // Each subject's share, none for one that has none. Keyed by the subject's node, which stays
+  // where it is in the state (as does its id, which a file's employer views).
+  std::unordered_map<const SubjectState*, IntegrityRow> rows_;  // public bodies': without failures, staff or rank
+  std::unordered_map<const SubjectState*, std::vector<Owed>> owed_;
+  std::unordered_map<const SubjectState*, std::pair<std::string_view, StaffRollUp>> files_;  // civil servants': employer, counts
+};
 
 }  // namespace creditlog::projections

@@ -202,5 +202,42 @@ TEST_CASE("demo: the board and the verifications due read alike through the inde
   CHECK(due > 0);
 }
 
+TEST_CASE("demo: a board kept and counted again for the subjects each step changed is the board counted whole", "[demo]") {
+  // projections::IntegrityTally: a tally made part-way through a demo city's log and updated in
+  // steps with State::ChangedSince gives, after each step, the board a fresh count gives.
+  DemoLedger d;
+  REQUIRE(api::RunDemo(*d.ledger, d.Options(400, api::kDemoUsccCodes), kPassphrase).ok());
+  const uint64_t size = d.ledger->size();
+  const uint64_t start = size / 3;
+  auto state = projections::BuildState(*d.ledger, start);
+  REQUIRE(state.ok());
+  const projections::Day today = events::DaysFromDate(kToday);
+  std::vector<projections::IntegrityTally> tallies;
+  for (projections::Day day : {today - 400, today}) tallies.emplace_back(*state, day);
+  size_t steps = 0, counted = 0;
+  for (uint64_t at = start; at < size;) {
+    const uint64_t before = state->applied();
+    at = std::min(size, at + 1 + at / 7);
+    REQUIRE(projections::CatchUp(*d.ledger, at, &*state).ok());
+    std::vector<std::string_view> changed;
+    REQUIRE(state->ChangedSince(before, &changed));
+    counted += changed.size();
+    ++steps;
+    for (projections::IntegrityTally& tally : tallies) {
+      tally.Update(*state, changed);
+      INFO("step " << steps << " to " << at << " on " << events::DateFromDays(tally.day()));
+      CHECK(api::DumpJson(api::IntegrityJson(tally.Board(*state), tally.day())) ==
+            api::DumpJson(api::IntegrityJson(projections::IntegrityBoard(*state, tally.day()), tally.day())));
+    }
+  }
+  CHECK(steps > 3);
+  CHECK(counted < steps * 400);  // each step counted again only what it changed
+  const auto board = tallies.back().Board(*state);
+  CHECK(!board.empty());
+  size_t failures = 0;
+  for (const auto& row : board) failures += row.failures.size();
+  CHECK(failures > 0);
+}
+
 }  // namespace
 }  // namespace creditlog::testing

@@ -298,3 +298,60 @@ TEST_CASE("search: a hit's grade and lists are kept for the day, and evaluated a
   CHECK(Searched(s, live, "3702", Role::kPublic, "2026-03-03", &text) == hits);
   CHECK(live.standings_evaluated() == 4 * hits + 2);
 }
+
+namespace {
+
+// The board as the server answers it, which must be the board counted whole from a fresh fold.
+std::string ServedBoard(Story& s, LiveProjection& live, const char* day) {
+  auto body = live.IntegrityBody(D(day));
+  REQUIRE(body.ok());
+  auto state = BuildState(*s.f.ledger, s.f.ledger->size());
+  REQUIRE(state.ok());
+  CHECK(*body == DumpJson(IntegrityJson(IntegrityBoard(*state, D(day)), D(day))));
+  return *body;
+}
+
+}  // namespace
+
+TEST_CASE("integrity: a kept board is counted again for the subjects new entries change, and equals the board counted whole", "[lists]") {
+  Story s;
+  LiveProjection live(*s.f.ledger);
+  REQUIRE(live.CatchUp().ok());
+  const std::string quiet = ServedBoard(s, live, "2026-05-02");
+  CHECK(live.boards_computed() == 1);
+  CHECK(ServedBoard(s, live, "2026-05-02") == quiet);  // no entry since: the same answer, kept
+  CHECK(live.boards_computed() == 1);
+  CHECK(live.boards_updated() == 0);
+
+  // Another subject's commitment, accepted by the public body and not verified by 2026-05-01:
+  // the body's failure from 2026-05-02, though no entry names the body as its subject.
+  json commitment = CommitmentJson("GZ-B1", "2026-03-02", "2026-12-31");
+  commitment["accepting_agency"] = kPublicBody;
+  s.Add(kCompany, "CommitmentMade", commitment);
+  const std::string owed = ServedBoard(s, live, "2026-05-02");
+  CHECK(owed != quiet);
+  CHECK(owed.find("integrity.verification_overdue") != std::string::npos);
+  CHECK(live.boards_computed() == 1);
+  CHECK(live.boards_updated() == 1);
+
+  // The body pays a contract late (its own row: arrears), then the commitment is verified.
+  s.Add(kPublicBody, "ContractSigned", {{"contract_id", "HT-B1"}, {"public_body", kPublicBody}, {"counterparty", kCompany},
+                                        {"title", "采购"}, {"amount_fen", 1000000}, {"signed_date", "2025-12-01"},
+                                        {"delivery_date", "2026-01-01"}, {"payment_term_days", 30}});
+  CHECK(ServedBoard(s, live, "2026-05-02").find("\"arrears_fen\":1000000") != std::string::npos);
+  s.Add(kCompany, "CommitmentVerified", {{"commitment_id", "GZ-B1"}, {"verified_date", "2026-05-06"}});
+  CHECK(ServedBoard(s, live, "2026-05-02").find("integrity.verification_overdue") != std::string::npos);  // verified after that day
+  CHECK(live.boards_computed() == 1);
+  CHECK(live.boards_updated() == 3);
+
+  // Other days are counted whole: the day it was verified, and the last day it was not yet overdue.
+  CHECK(ServedBoard(s, live, "2026-05-06").find("integrity.verification_overdue") == std::string::npos);
+  CHECK(ServedBoard(s, live, "2026-05-01").find("integrity.verification_overdue") == std::string::npos);
+  CHECK(live.boards_computed() == 3);
+
+  // A ruleset adopted can change every duty's days: counted whole.
+  s.Adopt(std::string(DefaultRulesetJson()), "2026-01-01", "again");
+  ServedBoard(s, live, "2026-05-01");
+  CHECK(live.boards_computed() == 4);
+  CHECK(live.boards_updated() == 3);
+}

@@ -20,6 +20,10 @@ Status LiveProjection::Start(const std::string& snapshot_path, const KeyPair* le
     std::lock_guard standings_lock(standings_mutex_);
     standings_ = KeptStandings{};
   }
+  {
+    std::lock_guard boards_lock(boards_mutex_);
+    boards_.clear();
+  }
   ASSIGN_OR_RETURN(state_, projections::BuildStateFromSnapshot(ledger_, ledger_.size(), snapshot_path, {}, &start));
   NoteFoldStart(start);
   snapshot_size_ = started_from_ = start.from;
@@ -88,11 +92,15 @@ std::string LiveProjection::PageBody(fb::ListKind kind, projections::Day day, co
   return Framed(ListFrameText(kind, day, extra), first, last);
 }
 
+bool LiveProjection::WorthPatching(const projections::State& state, size_t changed) {
+  return changed <= kListPatchSubjectsAlways || changed <= state.subjects().size() / kListPatchShareMax;
+}
+
 bool LiveProjection::Patch(const projections::State& state, fb::ListKind kind, projections::Day day, const Disclosure& reader,
                            CachedList& list, Status* error) {
   std::vector<std::string_view> changed;
   if (!state.ChangedSince(list.applied, &changed)) return false;
-  if (changed.size() > kListPatchSubjectsAlways && changed.size() > state.subjects().size() / kListPatchShareMax) return false;
+  if (!WorthPatching(state, changed.size())) return false;
   list.applied = state.applied();
   for (std::string_view id : changed) {
     const projections::SubjectState* subject = state.Subject(id);
@@ -162,6 +170,36 @@ Result<std::string> LiveProjection::ListBody(fb::ListKind kind, projections::Day
     if (list_cache_.size() >= kListCacheEntriesMax) list_cache_.clear();
     auto& kept = list_cache_[key];
     if (kept.applied <= list.applied) kept = std::move(list);
+  }));
+  return body;
+}
+
+Result<std::string> LiveProjection::IntegrityBody(projections::Day day) {
+  std::string body;
+  RETURN_IF_ERROR(Read([&](const projections::State& state) {
+    std::lock_guard lock(boards_mutex_);
+    auto it = boards_.find(day);
+    if (it != boards_.end() && it->second.applied != state.applied()) {
+      KeptBoard& kept = it->second;
+      std::vector<std::string_view> changed;  // false, too, for a state behind the board
+      if (state.ChangedSince(kept.applied, &changed) && WorthPatching(state, changed.size())) {
+        kept.tally.Update(state, changed);
+        kept.applied = state.applied();
+        if (!changed.empty()) kept.body.reset();
+        boards_updated_.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        boards_.erase(it);
+        it = boards_.end();
+      }
+    }
+    if (it == boards_.end()) {
+      if (boards_.size() >= kBoardCacheDaysMax) boards_.clear();
+      it = boards_.emplace(day, KeptBoard{state.applied(), projections::IntegrityTally(state, day), std::nullopt}).first;
+      boards_computed_.fetch_add(1, std::memory_order_relaxed);
+    }
+    KeptBoard& kept = it->second;
+    if (!kept.body) kept.body = IntegrityText(kept.tally.Board(state), day);
+    body = *kept.body;
   }));
   return body;
 }

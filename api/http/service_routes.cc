@@ -67,6 +67,10 @@ Reply ServerImpl::MetricsText(const Request& req, const Params&, const Principal
                static_cast<double>(live_.lists_computed()));
   WriteCounter(&out, "creditlog_lists_patched_total", "Cached list answers patched with the subjects new entries changed.",
                static_cast<double>(live_.lists_patched()));
+  WriteCounter(&out, "creditlog_boards_computed_total", "Integrity boards counted whole (every subject read).",
+               static_cast<double>(live_.boards_computed()));
+  WriteCounter(&out, "creditlog_boards_updated_total", "Kept integrity boards counted again for the subjects new entries changed.",
+               static_cast<double>(live_.boards_updated()));
   WriteCounter(&out, "creditlog_search_standings_evaluated_total", "Search hits whose grade and lists were evaluated.",
                static_cast<double>(live_.standings_evaluated()));
   WriteCounter(&out, "creditlog_search_standings_kept_total", "Search hits whose grade and lists were kept from an earlier search.",

@@ -254,9 +254,9 @@ Reply ServerImpl::List(const Request& req, const Params& params, const Principal
 Reply ServerImpl::Integrity(const Request& req, const Params&, const Principal&) {
   auto day = AsOf(req);
   if (!day.ok()) return Error(req, day.status());
-  return WithState(req, [&](const projections::State& state) {
-    return Json(req, IntegrityJson(projections::IntegrityBoard(state, *day), *day));
-  });
+  auto body = live_.IntegrityBody(*day);
+  if (!body.ok()) return Error(req, body.status());
+  return Send(req, 200, kJsonType, std::move(*body));
 }
 
 Reply ServerImpl::Ruleset(const Request& req, const Params&, const Principal&) {
