@@ -53,7 +53,7 @@ std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of);
 // a public body; the duties its records show a body to have let pass; its civil servant's file,
 // counted for its employer. Update counts again only the subjects it is given (those entries
 // changed since, State::ChangedSince), so a kept board follows the log at the cost of what each
-// entry touches. Board gives what IntegrityBoard gives for the same state.
+// entry touches. Board gives what a tally counted afresh from the same state gives.
 class IntegrityTally {
  public:
   IntegrityTally(const State& state, Day as_of);  // every subject counted

@@ -1,6 +1,6 @@
 // The server's in-memory projection: the State every query reads, caught up with the log
-// before each answer, and the cache of whole lists (costly to compute: every subject is
-// evaluated), patched as the log grows with the rows of the subjects its new entries changed.
+// before each answer, and the cache of whole lists and the integrity board (costly to compute:
+// every subject is evaluated), patched as the log grows with the subjects its new entries changed.
 //
 // Queries share the state (a shared lock); only catching up, when the log has grown since the
 // last query, takes it exclusively. Thread-safe; the ledger must outlive it.
