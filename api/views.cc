@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "base/check.h"
 #include "base/clock.h"
 #include "events/event.h"
 #include "events/json.h"
@@ -309,13 +310,21 @@ Result<std::string> ListRowsText(const projections::State& state, const projecti
   return text;
 }
 
+// The text of `frame` split between the brackets of its empty array `key`, so that rows written
+// one at a time can go between the two halves.
+static std::pair<std::string, std::string> FrameAround(const json& frame, std::string_view key) {
+  const std::string whole = DumpJson(frame);
+  const std::string empty = "\"" + std::string(key) + "\":[]";
+  const size_t found = whole.find(empty);
+  CREDITLOG_CHECK(found != std::string::npos);
+  const size_t at = found + empty.size() - 1;  // between the brackets
+  return {whole.substr(0, at), whole.substr(at)};
+}
+
 std::pair<std::string, std::string> ListFrameText(fb::ListKind kind, Day day, const json& extra) {
   json frame = ListFrame(kind, day, json::array());
   for (const auto& [key, value] : extra.items()) frame[key] = value;
-  const std::string whole = DumpJson(frame);
-  constexpr std::string_view kEntries = "\"entries\":[]";
-  const size_t at = whole.find(kEntries) + kEntries.size() - 1;  // between the brackets
-  return {whole.substr(0, at), whole.substr(at)};
+  return FrameAround(frame, "entries");
 }
 
 static json IntegrityRowJson(const projections::IntegrityRow& r) {
@@ -344,15 +353,12 @@ json IntegrityJson(const std::vector<projections::IntegrityRow>& rows, Day day) 
 }
 
 std::string IntegrityText(const std::vector<projections::IntegrityRow>& rows, Day day) {
-  const std::string frame = DumpJson(IntegrityJson({}, day));
-  constexpr std::string_view kBoard = "\"board\":[]";
-  const size_t at = frame.find(kBoard) + kBoard.size() - 1;  // between the brackets
-  std::string text = frame.substr(0, at);
+  auto [text, tail] = FrameAround(IntegrityJson({}, day), "board");
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i != 0) text += ',';
     text += DumpJson(IntegrityRowJson(rows[i]));
   }
-  return text + frame.substr(at);
+  return text + tail;
 }
 
 json CheckJson(const projections::Profile& p, const projections::ActionCheck& check, const Disclosure& reader_at_large) {

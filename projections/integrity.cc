@@ -60,26 +60,44 @@ int IntegrityRow::failure_count() const {
 std::vector<IntegrityRow> IntegrityBoard(const State& state, Day as_of) { return IntegrityTally(state, as_of).Board(state); }
 
 IntegrityTally::IntegrityTally(const State& state, Day as_of) : day_(as_of) {
-  state.ForEachSubject([&](const SubjectState& s) { Count(state, s); });
+  state.ForEachSubject([&](const SubjectState& s) {
+    Share share = Count(state, s);
+    if (share.row) rows_.emplace(&s, std::move(*share.row));
+    if (!share.owed.empty()) owed_.emplace(&s, std::move(share.owed));
+    if (share.file) files_.emplace(&s, *share.file);
+  });
 }
 
 void IntegrityTally::Update(const State& state, std::span<const std::string_view> changed) {
   for (std::string_view id : changed) {
     // A subject not in the state was never counted: subjects are not taken out of one.
-    if (const SubjectState* s = state.Subject(id)) Count(state, *s);
+    const SubjectState* s = state.Subject(id);
+    if (s == nullptr) continue;
+    Share share = Count(state, *s);
+    if (share.row) {
+      rows_.insert_or_assign(s, std::move(*share.row));
+    } else {
+      rows_.erase(s);
+    }
+    if (!share.owed.empty()) {
+      owed_.insert_or_assign(s, std::move(share.owed));
+    } else {
+      owed_.erase(s);
+    }
+    if (share.file) {
+      files_.insert_or_assign(s, *share.file);
+    } else {
+      files_.erase(s);
+    }
   }
 }
 
-void IntegrityTally::Count(const State& state, const SubjectState& s) {
+IntegrityTally::Share IntegrityTally::Count(const State& state, const SubjectState& s) const {
   const Day d = day_;
-  if (IsPublicBody(s) && s.events > 0) {
-    rows_.insert_or_assign(&s, Row(state, s, d));
-  } else {
-    rows_.erase(&s);
-  }
-  std::vector<Owed> owed;
+  Share share;
+  if (IsPublicBody(s) && s.events > 0) share.row = Row(state, s, d);
   auto owe = [&](const std::string& agency, const char* rule, const std::vector<uint64_t>& seqs) {
-    if (!agency.empty()) owed.push_back({agency, rule, seqs});
+    if (!agency.empty()) share.owed.push_back({agency, rule, seqs});
   };
   for (const Commitment& c : s.commitments) {
     auto due = DueVerificationOf(state, s, c, d);
@@ -93,16 +111,8 @@ void IntegrityTally::Count(const State& state, const SubjectState& s) {
     if (o.filed > d || (o.resolved && *o.resolved <= d)) continue;
     if (d > ObjectionDueBy(state.rulesets(), o)) owe(o.handling_agency, "integrity.objection_overdue", o.seqs);
   }
-  if (owed.empty()) {
-    owed_.erase(&s);
-  } else {
-    owed_.insert_or_assign(&s, std::move(owed));
-  }
-  if (auto file = StaffFileOf(s, d)) {
-    files_.insert_or_assign(&s, *file);
-  } else {
-    files_.erase(&s);
-  }
+  share.file = StaffFileOf(s, d);
+  return share;
 }
 
 std::vector<IntegrityRow> IntegrityTally::Board(const State& state) const {

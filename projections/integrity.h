@@ -71,15 +71,20 @@ class IntegrityTally {
     const char* rule = nullptr;
     std::vector<uint64_t> seqs;
   };
-  // Counts subject `s` again: its entries in the three maps set, or taken out.
-  void Count(const State& state, const SubjectState& s);
+  using StaffFile = std::pair<std::string_view, StaffRollUp>;  // a civil servant's: employer, counts
+  struct Share {  // one subject's share of the board
+    std::optional<IntegrityRow> row;
+    std::vector<Owed> owed;
+    std::optional<StaffFile> file;
+  };
+  Share Count(const State& state, const SubjectState& s) const;
 
   Day day_;
   // Each subject's share, none for one that has none. Keyed by the subject's node, which stays
   // where it is in the state (as does its id, which a file's employer views).
   std::unordered_map<const SubjectState*, IntegrityRow> rows_;  // public bodies': without failures, staff or rank
   std::unordered_map<const SubjectState*, std::vector<Owed>> owed_;
-  std::unordered_map<const SubjectState*, std::pair<std::string_view, StaffRollUp>> files_;  // civil servants': employer, counts
+  std::unordered_map<const SubjectState*, StaffFile> files_;
 };
 
 }  // namespace creditlog::projections
