@@ -2,7 +2,8 @@
 //
 //   bench_ledger [--events N] [--growth 100000,1000000] [--demo DIR]
 //
-// Ceilings: Ed25519 verifications/s on 1 and 2 threads; RocksDB durable batched writes/s of
+// Ceilings: Ed25519 verifications/s on 1 and 2 threads over distinct envelopes, and every check
+// an append runs before the writer; RocksDB durable batched writes/s of
 // values the size of our entries. Then: durable signed appends/s through Ledger::AppendBatch
 // (group commit, parallel signature checks); the full audit; and, with --demo, the projection
 // rebuild of a demo ledger. --growth appends until each size and measures there: the ingest
@@ -11,6 +12,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -38,8 +40,31 @@ constexpr uint64_t kEventsDefault = 50'000;
 constexpr size_t kAppendChunk = 100'000;     // events per AppendBatch call, pipelined inside
 constexpr uint64_t kGrowthWindow = 20'000;  // events timed at each growth milestone
 constexpr int kProofSamples = 1000;
+constexpr uint64_t kCeilingEvents = 40'000;  // at most this many distinct envelopes for the ceilings
+constexpr int kCeilingRounds = 3;
 
-double VerifyCeiling(unsigned threads, const Bytes& envelope) {
+// Ed25519 verifications/s on `threads` threads over distinct envelopes, each verified once as the
+// ledger verifies them, already parsed. One envelope verified over and over runs ~5% faster
+// (libsodium's variable-time scalar multiplication branches on the signature's digits, and the
+// branch predictor learns one signature's); that is VerifyOneEnvelope, kept for comparison.
+double VerifyCeiling(unsigned threads, const std::vector<Bytes>& envelopes) {
+  std::vector<events::EnvelopeView> views;
+  views.reserve(envelopes.size());
+  for (const Bytes& e : envelopes) views.push_back(*events::ParseEnvelope(e));
+  const auto start = Clock::now();
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (size_t i = t; i < views.size(); i += threads) {
+        if (!events::VerifyEnvelopeSignature(views[i], kOrigin).ok()) std::abort();
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  return static_cast<double>(views.size()) / Seconds(start);
+}
+
+double VerifyOneEnvelope(unsigned threads, const Bytes& envelope) {
   auto view = *events::ParseEnvelope(envelope);
   constexpr int kPerThread = 20'000;
   const auto start = Clock::now();
@@ -181,15 +206,23 @@ int main(int argc, char** argv) {
 
   // Ceilings.
   const Bytes sample = SignedEvents(0, 1, root)[0];
-  const double verify_1t = ingest_only ? 1 : VerifyCeiling(1, sample);
-  const double verify_2t = ingest_only ? 1 : VerifyCeiling(2, sample);
+  const std::vector<Bytes> distinct = ingest_only ? std::vector<Bytes>() : SignedEvents(0, std::min<uint64_t>(total, kCeilingEvents), root);
+  // The 2-thread ceilings and the checks are taken in turn, the best of kCeilingRounds each, so
+  // that a neighbour taking a core for a moment lowers neither the ceiling nor the ratio.
+  const double verify_1t = ingest_only ? 1 : VerifyCeiling(1, distinct);
+  double verify_2t = ingest_only ? 1 : 0, check_2t = 0;
+  for (int round = 0; !ingest_only && round < kCeilingRounds; ++round) {
+    verify_2t = std::max(verify_2t, VerifyCeiling(2, distinct));
+    check_2t = std::max(check_2t, CheckCeiling(2, distinct));
+  }
   bench::Result("verify_ceiling_1t", verify_1t, "verifications/s");
   bench::Result("verify_ceiling_2t", verify_2t, "verifications/s");
   if (!ingest_only) {
+    bench::Result("verify_ceiling_2t_one_envelope", VerifyOneEnvelope(2, sample), "verifications/s");
     bench::Result("sha256_node_hashes", NodeHashCeiling(), "hashes/s");
     bench::Result("sha256_bulk", BulkHashMiBPerS(), "MiB/s");
-    const std::vector<Bytes> distinct = SignedEvents(0, std::min<uint64_t>(total, 40'000), root);
-    bench::Result("check_ceiling_2t", CheckCeiling(2, distinct), "events/s");
+    bench::Result("check_ceiling_2t", check_2t, "events/s");
+    bench::Result("check_ceiling_ratio", check_2t / verify_2t, "of_verify_ceiling_2t");
   }
   const size_t entry_bytes = sample.size() + 48;  // the entry wraps the envelope with seq, time, version
   const double rocks = ingest_only ? 0 : RocksCeiling(dir + "-rocks", entry_bytes, std::max<uint64_t>(total, 100'000));

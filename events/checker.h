@@ -82,7 +82,7 @@ class Checker {
   }
 
   void Check(std::string_view code, const std::string& field) {
-    const bool overridden = overrides_.count(std::string(code)) > 0 && has_reason_;
+    const bool overridden = has_reason_ && overrides_.find(code) != overrides_.end();
     Status s = ValidateUscc(code, overridden);
     if (!s.ok()) Fail(field, s.message());
   }
@@ -104,15 +104,16 @@ class Checker {
       return;
     }
     if (s->size() > max) return Fail(field, std::to_string(s->size()) + " bytes; the limit is " + std::to_string(max));
-    if (rules_ == FieldRules::kNew) {
-      if (Status text = CheckText(s->string_view(), kind); !text.ok()) return Fail(field, text.message());
+    if (rules_ == FieldRules::kNew) {  // the text rules refuse all IsValidNoteText refuses
+      if (Status text = CheckText(s->string_view(), kind); !text.ok()) Fail(field, text.message());
+      return;
     }
     if (!IsValidNoteText(s->string_view())) Fail(field, "must be valid UTF-8 without control characters");
   }
 
   FieldRules rules_;
   Status status_;
-  std::set<std::string> overrides_;
+  std::set<std::string, std::less<>> overrides_;
   bool has_reason_ = false;
 };
 

@@ -21,6 +21,14 @@ constexpr char32_t kC1Last = 0x9F;
 constexpr char32_t kNoncharacterRunFirst = 0xFDD0;
 constexpr char32_t kNoncharacterRunLast = 0xFDEF;
 constexpr char32_t kPlaneLastTwoMask = 0xFFFE;
+// The ranges of IsNfcWhateverAround.
+constexpr char32_t kNfcPlainBelow = 0x300;  // the combining diacritical marks begin here
+constexpr char32_t kCjkPunctuationFirst = 0x3000;
+constexpr char32_t kCjkPunctuationLast = 0x3029;  // U+302A..U+302F are combining tone marks
+constexpr char32_t kCjkIdeographFirst = 0x4E00;
+constexpr char32_t kCjkIdeographLast = 0x9FFF;
+constexpr char32_t kFullwidthFirst = 0xFF01;
+constexpr char32_t kFullwidthLast = 0xFF5E;
 
 // Names for messages, for the characters people are likely to meet. Which characters are
 // refused never depends on this list: that comes from libutf8proc's categories.
@@ -196,15 +204,23 @@ Status NotNfc(const std::u32string& text, const std::string& normalised) {
 
 }  // namespace
 
+bool IsNfcWhateverAround(char32_t code_point) {
+  return code_point < kNfcPlainBelow || (code_point >= kCjkPunctuationFirst && code_point <= kCjkPunctuationLast) ||
+         (code_point >= kCjkIdeographFirst && code_point <= kCjkIdeographLast) ||
+         (code_point >= kFullwidthFirst && code_point <= kFullwidthLast);
+}
+
 Status CheckText(std::string_view text, TextKind kind) {
   size_t bad_byte = 0;
   const std::optional<std::u32string> code_points = Decode(text, &bad_byte);
   if (!code_points) return Status::InvalidArgument("is not valid UTF-8 at byte " + std::to_string(bad_byte + 1));
+  bool nfc_whatever_around = true;
   for (size_t i = 0; i < code_points->size(); ++i) {
     const std::string refusal = Refusal((*code_points)[i], kind);
     if (!refusal.empty()) {
       return Status::InvalidArgument("character " + std::to_string(i + 1) + " (" + Describe((*code_points)[i]) + ") " + refusal);
     }
+    nfc_whatever_around = nfc_whatever_around && IsNfcWhateverAround((*code_points)[i]);
   }
   if (kind == TextKind::kSingleLine && !code_points->empty()) {
     if (IsWhiteSpace(code_points->front())) {
@@ -215,7 +231,7 @@ Status CheckText(std::string_view text, TextKind kind) {
                                      Describe(code_points->back()) + ")");
     }
   }
-  if (IsAscii(text)) return Status::Ok();
+  if (nfc_whatever_around) return Status::Ok();
   const std::optional<std::string> normalised = Nfc(text);
   if (!normalised) return Status::InvalidArgument("cannot be normalised to NFC");
   if (*normalised != text) return NotNfc(*code_points, *normalised);

@@ -33,6 +33,14 @@ inline constexpr size_t kNfcShownCodePointsMax = 4;
 //    and creditlog import normalise their input"
 Status CheckText(std::string_view text, TextKind kind);
 
+// True for a code point that is in NFC whatever stands around it: a starter (combining class
+// 0) that NFC keeps as it is and that never composes with a character before it. Text made only
+// of these is in NFC without normalising it. This is a short list of ranges — Latin below
+// U+0300, CJK punctuation U+3000..U+3029, the CJK Unified Ideographs U+4E00..U+9FFF and the
+// fullwidth forms U+FF01..U+FF5E, which is most of what a credit record holds — and is a
+// shortcut only: tests/events_text_rules_test.cc checks each range against libutf8proc.
+bool IsNfcWhateverAround(char32_t code_point);
+
 // The NFC form of `text`; `text` unchanged when it is not valid UTF-8 (the rules refuse it).
 std::string NormaliseText(std::string_view text);
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -8,7 +9,10 @@
 
 #include "events/event.h"
 #include "events/json.h"
+#include "crypto/text.h"
 #include "events/text_rules.h"
+
+#include <utf8proc.h>
 
 using namespace creditlog;
 using namespace creditlog::events;
@@ -291,4 +295,67 @@ TEST_CASE("White space is trimmed from both ends of a cell, whatever its kind", 
   CHECK_FALSE(IsNfc("Cafe\xCC\x81"));
   CHECK_FALSE(IsNfc("\xFF"));
   CHECK_THAT(CheckText("甲\xFF", TextKind::kMultiLine).message(), Catch::StartsWith("is not valid UTF-8 at byte 4"));
+}
+
+// IsNfcWhateverAround is a table of our own beside libutf8proc's: every code point in it must be a
+// starter that NFC keeps, and no canonical decomposition may hold one after its first code point
+// (the second of every composition pair is one), so no character before it can compose with it.
+TEST_CASE("A code point NFC keeps whatever stands around it is so by libutf8proc, over every code point", "[events][text]") {
+  constexpr utf8proc_int32_t kCodePointLast = 0x10FFFF;
+  constexpr utf8proc_int32_t kSurrogateFirst = 0xD800, kSurrogateLast = 0xDFFF;
+  size_t in_table = 0;
+  for (utf8proc_int32_t cp = 0; cp <= kCodePointLast; ++cp) {
+    if (cp >= kSurrogateFirst && cp <= kSurrogateLast) continue;
+    utf8proc_int32_t parts[8];
+    int boundclass = 0;
+    const utf8proc_ssize_t n = utf8proc_decompose_char(cp, parts, 8, UTF8PROC_DECOMPOSE, &boundclass);
+    REQUIRE(n >= 1);
+    for (utf8proc_ssize_t i = 1; i < n; ++i) {
+      INFO("U+" << std::hex << cp << " decomposes with U+" << parts[i] << " after its first code point");
+      REQUIRE_FALSE(IsNfcWhateverAround(static_cast<char32_t>(parts[i])));
+    }
+    if (!IsNfcWhateverAround(static_cast<char32_t>(cp))) continue;
+    ++in_table;
+    INFO("U+" << std::hex << cp);
+    REQUIRE(utf8proc_get_property(cp)->combining_class == 0);
+    utf8proc_uint8_t alone[5] = {};
+    const utf8proc_ssize_t bytes = utf8proc_encode_char(cp, alone);  // and a NUL after it
+    utf8proc_uint8_t* nfc = utf8proc_NFC(alone);  // NUL-terminated: U+0000 is NFC's as it is
+    REQUIRE(nfc != nullptr);
+    const std::string kept(reinterpret_cast<const char*>(nfc));
+    std::free(nfc);
+    if (cp != 0) REQUIRE(kept == std::string(reinterpret_cast<const char*>(alone), static_cast<size_t>(bytes)));
+  }
+  CHECK(in_table == 0x300 + 0x2A + (0x9FFF - 0x4E00 + 1) + (0xFF5E - 0xFF01 + 1));
+  // Text made of them is taken as NFC without normalising; one code point outside the table
+  // sends it through NFC, and a composing mark after a code point in the table is refused.
+  CHECK(CheckText("信用承诺（2026年）：按期履行、不拖欠", TextKind::kSingleLine).ok());
+  const Status composed = CheckText("Cafe\xCC\x81", TextKind::kSingleLine);
+  CHECK_FALSE(composed.ok());
+  CHECK(composed.message().find("not in Unicode NFC at character 4") != std::string::npos);
+  CHECK_FALSE(CheckText("\xEF\xA4\x80", TextKind::kSingleLine).ok());  // U+F900, which NFC writes U+8C48
+}
+
+// A new event's strings are checked by the text rules alone (events/checker.h): they must refuse
+// every string the recorded-entry rule (IsValidNoteText) refuses.
+TEST_CASE("The text rules refuse every string that is not UTF-8 without control characters", "[events][text]") {
+  size_t refused = 0;
+  auto both = [&](const std::string& text) {
+    if (IsValidNoteText(text)) return;
+    ++refused;
+    INFO("bytes " << json(std::vector<uint8_t>(text.begin(), text.end())).dump());
+    REQUIRE_FALSE(CheckText(text, TextKind::kMultiLine).ok());
+  };
+  for (int a = 0; a < 256; ++a) {
+    both(std::string(1, static_cast<char>(a)));
+    for (int b = 0; b < 256; ++b) {
+      both({static_cast<char>(a), static_cast<char>(b)});
+      // Three bytes after the lead bytes where overlong forms, surrogates and the end lie.
+      for (int lead : {0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5}) {
+        both({static_cast<char>(lead), static_cast<char>(a), static_cast<char>(b)});
+        both({static_cast<char>(lead), static_cast<char>(a), static_cast<char>(b), '\x80'});
+      }
+    }
+  }
+  CHECK(refused > 500'000);
 }
