@@ -49,6 +49,16 @@ IntegrityRow Row(const State& state, const SubjectState& s, Day d) {
   return row;
 }
 
+// `s`'s value in `map` set to `value`, or taken out when there is none.
+template <typename Map, typename Value>
+void SetOrErase(Map& map, const SubjectState* s, std::optional<Value> value) {
+  if (value) {
+    map.insert_or_assign(s, std::move(*value));
+  } else {
+    map.erase(s);
+  }
+}
+
 }  // namespace
 
 int IntegrityRow::failure_count() const {
@@ -74,21 +84,9 @@ void IntegrityTally::Update(const State& state, std::span<const std::string_view
     const SubjectState* s = state.Subject(id);
     if (s == nullptr) continue;
     Share share = Count(state, *s);
-    if (share.row) {
-      rows_.insert_or_assign(s, std::move(*share.row));
-    } else {
-      rows_.erase(s);
-    }
-    if (!share.owed.empty()) {
-      owed_.insert_or_assign(s, std::move(share.owed));
-    } else {
-      owed_.erase(s);
-    }
-    if (share.file) {
-      files_.insert_or_assign(s, *share.file);
-    } else {
-      files_.erase(s);
-    }
+    SetOrErase(rows_, s, std::move(share.row));
+    SetOrErase(owed_, s, share.owed.empty() ? std::nullopt : std::optional(std::move(share.owed)));
+    SetOrErase(files_, s, share.file);
   }
 }
 
