@@ -1,5 +1,6 @@
 #include "events/text_rules.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -13,7 +14,6 @@ namespace {
 
 constexpr char32_t kTab = U'\t';
 constexpr char32_t kCarriageReturn = U'\r';
-constexpr char32_t kAsciiLast = 0x7F;
 constexpr char32_t kDelete = 0x7F;
 constexpr char32_t kC1First = 0x80;
 constexpr char32_t kC1Last = 0x9F;
@@ -176,11 +176,10 @@ std::optional<std::string> Nfc(std::string_view text) {
   return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(length));
 }
 
-bool IsAscii(std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) > kAsciiLast) return false;
-  }
-  return true;
+// True when `text` is valid UTF-8 of code points that are all IsNfcWhateverAround: NFC as it is.
+bool PlainlyNfc(std::string_view text) {
+  const std::optional<std::u32string> code_points = Decode(text);
+  return code_points && std::all_of(code_points->begin(), code_points->end(), IsNfcWhateverAround);
 }
 
 // The code point at `at` and the combining marks after it, at most kNfcShownCodePointsMax.
@@ -214,13 +213,11 @@ Status CheckText(std::string_view text, TextKind kind) {
   size_t bad_byte = 0;
   const std::optional<std::u32string> code_points = Decode(text, &bad_byte);
   if (!code_points) return Status::InvalidArgument("is not valid UTF-8 at byte " + std::to_string(bad_byte + 1));
-  bool nfc_whatever_around = true;
   for (size_t i = 0; i < code_points->size(); ++i) {
     const std::string refusal = Refusal((*code_points)[i], kind);
     if (!refusal.empty()) {
       return Status::InvalidArgument("character " + std::to_string(i + 1) + " (" + Describe((*code_points)[i]) + ") " + refusal);
     }
-    nfc_whatever_around = nfc_whatever_around && IsNfcWhateverAround((*code_points)[i]);
   }
   if (kind == TextKind::kSingleLine && !code_points->empty()) {
     if (IsWhiteSpace(code_points->front())) {
@@ -231,7 +228,7 @@ Status CheckText(std::string_view text, TextKind kind) {
                                      Describe(code_points->back()) + ")");
     }
   }
-  if (nfc_whatever_around) return Status::Ok();
+  if (std::all_of(code_points->begin(), code_points->end(), IsNfcWhateverAround)) return Status::Ok();
   const std::optional<std::string> normalised = Nfc(text);
   if (!normalised) return Status::InvalidArgument("cannot be normalised to NFC");
   if (*normalised != text) return NotNfc(*code_points, *normalised);
@@ -239,13 +236,13 @@ Status CheckText(std::string_view text, TextKind kind) {
 }
 
 std::string NormaliseText(std::string_view text) {
-  if (IsAscii(text)) return std::string(text);
+  if (PlainlyNfc(text)) return std::string(text);
   std::optional<std::string> normalised = Nfc(text);
   return normalised ? std::move(*normalised) : std::string(text);
 }
 
 bool IsNfc(std::string_view text) {
-  if (IsAscii(text)) return true;
+  if (PlainlyNfc(text)) return true;
   const std::optional<std::string> normalised = Nfc(text);
   return normalised && *normalised == text;
 }
