@@ -129,6 +129,26 @@ double RocksCeiling(const std::string& dir, size_t value_bytes, uint64_t total) 
   return static_cast<double>(total) / Seconds(start);
 }
 
+// The keys the ledger holds per event and their bytes (keys and values, before RocksDB's
+// encoding): a read-only look beside the open writer, which replays its write-ahead log.
+struct StoredPerEvent {
+  double keys = 0;
+  double bytes = 0;
+};
+StoredPerEvent StoredKeys(const std::string& dir, uint64_t events) {
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir + "/db", &raw).ok()) std::abort();
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  uint64_t keys = 0, bytes = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ++keys;
+    bytes += it->key().size() + it->value().size();
+  }
+  const double n = static_cast<double>(events);
+  return {static_cast<double>(keys) / n, static_cast<double>(bytes) / n};
+}
+
 uint64_t DirectoryBytes(const std::string& dir) {
   uint64_t total = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
@@ -231,6 +251,9 @@ int main(int argc, char** argv) {
   bench::Result("ingest_local", ingest, "events/s");
   bench::Result("ingest_local_ratio", ingest / verify_2t, "of_verify_ceiling_2t");
   if (!ledger.PublishCheckpoint().ok()) return 1;
+  const StoredPerEvent stored = StoredKeys(dir, ledger.size());
+  bench::Result("stored_keys_per_event", stored.keys, "keys");
+  bench::Result("stored_bytes_per_event", stored.bytes, "bytes");
   if (ingest_only) return 0;
   const auto audit_start = Clock::now();
   auto audited = ledger::AuditLedger(ledger);

@@ -32,7 +32,10 @@ class Auditor {
  public:
   Auditor(std::optional<NoteVerifier> trusted, std::map<uint64_t, std::string> checkpoints,
           const Ledger* local)
-      : trusted_(std::move(trusted)), checkpoints_(std::move(checkpoints)), local_(local) {}
+      : trusted_(std::move(trusted)),
+        checkpoints_(std::move(checkpoints)),
+        local_(local),
+        local_tiles_(local != nullptr && local->stores_tiles()) {}
 
   Result<AuditReport> Run(uint64_t size, const Feed& feed, const Progress& progress);
 
@@ -46,9 +49,11 @@ class Auditor {
   std::optional<NoteVerifier> trusted_;
   std::map<uint64_t, std::string> checkpoints_;
   const Ledger* local_;  // the local ledger, for stored nodes and indexes; null for exports
+  bool local_tiles_;     // it stores its tree as tiles
   std::string origin_;
   KeyRegistry registry_;
   CompactRange range_;
+  TreeEdge edge_;  // the tree's tiles, as the entries make them, for a local ledger that stores tiles
   int64_t last_recorded_at_ms_ = 0;
   std::unordered_map<std::string, uint64_t> stream_versions_;
   std::optional<uint64_t> last_checkpoint_size_;
@@ -103,7 +108,20 @@ Status Auditor::CheckEntry(Item& item) {
   if (item.stored_leaf && *item.stored_leaf != leaf) return Status::Corruption("stored leaf hash does not match the entry");
   std::vector<CompactRange::Node> finished;
   range_.Append(leaf, &finished);
-  if (local_ != nullptr) {
+  if (local_tiles_) {
+    // Each stored tile, as the entries fill it; the edge beyond the last full tile is not stored.
+    Status tiles;
+    edge_.Add(finished, [&](int tile_level, uint64_t index, std::span<const Hash> hashes) {
+      auto stored = local_->StoredTile(tile_level, index);
+      if (!stored.ok()) {
+        tiles = stored.status();
+      } else if (!std::equal(hashes.begin(), hashes.end(), stored->begin(), stored->end())) {
+        tiles = Status::Corruption("stored hash tile (" + std::to_string(tile_level) + ", " + std::to_string(index) +
+                                   ") does not match the entries");
+      }
+    });
+    RETURN_IF_ERROR(tiles);
+  } else if (local_ != nullptr) {
     for (const auto& node : finished) {
       ASSIGN_OR_RETURN(Hash stored, local_->Nodes()(node.level, node.index));
       if (stored != node.hash) {
@@ -111,6 +129,8 @@ Status Auditor::CheckEntry(Item& item) {
                                   std::to_string(node.index) + ") does not match the entries");
       }
     }
+  }
+  if (local_ != nullptr) {
     ASSIGN_OR_RETURN(auto indexed, local_->FindEventId(agency, event.event_id()->string_view()));
     if (!indexed || *indexed != seq) return Status::Corruption("event id index does not point at this entry");
   }
@@ -224,6 +244,7 @@ Result<AuditReport> AuditLedger(const Ledger& ledger, const Progress& progress) 
   std::map<uint64_t, std::string> checkpoints(stored.begin(), stored.end());
   const uint64_t size = ledger.size();
   Auditor auditor(std::nullopt, std::move(checkpoints), &ledger);
+  NodeReader nodes = ledger.Nodes();  // the stored leaf hashes, a tile read per 256 entries
   // Read a chunk at a time, with one pass of one iterator, as the audit asks for them in order.
   // ForEachEntry has checked each as Ledger::Entry does; the audit parses them again itself,
   // trusting no check it did not make. A read failing at seq k keeps the entries before k, so
@@ -246,7 +267,7 @@ Result<AuditReport> AuditLedger(const Ledger& ledger, const Progress& progress) 
       return chunk_failure;
     }
     item->bytes = std::move(chunk[seq - chunk_start]);
-    ASSIGN_OR_RETURN(Hash leaf, ledger.LeafHash(seq));
+    ASSIGN_OR_RETURN(Hash leaf, nodes(0, seq));
     item->stored_leaf = leaf;
     return Status::Ok();
   };

@@ -37,6 +37,13 @@ static std::string Prefixed(char prefix, std::string_view rest) {
 
 std::string EntryKey(uint64_t seq) { return Prefixed(kPrefixEntry, EncodeU64(seq)); }
 
+std::string TileKey(int tile_level, uint64_t index) {
+  std::string key(1, kPrefixTile);
+  key.push_back(static_cast<char>(tile_level));
+  AppendBigEndian64(&key, index);
+  return key;
+}
+
 std::string NodeKey(int level, uint64_t index) {
   std::string key(1, kPrefixNode);
   key.push_back(static_cast<char>(level));

@@ -2,8 +2,11 @@
 // record under its own one-byte prefix; integers are big-endian so that keys sort by number.
 //
 //   'e' seq                      → Entry bytes (ledger/entry.fbs): the leaf `seq`
-//   'n' level index              → 32-byte hash of the complete subtree (level, index);
-//                                  level 0 holds the leaf hashes
+//   't' L index                  → a full hash tile (ledger/tree_tiles.h): the 256 hashes
+//                                  of nodes (8L, index*256 .. index*256+255), 32 bytes each
+//   'n' level index              → older ledgers: 32-byte hash of the complete subtree
+//                                  (level, index), level 0 the leaf hashes; turned into tiles
+//                                  when such a ledger is first opened for writing
 //   'd' agency 0x00 event_id     → seq of the event with that client-chosen id, recorded by
 //                                  that agency (the USCC of the signing key's agency)
 //   'i' event_id                 → seq (ledgers from before agency-scoped ids; rebuilt as 'd'
@@ -14,10 +17,13 @@
 //   'c' size                     → signed checkpoint note for that tree size
 //   'm' name                     → metadata: "size" (tree size), "mirror" (a mirror's mark),
 //                                  "event_ids" ("agency" once ids are agency-scoped),
-//                                  "record" (this ledger keeps DIR/checkpoint)
+//                                  "record" (this ledger keeps DIR/checkpoint),
+//                                  "tree" ("tiles" once the tree is stored as tiles)
 //
-// Every entry's write — entry, nodes, indexes, size — is one RocksDB WriteBatch written with
-// sync=true: after a crash either all of it is there or none of it is.
+// Every entry's write — entry, the tile it fills if it fills one, indexes, size — is one
+// RocksDB WriteBatch written with sync=true: after a crash either all of it is there or none
+// of it is. The hashes not yet in a full tile are not stored: opening hashes them again from
+// the last (at most 255) entries and the stored tiles.
 //
 // Outside RocksDB, DIR/checkpoint holds the latest published checkpoint (a signed note),
 // written durably before the checkpoint is stored or served. Opening checks the database
@@ -37,7 +43,8 @@
 namespace creditlog::ledger {
 
 inline constexpr char kPrefixEntry = 'e';
-inline constexpr char kPrefixNode = 'n';
+inline constexpr char kPrefixTile = 't';
+inline constexpr char kPrefixNode = 'n';  // legacy: one key per tree node
 inline constexpr char kPrefixAgencyEventId = 'd';
 inline constexpr char kPrefixEventId = 'i';  // legacy: unscoped event ids
 inline constexpr char kPrefixStream = 's';
@@ -52,6 +59,8 @@ inline constexpr std::string_view kMetaMirror = "mirror";  // present: this ledg
 inline constexpr std::string_view kMetaEventIds = "event_ids";  // "agency": the 'd' index is complete
 inline constexpr std::string_view kMetaEventIdsAgency = "agency";
 inline constexpr std::string_view kMetaRecord = "record";  // present: DIR/checkpoint is kept
+inline constexpr std::string_view kMetaTree = "tree";  // "tiles": the tree is stored as 't' tiles
+inline constexpr std::string_view kMetaTreeTiles = "tiles";
 
 // The checkpoint record beside the database, and the most it may hold.
 inline constexpr std::string_view kCheckpointRecordFile = "checkpoint";
@@ -64,6 +73,8 @@ inline constexpr size_t kSealBytesMax = 64 * 1024;
 inline constexpr size_t kSealedFileBytesMax = size_t{1} << 30;  // RocksDB's MANIFEST limit
 // Rebuilding the agency-scoped event id index of an older ledger: entries per write.
 inline constexpr size_t kIndexRebuildBatchEntries = 10000;
+// Turning an older ledger's tree nodes into tiles: tiles per write (8 KiB each).
+inline constexpr size_t kTileMigrationBatchTiles = 256;
 // A new event's signed_at_ms must lie within this window around the writer's clock. Agencies
 // sign just before submitting; a month covers signing offline and carrying the file over.
 inline constexpr int64_t kSignedAtPastMaxMs = int64_t{31} * 24 * 3600 * 1000;
@@ -78,7 +89,8 @@ inline constexpr unsigned kVerifyThreadsMax = 16;
 inline constexpr size_t kOriginBytesMax = 255;
 
 std::string EntryKey(uint64_t seq);
-std::string NodeKey(int level, uint64_t index);
+std::string TileKey(int tile_level, uint64_t index);
+std::string NodeKey(int level, uint64_t index);  // legacy
 std::string EventIdKey(std::string_view event_id);  // legacy
 std::string AgencyEventIdKey(std::string_view agency, std::string_view event_id);
 std::string StreamKey(std::string_view subject);

@@ -3,6 +3,7 @@
 #include "ledger/ledger.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <rocksdb/db.h>
 
@@ -91,15 +92,60 @@ Status Ledger::ForEachEntryView(uint64_t from, uint64_t to,
 }
 
 NodeReader Ledger::Nodes() const {
-  return [this](int level, uint64_t index) -> Result<Hash> {
-    ASSIGN_OR_RETURN(auto value, Get(NodeKey(level, index)));
-    if (!value || value->size() != kHashSize) {
-      return Status::Corruption("tree node (" + std::to_string(level) + ", " + std::to_string(index) +
-                                ") is missing or malformed");
-    }
-    Hash hash;
-    std::copy(value->begin(), value->end(), hash.begin());
-    return hash;
+  std::optional<TreeEdge> edge;
+  {
+    std::shared_lock lock(state_mutex_);
+    edge = edge_;
+  }
+  return NodesOf(std::move(edge));
+}
+
+bool Ledger::stores_tiles() const {
+  std::shared_lock lock(state_mutex_);
+  return edge_.has_value();
+}
+
+Result<std::vector<Hash>> Ledger::StoredTile(int tile_level, uint64_t index) const {
+  ASSIGN_OR_RETURN(auto value, Get(TileKey(tile_level, index)));
+  if (!value || value->size() != kTreeTileBytes) {
+    if (!value && !stores_tiles()) return Status::NotFound("the ledger stores its tree as nodes, not tiles");
+    return Status::Corruption("hash tile (" + std::to_string(tile_level) + ", " + std::to_string(index) +
+                              ") is missing or malformed");
+  }
+  std::vector<Hash> hashes(kTreeTileWidth);
+  std::memcpy(hashes.data(), value->data(), kTreeTileBytes);
+  return hashes;
+}
+
+NodeReader Ledger::NodesOf(std::optional<TreeEdge> edge) const {
+  if (!edge) {
+    // The older layout: a key per node.
+    return [this](int level, uint64_t index) -> Result<Hash> {
+      ASSIGN_OR_RETURN(auto value, Get(NodeKey(level, index)));
+      if (!value || value->size() != kHashSize) {
+        return Status::Corruption("tree node (" + std::to_string(level) + ", " + std::to_string(index) +
+                                  ") is missing or malformed");
+      }
+      Hash hash;
+      std::copy(value->begin(), value->end(), hash.begin());
+      return hash;
+    };
+  }
+  // A proof or a root reads a few nodes of the same tiles: the last tile read is kept.
+  struct LastTile {
+    int tile_level = -1;
+    uint64_t index = 0;
+    std::vector<Hash> hashes;
+  };
+  return [this, edge = std::move(*edge), last = LastTile{}](int level, uint64_t index) mutable -> Result<Hash> {
+    return TileNode(level, index, edge, [&](int tile_level, uint64_t tile) -> Result<std::span<const Hash>> {
+      if (last.tile_level != tile_level || last.index != tile) {
+        ASSIGN_OR_RETURN(last.hashes, StoredTile(tile_level, tile));
+        last.tile_level = tile_level;
+        last.index = tile;
+      }
+      return std::span<const Hash>(last.hashes);
+    });
   };
 }
 

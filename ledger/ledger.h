@@ -40,6 +40,7 @@
 #include "ledger/entry.h"
 #include "ledger/personal_keys.h"
 #include "ledger/registry.h"
+#include "ledger/tree_tiles.h"
 
 namespace rocksdb {
 class DB;
@@ -183,7 +184,14 @@ class Ledger {
   Result<Hash> Root(uint64_t tree_size) const;
   Result<std::vector<Hash>> InclusionProof(uint64_t seq, uint64_t tree_size) const;
   Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
+  // The tree's nodes as of now. A reader keeps the tile it read last: use one from one thread
+  // at a time (each call of Nodes() makes a new one).
   NodeReader Nodes() const;
+  // The 256 hashes of the full stored tile (tile_level, index) (ledger/tree_tiles.h);
+  // Corruption when it is missing or malformed, NotFound for a ledger of older layout.
+  Result<std::vector<Hash>> StoredTile(int tile_level, uint64_t index) const;
+  // The tree is stored as tiles ('t'), not one key per node (older ledgers, opened read-only).
+  bool stores_tiles() const;
 
   // Signs and durably stores a checkpoint of the current tree unless the latest stored one
   // already has this size; returns the latest note. PermissionDenied before SetCheckpointKey.
@@ -231,9 +239,14 @@ class Ledger {
                           const std::string& note);
   // Older ledgers: builds the agency-scoped event id index from the entries.
   Status RebuildEventIdIndex();
+  // Older ledgers: stores the tree's nodes as tiles and drops the nodes.
+  Status MigrateToTiles();
+  // Nodes read through `edge` and the stored tiles, or the older layout's node keys.
+  NodeReader NodesOf(std::optional<TreeEdge> edge) const;
   struct Committed;
   Result<Committed> LoadCommitted() const;
   Result<KeyRegistry> ReplayRegistry(uint64_t size) const;
+  Result<TreeEdge> LoadEdge(uint64_t size) const;
   void Install(Committed committed);
   Result<std::optional<std::string>> Get(const std::string& key) const;
   // AppendWithCallback and AppendSignedHereWithCallback.
@@ -272,6 +285,7 @@ class Ledger {
   mutable std::shared_mutex state_mutex_;
   std::atomic<uint64_t> size_{0};
   CompactRange range_;
+  std::optional<TreeEdge> edge_;  // the tree's right edge; none for the older layout
   KeyRegistry registry_;
   int64_t last_recorded_at_ms_ = 0;
   std::optional<SecretKey> checkpoint_key_;

@@ -43,7 +43,7 @@ class KeyFamily : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "creditlog.KeyFamily"; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    const size_t n = key[0] == kPrefixNode && key.size() >= 2 ? 2 : 1;
+    const size_t n = (key[0] == kPrefixNode || key[0] == kPrefixTile) && key.size() >= 2 ? 2 : 1;
     return rocksdb::Slice(key.data(), n);
   }
   bool InDomain(const rocksdb::Slice& key) const override { return !key.empty(); }
@@ -152,8 +152,10 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& dir, const Gen
   ledger->origin_ = params.origin;
   rocksdb::WriteBatch mark;
   mark.Put(MetaKey(kMetaEventIds), kMetaEventIdsAgency);
+  mark.Put(MetaKey(kMetaTree), kMetaTreeTiles);
   RETURN_IF_ERROR(FromRocks(ledger->SyncedWrite(mark), "creating the ledger"));
   ledger->agency_event_ids_ = true;
+  ledger->edge_.emplace();
   ledger->StartWriter();
   ASSIGN_OR_RETURN(AppendResult appended, ledger->Append(std::move(genesis)));
   if (appended.seq != 0) return Status::Corruption("genesis was not recorded at seq 0");
@@ -176,8 +178,10 @@ Result<std::unique_ptr<Ledger>> Ledger::CreateMirror(const std::string& dir, Byt
   rocksdb::WriteBatch mark;
   mark.Put(MetaKey(kMetaMirror), "1");
   mark.Put(MetaKey(kMetaEventIds), kMetaEventIdsAgency);
+  mark.Put(MetaKey(kMetaTree), kMetaTreeTiles);
   RETURN_IF_ERROR(FromRocks(ledger->SyncedWrite(mark), "marking the mirror"));
   ledger->agency_event_ids_ = true;
+  ledger->edge_.emplace();
   ledger->StartWriter();
   RETURN_IF_ERROR(ledger->AppendMirrored({Bytes(genesis_entry.begin(), genesis_entry.end())}));
   return ledger;
@@ -212,6 +216,7 @@ Result<std::unique_ptr<Ledger>> Ledger::OpenDatabase(const std::string& dir, Ope
   ledger->agency_event_ids_ = event_ids && *event_ids == kMetaEventIdsAgency;
   RETURN_IF_ERROR(ledger->CheckPublished(record).WithContext("opening ledger in " + dir));
   if (!ledger->read_only_ && !ledger->agency_event_ids_) RETURN_IF_ERROR(ledger->RebuildEventIdIndex());
+  if (!ledger->read_only_ && !ledger->stores_tiles()) RETURN_IF_ERROR(ledger->MigrateToTiles());
   if (!ledger->read_only_) ledger->StartWriter();
   return ledger;
 }

@@ -16,6 +16,7 @@ struct Ledger::Committed {
   uint64_t size = 0;
   int64_t last_recorded_at_ms = 0;
   CompactRange range;
+  std::optional<TreeEdge> edge;  // none: the older layout, a key per node
   KeyRegistry registry;
 };
 
@@ -30,7 +31,12 @@ Result<Ledger::Committed> Ledger::LoadCommitted() const {
   ASSIGN_OR_RETURN(Bytes last, Entry(c.size - 1));
   ASSIGN_OR_RETURN(EntryView last_view, ParseEntry(last));
   c.last_recorded_at_ms = last_view.recorded_at_ms;
-  ASSIGN_OR_RETURN(c.range, CompactRange::Load(c.size, Nodes()));
+  ASSIGN_OR_RETURN(auto tree, Get(MetaKey(kMetaTree)));
+  if (tree) {
+    if (*tree != kMetaTreeTiles) return Status::Corruption("the ledger's tree layout '" + *tree + "' is not one this program knows");
+    ASSIGN_OR_RETURN(c.edge, LoadEdge(c.size));
+  }
+  ASSIGN_OR_RETURN(c.range, CompactRange::Load(c.size, NodesOf(c.edge)));
   ASSIGN_OR_RETURN(c.registry, ReplayRegistry(c.size));
   // The origin names every signature and checkpoint: one that Create would have refused was
   // not written by this program.
@@ -38,6 +44,25 @@ Result<Ledger::Committed> Ledger::LoadCommitted() const {
     return Status::Corruption("genesis: " + origin.message());
   }
   return c;
+}
+
+// The tree's right edge: the last entries' leaf hashes hashed again, and the higher levels'
+// partial tiles from the full tiles below them.
+Result<TreeEdge> Ledger::LoadEdge(uint64_t size) const {
+  const auto leaves = [&](uint64_t first, uint64_t end) -> Result<std::vector<Hash>> {
+    std::vector<Hash> hashes;
+    RETURN_IF_ERROR(ForEachEntry(first, end, [&](uint64_t, ByteView bytes) {
+      hashes.push_back(MerkleLeafHash(bytes));
+      return Status::Ok();
+    }));
+    return hashes;
+  };
+  std::vector<Hash> held;
+  const auto tiles = [&](int tile_level, uint64_t index) -> Result<std::span<const Hash>> {
+    ASSIGN_OR_RETURN(held, StoredTile(tile_level, index));
+    return std::span<const Hash>(held);
+  };
+  return TreeEdge::Load(size, leaves, tiles);
 }
 
 // The key registry: the administrative events replayed, the same code the writer runs.
@@ -63,6 +88,7 @@ Result<KeyRegistry> Ledger::ReplayRegistry(uint64_t size) const {
 void Ledger::Install(Committed c) {
   std::unique_lock lock(state_mutex_);
   range_ = std::move(c.range);
+  edge_ = std::move(c.edge);
   registry_ = std::move(c.registry);
   last_recorded_at_ms_ = c.last_recorded_at_ms;
   origin_ = registry_.origin();
@@ -112,6 +138,59 @@ Status Ledger::RebuildEventIdIndex() {
   batch.DeleteRange(std::string(1, kPrefixEventId), std::string(1, kPrefixEventId + 1));
   RETURN_IF_ERROR(flush());
   agency_event_ids_ = true;
+  return Status::Ok();
+}
+
+// Older ledgers: a key per tree node. The nodes of each full tile become one tile key, in
+// batches; the last batch switches the layout over and drops the nodes. A crash before it leaves
+// the older layout whole, and the next opening writes the tiles again.
+Status Ledger::MigrateToTiles() {
+  const uint64_t size = this->size();
+  const Hash root = [&] {
+    std::shared_lock lock(state_mutex_);
+    return range_.Root();
+  }();
+  rocksdb::WriteBatch batch;
+  const auto flush = [&]() -> Status {
+    RETURN_IF_ERROR(FromRocks(SyncedWrite(batch), "storing the tree as tiles"));
+    batch.Clear();
+    return Status::Ok();
+  };
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  size_t tiles = 0;
+  for (int tile_level = 0; tile_level < kTreeTileLevelsMax; ++tile_level) {
+    const int level = tile_level * kTreeTileHeight;
+    const uint64_t full = FullTiles(size, tile_level);
+    for (uint64_t index = 0; index < full; ++index) {
+      std::string tile;
+      tile.reserve(kTreeTileBytes);
+      const uint64_t first = index * kTreeTileWidth;
+      it->Seek(NodeKey(level, first));
+      for (uint64_t i = 0; i < kTreeTileWidth; ++i, it->Next()) {
+        if (!it->Valid() || it->key() != rocksdb::Slice(NodeKey(level, first + i)) || it->value().size() != kHashSize) {
+          RETURN_IF_ERROR(FromRocks(it->status(), "reading the tree's nodes"));
+          return Status::Corruption("storing the tree as tiles: tree node (" + std::to_string(level) + ", " +
+                                    std::to_string(first + i) + ") is missing or malformed");
+        }
+        tile.append(it->value().data(), kHashSize);
+      }
+      batch.Put(TileKey(tile_level, index), tile);
+      if (++tiles % kTileMigrationBatchTiles == 0) RETURN_IF_ERROR(flush());
+    }
+  }
+  it.reset();
+  const std::string nodes_begin(1, kPrefixNode);
+  const std::string nodes_end(1, static_cast<char>(kPrefixNode + 1));
+  batch.Put(MetaKey(kMetaTree), kMetaTreeTiles);
+  batch.DeleteRange(nodes_begin, nodes_end);
+  RETURN_IF_ERROR(flush());
+  // The nodes' space back now rather than at some later compaction.
+  const rocksdb::Slice begin(nodes_begin);
+  const rocksdb::Slice end(nodes_end);
+  RETURN_IF_ERROR(FromRocks(db_->CompactRange(rocksdb::CompactRangeOptions(), &begin, &end), "dropping the tree's nodes"));
+  RETURN_IF_ERROR(Recover());
+  std::shared_lock lock(state_mutex_);
+  if (range_.Root() != root) return Status::Corruption("the tree stored as tiles has another root than its nodes had");
   return Status::Ok();
 }
 

@@ -22,6 +22,7 @@ namespace creditlog::ledger {
 // What a batch has staged but not yet committed.
 struct BatchState {
   CompactRange range;
+  TreeEdge edge;
   std::shared_ptr<AppendGuard> guard;
   struct Staged {
     uint64_t seq;
@@ -84,16 +85,15 @@ Result<uint64_t> CurrentStreamVersion(const Ledger& ledger, const BatchState& st
   return ledger.StreamVersion(subject);
 }
 
-// Puts an entry's writes into the batch: its finished tree nodes, the entry, its indexes.
-void PutEntry(rocksdb::WriteBatch& batch, CompactRange& range, uint64_t seq, const Bytes& entry,
+// Puts an entry's writes into the batch: the hash tile it fills, if any, the entry, its indexes.
+void PutEntry(rocksdb::WriteBatch& batch, BatchState& state, uint64_t seq, const Bytes& entry,
               const std::string& agency, std::string_view event_id, const std::string& subject,
               uint64_t stream_version, bool administrative) {
   std::vector<CompactRange::Node> finished;
-  range.Append(MerkleLeafHash(entry), &finished);
-  for (const auto& node : finished) {
-    batch.Put(NodeKey(node.level, node.index),
-              rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
-  }
+  state.range.Append(MerkleLeafHash(entry), &finished);
+  state.edge.Add(finished, [&](int tile_level, uint64_t index, std::span<const Hash> hashes) {
+    batch.Put(TileKey(tile_level, index), rocksdb::Slice(reinterpret_cast<const char*>(hashes.data()), hashes.size_bytes()));
+  });
   batch.Put(EntryKey(seq), rocksdb::Slice(reinterpret_cast<const char*>(entry.data()), entry.size()));
   batch.Put(AgencyEventIdKey(agency, event_id), EncodeU64(seq));
   batch.Put(StreamKey(subject), EncodeU64(stream_version));
@@ -180,6 +180,8 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& items) {
   {
     std::shared_lock lock(state_mutex_);
     state.range = range_;
+    CREDITLOG_CHECK(edge_.has_value());  // a writable ledger stores its tree as tiles (MigrateToTiles)
+    state.edge = *edge_;
     seq = range_.size();
     state.last_recorded_at_ms = last_recorded_at_ms_;
   }
@@ -216,6 +218,7 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& items) {
   {
     std::unique_lock lock(state_mutex_);
     range_ = state.range;
+    edge_ = std::move(state.edge);
     last_recorded_at_ms_ = state.last_recorded_at_ms;
     for (size_t i = 0; i < items.size(); ++i) {
       if (results[i].ok() && !results[i]->duplicate) registry_.Apply(*items[i]->view.event, results[i]->seq);
@@ -279,7 +282,7 @@ Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, BatchState& stat
   if (item.mirrored && entry != item.envelope) {
     return Status::Corruption("the entry does not rebuild byte for byte from its envelope");
   }
-  PutEntry(batch, state.range, seq, entry, agency, event_id, subject, stream_version,
+  PutEntry(batch, state, seq, entry, agency, event_id, subject, stream_version,
            events::IsAdministrative(event.body_type()));
   state.event_ids[ScopedEventId(agency, event_id)] = {seq, stream_version, &item};
   state.stream_versions[subject] = stream_version;

@@ -106,7 +106,9 @@ TEST_CASE("Flipping any byte of an export is detected, naming the entry's seq", 
 
 TEST_CASE("An entry rewritten on disk is detected at its seq", "[audit]") {
   LedgerFixture f;
-  for (int i = 0; i < 6; ++i) REQUIRE(f.Rate("t" + std::to_string(i), Uscc("370213", i)).ok());
+  // More than a tile: the victim's leaf hash is stored in a full tile, not hashed again from
+  // the entry on opening as the edge's are.
+  for (uint64_t i = 0; i < ledger::kTreeTileWidth + 6; ++i) REQUIRE(f.Rate("t" + std::to_string(i), Uscc("370213", static_cast<int>(i % 50))).ok());
   REQUIRE(f.ledger->PublishCheckpoint().ok());
   const uint64_t victim = 4;
   Bytes entry = *f.ledger->Entry(victim);
@@ -120,7 +122,25 @@ TEST_CASE("An entry rewritten on disk is detected at its seq", "[audit]") {
     auto db = testing::OpenRawDatabase(f.dir.path());
     const Hash leaf = MerkleLeafHash(forged);
     REQUIRE(db->Put(rocksdb::WriteOptions(), ledger::EntryKey(victim), std::string(forged.begin(), forged.end())).ok());
-    REQUIRE(db->Put(rocksdb::WriteOptions(), ledger::NodeKey(0, victim), std::string(leaf.begin(), leaf.end())).ok());
+    // The leaf hash in its tile too: then the tree's root changes, and the published checkpoint
+    // no longer holds.
+    std::string tile;
+    REQUIRE(db->Get(rocksdb::ReadOptions(), ledger::TileKey(0, 0), &tile).ok());
+    REQUIRE(tile.size() == ledger::kTreeTileBytes);
+    tile.replace(victim * kHashSize, kHashSize, std::string(leaf.begin(), leaf.end()));
+    REQUIRE(db->Put(rocksdb::WriteOptions(), ledger::TileKey(0, 0), tile).ok());
+  }
+  auto refused = ledger::Ledger::Open(f.dir.path(), {.read_only = true});
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.status().message(), Catch::Contains("a different history"));
+  // With the entry alone rewritten, the ledger opens and the audit names the entry.
+  {
+    auto db = testing::OpenRawDatabase(f.dir.path());
+    std::string tile;
+    REQUIRE(db->Get(rocksdb::ReadOptions(), ledger::TileKey(0, 0), &tile).ok());
+    const Hash original = MerkleLeafHash(entry);
+    tile.replace(victim * kHashSize, kHashSize, std::string(original.begin(), original.end()));
+    REQUIRE(db->Put(rocksdb::WriteOptions(), ledger::TileKey(0, 0), tile).ok());
   }
   f.Reopen();
   auto report = ledger::AuditLedger(*f.ledger);

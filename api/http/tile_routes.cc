@@ -1,6 +1,7 @@
 // The log as C2SP tlog-tiles (api/tlog_tiles.h; docs/http.md, "Tiles"): the checkpoint at
-// /checkpoint, the Merkle tree's stored nodes as hash tiles, the entries as bundles. Nothing is
-// computed: tile L's hashes are the ledger's nodes at level 8L, a bundle its entries' bytes.
+// /checkpoint, the Merkle tree's hash tiles, the entries as bundles. A full tile is the one the
+// ledger stores (ledger/tree_tiles.h), a partial one its in-memory edge; a bundle is its
+// entries' bytes.
 #include "api/http/server_impl.h"
 #include "api/tlog_tiles.h"
 
@@ -18,6 +19,9 @@ constexpr const char* kPartialTileCacheControl = "public, max-age=86400, immutab
 // Bundles are read with a token: no shared cache may hand them to another reader.
 constexpr const char* kFullBundleCacheControl = "private, max-age=31536000, immutable";
 constexpr const char* kPartialBundleCacheControl = "private, max-age=86400, immutable";
+
+// The tiles served are the tiles stored.
+static_assert(kTileHeight == ledger::kTreeTileHeight && kTileWidth == ledger::kTreeTileWidth);
 
 Status NotInTree(const TileId& tile, uint64_t size) {
   return Status::NotFound(TilePath(tile) + " is not in the tree of " + std::to_string(size) + " entries");
@@ -38,6 +42,13 @@ Reply ServerImpl::HashTile(const Request& req, const Params& params, const Princ
   if (tile->entries) return Error(req, Status::InvalidArgument("entry bundles are at /tile/entries/N[.p/W]"));
   const uint64_t size = ledger_.size();
   if (!TileWithinTree(*tile, size)) return Error(req, NotInTree(*tile, size));
+  const char* const tile_cache = tile->full() ? kFullTileCacheControl : kPartialTileCacheControl;
+  if (tile->full() && ledger_.stores_tiles()) {
+    auto stored = ledger_.StoredTile(tile->level, tile->index);
+    if (!stored.ok()) return Error(req, stored.status());
+    std::string body(reinterpret_cast<const char*>(stored->data()), stored->size() * kHashSize);
+    return Send(req, Response{200, kOctetStream, std::move(body), {{"Cache-Control", tile_cache}}});
+  }
   const NodeReader nodes = ledger_.Nodes();
   const int level = tile->level * kTileHeight;
   std::string body;
@@ -47,8 +58,7 @@ Reply ServerImpl::HashTile(const Request& req, const Params& params, const Princ
     if (!hash.ok()) return Error(req, hash.status());
     body.append(AsString(*hash));
   }
-  return Send(req, Response{200, kOctetStream, std::move(body),
-                            {{"Cache-Control", tile->full() ? kFullTileCacheControl : kPartialTileCacheControl}}});
+  return Send(req, Response{200, kOctetStream, std::move(body), {{"Cache-Control", tile_cache}}});
 }
 
 // GET /tile/entries/{N}[.p/{W}]: entries N*256 .. N*256+W-1, each after its length (uint16, big
