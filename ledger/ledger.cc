@@ -105,15 +105,20 @@ bool Ledger::stores_tiles() const {
   return edge_.has_value();
 }
 
-Result<std::vector<Hash>> Ledger::StoredTile(int tile_level, uint64_t index) const {
+Result<std::string> Ledger::StoredTileBytes(int tile_level, uint64_t index) const {
   ASSIGN_OR_RETURN(auto value, Get(TileKey(tile_level, index)));
   if (!value || value->size() != kTreeTileBytes) {
     if (!value && !stores_tiles()) return Status::NotFound("the ledger stores its tree as nodes, not tiles");
     return Status::Corruption("hash tile (" + std::to_string(tile_level) + ", " + std::to_string(index) +
                               ") is missing or malformed");
   }
+  return std::move(*value);
+}
+
+Result<std::vector<Hash>> Ledger::StoredTile(int tile_level, uint64_t index) const {
+  ASSIGN_OR_RETURN(const std::string bytes, StoredTileBytes(tile_level, index));
   std::vector<Hash> hashes(kTreeTileWidth);
-  std::memcpy(hashes.data(), value->data(), kTreeTileBytes);
+  std::memcpy(hashes.data(), bytes.data(), kTreeTileBytes);
   return hashes;
 }
 

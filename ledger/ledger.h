@@ -190,6 +190,8 @@ class Ledger {
   // The 256 hashes of the full stored tile (tile_level, index) (ledger/tree_tiles.h);
   // Corruption when it is missing or malformed, NotFound for a ledger of older layout.
   Result<std::vector<Hash>> StoredTile(int tile_level, uint64_t index) const;
+  // The same tile as stored: 256 × 32 bytes, as GET /tile/L/N serves it.
+  Result<std::string> StoredTileBytes(int tile_level, uint64_t index) const;
   // The tree is stored as tiles ('t'), not one key per node (older ledgers, opened read-only).
   bool stores_tiles() const;
 

@@ -105,11 +105,14 @@ Status Ledger::Refresh() {
   if (secondary_dir_.empty()) return Status::InvalidArgument("the ledger is not open in follow mode");
   RETURN_IF_ERROR(FromRocks(db_->TryCatchUpWithPrimary(), "catching up with the writer"));
   ASSIGN_OR_RETURN(auto size_value, Get(MetaKey(kMetaSize)));
-  if (size_value) {
+  // The writer may have turned an older ledger's nodes into tiles without appending: the nodes
+  // this follower would read are gone, so the layout is compared as well as the size.
+  ASSIGN_OR_RETURN(auto tree, Get(MetaKey(kMetaTree)));
+  if (size_value && tree.has_value() == stores_tiles()) {
     auto size_now = DecodeU64(*size_value, "the ledger's size record");
     if (size_now.ok() && *size_now == size()) return Status::Ok();
   }
-  return Recover();  // which names a missing or malformed size record
+  return Recover();  // which names a missing or malformed size record or layout
 }
 
 // Older ledgers: ids were unique across agencies. Each entry's id is indexed under the agency

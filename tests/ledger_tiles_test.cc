@@ -237,6 +237,10 @@ TEST_CASE("tiles: an older ledger's nodes become tiles with its proofs, roots an
     roots_before = CheckGolden(**look, golden);
   }
   CHECK(KeysByPrefix(dir).at(ledger::kPrefixNode) > 1000);
+  // A follower (a mirror server beside the writer) open on the older layout throughout.
+  auto follower = ledger::Ledger::Open(dir, {.read_only = true, .follow = true});
+  REQUIRE(follower.ok());
+  CHECK_FALSE((*follower)->stores_tiles());
   // Opened for writing, the nodes become tiles.
   {
     auto opened = ledger::Ledger::Open(dir);
@@ -257,6 +261,10 @@ TEST_CASE("tiles: an older ledger's nodes become tiles with its proofs, roots an
   const auto keys = KeysByPrefix(dir);
   CHECK(keys.count(ledger::kPrefixNode) == 0);
   CHECK(keys.at(ledger::kPrefixTile) == 2);
+  // The follower's catch-up sees the new layout though the size did not change: it reads tiles.
+  REQUIRE((*follower)->Refresh().ok());
+  CHECK((*follower)->stores_tiles());
+  CHECK(CheckGolden(**follower, golden) == roots_before);
   // And read again, read-only, from the tiles.
   auto again = ledger::Ledger::Open(dir, {.read_only = true});
   REQUIRE(again.ok());

@@ -44,10 +44,9 @@ Reply ServerImpl::HashTile(const Request& req, const Params& params, const Princ
   if (!TileWithinTree(*tile, size)) return Error(req, NotInTree(*tile, size));
   const char* const tile_cache = tile->full() ? kFullTileCacheControl : kPartialTileCacheControl;
   if (tile->full() && ledger_.stores_tiles()) {
-    auto stored = ledger_.StoredTile(tile->level, tile->index);
+    auto stored = ledger_.StoredTileBytes(tile->level, tile->index);
     if (!stored.ok()) return Error(req, stored.status());
-    std::string body(reinterpret_cast<const char*>(stored->data()), stored->size() * kHashSize);
-    return Send(req, Response{200, kOctetStream, std::move(body), {{"Cache-Control", tile_cache}}});
+    return Send(req, Response{200, kOctetStream, std::move(*stored), {{"Cache-Control", tile_cache}}});
   }
   const NodeReader nodes = ledger_.Nodes();
   const int level = tile->level * kTileHeight;
