@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 
 #include "ledger/ledger.h"
 #include "projections/state.h"
@@ -18,5 +19,30 @@ Result<State> BuildState(const ledger::Ledger& ledger, uint64_t size,
 // as one rebuild (tests/projections_story_test.cc checks the digests).
 Status CatchUp(const ledger::Ledger& ledger, uint64_t size, State* state,
                const std::function<void(uint64_t, uint64_t)>& progress = {});
+
+// The most entries a live projection reads ahead of folding them (EntriesRead): ~0.5 KiB each.
+inline constexpr uint64_t kFoldReadAheadEntriesMax = 4096;
+
+// Entries read from the log and checked as CatchUp checks them, to be folded later. Reading
+// and checking is most of a catch-up's cost and needs no hold on the state, so the server
+// reads while queries go on reading the state and takes it only to fold (api/http/live_projection.h).
+class EntriesRead {
+ public:
+  // Entries [from, to) of `ledger`: InvalidArgument for a range beyond it, Corruption for an
+  // entry that does not parse.
+  static Result<EntriesRead> Read(const ledger::Ledger& ledger, uint64_t from, uint64_t to);
+
+  uint64_t from() const { return from_; }
+  uint64_t end() const { return from_ + entries_.size(); }
+
+  // Folds them into `state`, which must hold exactly the entries before from() (InvalidArgument
+  // otherwise, the state unchanged); an entry the state refuses stops there, as CatchUp does.
+  Status ApplyTo(State* state) const;
+
+ private:
+  uint64_t from_ = 0;
+  std::vector<Bytes> entries_;   // each entry's bytes, in a buffer of its own (heap-aligned)
+  std::vector<size_t> event_at_;  // where each entry's nested Event buffer begins in its bytes
+};
 
 }  // namespace creditlog::projections

@@ -242,6 +242,39 @@ TEST_CASE("live projection: a reader whose size the state has already passed rea
   CHECK(reads.load() > 0);
 }
 
+TEST_CASE("live projection: the writer's catch-up gives way to a query holding the state and its reading is folded later", "[lists]") {
+  Story s;
+  LiveProjection live(*s.f.ledger);
+  REQUIRE(live.CatchUp().ok());
+  for (int i = 0; i < 5; ++i) s.Register(Uscc("370202", 980 + i), "Enterprise", "让路测试" + std::to_string(i) + "有限公司");
+  const uint64_t logged = s.f.ledger->size();
+  // A query holds the state (Peek: no catch-up of its own) while the writer's catch-up runs: it
+  // reads the new entries, does not wait, and folds nothing.
+  Result<bool> folded = false;
+  uint64_t held_at = 0;
+  live.Peek([&](const State& state) {
+    held_at = state.applied();
+    std::thread writer([&] { folded = live.TryCatchUp(); });
+    writer.join();
+  });
+  REQUIRE(folded.ok());
+  CHECK_FALSE(*folded);
+  CHECK(held_at < logged);
+  // One more entry; the next catch-up folds the entries read before and the new one after them.
+  s.Register(Uscc("370202", 990), "Enterprise", "让路测试后来有限公司");
+  std::string digest;
+  REQUIRE(live.Read([&](const State& state) { digest = state.Digest(); }).ok());
+  auto rebuilt = BuildState(*s.f.ledger, s.f.ledger->size());
+  REQUIRE(rebuilt.ok());
+  CHECK(digest == rebuilt->Digest());
+  // With nothing holding the state, the writer's catch-up folds.
+  s.Register(Uscc("370202", 991), "Enterprise", "让路测试最后有限公司");
+  folded = live.TryCatchUp();
+  REQUIRE(folded.ok());
+  CHECK(*folded);
+  live.Peek([&](const State& state) { CHECK(state.applied() == s.f.ledger->size()); });
+}
+
 namespace {
 
 // A search as the server answers it, its hits' standings kept between entries, which must be the

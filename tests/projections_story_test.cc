@@ -192,6 +192,23 @@ TEST_CASE("Rebuilding from scratch reproduces the same state digest", "[story]")
   State live;
   for (uint64_t size = 1; size <= s.f.ledger->size(); ++size) REQUIRE(CatchUp(*s.f.ledger, size, &live).ok());
   REQUIRE(live.Digest() == third->Digest());
+  // Entries read ahead and folded later (the server's catch-up), in two reads: the same state.
+  const uint64_t middle = s.f.ledger->size() / 2;
+  auto head = EntriesRead::Read(*s.f.ledger, 0, middle);
+  auto tail = EntriesRead::Read(*s.f.ledger, middle, s.f.ledger->size());
+  REQUIRE(head.ok());
+  REQUIRE(tail.ok());
+  CHECK(tail->from() == middle);
+  CHECK(tail->end() == s.f.ledger->size());
+  State ahead;
+  // Folded out of order, the later entries are refused and change nothing.
+  const Status early = tail->ApplyTo(&ahead);
+  CHECK(early.code() == StatusCode::kInvalidArgument);
+  CHECK(ahead.applied() == 0);
+  REQUIRE(head->ApplyTo(&ahead).ok());
+  REQUIRE(tail->ApplyTo(&ahead).ok());
+  CHECK(ahead.Digest() == third->Digest());
+  CHECK(EntriesRead::Read(*s.f.ledger, middle, s.f.ledger->size() + 1).status().code() == StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("The integrity board ranks public bodies by promises kept, then arrears", "[story]") {

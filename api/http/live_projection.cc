@@ -12,7 +12,9 @@ Status LiveProjection::CatchUp() { return CatchUpTo(ledger_.size()); }
 
 Status LiveProjection::Start(const std::string& snapshot_path, const KeyPair* ledger_key) {
   if (snapshot_path.empty()) return CatchUp();
+  std::lock_guard fold(fold_mutex_);
   std::unique_lock lock(mutex_);
+  read_ahead_.reset();  // read for the state replaced here
   snapshot_path_ = snapshot_path;
   snapshot_key_ = ledger_key;
   projections::FoldStart start;
@@ -46,16 +48,56 @@ Status LiveProjection::WriteSnapshotLocked() {
 }
 
 Result<bool> LiveProjection::TryCatchUp() {
-  std::unique_lock lock(mutex_, std::try_to_lock);
-  if (!lock.owns_lock()) return false;
-  RETURN_IF_ERROR(projections::CatchUp(ledger_, ledger_.size(), &state_));
+  const uint64_t logged = ledger_.size();
+  uint64_t from = 0;
+  {
+    std::unique_lock fold(fold_mutex_, std::try_to_lock);
+    if (!fold.owns_lock()) return false;
+    from = state_.applied();
+    if (from >= logged) return true;
+    if (read_ahead_) return FoldReadAhead(false);
+  }
+  // Read with no lock held: a query catching up meanwhile reads for itself rather than wait.
+  ASSIGN_OR_RETURN(projections::EntriesRead read,
+                   projections::EntriesRead::Read(ledger_, from, std::min(logged, from + projections::kFoldReadAheadEntriesMax)));
+  std::unique_lock fold(fold_mutex_, std::try_to_lock);
+  if (!fold.owns_lock() || state_.applied() != from || read_ahead_) return false;  // folded meanwhile
+  read_ahead_ = std::move(read);
+  return FoldReadAhead(false);
+}
+
+Result<bool> LiveProjection::FoldReadAhead(bool wait) {
+  std::unique_lock lock(mutex_, std::defer_lock);
+  if (wait) {
+    lock.lock();
+  } else if (!lock.try_lock()) {
+    return false;  // queries hold the state: what was read waits for the next fold
+  }
+  const Status folded = read_ahead_->ApplyTo(&state_);
+  read_ahead_.reset();
+  RETURN_IF_ERROR(folded);
   return true;
 }
 
 Status LiveProjection::CatchUpTo(uint64_t size) {
-  std::unique_lock lock(mutex_);
-  if (state_.applied() >= size && size <= ledger_.size()) return Status::Ok();  // folded this far while we waited
-  return projections::CatchUp(ledger_, size, &state_);
+  // Readers that need a newer state queue here, not on the state's lock, which the others go on
+  // sharing. The one ahead folds as far as the log has grown, so the ones behind it find their
+  // entries folded and only share the state.
+  std::lock_guard fold(fold_mutex_);
+  const uint64_t logged = ledger_.size();
+  if (size > logged) {
+    return Status::InvalidArgument("seq " + std::to_string(size - 1) + " is beyond the ledger (size " + std::to_string(logged) + ")");
+  }
+  // Only the holder of fold_mutex_ changes the state: its size is read without the state's lock.
+  while (state_.applied() < logged) {
+    if (!read_ahead_) {
+      const uint64_t from = state_.applied();
+      // Read and checked while queries read the state; only the fold takes it from them.
+      ASSIGN_OR_RETURN(read_ahead_, projections::EntriesRead::Read(ledger_, from, std::min(logged, from + projections::kFoldReadAheadEntriesMax)));
+    }
+    RETURN_IF_ERROR(FoldReadAhead(true).status());
+  }
+  return Status::Ok();
 }
 
 namespace {

@@ -3,7 +3,9 @@
 // every subject is evaluated), patched as the log grows with the subjects its new entries changed.
 //
 // Queries share the state (a shared lock); only catching up, when the log has grown since the
-// last query, takes it exclusively. Thread-safe; the ledger must outlive it.
+// last query, takes it exclusively, and only to fold entries already read and checked: one
+// thread at a time catches up (fold_mutex_), reading the new entries while queries go on.
+// Thread-safe; the ledger must outlive it.
 #pragma once
 
 #include <atomic>
@@ -24,6 +26,7 @@
 #include "api/views.h"
 #include "ledger/ledger.h"
 #include "projections/admission.h"
+#include "projections/build.h"
 #include "projections/integrity.h"
 #include "projections/state.h"
 
@@ -73,13 +76,16 @@ class LiveProjection {
   // Brings the state up to the log's current size (the server folds the whole log this way
   // before it listens, so that no request waits for the whole history).
   Status CatchUp();
-  // Folds the log's entries until the state holds at least `size`. A state already there or past
-  // it (another reader or the server's catch-up folded on while this caller waited for the lock)
-  // is left as it is: a reader that read the log's size wants a state at least that new.
+  // Folds the log's entries until the state holds at least `size`: all the log holds when it
+  // folds, so that the readers queued behind need no fold of their own. A state already there
+  // or past it (another reader or the server's catch-up folded on while this caller waited) is
+  // left as it is: a reader that read the log's size wants a state at least that new.
   // InvalidArgument when `size` is beyond the log.
   Status CatchUpTo(uint64_t size);
-  // CatchUp, unless a query or another catch-up holds the state: then false at once. For the
-  // ledger's writer thread, which must not wait for queries.
+  // Folds up to kFoldReadAheadEntriesMax of the new entries, unless a query or another
+  // catch-up holds the state: then false at once (entries it read are kept for the next
+  // catch-up). It reads them holding nothing, so queries that catch up meanwhile do not wait
+  // for it. For the ledger's writer thread, which must not wait for queries.
   Result<bool> TryCatchUp();
   // CatchUp from the projection snapshot at `snapshot_path` when it is usable
   // (projections/snapshot.h), before the server listens; then, with the ledger's checkpoint
@@ -144,10 +150,19 @@ class LiveProjection {
   // Writes the state to snapshot_path_ if there is a key and it is past snapshot_size_.
   // REQUIRES: mutex_ held exclusively.
   Status WriteSnapshotLocked();
+  // Folds read_ahead_ into the state and drops it. With `wait` false, gives up (false) rather
+  // than wait for queries that hold the state, keeping it for the next fold.
+  // REQUIRES: fold_mutex_ held, read_ahead_ set.
+  Result<bool> FoldReadAhead(bool wait);
 
   const ledger::Ledger& ledger_;
   const std::shared_ptr<ledger::PersonalKeys> personal_keys_;
-  std::shared_mutex mutex_;  // GUARDS: state_, snapshot_size_
+  // Held by the one thread that changes state_ (CatchUpTo, TryCatchUp, Start), from before it
+  // reads the entries it folds until it has folded them; taken before mutex_.
+  std::mutex fold_mutex_;
+  // GUARDED_BY(fold_mutex_): entries read, not yet folded; when set, from() == state_.applied().
+  std::optional<projections::EntriesRead> read_ahead_;
+  std::shared_mutex mutex_;  // GUARDS: state_ (changed only with fold_mutex_ held too), snapshot_size_
   projections::State state_;
   std::string snapshot_path_;   // set by Start
   const KeyPair* snapshot_key_ = nullptr;  // set by Start; null: snapshots are read, not written
