@@ -24,8 +24,9 @@ Status CatchUp(const ledger::Ledger& ledger, uint64_t size, State* state,
 inline constexpr uint64_t kFoldReadAheadEntriesMax = 4096;
 
 // Entries read from the log and checked as CatchUp checks them, to be folded later. Reading
-// and checking is most of a catch-up's cost and needs no hold on the state, so the server
-// reads while queries go on reading the state and takes it only to fold (api/http/live_projection.h).
+// and checking (FlatBuffers verification, two canonical re-encodings per entry) needs no hold
+// on the state, so the server reads while queries go on reading the state and takes it only
+// to fold (api/http/live_projection.h).
 class EntriesRead {
  public:
   // Entries [from, to) of `ledger`: InvalidArgument for a range beyond it, Corruption for an

@@ -157,8 +157,9 @@ class LiveProjection {
 
   const ledger::Ledger& ledger_;
   const std::shared_ptr<ledger::PersonalKeys> personal_keys_;
-  // Held by the one thread that changes state_ (CatchUpTo, TryCatchUp, Start), from before it
-  // reads the entries it folds until it has folded them; taken before mutex_.
+  // Held by the one thread that changes state_ (CatchUpTo, TryCatchUp, Start); taken before
+  // mutex_. CatchUpTo holds it from before it reads the entries it folds until it has folded
+  // them; TryCatchUp reads without it.
   std::mutex fold_mutex_;
   // GUARDED_BY(fold_mutex_): entries read, not yet folded; when set, from() == state_.applied().
   std::optional<projections::EntriesRead> read_ahead_;
