@@ -14,6 +14,10 @@ namespace creditlog::projections {
 Result<State> BuildState(const ledger::Ledger& ledger, uint64_t size,
                          const std::function<void(uint64_t, uint64_t)>& progress = {});
 
+// InvalidArgument unless a fold from `from` entries to `to` is possible in a log of `logged`
+// entries: `to` within the log, and not behind `from` (a state already past it).
+Status CheckFoldRange(uint64_t from, uint64_t to, uint64_t logged);
+
 // Brings `state` from its tracked position (state.applied()) up to `size`: the live
 // projection, caught up before a query is answered. Folding in steps gives the same state
 // as one rebuild (tests/projections_story_test.cc checks the digests).
@@ -34,7 +38,7 @@ class EntriesRead {
   static Result<EntriesRead> Read(const ledger::Ledger& ledger, uint64_t from, uint64_t to);
 
   uint64_t from() const { return from_; }
-  uint64_t end() const { return from_ + entries_.size(); }
+  uint64_t end() const { return from_ + event_at_.size(); }
 
   // Folds them into `state`, which must hold exactly the entries before from() (InvalidArgument
   // otherwise, the state unchanged); an entry the state refuses stops there, as CatchUp does.
@@ -42,8 +46,10 @@ class EntriesRead {
 
  private:
   uint64_t from_ = 0;
-  std::vector<Bytes> entries_;   // each entry's bytes, in a buffer of its own (heap-aligned)
-  std::vector<size_t> event_at_;  // where each entry's nested Event buffer begins in its bytes
+  // The entries' bytes, one after another at offsets aligned as a heap buffer is (FlatBuffers
+  // reads scalars in place), and where each one's nested Event buffer begins in them.
+  Bytes bytes_;
+  std::vector<size_t> event_at_;
 };
 
 }  // namespace creditlog::projections

@@ -209,6 +209,11 @@ TEST_CASE("Rebuilding from scratch reproduces the same state digest", "[story]")
   REQUIRE(tail->ApplyTo(&ahead).ok());
   CHECK(ahead.Digest() == third->Digest());
   CHECK(EntriesRead::Read(*s.f.ledger, middle, s.f.ledger->size() + 1).status().code() == StatusCode::kInvalidArgument);
+  CHECK(EntriesRead::Read(*s.f.ledger, middle, middle - 1).status().code() == StatusCode::kInvalidArgument);
+  // An empty read folds nothing.
+  auto none = EntriesRead::Read(*s.f.ledger, middle, middle);
+  REQUIRE(none.ok());
+  CHECK(none->end() == middle);
 }
 
 TEST_CASE("The integrity board ranks public bodies by promises kept, then arrears", "[story]") {

@@ -85,9 +85,7 @@ Status LiveProjection::CatchUpTo(uint64_t size) {
   // entries folded and only share the state.
   std::lock_guard fold(fold_mutex_);
   const uint64_t logged = ledger_.size();
-  if (size > logged) {
-    return Status::InvalidArgument("seq " + std::to_string(size - 1) + " is beyond the ledger (size " + std::to_string(logged) + ")");
-  }
+  RETURN_IF_ERROR(projections::CheckFoldRange(0, size, logged));  // a size already folded is no error here
   // Only the holder of fold_mutex_ changes the state: its size is read without the state's lock.
   while (state_.applied() < logged) {
     if (!read_ahead_) {
