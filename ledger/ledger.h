@@ -247,6 +247,9 @@ class Ledger {
   NodeReader NodesOf(std::optional<TreeEdge> edge) const;
   struct Committed;
   Result<Committed> LoadCommitted() const;
+  // Follow mode: the committed state as installed, extended by the writer's entries up to
+  // `size`, as its commits extended its own. REQUIRES: refresh_mutex_ held, size > size().
+  Result<Committed> ExtendCommitted(uint64_t size) const;
   Result<KeyRegistry> ReplayRegistry(uint64_t size) const;
   Result<TreeEdge> LoadEdge(uint64_t size) const;
   void Install(Committed committed);
@@ -280,6 +283,7 @@ class Ledger {
   bool agency_event_ids_ = false;  // the 'd' index is complete (else the legacy 'i' one)
   std::string origin_;
   std::string secondary_dir_;  // follow mode: RocksDB's secondary instance files
+  std::mutex refresh_mutex_;   // one Refresh at a time: each extends the state the last installed
   CommitObserver commit_observer_;
 
   // Committed state. Written only by the writer thread under state_mutex_ after a

@@ -6,6 +6,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "events/event.h"
 #include "ledger/format.h"
 #include "ledger/ledger.h"
 #include "ledger/rocks_status.h"
@@ -108,11 +109,52 @@ Status Ledger::Refresh() {
   // The writer may have turned an older ledger's nodes into tiles without appending: the nodes
   // this follower would read are gone, so the layout is compared as well as the size.
   ASSIGN_OR_RETURN(auto tree, Get(MetaKey(kMetaTree)));
+  std::lock_guard refresh(refresh_mutex_);
   if (size_value && tree.has_value() == stores_tiles()) {
     auto size_now = DecodeU64(*size_value, "the ledger's size record");
     if (size_now.ok() && *size_now == size()) return Status::Ok();
+    // The log grew: its new entries extend the tree, its edge and the key registry, where loading
+    // them whole reads the edge's entries, the tiles and every administrative entry again.
+    if (size_now.ok() && *size_now > size()) {
+      auto extended = ExtendCommitted(*size_now);
+      if (extended.ok()) {
+        Install(std::move(*extended));
+        return Status::Ok();
+      }
+    }
   }
-  return Recover();  // which names a missing or malformed size record or layout
+  return Recover();  // which names a missing or malformed size record or layout, or a bad entry
+}
+
+Result<Ledger::Committed> Ledger::ExtendCommitted(uint64_t size) const {
+  Committed c;
+  {
+    std::shared_lock lock(state_mutex_);
+    c.size = size_.load(std::memory_order_acquire);
+    c.range = range_;
+    c.edge = edge_;
+    c.registry = registry_;
+    c.last_recorded_at_ms = last_recorded_at_ms_;
+  }
+  ASSIGN_OR_RETURN(auto after_last, Get(EntryKey(size)));
+  if (after_last) return Status::Corruption("an entry exists past the recorded size " + std::to_string(size));
+  RETURN_IF_ERROR(ForEachEntryView(c.size, size, [&](const EntryView& view, ByteView bytes) -> Status {
+    std::vector<CompactRange::Node> finished;
+    c.range.Append(MerkleLeafHash(bytes), &finished);
+    // Full tiles are the writer's to store: the edge only moves past them.
+    if (c.edge) c.edge->Add(finished, [](int, uint64_t, std::span<const Hash>) {});
+    const fb::Event& event = *view.envelope.event;
+    if (events::IsAdministrative(event.body_type())) {  // what ReplayRegistry replays
+      const std::string where = "replaying key registry at seq " + std::to_string(view.seq);
+      RETURN_IF_ERROR(CheckRecordedFields(event).WithContext(where));
+      RETURN_IF_ERROR(c.registry.Authorize(view.envelope.public_key, event, view.seq).WithContext(where));
+      c.registry.Apply(event, view.seq);
+    }
+    c.last_recorded_at_ms = view.recorded_at_ms;
+    return Status::Ok();
+  }));
+  c.size = size;
+  return c;
 }
 
 // Older ledgers: ids were unique across agencies. Each entry's id is indexed under the agency

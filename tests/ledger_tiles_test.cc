@@ -271,3 +271,40 @@ TEST_CASE("tiles: an older ledger's nodes become tiles with its proofs, roots an
   CHECK((*again)->stores_tiles());
   CHECK(CheckGolden(**again, golden) == roots_before);
 }
+
+TEST_CASE("tiles: a follower extends its tree and key registry by the writer's new entries as a fresh opening loads them", "[tiles]") {
+  LedgerFixture f;
+  auto follower = ledger::Ledger::Open(f.dir.path(), {.read_only = true, .follow = true});
+  REQUIRE(follower.ok());
+  ledger::Ledger& mirror = **follower;
+  const KeyPair second = GenerateKeyPair();
+  const size_t keys_before = mirror.registry().Keys().size();
+  // Batches of uneven sizes, across full tiles, one of them a key registration.
+  const std::vector<uint64_t> batches = {1, 37, 200, 18, 255, 3};
+  uint64_t n = 0;
+  for (size_t b = 0; b < batches.size(); ++b) {
+    for (uint64_t i = 0; i < batches[b]; ++i, ++n) {
+      REQUIRE(f.Rate("follow-" + std::to_string(n), Uscc("370202", static_cast<int>(n % 30))).ok());
+    }
+    if (b == 2) {
+      REQUIRE(f.ledger->Append(testing::Sign(testing::RegisterEvent("agency-2", second.public_key, "3702", {"ServiceRated"}),
+                                       f.root, LedgerFixture::kOrigin)).ok());
+    }
+    REQUIRE(mirror.Refresh().ok());
+    const uint64_t size = f.ledger->size();
+    INFO("after batch " << b << ", size " << size);
+    REQUIRE(mirror.size() == size);
+    CHECK(mirror.stores_tiles());
+    // As a ledger opened afresh loads it: the root, proofs through the edge and the tiles, the keys.
+    auto fresh = ledger::Ledger::Open(f.dir.path(), {.read_only = true});
+    REQUIRE(fresh.ok());
+    CHECK(*mirror.Root(size) == *(*fresh)->Root(size));
+    CHECK(*mirror.Root(size) == *f.ledger->Root(size));
+    for (uint64_t leaf : {uint64_t{0}, size / 2, size - 1}) {
+      CHECK(*mirror.InclusionProof(leaf, size) == *(*fresh)->InclusionProof(leaf, size));
+    }
+    CHECK(*mirror.ConsistencyProof(1, size) == *(*fresh)->ConsistencyProof(1, size));
+    CHECK(mirror.registry().Keys().size() == (*fresh)->registry().Keys().size());
+    CHECK(mirror.registry().Keys().size() == keys_before + (b >= 2 ? 1 : 0));
+  }
+}
