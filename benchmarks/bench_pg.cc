@@ -346,16 +346,16 @@ CREATE TABLE penalties (subject text NOT NULL, decision_number text NOT NULL, ca
 INSERT INTO penalties
   SELECT DISTINCT ON (subject, b->>'decision_number') subject, b->>'decision_number', b->>'category',
          b->>'content', b->>'deciding_agency_name', coalesce(b->>'severity', 'Minor'),
-         (b->>'decision_date')::date, coalesce((b->>'fine_fen')::bigint, 0),
+         nullif(b->>'decision_date', '')::date, coalesce((b->>'fine_fen')::bigint, 0),
          coalesce((b->>'confiscated_fen')::bigint, 0), NULL, NULL, NULL, ARRAY[seq]
   FROM ev WHERE type = 'PenaltyDecided' ORDER BY subject, b->>'decision_number', seq;
 UPDATE penalties p SET fulfilled_date = x.d, seqs = p.seqs || x.seqs
-  FROM (SELECT subject, b->>'decision_number' AS k, min((b->>'fulfilled_date')::date) AS d,
+  FROM (SELECT subject, b->>'decision_number' AS k, min(nullif(b->>'fulfilled_date', '')::date) AS d,
                array_agg(seq ORDER BY seq) AS seqs
         FROM ev WHERE type = 'PenaltyFulfilled' GROUP BY 1, 2) x
   WHERE p.subject = x.subject AND p.decision_number = x.k;
 UPDATE penalties p SET revoked_date = x.d, seqs = p.seqs || x.seqs
-  FROM (SELECT subject, b->>'decision_number' AS k, min((b->>'revoked_date')::date) AS d,
+  FROM (SELECT subject, b->>'decision_number' AS k, min(nullif(b->>'revoked_date', '')::date) AS d,
                array_agg(seq ORDER BY seq) AS seqs
         FROM ev WHERE type = 'PenaltyRevoked' GROUP BY 1, 2) x
   WHERE p.subject = x.subject AND p.decision_number = x.k;
@@ -367,20 +367,20 @@ CREATE TABLE commitments (subject text NOT NULL, id text NOT NULL, type text NOT
 INSERT INTO commitments
   SELECT DISTINCT ON (subject, b->>'commitment_id') subject, b->>'commitment_id',
          coalesce(b->>'commitment_type', 'ApprovalSubstitute'), b->>'matter', b->>'accepting_agency',
-         (b->>'made_date')::date, (b->>'deadline')::date, NULL, NULL, NULL, false, ARRAY[seq]
+         nullif(b->>'made_date', '')::date, nullif(b->>'deadline', '')::date, NULL, NULL, NULL, false, ARRAY[seq]
   FROM ev WHERE type = 'CommitmentMade' ORDER BY subject, b->>'commitment_id', seq;
 UPDATE commitments c SET verified_date = x.d, seqs = c.seqs || x.seqs
-  FROM (SELECT subject, b->>'commitment_id' AS k, min((b->>'verified_date')::date) AS d,
+  FROM (SELECT subject, b->>'commitment_id' AS k, min(nullif(b->>'verified_date', '')::date) AS d,
                array_agg(seq ORDER BY seq) AS seqs
         FROM ev WHERE type = 'CommitmentVerified' GROUP BY 1, 2) x
   WHERE c.subject = x.subject AND c.id = x.k;
 UPDATE commitments c SET breached_date = x.d, false_commitment = x.f, seqs = c.seqs || x.seqs
-  FROM (SELECT subject, b->>'commitment_id' AS k, min((b->>'breach_date')::date) AS d,
+  FROM (SELECT subject, b->>'commitment_id' AS k, min(nullif(b->>'breach_date', '')::date) AS d,
                bool_or(coalesce((b->>'false_commitment')::boolean, false)) AS f, array_agg(seq ORDER BY seq) AS seqs
         FROM ev WHERE type = 'CommitmentBreached' GROUP BY 1, 2) x
   WHERE c.subject = x.subject AND c.id = x.k;
 UPDATE commitments c SET withdrawn_date = x.d, seqs = c.seqs || x.seqs
-  FROM (SELECT subject, b->>'commitment_id' AS k, min((b->>'withdrawn_date')::date) AS d,
+  FROM (SELECT subject, b->>'commitment_id' AS k, min(nullif(b->>'withdrawn_date', '')::date) AS d,
                array_agg(seq ORDER BY seq) AS seqs
         FROM ev WHERE type = 'CommitmentWithdrawn' GROUP BY 1, 2) x
   WHERE c.subject = x.subject AND c.id = x.k;
@@ -391,25 +391,25 @@ CREATE TABLE contracts (id text PRIMARY KEY, payer text NOT NULL, payee text NOT
   arrears_recorded date, arrears_cleared date, completed_date date, seqs bigint[] NOT NULL);
 INSERT INTO contracts (id, payer, payee, title, amount_fen, signed_date, delivery_date, term_days, seqs)
   SELECT DISTINCT ON (b->>'contract_id') b->>'contract_id', b->>'public_body', b->>'counterparty', b->>'title',
-         coalesce((b->>'amount_fen')::bigint, 0), (b->>'signed_date')::date, (b->>'delivery_date')::date,
+         coalesce((b->>'amount_fen')::bigint, 0), nullif(b->>'signed_date', '')::date, nullif(b->>'delivery_date', '')::date,
          coalesce((b->>'payment_term_days')::integer, 30), ARRAY[seq]
   FROM ev WHERE type = 'ContractSigned' ORDER BY b->>'contract_id', seq;
 CREATE TABLE payments (contract_id text NOT NULL, paid_date date NOT NULL, amount_fen bigint NOT NULL,
   seq bigint NOT NULL);
 INSERT INTO payments
-  SELECT b->>'contract_id', (b->>'paid_date')::date, coalesce((b->>'amount_fen')::bigint, 0), seq
+  SELECT b->>'contract_id', nullif(b->>'paid_date', '')::date, coalesce((b->>'amount_fen')::bigint, 0), seq
   FROM ev WHERE type = 'PaymentMade';
 UPDATE contracts c SET seqs = c.seqs || x.seqs
   FROM (SELECT contract_id, array_agg(seq ORDER BY seq) AS seqs FROM payments GROUP BY 1) x
   WHERE c.id = x.contract_id;
 UPDATE contracts c SET arrears_recorded = x.d, seqs = c.seqs || x.seqs
-  FROM (SELECT b->>'contract_id' AS k, min((b->>'recorded_date')::date) AS d, array_agg(seq ORDER BY seq) AS seqs
+  FROM (SELECT b->>'contract_id' AS k, min(nullif(b->>'recorded_date', '')::date) AS d, array_agg(seq ORDER BY seq) AS seqs
         FROM ev WHERE type = 'ArrearsRecorded' GROUP BY 1) x WHERE c.id = x.k;
 UPDATE contracts c SET arrears_cleared = x.d, seqs = c.seqs || x.seqs
-  FROM (SELECT b->>'contract_id' AS k, max((b->>'cleared_date')::date) AS d, array_agg(seq ORDER BY seq) AS seqs
+  FROM (SELECT b->>'contract_id' AS k, max(nullif(b->>'cleared_date', '')::date) AS d, array_agg(seq ORDER BY seq) AS seqs
         FROM ev WHERE type = 'ArrearsCleared' GROUP BY 1) x WHERE c.id = x.k;
 UPDATE contracts c SET completed_date = x.d, seqs = c.seqs || x.seqs
-  FROM (SELECT b->>'contract_id' AS k, min((b->>'completed_date')::date) AS d, array_agg(seq ORDER BY seq) AS seqs
+  FROM (SELECT b->>'contract_id' AS k, min(nullif(b->>'completed_date', '')::date) AS d, array_agg(seq ORDER BY seq) AS seqs
         FROM ev WHERE type = 'ContractCompleted' GROUP BY 1) x WHERE c.id = x.k;
 
 -- Repairs (信用修复), and their effect as the default ruleset has it: an approved repair counts
@@ -421,9 +421,9 @@ CREATE TABLE repairs (subject text NOT NULL, id text NOT NULL, target text NOT N
   committed boolean NOT NULL DEFAULT false, seqs bigint[] NOT NULL, PRIMARY KEY (subject, id));
 INSERT INTO repairs (subject, id, target, commitment_id, applied_date, seqs)
   SELECT DISTINCT ON (subject, b->>'repair_id') subject, b->>'repair_id', b->>'target', b->>'commitment_id',
-         (b->>'applied_date')::date, ARRAY[seq]
+         nullif(b->>'applied_date', '')::date, ARRAY[seq]
   FROM ev WHERE type = 'RepairApplied' ORDER BY subject, b->>'repair_id', seq;
-UPDATE repairs r SET decided_date = (x.b->>'decided_date')::date,
+UPDATE repairs r SET decided_date = nullif(x.b->>'decided_date', '')::date,
                      approved = coalesce((x.b->>'approved')::boolean, false), seqs = r.seqs || x.seq
   FROM ev x WHERE x.type = 'RepairDecided' AND x.subject = r.subject AND x.b->>'repair_id' = r.id;
 UPDATE repairs r SET committed = true
@@ -445,12 +445,12 @@ CREATE TABLE notices (subject text NOT NULL, id text NOT NULL, list text NOT NUL
   seqs bigint[] NOT NULL, PRIMARY KEY (subject, id));
 INSERT INTO notices
   SELECT DISTINCT ON (subject, b->>'notice_id') subject, b->>'notice_id', coalesce(b->>'list', 'SeriousDishonesty'),
-         b->>'reason', (b->>'notice_date')::date, (b->>'objection_deadline')::date,
+         b->>'reason', nullif(b->>'notice_date', '')::date, nullif(b->>'objection_deadline', '')::date,
          coalesce(ARRAY(SELECT jsonb_array_elements_text(b->'related')), '{}'), NULL, ARRAY[seq]
   FROM ev WHERE type = 'ListingNoticeIssued' ORDER BY subject, b->>'notice_id', seq;
 UPDATE notices n SET corrected_date = x.d, seqs = n.seqs || x.seqs
   FROM (SELECT f.subject, f.b->>'notice_id' AS k,
-               min((r.b->>'resolved_date')::date) FILTER (WHERE coalesce((r.b->>'upheld')::boolean, false)) AS d,
+               min(nullif(r.b->>'resolved_date', '')::date) FILTER (WHERE coalesce((r.b->>'upheld')::boolean, false)) AS d,
                array_agg(f.seq ORDER BY f.seq) || array_remove(array_agg(r.seq ORDER BY r.seq), NULL) AS seqs
         FROM ev f LEFT JOIN ev r ON r.type = 'ObjectionResolved' AND r.subject = f.subject
                                 AND r.b->>'objection_id' = f.b->>'objection_id'
@@ -465,12 +465,17 @@ CREATE TABLE listings (subject text NOT NULL, id text NOT NULL, list text NOT NU
   seqs bigint[] NOT NULL, PRIMARY KEY (subject, id));
 INSERT INTO listings (subject, id, list, notice_id, reason, basis, since, term_end, corrected_date, seqs)
   SELECT DISTINCT ON (l.subject, l.b->>'listing_id') l.subject, l.b->>'listing_id', 'SeriousDishonesty', n.id, n.reason,
-         l.b->>'basis', (l.b->>'decision_date')::date, (l.b->>'term_end_date')::date, n.corrected_date, l.seq || n.seqs
+         l.b->>'basis', nullif(l.b->>'decision_date', '')::date,
+         -- no term end given: the default term (36 months, the default ruleset's), and never past the maximum (36)
+         least(coalesce(nullif(l.b->>'term_end_date', '')::date,
+                        (nullif(l.b->>'decision_date', '')::date + interval '36 months' - interval '1 day')::date),
+               (nullif(l.b->>'decision_date', '')::date + interval '36 months' - interval '1 day')::date),
+         n.corrected_date, l.seq || n.seqs
   FROM ev l JOIN notices n ON n.subject = l.subject AND n.id = l.b->>'notice_id'
-  WHERE l.type = 'SeriousListingDecided' AND (l.b->>'decision_date')::date > n.objection_deadline
+  WHERE l.type = 'SeriousListingDecided' AND nullif(l.b->>'decision_date', '')::date > n.objection_deadline
   ORDER BY l.subject, l.b->>'listing_id', l.seq;
 UPDATE listings l SET exit_date = x.d, seqs = l.seqs || x.seqs
-  FROM (SELECT subject, b->>'listing_id' AS k, min((b->>'exit_date')::date) AS d, array_agg(seq ORDER BY seq) AS seqs
+  FROM (SELECT subject, b->>'listing_id' AS k, min(nullif(b->>'exit_date', '')::date) AS d, array_agg(seq ORDER BY seq) AS seqs
         FROM ev WHERE type = 'SeriousListingExited' GROUP BY 1, 2) x
   WHERE l.subject = x.subject AND l.id = x.k;
 UPDATE listings l SET repaired_date = x.d, seqs = l.seqs || x.seqs
