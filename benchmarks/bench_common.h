@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -75,6 +76,13 @@ inline double Quantile(std::vector<double>& values, double q) {
   return values[i];
 }
 
-inline void Result(const char* name, double value, const char* unit) { std::printf("RESULT %s %.6g %s\n", name, value, unit); }
+// Counts print whole (2109437, not 2.10944e+06); other figures to six significant digits.
+inline void Result(const char* name, double value, const char* unit) {
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    std::printf("RESULT %s %.0f %s\n", name, value, unit);
+  } else {
+    std::printf("RESULT %s %.6g %s\n", name, value, unit);
+  }
+}
 
 }  // namespace creditlog::bench
