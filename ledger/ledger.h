@@ -155,6 +155,9 @@ class Ledger {
 
   // Follow mode (OpenOptions::follow): catches up with the writer process's commits.
   Status Refresh();
+  // Catch-ups that loaded the committed state whole rather than extend it by the new entries
+  // (a changed layout, a shrunken log, or new entries that do not extend it).
+  uint64_t refreshes_loaded_whole() const { return refreshes_loaded_whole_.load(std::memory_order_relaxed); }
 
   size_t queue_depth() const;
   // Called on the writer thread after every group commit. Set before appending.
@@ -284,6 +287,7 @@ class Ledger {
   std::string origin_;
   std::string secondary_dir_;  // follow mode: RocksDB's secondary instance files
   std::mutex refresh_mutex_;   // one Refresh at a time: each extends the state the last installed
+  std::atomic<uint64_t> refreshes_loaded_whole_{0};
   CommitObserver commit_observer_;
 
   // Committed state. Written only by the writer thread under state_mutex_ after a

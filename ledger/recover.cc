@@ -3,6 +3,8 @@
 //
 // The committed state is exactly what the last successful WriteBatch left, because every batch
 // carries its entries, nodes, indexes and "size" together (ledger/format.h).
+#include <cstring>
+
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -123,6 +125,7 @@ Status Ledger::Refresh() {
       }
     }
   }
+  refreshes_loaded_whole_.fetch_add(1, std::memory_order_relaxed);
   return Recover();  // which names a missing or malformed size record or layout, or a bad entry
 }
 
@@ -141,8 +144,21 @@ Result<Ledger::Committed> Ledger::ExtendCommitted(uint64_t size) const {
   RETURN_IF_ERROR(ForEachEntryView(c.size, size, [&](const EntryView& view, ByteView bytes) -> Status {
     std::vector<CompactRange::Node> finished;
     c.range.Append(MerkleLeafHash(bytes), &finished);
-    // Full tiles are the writer's to store: the edge only moves past them.
-    if (c.edge) c.edge->Add(finished, [](int, uint64_t, std::span<const Hash>) {});
+    if (c.edge) {
+      // Each tile the new entries fill was stored by the writer with them: one that differs means
+      // the log this state was extended from is not the writer's (the whole load then reads it).
+      Status tiles;
+      c.edge->Add(finished, [&](int tile_level, uint64_t index, std::span<const Hash> hashes) {
+        auto stored = StoredTileBytes(tile_level, index);
+        if (!stored.ok()) {
+          tiles = stored.status();
+        } else if (stored->size() != hashes.size_bytes() || std::memcmp(stored->data(), hashes.data(), hashes.size_bytes()) != 0) {
+          tiles = Status::Corruption("stored hash tile (" + std::to_string(tile_level) + ", " + std::to_string(index) +
+                                     ") does not match the entries the follower read");
+        }
+      });
+      RETURN_IF_ERROR(tiles);
+    }
     const fb::Event& event = *view.envelope.event;
     if (events::IsAdministrative(event.body_type())) {  // what ReplayRegistry replays
       const std::string where = "replaying key registry at seq " + std::to_string(view.seq);

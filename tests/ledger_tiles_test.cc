@@ -263,6 +263,7 @@ TEST_CASE("tiles: an older ledger's nodes become tiles with its proofs, roots an
   CHECK(keys.at(ledger::kPrefixTile) == 2);
   // The follower's catch-up sees the new layout though the size did not change: it reads tiles.
   REQUIRE((*follower)->Refresh().ok());
+  CHECK((*follower)->refreshes_loaded_whole() == 1);
   CHECK((*follower)->stores_tiles());
   CHECK(CheckGolden(**follower, golden) == roots_before);
   // And read again, read-only, from the tiles.
@@ -307,4 +308,6 @@ TEST_CASE("tiles: a follower extends its tree and key registry by the writer's n
     CHECK(mirror.registry().Keys().size() == (*fresh)->registry().Keys().size());
     CHECK(mirror.registry().Keys().size() == keys_before + (b >= 2 ? 1 : 0));
   }
+  // Every catch-up extended the state (the tiles the new entries filled matched the stored ones).
+  CHECK(mirror.refreshes_loaded_whole() == 0);
 }
