@@ -466,9 +466,8 @@ CREATE TABLE listings (subject text NOT NULL, id text NOT NULL, list text NOT NU
 INSERT INTO listings (subject, id, list, notice_id, reason, basis, since, term_end, corrected_date, seqs)
   SELECT DISTINCT ON (l.subject, l.b->>'listing_id') l.subject, l.b->>'listing_id', 'SeriousDishonesty', n.id, n.reason,
          l.b->>'basis', nullif(l.b->>'decision_date', '')::date,
-         -- no term end given: the default term (36 months, the default ruleset's), and never past the maximum (36)
-         least(coalesce(nullif(l.b->>'term_end_date', '')::date,
-                        (nullif(l.b->>'decision_date', '')::date + interval '36 months' - interval '1 day')::date),
+         -- the default ruleset's term: 36 months, both when none is given and at most (least skips a NULL)
+         least(nullif(l.b->>'term_end_date', '')::date,
                (nullif(l.b->>'decision_date', '')::date + interval '36 months' - interval '1 day')::date),
          n.corrected_date, l.seq || n.seqs
   FROM ev l JOIN notices n ON n.subject = l.subject AND n.id = l.b->>'notice_id'

@@ -112,13 +112,7 @@ Status Auditor::CheckEntry(Item& item) {
     // Each stored tile, as the entries fill it; the edge beyond the last full tile is not stored.
     Status tiles;
     edge_.Add(finished, [&](int tile_level, uint64_t index, std::span<const Hash> hashes) {
-      auto stored = local_->StoredTile(tile_level, index);
-      if (!stored.ok()) {
-        tiles = stored.status();
-      } else if (!std::equal(hashes.begin(), hashes.end(), stored->begin(), stored->end())) {
-        tiles = Status::Corruption("stored hash tile (" + std::to_string(tile_level) + ", " + std::to_string(index) +
-                                   ") does not match the entries");
-      }
+      if (tiles.ok()) tiles = local_->CheckStoredTile(tile_level, index, hashes);
     });
     RETURN_IF_ERROR(tiles);
   } else if (local_ != nullptr) {

@@ -122,6 +122,15 @@ Result<std::vector<Hash>> Ledger::StoredTile(int tile_level, uint64_t index) con
   return hashes;
 }
 
+Status Ledger::CheckStoredTile(int tile_level, uint64_t index, std::span<const Hash> hashes) const {
+  ASSIGN_OR_RETURN(const std::string bytes, StoredTileBytes(tile_level, index));
+  if (bytes.size() != hashes.size_bytes() || std::memcmp(bytes.data(), hashes.data(), bytes.size()) != 0) {
+    return Status::Corruption("stored hash tile (" + std::to_string(tile_level) + ", " + std::to_string(index) +
+                              ") does not match the entries");
+  }
+  return Status::Ok();
+}
+
 NodeReader Ledger::NodesOf(std::optional<TreeEdge> edge) const {
   if (!edge) {
     // The older layout: a key per node.

@@ -193,6 +193,9 @@ class Ledger {
   // The 256 hashes of the full stored tile (tile_level, index) (ledger/tree_tiles.h);
   // Corruption when it is missing or malformed, NotFound for a ledger of older layout.
   Result<std::vector<Hash>> StoredTile(int tile_level, uint64_t index) const;
+  // OK when the stored tile (tile_level, index) holds `hashes` (a tile the entries filled, as the
+  // audit and a follower's catch-up recompute it); Corruption naming the tile otherwise.
+  Status CheckStoredTile(int tile_level, uint64_t index, std::span<const Hash> hashes) const;
   // The same tile as stored: 256 × 32 bytes, as GET /tile/L/N serves it.
   Result<std::string> StoredTileBytes(int tile_level, uint64_t index) const;
   // The tree is stored as tiles ('t'), not one key per node (older ledgers, opened read-only).

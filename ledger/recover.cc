@@ -3,8 +3,6 @@
 //
 // The committed state is exactly what the last successful WriteBatch left, because every batch
 // carries its entries, nodes, indexes and "size" together (ledger/format.h).
-#include <cstring>
-
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -149,13 +147,7 @@ Result<Ledger::Committed> Ledger::ExtendCommitted(uint64_t size) const {
       // the log this state was extended from is not the writer's (the whole load then reads it).
       Status tiles;
       c.edge->Add(finished, [&](int tile_level, uint64_t index, std::span<const Hash> hashes) {
-        auto stored = StoredTileBytes(tile_level, index);
-        if (!stored.ok()) {
-          tiles = stored.status();
-        } else if (stored->size() != hashes.size_bytes() || std::memcmp(stored->data(), hashes.data(), hashes.size_bytes()) != 0) {
-          tiles = Status::Corruption("stored hash tile (" + std::to_string(tile_level) + ", " + std::to_string(index) +
-                                     ") does not match the entries the follower read");
-        }
+        if (tiles.ok()) tiles = CheckStoredTile(tile_level, index, hashes);
       });
       RETURN_IF_ERROR(tiles);
     }

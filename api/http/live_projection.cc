@@ -58,12 +58,15 @@ Result<bool> LiveProjection::TryCatchUp() {
     if (read_ahead_) return FoldReadAhead(false);
   }
   // Read with no lock held: a query catching up meanwhile reads for itself rather than wait.
-  ASSIGN_OR_RETURN(projections::EntriesRead read,
-                   projections::EntriesRead::Read(ledger_, from, std::min(logged, from + projections::kFoldReadAheadEntriesMax)));
+  ASSIGN_OR_RETURN(projections::EntriesRead read, ReadAhead(from, logged));
   std::unique_lock fold(fold_mutex_, std::try_to_lock);
   if (!fold.owns_lock() || state_.applied() != from || read_ahead_) return false;  // folded meanwhile
   read_ahead_ = std::move(read);
   return FoldReadAhead(false);
+}
+
+Result<projections::EntriesRead> LiveProjection::ReadAhead(uint64_t from, uint64_t logged) const {
+  return projections::EntriesRead::Read(ledger_, from, std::min(logged, from + projections::kFoldReadAheadEntriesMax));
 }
 
 Result<bool> LiveProjection::FoldReadAhead(bool wait) {
@@ -91,7 +94,7 @@ Status LiveProjection::CatchUpTo(uint64_t size) {
     if (!read_ahead_) {
       const uint64_t from = state_.applied();
       // Read and checked while queries read the state; only the fold takes it from them.
-      ASSIGN_OR_RETURN(read_ahead_, projections::EntriesRead::Read(ledger_, from, std::min(logged, from + projections::kFoldReadAheadEntriesMax)));
+      ASSIGN_OR_RETURN(read_ahead_, ReadAhead(from, logged));
     }
     RETURN_IF_ERROR(FoldReadAhead(true).status());
   }

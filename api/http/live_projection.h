@@ -154,6 +154,8 @@ class LiveProjection {
   // than wait for queries that hold the state, keeping it for the next fold.
   // REQUIRES: fold_mutex_ held, read_ahead_ set.
   Result<bool> FoldReadAhead(bool wait);
+  // Entries from `from` on, at most kFoldReadAheadEntriesMax of the log's first `logged`.
+  Result<projections::EntriesRead> ReadAhead(uint64_t from, uint64_t logged) const;
 
   const ledger::Ledger& ledger_;
   const std::shared_ptr<ledger::PersonalKeys> personal_keys_;
