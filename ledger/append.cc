@@ -5,6 +5,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 
 #include "events/personal.h"
 #include "ledger/format.h"
@@ -30,6 +31,8 @@ inline constexpr bool kVerifySignedHere = false;
 inline constexpr bool kVerifySignedHere = true;
 #endif
 
+}  // namespace
+
 // signed_at_ms is the signer's clock, not ours, but a new event claiming to be signed long
 // ago or in the future is refused. 0 means the signer did not say.
 Status CheckSignedAt(int64_t signed_at_ms, int64_t now_ms) {
@@ -41,15 +44,41 @@ Status CheckSignedAt(int64_t signed_at_ms, int64_t now_ms) {
                                  " minutes after the ledger's clock, in milliseconds since 1970 UTC; 0 when not given)");
 }
 
+namespace {
+
+bool HasPersonalFields(const events::EnvelopeView& view) {
+  return !events::PersonalFields(*view.event).empty() || view.envelope->openings() != nullptr ||
+         view.envelope->sealed() != nullptr;
+}
+
+// A stream message's personal fields arrive sealed by the node that took the write
+// (PrepareForStream): commitments in the event, the boxes in `sealed`, no openings. Every node
+// stores those bytes as they are (docs/cluster.md, "Personal information").
+Status CheckSealedForStream(const events::EnvelopeView& view) {
+  if (view.envelope->openings() != nullptr || view.envelope->sealed() == nullptr) {
+    return Status::InvalidArgument("personal fields reach the stream sealed by the node that took the write, "
+                                   "with no openings (docs/cluster.md, \"Personal information\")");
+  }
+  for (const events::PersonalField& f : events::PersonalFields(*view.event)) {
+    if (!events::IsSealedMarker(f.value)) return Status::InvalidArgument(f.path + ": is not sealed");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-Result<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(Bytes envelope, bool signed_here) const {
+Result<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(Bytes envelope, bool signed_here, bool stream) const {
   auto pending = std::make_unique<Pending>();
   pending->envelope = std::move(envelope);
   ASSIGN_OR_RETURN(pending->view, events::ParseEnvelope(pending->envelope));
   RETURN_IF_ERROR(events::ValidateEvent(*pending->view.event, events::FieldRules::kNew));
-  RETURN_IF_ERROR(CheckSignedAt(pending->view.event->signed_at_ms(), NowMs()));
+  // From the stream, signed_at is checked by the writer against the recorded time.
+  if (!stream) RETURN_IF_ERROR(CheckSignedAt(pending->view.event->signed_at_ms(), NowMs()));
   if (!signed_here || kVerifySignedHere) RETURN_IF_ERROR(events::VerifyEnvelopeSignature(pending->view, origin_));
+  if (stream) {
+    if (HasPersonalFields(pending->view)) RETURN_IF_ERROR(CheckSealedForStream(pending->view));
+    return pending;
+  }
   // Personal fields: sealed by the key store, or refused (ledger/personal_keys.h).
   if (std::shared_ptr<PersonalKeys> keys = personal_keys(); keys != nullptr) {
     ASSIGN_OR_RETURN(Bytes sealed, keys->SealEnvelope(pending->view));
@@ -59,8 +88,7 @@ Result<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(Bytes envelope, bool si
       if (!view.ok()) return view.status().WithContext("sealing personal fields");
       pending->view = *view;
     }
-  } else if (!events::PersonalFields(*pending->view.event).empty() || pending->view.envelope->openings() != nullptr ||
-             pending->view.envelope->sealed() != nullptr) {
+  } else if (HasPersonalFields(pending->view)) {
     return Status::InvalidArgument("this ledger keeps no personal key store, so it cannot record personal information "
                                    "(docs/privacy.md, \"Erasure\")");
   }
@@ -212,6 +240,43 @@ std::vector<Result<AppendResult>> Ledger::AppendBatch(std::vector<Bytes> envelop
   results.reserve(n);
   for (size_t i = 0; i < n; ++i) results.push_back(immediate[i] ? std::move(*immediate[i]) : futures[i].get());
   return results;
+}
+
+void Ledger::AppendFromStream(Bytes envelope, StreamPosition position, AppendCallback done) {
+  if (Status writable = CheckWritable(); !writable.ok()) return done(writable);
+  auto prepared = Prepare(envelope, /*signed_here=*/false, /*stream=*/true);
+  std::unique_ptr<Pending> item;
+  if (prepared.ok()) {
+    item = std::move(*prepared);
+  } else {
+    // Refused at its position all the same: the writer records the refusal there.
+    item = std::make_unique<Pending>();
+    item->envelope = std::move(envelope);
+    item->refused = prepared.status();
+  }
+  item->stream = position;
+  item->done = std::move(done);
+  Status queued = Enqueue(item, /*wait_for_space=*/true);
+  if (!queued.ok()) item->done(queued);
+}
+
+Result<std::optional<std::string>> Ledger::StreamRejection(uint64_t stream_seq) const {
+  return Get(StreamRejectedKey(stream_seq));
+}
+
+Result<Bytes> Ledger::PrepareForStream(Bytes envelope, bool check_key) const {
+  RETURN_IF_ERROR(CheckWritable());
+  ASSIGN_OR_RETURN(const events::EnvelopeView view, events::ParseEnvelope(envelope));
+  // Sealed already (an entry of another ledger of this origin, resubmitted): taken as it is,
+  // as the stream takes it; its boxes open where they were sealed.
+  const bool sealed = view.envelope->sealed() != nullptr && view.envelope->openings() == nullptr;
+  ASSIGN_OR_RETURN(auto pending, Prepare(std::move(envelope), /*signed_here=*/false, /*stream=*/sealed));
+  if (sealed) RETURN_IF_ERROR(CheckSignedAt(pending->view.event->signed_at_ms(), NowMs()));
+  if (check_key) {
+    std::shared_lock lock(state_mutex_);
+    RETURN_IF_ERROR(registry_.AuthorizeSigner(pending->view.public_key, *pending->view.event, size()));
+  }
+  return std::move(pending->envelope);
 }
 
 Status Ledger::AppendMirrored(std::vector<Bytes> entries) {

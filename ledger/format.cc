@@ -76,6 +76,7 @@ std::string StreamIndexKey(std::string_view subject, uint64_t version) {
 std::string AdminKey(uint64_t seq) { return Prefixed(kPrefixAdmin, EncodeU64(seq)); }
 std::string CheckpointKey(uint64_t size) { return Prefixed(kPrefixCheckpoint, EncodeU64(size)); }
 std::string MetaKey(std::string_view name) { return Prefixed(kPrefixMeta, name); }
+std::string StreamRejectedKey(uint64_t stream_seq) { return Prefixed(kPrefixStreamRejected, EncodeU64(stream_seq)); }
 
 Status ValidateOrigin(std::string_view origin) {
   if (origin.empty() || origin.size() > kOriginBytesMax) {

@@ -18,7 +18,11 @@
 //   'm' name                     → metadata: "size" (tree size), "mirror" (a mirror's mark),
 //                                  "event_ids" ("agency" once ids are agency-scoped),
 //                                  "record" (this ledger keeps DIR/checkpoint),
-//                                  "tree" ("tiles" once the tree is stored as tiles)
+//                                  "tree" ("tiles" once the tree is stored as tiles),
+//                                  "stream_seq" (cluster mode: the last message of the
+//                                  replicated stream applied, docs/cluster.md)
+//   'x' stream_seq               → cluster mode: why the stream's message at stream_seq was
+//                                  refused at its position (every node refuses it alike)
 //
 // Every entry's write — entry, the tile it fills if it fills one, indexes, size — is one
 // RocksDB WriteBatch written with sync=true: after a crash either all of it is there or none
@@ -52,6 +56,7 @@ inline constexpr char kPrefixStreamIndex = 'v';
 inline constexpr char kPrefixAdmin = 'a';
 inline constexpr char kPrefixCheckpoint = 'c';
 inline constexpr char kPrefixMeta = 'm';
+inline constexpr char kPrefixStreamRejected = 'x';
 
 inline constexpr std::string_view kMetaSize = "size";
 inline constexpr std::string_view kMetaOrigin = "origin";
@@ -61,6 +66,7 @@ inline constexpr std::string_view kMetaEventIdsAgency = "agency";
 inline constexpr std::string_view kMetaRecord = "record";  // present: DIR/checkpoint is kept
 inline constexpr std::string_view kMetaTree = "tree";  // "tiles": the tree is stored as 't' tiles
 inline constexpr std::string_view kMetaTreeTiles = "tiles";
+inline constexpr std::string_view kMetaStreamSeq = "stream_seq";
 
 // The checkpoint record beside the database, and the most it may hold.
 inline constexpr std::string_view kCheckpointRecordFile = "checkpoint";
@@ -98,6 +104,7 @@ std::string StreamIndexKey(std::string_view subject, uint64_t version);
 std::string AdminKey(uint64_t seq);
 std::string CheckpointKey(uint64_t size);
 std::string MetaKey(std::string_view name);
+std::string StreamRejectedKey(uint64_t stream_seq);
 
 void AppendBigEndian64(std::string* out, uint64_t value);
 // The first 8 bytes, big-endian. REQUIRES: bytes.size() >= 8 (checked). Bytes read from disk

@@ -76,6 +76,19 @@ struct AppendResult {
 };
 
 using AppendCallback = std::function<void(Result<AppendResult>)>;
+
+// A refusal that says something about this node (its storage, its state: closing, a writer
+// stopped) rather than about the event: never recorded as the stream message's outcome.
+inline bool IsNodeFailure(StatusCode code) {
+  return code == StatusCode::kIOError || code == StatusCode::kCorruption || code == StatusCode::kUnavailable;
+}
+
+// Cluster mode (docs/cluster.md): where a message sits in the replicated stream every node
+// applies in the same order.
+struct StreamPosition {
+  uint64_t stream_seq = 0;     // the stream's sequence number of the message (from 1)
+  int64_t stream_time_ms = 0;  // the time the stream stored it, as the stream recorded it
+};
 using BatchCallback = std::function<void(std::vector<Result<AppendResult>>)>;
 
 // What one group commit did, for metrics.
@@ -140,6 +153,27 @@ class Ledger {
   // cost more than making it (a debug build still verifies). `verify` checks the entry later.
   void AppendSignedHereWithCallback(Bytes envelope, AppendCallback done);
   void AppendManyWithCallback(std::vector<Bytes> envelopes, BatchCallback done);
+
+  // Cluster mode: appends the envelope of the replicated stream's message at `position`, after
+  // the last one applied (InvalidArgument otherwise, and for personal fields that are not
+  // sealed already: PrepareForStream seals them on the node that took the write). Every input of the append is a function of the stream
+  // and the log: the recorded time is max(stream time, the last recorded time), and signed_at
+  // is checked against it, not against this machine's clock. Whatever the outcome — an entry, a
+  // duplicate, a refusal at this position — the position is stored durably with it, a refusal
+  // under 'x' with its reason, so that every node that applies the stream refuses alike and a
+  // restarted node resumes after applied_stream_seq(). Waits for queue space.
+  void AppendFromStream(Bytes envelope, StreamPosition position, AppendCallback done);
+  // The last stream message applied (0: none), durable with it.
+  uint64_t applied_stream_seq() const { return applied_stream_seq_.load(std::memory_order_acquire); }
+  // Why the stream's message at `stream_seq` was refused; nullopt when it was not.
+  Result<std::optional<std::string>> StreamRejection(uint64_t stream_seq) const;
+  // The check a node makes before it publishes an envelope to the stream: every check of an
+  // append that needs no log position (structure, fields, signature, signed_at against this
+  // machine's clock) and (with `check_key`) the signer's key as of the log now. Returns the
+  // envelope to publish: its personal fields sealed by this node's personal key store, as a
+  // single node seals them before they reach a leaf (an envelope sealed already, with no
+  // openings — another ledger's entry of this origin — as it is).
+  Result<Bytes> PrepareForStream(Bytes envelope, bool check_key = true) const;
 
   // Mirrors: appends entries exactly as the primary wrote them, continuing at size(). Each is
   // checked as a new append would be (structure, signature, key registry, stream version,
@@ -263,7 +297,9 @@ class Ledger {
   // AppendWithCallback and AppendSignedHereWithCallback.
   void Submit(Bytes envelope, bool signed_here, AppendCallback done);
   // `signed_here`: the envelope was signed in this process (AppendSignedHereWithCallback).
-  Result<std::unique_ptr<Pending>> Prepare(Bytes envelope, bool signed_here = false) const;
+  // `stream`: the envelope comes from the replicated stream (AppendFromStream): signed_at is
+  // checked by the writer against the recorded time, and personal fields are refused.
+  Result<std::unique_ptr<Pending>> Prepare(Bytes envelope, bool signed_here = false, bool stream = false) const;
   Status Enqueue(std::unique_ptr<Pending>& pending, bool wait_for_space);
   Status EnqueueAll(std::vector<std::unique_ptr<Pending>>& pending);
   Status CheckWritable() const;
@@ -297,6 +333,7 @@ class Ledger {
   // successful commit; readers take a shared lock.
   mutable std::shared_mutex state_mutex_;
   std::atomic<uint64_t> size_{0};
+  std::atomic<uint64_t> applied_stream_seq_{0};  // written by the writer after its commit
   CompactRange range_;
   std::optional<TreeEdge> edge_;  // the tree's right edge; none for the older layout
   KeyRegistry registry_;

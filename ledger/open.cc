@@ -217,6 +217,11 @@ Result<std::unique_ptr<Ledger>> Ledger::OpenDatabase(const std::string& dir, Ope
   RETURN_IF_ERROR(ledger->CheckPublished(record).WithContext("opening ledger in " + dir));
   if (!ledger->read_only_ && !ledger->agency_event_ids_) RETURN_IF_ERROR(ledger->RebuildEventIdIndex());
   if (!ledger->read_only_ && !ledger->stores_tiles()) RETURN_IF_ERROR(ledger->MigrateToTiles());
+  ASSIGN_OR_RETURN(auto stream_seq, ledger->Get(MetaKey(kMetaStreamSeq)));
+  if (stream_seq) {
+    ASSIGN_OR_RETURN(uint64_t applied, DecodeU64(*stream_seq, "the last stream message applied"));
+    ledger->applied_stream_seq_.store(applied, std::memory_order_release);
+  }
   if (!ledger->read_only_) ledger->StartWriter();
   return ledger;
 }

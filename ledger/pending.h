@@ -14,7 +14,16 @@ struct Ledger::Pending {
   AppendCallback done;         // called once, by the writer, after the commit (or the refusal)
   // Mirrors only: the entry as the primary wrote it. The writer must rebuild it byte for byte.
   std::optional<EntryView> mirrored;
+  // Cluster mode: the stream message this envelope is (AppendFromStream).
+  std::optional<StreamPosition> stream;
+  // Cluster mode: why the stream's message was refused before it was queued (it is not an
+  // envelope, or not a valid one); `view` is then empty. The writer records the refusal at its
+  // position, as every node does.
+  Status refused;
 };
+
+// OK when signed_at_ms (the signer's clock; 0: not given) lies in the window around now_ms.
+Status CheckSignedAt(int64_t signed_at_ms, int64_t now_ms);
 
 // Later appends after a failed write: the failure itself (an I/O message naming files) went to
 // the appends of the commit that failed, as io_error; everyone else learns only that it stopped.

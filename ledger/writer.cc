@@ -33,6 +33,8 @@ struct BatchState {
   std::unordered_map<std::string, uint64_t> stream_versions;
   int64_t now_ms = 0;               // the recorded time of this batch's new events
   int64_t last_recorded_at_ms = 0;  // of the last entry staged (or committed before)
+  uint64_t stream_seq = 0;          // cluster mode: the last stream message applied or staged
+  bool stream_items = false;        // the batch holds stream messages: their position is written
 };
 
 namespace {
@@ -155,7 +157,8 @@ void Ledger::WriterLoop() {
       // An administrative event ends its batch: the key registry it changes must be
       // committed before the next event is authorised against it.
       while (!queue_.empty() && items.size() < kCommitBatchEventsMax) {
-        const bool administrative = events::IsAdministrative(queue_.front()->view.event->body_type());
+        const bool administrative =
+            queue_.front()->refused.ok() && events::IsAdministrative(queue_.front()->view.event->body_type());
         items.push_back(std::move(queue_.front()));
         queue_.pop_front();
         if (administrative) break;
@@ -185,22 +188,42 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& items) {
     seq = range_.size();
     state.last_recorded_at_ms = last_recorded_at_ms_;
   }
+  state.stream_seq = applied_stream_seq_.load(std::memory_order_acquire);
   state.now_ms = std::max(NowMs(), state.last_recorded_at_ms);  // non-decreasing along the log
   const uint64_t first_seq = seq;
   rocksdb::WriteBatch batch;
   std::vector<Result<AppendResult>> results;
   results.reserve(items.size());
   CommitStats stats;
+  Status written;
   for (auto& item : items) {
+    if (item->stream && item->stream->stream_seq <= state.stream_seq) {
+      results.push_back(Status::InvalidArgument("stream message " + std::to_string(item->stream->stream_seq) +
+                                                " is not after the last one applied (" + std::to_string(state.stream_seq) + ")"));
+      continue;
+    }
     results.push_back(Stage(*item, seq, state, batch));
     if (results.back().ok() && !results.back()->duplicate) {
       ++seq;
       stats.types.push_back(static_cast<uint8_t>(item->view.event->body_type()));
     }
+    if (item->stream) {
+      state.stream_items = true;
+      state.stream_seq = item->stream->stream_seq;
+      if (!results.back().ok()) {
+        const Status& refused = results.back().status();
+        // A refusal is recorded only when every node would make it: a failure to read this
+        // node's own database says nothing about the message, so the batch fails instead.
+        if (IsNodeFailure(refused.code())) {
+          written = refused.WithContext("applying stream message " + std::to_string(item->stream->stream_seq));
+        }
+        batch.Put(StreamRejectedKey(item->stream->stream_seq), refused.message());
+      }
+    }
   }
-  Status written;
-  if (seq > first_seq) {
-    batch.Put(MetaKey(kMetaSize), EncodeU64(seq));
+  if (state.stream_items) batch.Put(MetaKey(kMetaStreamSeq), EncodeU64(state.stream_seq));
+  if (written.ok() && (seq > first_seq || state.stream_items)) {
+    if (seq > first_seq) batch.Put(MetaKey(kMetaSize), EncodeU64(seq));
     const auto started = std::chrono::steady_clock::now();
     rocksdb::Status s = SyncedWrite(batch);
     stats.write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -224,14 +247,16 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& items) {
       if (results[i].ok() && !results[i]->duplicate) registry_.Apply(*items[i]->view.event, results[i]->seq);
     }
     size_.store(seq, std::memory_order_release);
+    if (state.stream_items) applied_stream_seq_.store(state.stream_seq, std::memory_order_release);
   }
   stats.events = seq - first_seq;
   // Erasures: the record is durable, so the key goes now, before the erasure is acknowledged
   // (again for a duplicate: running erase again finishes an erasure a crash interrupted).
   if (std::shared_ptr<PersonalKeys> keys = personal_keys(); keys != nullptr) {
     for (size_t i = 0; i < items.size(); ++i) {
+      if (!results[i].ok()) continue;
       const fb::Event& event = *items[i]->view.event;
-      if (!results[i].ok() || event.body_type() != fb::EventBody::ErasureRecorded) continue;
+      if (event.body_type() != fb::EventBody::ErasureRecorded) continue;
       Status destroyed = keys->Destroy(event.body_as_ErasureRecorded()->person()->string_view());
       if (!destroyed.ok()) {
         results[i] = Status::IOError("the erasure is recorded at seq " + std::to_string(results[i]->seq) +
@@ -245,9 +270,16 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& items) {
 }
 
 Result<AppendResult> Ledger::Stage(Pending& item, uint64_t seq, BatchState& state, rocksdb::WriteBatch& batch) {
+  if (!item.refused.ok()) return item.refused;
   const fb::Event& event = *item.view.event;
   const std::string event_id = event.event_id()->str();
-  int64_t recorded_at_ms = state.now_ms;
+  // Never before an entry staged earlier (a stream message's time may be later than the clock).
+  int64_t recorded_at_ms = std::max(state.now_ms, state.last_recorded_at_ms);
+  if (item.stream) {
+    // The stream's time, made monotonic: the same on every node that applies the stream.
+    recorded_at_ms = std::max(item.stream->stream_time_ms, state.last_recorded_at_ms);
+    RETURN_IF_ERROR(CheckSignedAt(event.signed_at_ms(), recorded_at_ms));
+  }
   if (item.mirrored) {
     // The primary's entry: same position, time order kept, never a duplicate.
     if (item.mirrored->seq != seq) {

@@ -74,6 +74,7 @@ int RunCli(int argc, char** argv) {
   AddCheckProofCommands(app);
   AddWitnessCommands(app);
   AddReportCommands(app);
+  AddClusterCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -33,6 +33,7 @@ void AddPersonalCommands(CLI::App& app);     // erase, retention
 void AddCheckProofCommands(CLI::App& app);   // check-proof
 void AddWitnessCommands(CLI::App& app);      // witness init, serve, verifier-key
 void AddReportCommands(CLI::App& app);       // report, verify-report, check-list
+void AddClusterCommands(CLI::App& app);      // resubmit (cluster mode: docs/cluster.md)
 
 // A C2SP tlog-policy file (crypto/policy.h), for --witness-policy.
 Result<WitnessPolicy> ReadWitnessPolicy(const std::string& path);

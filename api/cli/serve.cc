@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/cli/cli.h"
+#include "api/cluster/cluster_node.h"
 #include "api/data_dir.h"
 #include "api/log.h"
 #include "api/client/witnessing.h"
@@ -57,6 +58,8 @@ struct ServeArgs {
   std::string log_format;
   std::string log_level;
   std::string witness_policy;
+  std::string cluster;  // nats://HOST:PORT[,…]: cluster mode (docs/cluster.md)
+  std::string stream = kClusterStreamDefault;
 };
 
 struct TokenArgs {
@@ -192,7 +195,8 @@ Status CheckDataDirectory(const ServeArgs& a) {
 // Serves until SIGINT or SIGTERM; then stops taking requests, answers the appends in flight and
 // (a writer) covers everything acknowledged with a published checkpoint.
 Status ServeUntilStopped(const ServeArgs& a, const Config& config, const ServerOptions& options, ledger::Ledger& ledger,
-                         ledger::CheckpointPublisher* publisher, ledger::CheckpointPublisher* access_publisher) {
+                         ledger::CheckpointPublisher* publisher, ledger::CheckpointPublisher* access_publisher,
+                         ClusterNode* cluster) {
   // Block the stop signals in every thread (the server's inherit the mask), then wait here.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -200,6 +204,8 @@ Status ServeUntilStopped(const ServeArgs& a, const Config& config, const ServerO
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   ASSIGN_OR_RETURN(auto server, Server::Start(ledger, options));
+  // Cluster mode: the stream is applied once the server has installed the rules of the log.
+  if (cluster != nullptr) RETURN_IF_ERROR(cluster->StartApplying());
   std::atomic<bool> stopping{false};
   std::thread follower;
   if (a.read_only) {
@@ -212,12 +218,16 @@ Status ServeUntilStopped(const ServeArgs& a, const Config& config, const ServerO
   }
   Log(spdlog::level::info, "serving",
       {{"origin", ledger.origin()}, {"entries", ledger.size()}, {"url", "http://" + config.listen},
-       {"read_only", a.read_only}, {"tokens", options.tokens.size()}, {"threads", options.threads}});
+       {"read_only", a.read_only}, {"tokens", options.tokens.size()}, {"threads", options.threads},
+       {"cluster", cluster != nullptr ? cluster->State() : nlohmann::json(nullptr)}});
   int signal = 0;
   sigwait(&stop_signals, &signal);
   Log(spdlog::level::info, "stopping", {{"signal", signal}});
   stopping = true;
   if (follower.joinable()) follower.join();
+  // Stop applying before the server releases the rules: what is published and not yet applied
+  // here is applied when the node starts again.
+  if (cluster != nullptr) cluster->Stop();
   server->Stop();        // no new requests; in-flight appends answered
   if (publisher) publisher->Stop();
   if (access_publisher) access_publisher->Stop();
@@ -283,7 +293,15 @@ Status Serve() {
       Log(spdlog::level::info, "checkpoints are published once witnessed", {{"quorum", witnessing->State()["quorum"]}});
     }
   }
-  RETURN_IF_ERROR(ServeUntilStopped(a, config, options, *ledger, publisher.get(), access_publisher.get()));
+  std::unique_ptr<ClusterNode> cluster;
+  if (!a.cluster.empty()) {
+    if (a.read_only) return Status::InvalidArgument("--cluster: a cluster node takes writes; serve a mirror with --read-only instead");
+    if (witnessing != nullptr) return Status::InvalidArgument("--cluster: witnessing is not yet supported in cluster mode (docs/cluster.md)");
+    ASSIGN_OR_RETURN(cluster, ClusterNode::Connect(*ledger, {.urls = a.cluster, .stream = a.stream}));
+    options.intake = cluster.get();
+  }
+  RETURN_IF_ERROR(ServeUntilStopped(a, config, options, *ledger, publisher.get(), access_publisher.get(), cluster.get()));
+  if (cluster) cluster->Stop();
   if (witnessing) witnessing->Stop();
   access_publisher.reset();
   access_log.reset();    // its writer finishes anything still queued
@@ -324,6 +342,9 @@ void AddServeCommands(CLI::App& app) {
   serve->add_option("--log-level", a.log_level, "trace, debug, info, warn, error (default info)");
   serve->add_option("--witness-policy", a.witness_policy,
                     "C2SP tlog-policy file: publish only checkpoints its quorum of witnesses cosigned (docs/witnesses.md)");
+  serve->add_option("--cluster", a.cluster,
+                    "cluster mode: nats://HOST:PORT[,…] of the NATS JetStream servers whose stream every node applies (docs/cluster.md)");
+  serve->add_option("--stream", a.stream, "cluster mode: the JetStream stream of the intake (default CREDITLOG)");
   SetAction(serve, Serve);
 
   TokenArgs& t = CommandArgs<TokenArgs>();

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "api/access_log.h"
+#include "api/intake.h"
 #include "api/witnessed.h"
 #include "api/http/access.h"
 #include "api/http/http_server.h"
@@ -81,6 +82,9 @@ struct ServerOptions {
   // whole log, written (signed with report_key) at start when stale and at Stop. "": the log is
   // folded, nothing written.
   std::string projection_snapshot;
+  // Cluster mode (api/cluster/cluster_node.h): writes are published to the replicated stream
+  // and answered once applied here. Null: appended to the ledger. Must outlive the server.
+  WriteIntake* intake = nullptr;
 };
 
 int HttpStatusFor(StatusCode code);

@@ -91,7 +91,7 @@ Reply ServerImpl::PostEvent(const Request& req, const Params&, const Principal&)
   if (Status ok = CheckWrite(req, kRequestBodyBytesMax, "one event", &wait); !ok.ok()) return Error(req, ok);
   const std::string& body = req.body();
   BeginWrite();
-  ledger_.AppendWithCallback(Bytes(body.begin(), body.end()), [this, req, wait, received](Result<ledger::AppendResult> r) {
+  auto answer = [this, req, wait, received](Result<ledger::AppendResult> r) {
     if (!r.ok()) {
       Error(req, r.status());
       return EndWrite();
@@ -102,7 +102,12 @@ Reply ServerImpl::PostEvent(const Request& req, const Params&, const Principal&)
       return EndWrite();
     }
     RespondWithCheckpoint(req, AppendJson(*r), r->seq);
-  });
+  };
+  if (options_.intake != nullptr) {
+    options_.intake->Submit(Bytes(body.begin(), body.end()), std::move(answer));
+  } else {
+    ledger_.AppendWithCallback(Bytes(body.begin(), body.end()), std::move(answer));
+  }
   return Reply::kLater;
 }
 
@@ -157,11 +162,15 @@ Reply ServerImpl::PostBatch(const Request& req, const Params&, const Principal&)
     AnswerBatch(req, wait, received, *results);
     return Reply::kLater;
   }
-  ledger_.AppendManyWithCallback(std::move(envelopes), [this, req, wait, received, results, index = std::move(index)](
-                                                            std::vector<Result<ledger::AppendResult>> appended) {
+  auto answer = [this, req, wait, received, results, index = std::move(index)](std::vector<Result<ledger::AppendResult>> appended) {
     for (size_t k = 0; k < appended.size(); ++k) (*results)[index[k]].emplace(std::move(appended[k]));
     AnswerBatch(req, wait, received, *results);
-  });
+  };
+  if (options_.intake != nullptr) {
+    options_.intake->SubmitMany(std::move(envelopes), std::move(answer));
+  } else {
+    ledger_.AppendManyWithCallback(std::move(envelopes), std::move(answer));
+  }
   return Reply::kLater;
 }
 
