@@ -67,15 +67,18 @@ Status CheckSealedForStream(const events::EnvelopeView& view) {
 
 }  // namespace
 
-Result<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(Bytes envelope, bool signed_here, bool stream) const {
+Result<std::unique_ptr<Ledger::Pending>> Ledger::Prepare(Bytes envelope, bool signed_here, Intake intake) const {
   auto pending = std::make_unique<Pending>();
   pending->envelope = std::move(envelope);
   ASSIGN_OR_RETURN(pending->view, events::ParseEnvelope(pending->envelope));
   RETURN_IF_ERROR(events::ValidateEvent(*pending->view.event, events::FieldRules::kNew));
   // From the stream, signed_at is checked by the writer against the recorded time.
-  if (!stream) RETURN_IF_ERROR(CheckSignedAt(pending->view.event->signed_at_ms(), NowMs()));
+  if (intake != Intake::kStream) RETURN_IF_ERROR(CheckSignedAt(pending->view.event->signed_at_ms(), NowMs()));
   if (!signed_here || kVerifySignedHere) RETURN_IF_ERROR(events::VerifyEnvelopeSignature(pending->view, origin_));
-  if (stream) {
+  // Sealed already (an entry of another ledger of this origin, resubmitted to a cluster): taken
+  // as the stream takes it; its boxes open where they were sealed.
+  const bool sealed_already = pending->view.envelope->sealed() != nullptr && pending->view.envelope->openings() == nullptr;
+  if (intake == Intake::kStream || (intake == Intake::kForStream && sealed_already)) {
     if (HasPersonalFields(pending->view)) RETURN_IF_ERROR(CheckSealedForStream(pending->view));
     return pending;
   }
@@ -161,32 +164,44 @@ std::future<Result<AppendResult>> Ledger::AppendAsync(Bytes envelope) {
 
 Result<AppendResult> Ledger::Append(Bytes envelope) { return AppendAsync(std::move(envelope)).get(); }
 
-void Ledger::AppendManyWithCallback(std::vector<Bytes> envelopes, BatchCallback done) {
-  const size_t n = envelopes.size();
+std::vector<AppendCallback> CollectResults(size_t n, BatchCallback done) {
+  if (n == 0) {
+    done({});
+    return {};
+  }
   struct Shared {
     std::mutex mutex;
     std::vector<std::optional<Result<AppendResult>>> results;
-    size_t remaining;
+    size_t remaining = 0;
     BatchCallback done;
   };
   auto shared = std::make_shared<Shared>();
   shared->results.resize(n);
   shared->remaining = n;
   shared->done = std::move(done);
-  auto finish = [shared](size_t i, Result<AppendResult> r) {
-    std::unique_lock lock(shared->mutex);
-    shared->results[i].emplace(std::move(r));
-    if (--shared->remaining > 0) return;
-    lock.unlock();
-    std::vector<Result<AppendResult>> out;
-    out.reserve(shared->results.size());
-    for (auto& result : shared->results) out.push_back(std::move(*result));
-    shared->done(std::move(out));
-  };
-  if (n == 0) return shared->done({});
+  std::vector<AppendCallback> callbacks;
+  callbacks.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    callbacks.push_back([shared, i](Result<AppendResult> r) {
+      std::unique_lock lock(shared->mutex);
+      shared->results[i].emplace(std::move(r));
+      if (--shared->remaining > 0) return;
+      lock.unlock();
+      std::vector<Result<AppendResult>> out;
+      out.reserve(shared->results.size());
+      for (auto& result : shared->results) out.push_back(std::move(*result));
+      shared->done(std::move(out));
+    });
+  }
+  return callbacks;
+}
+
+void Ledger::AppendManyWithCallback(std::vector<Bytes> envelopes, BatchCallback done) {
+  const size_t n = envelopes.size();
+  std::vector<AppendCallback> finish = CollectResults(n, std::move(done));
+  if (n == 0) return;
   Status writable = CheckWritable();
   std::vector<std::unique_ptr<Pending>> queued;
-  std::vector<size_t> queued_index;
   std::vector<std::pair<size_t, Status>> refused;
   for (size_t i = 0; i < n; ++i) {
     auto pending = writable.ok() ? Prepare(std::move(envelopes[i])) : Result<std::unique_ptr<Pending>>(writable);
@@ -194,18 +209,16 @@ void Ledger::AppendManyWithCallback(std::vector<Bytes> envelopes, BatchCallback 
       refused.emplace_back(i, pending.status());
       continue;
     }
-    (*pending)->done = [finish, i](Result<AppendResult> r) { finish(i, std::move(r)); };
+    (*pending)->done = std::move(finish[i]);
     queued.push_back(std::move(*pending));
-    queued_index.push_back(i);
   }
   if (!queued.empty()) {
-    Status all = EnqueueAll(queued);
-    if (!all.ok()) {
+    if (Status all = EnqueueAll(queued); !all.ok()) {
       // Nothing of the batch was queued: every envelope gets the queue's answer.
-      for (size_t i : queued_index) refused.emplace_back(i, all);
+      for (auto& item : queued) item->done(all);
     }
   }
-  for (auto& [i, status] : refused) finish(i, status);
+  for (auto& [i, status] : refused) finish[i](status);
 }
 
 // Pipelined: each chunk of kCommitBatchEventsMax envelopes is checked on all cores and queued,
@@ -244,14 +257,13 @@ std::vector<Result<AppendResult>> Ledger::AppendBatch(std::vector<Bytes> envelop
 
 void Ledger::AppendFromStream(Bytes envelope, StreamPosition position, AppendCallback done) {
   if (Status writable = CheckWritable(); !writable.ok()) return done(writable);
-  auto prepared = Prepare(envelope, /*signed_here=*/false, /*stream=*/true);
+  auto prepared = Prepare(std::move(envelope), /*signed_here=*/false, Intake::kStream);
   std::unique_ptr<Pending> item;
   if (prepared.ok()) {
     item = std::move(*prepared);
   } else {
     // Refused at its position all the same: the writer records the refusal there.
     item = std::make_unique<Pending>();
-    item->envelope = std::move(envelope);
     item->refused = prepared.status();
   }
   item->stream = position;
@@ -266,12 +278,7 @@ Result<std::optional<std::string>> Ledger::StreamRejection(uint64_t stream_seq) 
 
 Result<Bytes> Ledger::PrepareForStream(Bytes envelope, bool check_key) const {
   RETURN_IF_ERROR(CheckWritable());
-  ASSIGN_OR_RETURN(const events::EnvelopeView view, events::ParseEnvelope(envelope));
-  // Sealed already (an entry of another ledger of this origin, resubmitted): taken as it is,
-  // as the stream takes it; its boxes open where they were sealed.
-  const bool sealed = view.envelope->sealed() != nullptr && view.envelope->openings() == nullptr;
-  ASSIGN_OR_RETURN(auto pending, Prepare(std::move(envelope), /*signed_here=*/false, /*stream=*/sealed));
-  if (sealed) RETURN_IF_ERROR(CheckSignedAt(pending->view.event->signed_at_ms(), NowMs()));
+  ASSIGN_OR_RETURN(auto pending, Prepare(std::move(envelope), /*signed_here=*/false, Intake::kForStream));
   if (check_key) {
     std::shared_lock lock(state_mutex_);
     RETURN_IF_ERROR(registry_.AuthorizeSigner(pending->view.public_key, *pending->view.event, size()));

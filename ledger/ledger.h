@@ -76,6 +76,11 @@ struct AppendResult {
 };
 
 using AppendCallback = std::function<void(Result<AppendResult>)>;
+using BatchCallback = std::function<void(std::vector<Result<AppendResult>>)>;
+
+// `n` callbacks, one per append of a batch: once each has been called, `done` gets their
+// results in order (at once for n == 0), in the thread of the last call.
+std::vector<AppendCallback> CollectResults(size_t n, BatchCallback done);
 
 // A refusal that says something about this node (its storage, its state: closing, a writer
 // stopped) rather than about the event: never recorded as the stream message's outcome.
@@ -89,7 +94,6 @@ struct StreamPosition {
   uint64_t stream_seq = 0;     // the stream's sequence number of the message (from 1)
   int64_t stream_time_ms = 0;  // the time the stream stored it, as the stream recorded it
 };
-using BatchCallback = std::function<void(std::vector<Result<AppendResult>>)>;
 
 // What one group commit did, for metrics.
 struct CommitStats {
@@ -155,10 +159,10 @@ class Ledger {
   void AppendManyWithCallback(std::vector<Bytes> envelopes, BatchCallback done);
 
   // Cluster mode: appends the envelope of the replicated stream's message at `position`, after
-  // the last one applied (InvalidArgument otherwise, and for personal fields that are not
-  // sealed already: PrepareForStream seals them on the node that took the write). Every input of the append is a function of the stream
-  // and the log: the recorded time is max(stream time, the last recorded time), and signed_at
-  // is checked against it, not against this machine's clock. Whatever the outcome — an entry, a
+  // the last one applied (InvalidArgument otherwise, and for personal fields not sealed
+  // already: PrepareForStream seals them on the node that took the write). Every input of the
+  // append is a function of the stream and the log: the recorded time is max(stream time, the
+  // last recorded time), and signed_at is checked against it, not against this machine's clock. Whatever the outcome — an entry, a
   // duplicate, a refusal at this position — the position is stored durably with it, a refusal
   // under 'x' with its reason, so that every node that applies the stream refuses alike and a
   // restarted node resumes after applied_stream_seq(). Waits for queue space.
@@ -296,10 +300,16 @@ class Ledger {
   Result<std::optional<std::string>> Get(const std::string& key) const;
   // AppendWithCallback and AppendSignedHereWithCallback.
   void Submit(Bytes envelope, bool signed_here, AppendCallback done);
+  // Where an envelope comes from, for Prepare.
+  enum class Intake {
+    kClient,     // a new event: signed_at against this clock; personal fields sealed here
+    kStream,     // the replicated stream (AppendFromStream): signed_at is checked by the writer
+                 // against the recorded time; personal fields must arrive sealed
+    kForStream,  // about to be published (PrepareForStream): as kClient, but an envelope sealed
+                 // already, with no openings, is taken as the stream takes it
+  };
   // `signed_here`: the envelope was signed in this process (AppendSignedHereWithCallback).
-  // `stream`: the envelope comes from the replicated stream (AppendFromStream): signed_at is
-  // checked by the writer against the recorded time, and personal fields are refused.
-  Result<std::unique_ptr<Pending>> Prepare(Bytes envelope, bool signed_here = false, bool stream = false) const;
+  Result<std::unique_ptr<Pending>> Prepare(Bytes envelope, bool signed_here = false, Intake intake = Intake::kClient) const;
   Status Enqueue(std::unique_ptr<Pending>& pending, bool wait_for_space);
   Status EnqueueAll(std::vector<std::unique_ptr<Pending>>& pending);
   Status CheckWritable() const;

@@ -102,7 +102,7 @@ struct Node {
     auto opened = api::OpenForWriting(data, kPassphrase);
     REQUIRE(opened.ok());
     ledger = std::move(*opened);
-    auto node = api::ClusterNode::Connect(*ledger, {.urls = url, .stream = kStream});
+    auto node = api::ClusterNode::Connect(*ledger, {.urls = {url}, .stream = kStream});
     REQUIRE(node.ok());
     cluster = std::move(*node);
     REQUIRE(cluster->StartApplying().ok());

@@ -26,7 +26,7 @@ inline constexpr std::chrono::milliseconds kResubmitRetryWait{500};
 
 struct ResubmitArgs {
   std::string from;
-  std::string servers;
+  std::vector<std::string> servers;
   uint64_t first = 1;
   size_t batch = kBatchEventsMax;
   bool quiet = false;
@@ -73,15 +73,11 @@ Status Resubmit() {
     return Status::InvalidArgument("--batch: " + std::to_string(a.batch) + " is not 1.." + std::to_string(kBatchEventsMax));
   }
   std::vector<std::unique_ptr<HttpClient>> clients;
-  size_t start = 0;
-  while (start <= a.servers.size()) {
-    const size_t comma = std::min(a.servers.find(',', start), a.servers.size());
-    const std::string url = a.servers.substr(start, comma - start);
+  for (const std::string& url : a.servers) {
     if (!url.starts_with("http://") && !url.starts_with("https://")) {
       return Status::InvalidArgument("--server: '" + url + "' is not an http:// or https:// URL");
     }
     clients.push_back(std::make_unique<HttpClient>(url, ""));
-    start = comma + 1;
   }
   ASSIGN_OR_RETURN(auto source, OpenForReading(a.from));
   const uint64_t size = source->size();
@@ -133,7 +129,7 @@ void AddClusterCommands(CLI::App& app) {
   auto* resubmit = app.add_subcommand(
       "resubmit", "Send another ledger's recorded envelopes (same origin and genesis) to servers, in order: a cluster's first load");
   resubmit->add_option("--from", a.from, "data directory of the ledger whose entries to send")->required();
-  resubmit->add_option("--server", a.servers, "http://HOST:PORT[,…]: batches go to each in turn")->required();
+  resubmit->add_option("--server", a.servers, "http://HOST:PORT[,…]: batches go to each in turn")->required()->delimiter(',');
   resubmit->add_option("--first", a.first, "the first entry to send (default 1, after the genesis)");
   resubmit->add_option("--batch", a.batch, "envelopes per request (default 1000)");
   resubmit->add_flag("--quiet", a.quiet, "no progress");

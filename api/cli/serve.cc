@@ -58,7 +58,7 @@ struct ServeArgs {
   std::string log_format;
   std::string log_level;
   std::string witness_policy;
-  std::string cluster;  // nats://HOST:PORT[,…]: cluster mode (docs/cluster.md)
+  std::vector<std::string> cluster;  // nats://HOST:PORT of each NATS server: cluster mode (docs/cluster.md)
   std::string stream = kClusterStreamDefault;
 };
 
@@ -343,7 +343,8 @@ void AddServeCommands(CLI::App& app) {
   serve->add_option("--witness-policy", a.witness_policy,
                     "C2SP tlog-policy file: publish only checkpoints its quorum of witnesses cosigned (docs/witnesses.md)");
   serve->add_option("--cluster", a.cluster,
-                    "cluster mode: nats://HOST:PORT[,…] of the NATS JetStream servers whose stream every node applies (docs/cluster.md)");
+                    "cluster mode: nats://HOST:PORT[,…] of the NATS JetStream servers whose stream every node applies (docs/cluster.md)")
+      ->delimiter(',');
   serve->add_option("--stream", a.stream, "cluster mode: the JetStream stream of the intake (default CREDITLOG)");
   SetAction(serve, Serve);
 

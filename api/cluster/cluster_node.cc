@@ -28,36 +28,34 @@ Status Unavailable(natsStatus s, std::string_view what) { return Status::Unavail
 int64_t Ms(std::chrono::milliseconds d) { return static_cast<int64_t>(d.count()); }
 
 // What makes two envelopes the same event, as the ledger's idempotency sees it: the signing key
-// and the signed event bytes (not the sealed boxes, which each sealing makes anew). Bytes that
-// are no envelope: their hash.
-Hash EventHash(ByteView envelope) {
-  auto view = events::ParseEnvelope(envelope);
-  if (!view.ok()) return Sha256(envelope);
-  Bytes key_and_event(view->public_key.begin(), view->public_key.end());
-  key_and_event.insert(key_and_event.end(), view->event_bytes.begin(), view->event_bytes.end());
+// and the signed event bytes (not the sealed boxes, which each sealing makes anew).
+Hash EventHash(const events::EnvelopeView& view) {
+  Bytes key_and_event(view.public_key.begin(), view.public_key.end());
+  key_and_event.insert(key_and_event.end(), view.event_bytes.begin(), view.event_bytes.end());
   return Sha256(key_and_event);
+}
+
+// A stream message's: bytes that are no envelope stand for themselves.
+Hash EventHash(ByteView message) {
+  auto view = events::ParseEnvelope(message);
+  return view.ok() ? EventHash(*view) : Sha256(message);
 }
 
 }  // namespace
 
 std::string ClusterIntakeSubject(const std::string& stream) { return stream + ".intake"; }
 
-Result<std::vector<std::string>> ParseClusterUrls(const std::string& urls) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= urls.size()) {
-    const size_t comma = std::min(urls.find(',', start), urls.size());
-    std::string url = urls.substr(start, comma - start);
+Status CheckClusterUrls(const std::vector<std::string>& urls) {
+  if (urls.empty()) return Status::InvalidArgument("--cluster: no NATS server given");
+  if (urls.size() > kClusterServersMax) {
+    return Status::InvalidArgument("--cluster: " + std::to_string(urls.size()) + " URLs; at most " + std::to_string(kClusterServersMax));
+  }
+  for (const std::string& url : urls) {
     if (!url.starts_with("nats://") || url.size() <= 7 || url.find_first_of(" \t") != std::string::npos) {
       return Status::InvalidArgument("--cluster: '" + url + "' is not a nats://HOST:PORT URL");
     }
-    out.push_back(std::move(url));
-    start = comma + 1;
   }
-  if (out.size() > kClusterServersMax) {
-    return Status::InvalidArgument("--cluster: " + std::to_string(out.size()) + " URLs; at most " + std::to_string(kClusterServersMax));
-  }
-  return out;
+  return Status::Ok();
 }
 
 struct ClusterNode::Nats {
@@ -83,7 +81,8 @@ ClusterNode::ClusterNode(ledger::Ledger& ledger, ClusterOptions options)
 ClusterNode::~ClusterNode() { Stop(); }
 
 Result<std::unique_ptr<ClusterNode>> ClusterNode::Connect(ledger::Ledger& ledger, const ClusterOptions& options) {
-  ASSIGN_OR_RETURN(std::vector<std::string> urls, ParseClusterUrls(options.urls));
+  RETURN_IF_ERROR(CheckClusterUrls(options.urls));
+  const std::vector<std::string>& urls = options.urls;
   if (options.stream.empty() || options.stream.size() > kClusterStreamNameBytesMax ||
       options.stream.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos) {
     return Status::InvalidArgument("--stream: '" + options.stream + "' is not a stream name (1.." +
@@ -106,7 +105,7 @@ Result<std::unique_ptr<ClusterNode>> ClusterNode::Connect(ledger::Ledger& ledger
   if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(n.options, true, nullptr, nullptr);
   if (s != NATS_OK) return Unavailable(s, "setting up the NATS connection");
   s = natsConnection_Connect(&n.connection, n.options);
-  if (s != NATS_OK) return Unavailable(s, "connecting to " + options.urls);
+  if (s != NATS_OK) return Unavailable(s, "connecting to " + nlohmann::json(urls).dump());
   jsOptions js_options;
   jsOptions_Init(&js_options);
   js_options.PublishAsync.MaxPending = kClusterPublishPendingMax;
@@ -155,9 +154,13 @@ Result<std::unique_ptr<ClusterNode>> ClusterNode::Connect(ledger::Ledger& ledger
       if (js_GetStreamInfo(&info, n.js, options.stream.c_str(), nullptr, &code) == NATS_OK) break;
       std::this_thread::sleep_for(kClusterReconnectWait);
     }
-    if (s != NATS_OK && info == nullptr) return Unavailable(s, "creating stream " + options.stream + " (JetStream error " + std::to_string(code) + ")");
-    Log(spdlog::level::info, "created the intake stream",
-        {{"stream", options.stream}, {"subject", node->subject_}, {"replicas", config.Replicas}});
+    if (s != NATS_OK && info == nullptr) {
+      return Unavailable(s, "creating stream " + options.stream + " (JetStream error " + std::to_string(code) + ")");
+    }
+    if (s == NATS_OK) {
+      Log(spdlog::level::info, "created the intake stream",
+          {{"stream", options.stream}, {"subject", node->subject_}, {"replicas", config.Replicas}});
+    }
   } else if (s != NATS_OK) {
     return Unavailable(s, "reading stream " + options.stream + " (JetStream error " + std::to_string(code) + ")");
   }
@@ -294,24 +297,34 @@ void ClusterNode::OnAck(uint64_t request, Result<std::pair<uint64_t, bool>> ack)
 
 void ClusterNode::Submit(Bytes envelope, ledger::AppendCallback done) { Publish(std::move(envelope), true, std::move(done)); }
 
-void ClusterNode::Publish(Bytes envelope, bool check_key, ledger::AppendCallback done) {
-  if (stopping_.load()) return done(Status::Unavailable("the node is stopping"));
+bool ClusterNode::Publish(Bytes envelope, bool check_key, ledger::AppendCallback done) {
+  if (stopping_.load()) {
+    done(Status::Unavailable("the node is stopping"));
+    return false;
+  }
   auto prepared = ledger_.PrepareForStream(envelope, check_key);
   if (prepared.status().code() == StatusCode::kPermissionDenied && CatchUp(kClusterKeyCheckWait).ok()) {
     prepared = ledger_.PrepareForStream(envelope, check_key);
   }
-  if (!prepared.ok()) return done(prepared.status());
+  if (!prepared.ok()) {
+    done(prepared.status());
+    return false;
+  }
   envelope = std::move(*prepared);  // personal fields sealed here
   auto view = events::ParseEnvelope(envelope);  // checked just now
-  if (!view.ok()) return done(view.status());
+  if (!view.ok()) {
+    done(view.status());
+    return false;
+  }
   // The message id: the event id, scoped by the signing key as the ledger scopes ids by agency.
   const std::string msg_id = HexEncode(ByteView(view->public_key.data(), view->public_key.size())).substr(0, 32) + ":" +
                              view->event->event_id()->str();
+  const bool administrative = events::IsAdministrative(view->event->body_type());
   uint64_t request = 0;
   {
     std::lock_guard lock(mutex_);
     request = next_request_++;
-    unacknowledged_.emplace(request, std::make_pair(EventHash(envelope), std::move(done)));
+    unacknowledged_.emplace(request, std::make_pair(EventHash(*view), std::move(done)));
     ++published_;
   }
   natsMsg* msg = nullptr;
@@ -325,39 +338,14 @@ void ClusterNode::Publish(Bytes envelope, bool check_key, ledger::AppendCallback
   if (s == NATS_OK) s = js_PublishMsgAsync(nats_->js, &msg, &pub_options);
   if (msg != nullptr) natsMsg_Destroy(msg);  // still ours: not published
   if (s != NATS_OK) OnAck(request, Unavailable(s, "publishing to " + subject_));
+  return administrative;
 }
 
 void ClusterNode::SubmitMany(std::vector<Bytes> envelopes, ledger::BatchCallback done) {
-  struct Shared {
-    std::mutex mutex;
-    std::vector<std::optional<Result<ledger::AppendResult>>> results;
-    size_t remaining = 0;
-    ledger::BatchCallback done;
-  };
-  const size_t n = envelopes.size();
-  if (n == 0) return done({});
-  auto shared = std::make_shared<Shared>();
-  shared->results.resize(n);
-  shared->remaining = n;
-  shared->done = std::move(done);
+  std::vector<ledger::AppendCallback> finish = ledger::CollectResults(envelopes.size(), std::move(done));
   bool after_administrative = false;
-  for (size_t i = 0; i < n; ++i) {
-    const bool administrative = [&] {
-      auto view = events::ParseEnvelope(envelopes[i]);
-      return view.ok() && events::IsAdministrative(view->event->body_type());
-    }();
-    const bool check_key = !after_administrative;
-    after_administrative = after_administrative || administrative;
-    Publish(std::move(envelopes[i]), check_key, [shared, i](Result<ledger::AppendResult> r) {
-      std::unique_lock lock(shared->mutex);
-      shared->results[i].emplace(std::move(r));
-      if (--shared->remaining > 0) return;
-      lock.unlock();
-      std::vector<Result<ledger::AppendResult>> out;
-      out.reserve(shared->results.size());
-      for (auto& result : shared->results) out.push_back(std::move(*result));
-      shared->done(std::move(out));
-    });
+  for (size_t i = 0; i < envelopes.size(); ++i) {
+    after_administrative = Publish(std::move(envelopes[i]), !after_administrative, std::move(finish[i])) || after_administrative;
   }
 }
 

@@ -51,7 +51,7 @@ inline constexpr std::chrono::minutes kClusterDuplicateWindow{2};
 inline constexpr std::chrono::milliseconds kClusterKeyCheckWait{2000};
 
 struct ClusterOptions {
-  std::string urls;                         // nats://HOST:PORT[,nats://HOST:PORT…]
+  std::vector<std::string> urls;            // nats://HOST:PORT of each NATS server
   std::string stream = kClusterStreamDefault;
   // Replicas of a stream this node creates: 0 for as many as URLs given, at most 3.
   int replicas = 0;
@@ -59,8 +59,8 @@ struct ClusterOptions {
 
 // The intake subject of a stream: "<stream>.intake".
 std::string ClusterIntakeSubject(const std::string& stream);
-// "nats://a:1,nats://b:2" → its URLs; InvalidArgument naming a malformed one.
-Result<std::vector<std::string>> ParseClusterUrls(const std::string& urls);
+// InvalidArgument naming a URL that is not nats://HOST:PORT, or too many of them.
+Status CheckClusterUrls(const std::vector<std::string>& urls);
 
 class ClusterNode : public WriteIntake {
  public:
@@ -106,7 +106,9 @@ class ClusterNode : public WriteIntake {
     Result<ledger::AppendResult> result;
   };
   ClusterNode(ledger::Ledger& ledger, ClusterOptions options);
-  void Publish(Bytes envelope, bool check_key, ledger::AppendCallback done);
+  // Submit's work; true when the envelope is an administrative event (which may register the
+  // keys of the envelopes after it in a batch).
+  bool Publish(Bytes envelope, bool check_key, ledger::AppendCallback done);
   void ApplyLoop();
   void OnApplied(uint64_t stream_seq, const Hash& envelope_hash, Result<ledger::AppendResult> result);
   // Called from the NATS thread with the acknowledgement of a publish.
