@@ -17,6 +17,7 @@ namespace creditlog::api {
 std::string KeysDir(const std::string& data) { return data + "/keys"; }
 std::string LedgerKeyPath(const std::string& data) { return KeysDir(data) + "/ledger.key"; }
 std::string ProjectionSnapshotPath(const std::string& data) { return data + "/projection.snapshot"; }
+std::string ListChangesWatermarkPath(const std::string& data) { return data + "/list-changes.json"; }
 
 void NoteFoldStart(const projections::FoldStart& start) {
   if (!start.refused.empty()) Notice("the projection snapshot was not used: the log was folded from the start", {{"reason", start.refused}});

@@ -7,6 +7,8 @@
 //   DIR/personal-keys/      the personal key store (ledger/personal_keys.h); back it up apart
 //   DIR/projection.snapshot the folded projection, read instead of folding the whole log
 //                           (projections/snapshot.h); a cache: deleting it costs one fold
+//   DIR/list-changes.json   a cluster node's: how far every list change it found was published
+//                           (api/cluster/list_publisher.h); deleting it costs one fold
 #pragma once
 
 #include <memory>
@@ -24,6 +26,7 @@ std::string LedgerKeyPath(const std::string& data);
 std::string RootKeyPath(const std::string& data);
 std::string AgencyKeyPath(const std::string& data, const std::string& name);
 std::string ProjectionSnapshotPath(const std::string& data);
+std::string ListChangesWatermarkPath(const std::string& data);
 
 // Says (Notice, api/log.h) why the projection snapshot was not used, when one was refused.
 void NoteFoldStart(const projections::FoldStart& start);

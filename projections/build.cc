@@ -18,13 +18,15 @@ Status CheckFoldRange(uint64_t from, uint64_t to, uint64_t logged) {
 }
 
 Status CatchUp(const ledger::Ledger& ledger, uint64_t size, State* state,
-               const std::function<void(uint64_t, uint64_t)>& progress) {
+               const std::function<void(uint64_t, uint64_t)>& progress, FoldObserver* observer) {
   RETURN_IF_ERROR(CheckFoldRange(state->applied(), size, ledger.size()));
   // Each entry comes parsed by the read that verified it: one parse per entry, also when a query
   // catches the live projection up.
   RETURN_IF_ERROR(ledger.ForEachEntryView(state->applied(), size, [&](const ledger::EntryView& view, ByteView) -> Status {
     const uint64_t seq = view.seq;
+    if (observer != nullptr) observer->Before(*state, *view.envelope.event, seq, view.recorded_at_ms);
     RETURN_IF_ERROR(state->Apply(*view.envelope.event, seq));
+    if (observer != nullptr) observer->After(*state, *view.envelope.event, seq, view.recorded_at_ms);
     if (progress && (seq + 1) % kProgressEveryEntries == 0) progress(seq + 1, size);
     return Status::Ok();
   }));
@@ -47,6 +49,7 @@ Result<EntriesRead> EntriesRead::Read(const ledger::Ledger& ledger, uint64_t fro
   EntriesRead read;
   read.from_ = from;
   read.event_at_.reserve(to - from);
+  read.recorded_at_ms_.reserve(to - from);
   RETURN_IF_ERROR(ledger.ForEachEntryView(from, to, [&](const ledger::EntryView& view, ByteView bytes) -> Status {
     // Each checked entry is appended at an aligned offset; its nested Event is found again at the
     // same place within it (FlatBuffers offsets are relative), so folding parses nothing twice.
@@ -55,18 +58,22 @@ Result<EntriesRead> EntriesRead::Read(const ledger::Ledger& ledger, uint64_t fro
     read.bytes_.resize(at + bytes.size());
     std::copy(bytes.begin(), bytes.end(), read.bytes_.begin() + static_cast<ptrdiff_t>(at));
     read.event_at_.push_back(at + static_cast<size_t>(view.envelope.event_bytes.data() - bytes.data()));
+    read.recorded_at_ms_.push_back(view.recorded_at_ms);
     return Status::Ok();
   }));
   return read;
 }
 
-Status EntriesRead::ApplyTo(State* state) const {
+Status EntriesRead::ApplyTo(State* state, FoldObserver* observer) const {
   if (state->applied() != from_) {
     return Status::InvalidArgument("entries read from seq " + std::to_string(from_) + " cannot be folded into a state of " +
                                    std::to_string(state->applied()) + " entries");
   }
   for (size_t i = 0; i < event_at_.size(); ++i) {
-    RETURN_IF_ERROR(state->Apply(*fb::GetEvent(bytes_.data() + event_at_[i]), from_ + i));
+    const fb::Event& event = *fb::GetEvent(bytes_.data() + event_at_[i]);
+    if (observer != nullptr) observer->Before(*state, event, from_ + i, recorded_at_ms_[i]);
+    RETURN_IF_ERROR(state->Apply(event, from_ + i));
+    if (observer != nullptr) observer->After(*state, event, from_ + i, recorded_at_ms_[i]);
   }
   return Status::Ok();
 }

@@ -9,6 +9,16 @@
 
 namespace creditlog::projections {
 
+// Told of each entry a fold applies, just before and just after it (with the state as it is
+// then, and the entry's recorded time): the list changes of a cluster (projections/list_changes.h).
+// Called on the folding thread with the state held; must not block.
+class FoldObserver {
+ public:
+  virtual ~FoldObserver() = default;
+  virtual void Before(const State& state, const fb::Event& event, uint64_t seq, int64_t recorded_at_ms) = 0;
+  virtual void After(const State& state, const fb::Event& event, uint64_t seq, int64_t recorded_at_ms) = 0;
+};
+
 // Folds entries [0, size) of `ledger`. Each entry is parsed (and checked canonical) on read;
 // signatures are the audit's business, not the projection's.
 Result<State> BuildState(const ledger::Ledger& ledger, uint64_t size,
@@ -22,7 +32,7 @@ Status CheckFoldRange(uint64_t from, uint64_t to, uint64_t logged);
 // projection, caught up before a query is answered. Folding in steps gives the same state
 // as one rebuild (tests/projections_story_test.cc checks the digests).
 Status CatchUp(const ledger::Ledger& ledger, uint64_t size, State* state,
-               const std::function<void(uint64_t, uint64_t)>& progress = {});
+               const std::function<void(uint64_t, uint64_t)>& progress = {}, FoldObserver* observer = nullptr);
 
 // The most entries a live projection reads ahead of folding them (EntriesRead): ~0.5 KiB each.
 inline constexpr uint64_t kFoldReadAheadEntriesMax = 4096;
@@ -42,7 +52,8 @@ class EntriesRead {
 
   // Folds them into `state`, which must hold exactly the entries before from() (InvalidArgument
   // otherwise, the state unchanged); an entry the state refuses stops there, as CatchUp does.
-  Status ApplyTo(State* state) const;
+  // `observer`, when given, is told of each entry.
+  Status ApplyTo(State* state, FoldObserver* observer = nullptr) const;
 
  private:
   uint64_t from_ = 0;
@@ -50,6 +61,7 @@ class EntriesRead {
   // reads scalars in place), and where each one's nested Event buffer begins in them.
   Bytes bytes_;
   std::vector<size_t> event_at_;
+  std::vector<int64_t> recorded_at_ms_;  // each entry's
 };
 
 }  // namespace creditlog::projections

@@ -123,19 +123,22 @@ Result<State> ReadSnapshot(const std::string& path, const ledger::Ledger& ledger
 
 Result<State> BuildStateFromSnapshot(const ledger::Ledger& ledger, uint64_t size, const std::string& path,
                                      const std::function<void(uint64_t, uint64_t)>& progress, FoldStart* start,
-                                     Searchable searchable) {
+                                     Searchable searchable, FoldObserver* observer, uint64_t snapshot_max) {
   FoldStart begun;
   State state(searchable);
   if (!path.empty()) {
     auto read = ReadSnapshot(path, ledger, searchable);
-    if (read.ok() && read->applied() <= size) {
+    if (read.ok() && read->applied() <= size && read->applied() <= snapshot_max) {
       begun.from = read->applied();
       state = std::move(*read);
+    } else if (read.ok() && read->applied() > snapshot_max) {
+      begun.refused = "it holds " + std::to_string(read->applied()) + " entries; the entries after " +
+                      std::to_string(snapshot_max) + " are wanted folded one by one (list changes)";
     } else if (!read.ok() && read.status().code() != StatusCode::kNotFound) {
       begun.refused = read.status().message();
     }
   }
-  RETURN_IF_ERROR(CatchUp(ledger, size, &state, progress));
+  RETURN_IF_ERROR(CatchUp(ledger, size, &state, progress, observer));
   if (start != nullptr) *start = std::move(begun);
   return state;
 }

@@ -18,6 +18,7 @@
 
 #include "crypto/ed25519.h"
 #include "ledger/ledger.h"
+#include "projections/build.h"
 #include "projections/state.h"
 
 namespace creditlog::projections {
@@ -55,9 +56,12 @@ struct FoldStart {
 };
 
 // The state of entries [0, size) of `ledger`: the snapshot at `path` (when "" or unusable, see
-// ReadSnapshot, or past `size`: from the start) caught up with the entries after it.
+// ReadSnapshot, or past `size`: from the start) caught up with the entries after it. `observer`
+// is told of each entry folded after the snapshot; a snapshot of more than `snapshot_max`
+// entries is not used (the observer wants the entries after that).
 Result<State> BuildStateFromSnapshot(const ledger::Ledger& ledger, uint64_t size, const std::string& path,
                                      const std::function<void(uint64_t, uint64_t)>& progress = {},
-                                     FoldStart* start = nullptr, Searchable searchable = Searchable::kYes);
+                                     FoldStart* start = nullptr, Searchable searchable = Searchable::kYes,
+                                     FoldObserver* observer = nullptr, uint64_t snapshot_max = UINT64_MAX);
 
 }  // namespace creditlog::projections

@@ -75,6 +75,7 @@ int RunCli(int argc, char** argv) {
   AddWitnessCommands(app);
   AddReportCommands(app);
   AddClusterCommands(app);
+  AddSubscribeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -34,6 +34,7 @@ void AddCheckProofCommands(CLI::App& app);   // check-proof
 void AddWitnessCommands(CLI::App& app);      // witness init, serve, verifier-key
 void AddReportCommands(CLI::App& app);       // report, verify-report, check-list
 void AddClusterCommands(CLI::App& app);      // resubmit (cluster mode: docs/cluster.md)
+void AddSubscribeCommand(CLI::App& app);     // subscribe (list changes of a cluster)
 
 // A C2SP tlog-policy file (crypto/policy.h), for --witness-policy.
 Result<WitnessPolicy> ReadWitnessPolicy(const std::string& path);

@@ -28,6 +28,7 @@
 
 #include "api/cli/cli.h"
 #include "api/cluster/cluster_node.h"
+#include "api/cluster/list_publisher.h"
 #include "api/data_dir.h"
 #include "api/log.h"
 #include "api/client/witnessing.h"
@@ -196,7 +197,7 @@ Status CheckDataDirectory(const ServeArgs& a) {
 // (a writer) covers everything acknowledged with a published checkpoint.
 Status ServeUntilStopped(const ServeArgs& a, const Config& config, const ServerOptions& options, ledger::Ledger& ledger,
                          ledger::CheckpointPublisher* publisher, ledger::CheckpointPublisher* access_publisher,
-                         ClusterNode* cluster) {
+                         ClusterNode* cluster, ListPublisher* lists) {
   // Block the stop signals in every thread (the server's inherit the mask), then wait here.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -206,6 +207,7 @@ Status ServeUntilStopped(const ServeArgs& a, const Config& config, const ServerO
   ASSIGN_OR_RETURN(auto server, Server::Start(ledger, options));
   // Cluster mode: the stream is applied once the server has installed the rules of the log.
   if (cluster != nullptr) RETURN_IF_ERROR(cluster->StartApplying());
+  if (lists != nullptr) lists->Start([&server] { return server->CatchUpProjection(); });
   std::atomic<bool> stopping{false};
   std::thread follower;
   if (a.read_only) {
@@ -219,7 +221,8 @@ Status ServeUntilStopped(const ServeArgs& a, const Config& config, const ServerO
   Log(spdlog::level::info, "serving",
       {{"origin", ledger.origin()}, {"entries", ledger.size()}, {"url", "http://" + config.listen},
        {"read_only", a.read_only}, {"tokens", options.tokens.size()}, {"threads", options.threads},
-       {"cluster", cluster != nullptr ? cluster->State() : nlohmann::json(nullptr)}});
+       {"cluster", cluster != nullptr ? cluster->State() : nlohmann::json(nullptr)},
+       {"list_changes", lists != nullptr ? lists->State() : nlohmann::json(nullptr)}});
   int signal = 0;
   sigwait(&stop_signals, &signal);
   Log(spdlog::level::info, "stopping", {{"signal", signal}});
@@ -228,6 +231,8 @@ Status ServeUntilStopped(const ServeArgs& a, const Config& config, const ServerO
   // Stop applying before the server releases the rules: what is published and not yet applied
   // here is applied when the node starts again.
   if (cluster != nullptr) cluster->Stop();
+  // The list changes of what was applied are published while checkpoints are still made.
+  if (lists != nullptr) lists->Stop();
   server->Stop();        // no new requests; in-flight appends answered
   if (publisher) publisher->Stop();
   if (access_publisher) access_publisher->Stop();
@@ -294,14 +299,22 @@ Status Serve() {
     }
   }
   std::unique_ptr<ClusterNode> cluster;
+  std::unique_ptr<ListPublisher> lists;
   if (!a.cluster.empty()) {
     if (a.read_only) return Status::InvalidArgument("--cluster: a cluster node takes writes; serve a mirror with --read-only instead");
     if (witnessing != nullptr) return Status::InvalidArgument("--cluster: witnessing is not yet supported in cluster mode (docs/cluster.md)");
     ASSIGN_OR_RETURN(cluster, ClusterNode::Connect(*ledger, {.urls = a.cluster, .stream = a.stream}));
     options.intake = cluster.get();
+    ASSIGN_OR_RETURN(lists, ListPublisher::Connect(*ledger, {.urls = a.cluster,
+                                                             .stream = a.stream,
+                                                             .replicas = 0,
+                                                             .watermark_path = ListChangesWatermarkPath(a.data)}));
+    options.fold_observer = lists->observer();
+    options.snapshot_max = lists->snapshot_max();
   }
-  RETURN_IF_ERROR(ServeUntilStopped(a, config, options, *ledger, publisher.get(), access_publisher.get(), cluster.get()));
+  RETURN_IF_ERROR(ServeUntilStopped(a, config, options, *ledger, publisher.get(), access_publisher.get(), cluster.get(), lists.get()));
   if (cluster) cluster->Stop();
+  if (lists) lists->Stop();
   if (witnessing) witnessing->Stop();
   access_publisher.reset();
   access_log.reset();    // its writer finishes anything still queued

@@ -8,6 +8,7 @@
 #include "api/log.h"
 #include "crypto/sha256.h"
 #include "events/event.h"
+#include "ledger/entry.h"
 
 namespace creditlog::api {
 namespace {
@@ -15,17 +16,6 @@ namespace {
 // The header naming the local request a published message answers (this node's own counter;
 // the applied bytes are the message's data alone).
 constexpr const char* kRequestHeader = "Creditlog-Request";
-
-std::string NatsError(natsStatus s, std::string_view what) {
-  std::string message = std::string(what) + ": " + natsStatus_GetText(s);
-  natsStatus last = NATS_OK;
-  if (const char* text = nats_GetLastError(&last); text != nullptr && *text != '\0') message += " (" + std::string(text) + ")";
-  return message;
-}
-
-Status Unavailable(natsStatus s, std::string_view what) { return Status::Unavailable(NatsError(s, what)); }
-
-int64_t Ms(std::chrono::milliseconds d) { return static_cast<int64_t>(d.count()); }
 
 // What makes two envelopes the same event, as the ledger's idempotency sees it: the signing key
 // and the signed event bytes (not the sealed boxes, which each sealing makes anew).
@@ -35,10 +25,18 @@ Hash EventHash(const events::EnvelopeView& view) {
   return Sha256(key_and_event);
 }
 
-// A stream message's: bytes that are no envelope stand for themselves.
-Hash EventHash(ByteView message) {
+// The message id of an envelope: the event id, scoped by the signing key as the ledger scopes
+// ids by agency.
+std::string MessageId(const events::EnvelopeView& view) {
+  return HexEncode(ByteView(view.public_key.data(), view.public_key.size())).substr(0, 32) + ":" + view.event->event_id()->str();
+}
+
+// A stream message's event hash and message id: bytes that are no envelope stand for
+// themselves, with no id.
+std::pair<Hash, std::string> Identity(ByteView message) {
   auto view = events::ParseEnvelope(message);
-  return view.ok() ? EventHash(*view) : Sha256(message);
+  if (!view.ok()) return {Sha256(message), ""};
+  return {EventHash(*view), MessageId(*view)};
 }
 
 }  // namespace
@@ -58,19 +56,10 @@ Status CheckClusterUrls(const std::vector<std::string>& urls) {
   return Status::Ok();
 }
 
-struct ClusterNode::Nats {
-  natsOptions* options = nullptr;
-  natsConnection* connection = nullptr;
-  jsCtx* js = nullptr;
+struct ClusterNode::Nats : NatsLink {
   natsSubscription* subscription = nullptr;  // the applier's ordered consumer
   ~Nats() {
     if (subscription != nullptr) natsSubscription_Destroy(subscription);
-    if (js != nullptr) jsCtx_Destroy(js);
-    if (connection != nullptr) {
-      natsConnection_Close(connection);
-      natsConnection_Destroy(connection);
-    }
-    if (options != nullptr) natsOptions_Destroy(options);
   }
 };
 
@@ -95,17 +84,7 @@ Result<std::unique_ptr<ClusterNode>> ClusterNode::Connect(ledger::Ledger& ledger
   std::unique_ptr<ClusterNode> node(new ClusterNode(ledger, options));
   node->applied_through_ = ledger.applied_stream_seq();
   Nats& n = *node->nats_;
-  std::vector<const char*> servers;
-  for (const std::string& url : urls) servers.push_back(url.c_str());
-  natsStatus s = natsOptions_Create(&n.options);
-  if (s == NATS_OK) s = natsOptions_SetServers(n.options, servers.data(), static_cast<int>(servers.size()));
-  if (s == NATS_OK) s = natsOptions_SetTimeout(n.options, Ms(kClusterConnectTimeout));
-  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(n.options, -1);  // forever: the cluster comes back
-  if (s == NATS_OK) s = natsOptions_SetReconnectWait(n.options, Ms(kClusterReconnectWait));
-  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(n.options, true, nullptr, nullptr);
-  if (s != NATS_OK) return Unavailable(s, "setting up the NATS connection");
-  s = natsConnection_Connect(&n.connection, n.options);
-  if (s != NATS_OK) return Unavailable(s, "connecting to " + nlohmann::json(urls).dump());
+  const auto deadline = std::chrono::steady_clock::now() + kClusterStreamWait;
   jsOptions js_options;
   jsOptions_Init(&js_options);
   js_options.PublishAsync.MaxPending = kClusterPublishPendingMax;
@@ -115,56 +94,28 @@ Result<std::unique_ptr<ClusterNode>> ClusterNode::Connect(ledger::Ledger& ledger
     if (natsMsgHeader_Get(msg, kRequestHeader, &request) == NATS_OK && request != nullptr) {
       const uint64_t id = std::strtoull(request, nullptr, 10);
       if (pa != nullptr) {
-        self->OnAck(id, std::make_pair(pa->Sequence, pa->Duplicate));
+        self->OnAck(id, pa->Duplicate);
+      } else if (pae != nullptr && pae->Err == NATS_TIMEOUT) {
+        self->OnAck(id, Status::Unavailable("JetStream did not acknowledge the event within " +
+                                            std::to_string(kClusterAckWait.count()) +
+                                            " ms; send it again with the same event id (a copy it stored is found)"));
       } else {
-        self->OnAck(id, Status::Unavailable("the stream did not take the event (" +
-                                            std::string(pae != nullptr ? pae->ErrText : "no answer") +
+        const char* text = pae != nullptr && pae->ErrText != nullptr ? pae->ErrText : "no answer";
+        self->OnAck(id, Status::Unavailable("the stream did not take the event (" + std::string(text) +
                                             "); send it again with the same event id"));
       }
     }
     natsMsg_Destroy(msg);
   };
   js_options.PublishAsync.AckHandlerClosure = node.get();
-  s = natsConnection_JetStream(&n.js, n.connection, &js_options);
-  if (s != NATS_OK) return Unavailable(s, "opening JetStream");
+  RETURN_IF_ERROR(n.Connect(urls, &js_options, deadline));
   // The stream: created when missing, with file storage, replicated, kept forever (a node that
   // starts empty applies it from its first message).
-  jsStreamInfo* info = nullptr;
-  jsErrCode code = static_cast<jsErrCode>(0);
-  const auto deadline = std::chrono::steady_clock::now() + kClusterStreamWait;
-  for (;;) {
-    s = js_GetStreamInfo(&info, n.js, options.stream.c_str(), nullptr, &code);
-    if (s == NATS_OK || s == NATS_NOT_FOUND || std::chrono::steady_clock::now() > deadline) break;
-    std::this_thread::sleep_for(kClusterReconnectWait);  // JetStream not ready yet
+  const int replicas = options.replicas > 0 ? options.replicas : static_cast<int>(std::min<size_t>(3, urls.size()));
+  ASSIGN_OR_RETURN(StreamStanding stream, EnsureStream(n.js, options.stream, node->subject_, replicas, deadline));
+  if (stream.created) {
+    Log(spdlog::level::info, "created the intake stream", {{"stream", options.stream}, {"subject", node->subject_}, {"replicas", replicas}});
   }
-  if (s == NATS_NOT_FOUND) {
-    jsStreamConfig config;
-    jsStreamConfig_Init(&config);
-    config.Name = options.stream.c_str();
-    const char* subjects[] = {node->subject_.c_str()};
-    config.Subjects = subjects;
-    config.SubjectsLen = 1;
-    config.Storage = js_FileStorage;
-    config.Replicas = options.replicas > 0 ? options.replicas : std::min<int64_t>(3, static_cast<int64_t>(urls.size()));
-    config.Duplicates = std::chrono::duration_cast<std::chrono::nanoseconds>(kClusterDuplicateWindow).count();
-    for (;;) {
-      s = js_AddStream(&info, n.js, &config, nullptr, &code);
-      if (s == NATS_OK || std::chrono::steady_clock::now() > deadline) break;
-      // Another node created it meanwhile: use it.
-      if (js_GetStreamInfo(&info, n.js, options.stream.c_str(), nullptr, &code) == NATS_OK) break;
-      std::this_thread::sleep_for(kClusterReconnectWait);
-    }
-    if (s != NATS_OK && info == nullptr) {
-      return Unavailable(s, "creating stream " + options.stream + " (JetStream error " + std::to_string(code) + ")");
-    }
-    if (s == NATS_OK) {
-      Log(spdlog::level::info, "created the intake stream",
-          {{"stream", options.stream}, {"subject", node->subject_}, {"replicas", config.Replicas}});
-    }
-  } else if (s != NATS_OK) {
-    return Unavailable(s, "reading stream " + options.stream + " (JetStream error " + std::to_string(code) + ")");
-  }
-  jsStreamInfo_Destroy(info);
   return node;
 }
 
@@ -173,16 +124,10 @@ Status ClusterNode::StartApplying() {
     return Status::InvalidArgument("a cluster node applies the stream only with the rules of the log as its admission "
                                    "guard: they are an input of every append");
   }
-  jsSubOptions sub_options;
-  jsSubOptions_Init(&sub_options);
-  sub_options.Stream = options_.stream.c_str();
-  sub_options.Ordered = true;
   const uint64_t start = ledger_.applied_stream_seq() + 1;
-  sub_options.Config.DeliverPolicy = start > 1 ? js_DeliverByStartSequence : js_DeliverAll;
-  if (start > 1) sub_options.Config.OptStartSeq = start;
-  jsErrCode code = static_cast<jsErrCode>(0);
-  natsStatus s = js_SubscribeSync(&nats_->subscription, nats_->js, subject_.c_str(), nullptr, &sub_options, &code);
-  if (s != NATS_OK) return Unavailable(s, "subscribing to " + subject_ + " (JetStream error " + std::to_string(code) + ")");
+  // JetStream may be electing a leader (a NATS server restarted): tried until kClusterStreamWait.
+  ASSIGN_OR_RETURN(nats_->subscription,
+                   SubscribeOrdered(nats_->js, options_.stream, subject_, start, std::chrono::steady_clock::now() + kClusterStreamWait));
   applier_ = std::thread([this] { ApplyLoop(); });
   Log(spdlog::level::info, "applying the stream", {{"stream", options_.stream}, {"from", start}});
   return Status::Ok();
@@ -215,34 +160,51 @@ void ClusterNode::ApplyLoop() {
     const char* data = natsMsg_GetData(msg);
     Bytes envelope(reinterpret_cast<const uint8_t*>(data), reinterpret_cast<const uint8_t*>(data) + natsMsg_GetDataLength(msg));
     natsMsg_Destroy(msg);
-    const Hash hash = EventHash(envelope);
+    auto [hash, msg_id] = Identity(envelope);
     {
       std::lock_guard lock(mutex_);
       ++in_ledger_;
     }
     ledger_.AppendFromStream(std::move(envelope), {.stream_seq = stream_seq, .stream_time_ms = stream_time_ms},
-                             [this, stream_seq, hash](Result<ledger::AppendResult> r) { OnApplied(stream_seq, hash, std::move(r)); });
+                             [this, stream_seq, hash, msg_id](Result<ledger::AppendResult> r) {
+                               OnApplied(stream_seq, hash, msg_id, std::move(r));
+                             });
   }
 }
 
-void ClusterNode::OnApplied(uint64_t stream_seq, const Hash& envelope_hash, Result<ledger::AppendResult> result) {
+void ClusterNode::OnApplied(uint64_t stream_seq, const Hash& envelope_hash, const std::string& msg_id,
+                            Result<ledger::AppendResult> result) {
   std::vector<Waiter> answer;
-  Applied applied{envelope_hash, std::move(result)};
+  Applied applied{envelope_hash, std::move(result), msg_id};
   {
     std::lock_guard lock(mutex_);
     // A failure of this node (its writer stopped) applied nothing: the waiters hear of it, but
     // the position stays where it was, so that the node resumes there once reopened.
     const bool node_failed = !applied.result.ok() && ledger::IsNodeFailure(applied.result.status().code());
+    if (node_failed && !failure_logged_) {
+      failure_logged_ = true;
+      Log(spdlog::level::err, "this node stopped applying the stream; restart it to resume after the last message applied",
+          {{"stream_seq", stream_seq}, {"applied_stream_seq", applied_through_}, {"error", applied.result.status().ToString()}});
+    }
     if (!node_failed) {
       applied_through_ = std::max(applied_through_, stream_seq);
       if (!applied.result.ok()) ++rejected_;
       recent_.emplace(stream_seq, applied);
-      while (recent_.size() > kClusterRecentResultsMax) recent_.erase(recent_.begin());
+      if (!msg_id.empty()) recent_ids_[msg_id] = stream_seq;
+      while (recent_.size() > kClusterRecentResultsMax) {
+        const auto oldest = recent_.begin();
+        if (auto id = recent_ids_.find(oldest->second.msg_id); id != recent_ids_.end() && id->second == oldest->first) {
+          recent_ids_.erase(id);
+        }
+        recent_.erase(oldest);
+      }
     }
     --in_ledger_;
-    auto [begin, end] = waiting_.equal_range(stream_seq);
-    for (auto it = begin; it != end; ++it) answer.push_back(std::move(it->second));
-    waiting_.erase(begin, end);
+    if (!msg_id.empty()) {
+      auto [first, last] = acknowledged_.equal_range(msg_id);
+      for (auto it = first; it != last; ++it) answer.push_back(std::move(it->second));
+      acknowledged_.erase(first, last);
+    }
   }
   applied_changed_.notify_all();
   for (const Waiter& waiter : answer) Answer(waiter, stream_seq, applied);
@@ -260,7 +222,7 @@ void ClusterNode::Answer(const Waiter& waiter, uint64_t stream_seq, const Applie
   waiter.done(r);
 }
 
-void ClusterNode::OnAck(uint64_t request, Result<std::pair<uint64_t, bool>> ack) {
+void ClusterNode::OnAck(uint64_t request, Result<bool> ack) {
   Waiter waiter;
   std::optional<Applied> applied;
   uint64_t stream_seq = 0;
@@ -268,31 +230,48 @@ void ClusterNode::OnAck(uint64_t request, Result<std::pair<uint64_t, bool>> ack)
     std::lock_guard lock(mutex_);
     auto it = unacknowledged_.find(request);
     if (it == unacknowledged_.end()) return;  // answered already (stopping)
-    waiter.envelope_hash = it->second.first;
-    waiter.done = std::move(it->second.second);
+    waiter = std::move(it->second);
     unacknowledged_.erase(it);
     if (ack.ok()) {
-      stream_seq = ack->first;
-      waiter.duplicate = ack->second;
-      if (stream_seq <= applied_through_) {
-        if (auto done = recent_.find(stream_seq); done != recent_.end()) {
-          applied = done->second;
-        } else {
-          applied = Applied{waiter.envelope_hash,
-                            Status::Unavailable("stream message " + std::to_string(stream_seq) +
-                                                " was applied too long ago to answer; look the event up by its id")};
-        }
+      // The message is found by its id: among the messages applied lately, else in the log,
+      // else when it is applied. The acknowledgement's sequence number is not used: in a
+      // clustered stream, after a leader change, it can name a neighbour of the message.
+      waiter.duplicate = *ack;
+      if (auto id = recent_ids_.find(waiter.msg_id); id != recent_ids_.end()) {
+        stream_seq = id->second;
+        applied = recent_.at(stream_seq);
+      } else if (std::optional<Result<ledger::AppendResult>> logged = FromLog(waiter)) {
+        applied = Applied{waiter.envelope_hash, std::move(*logged), waiter.msg_id};
+      } else if (!stopping_.load()) {
+        std::string key = waiter.msg_id;
+        acknowledged_.emplace(std::move(key), std::move(waiter));
+        return;
       } else {
-        if (!stopping_.load()) {
-          waiting_.emplace(stream_seq, std::move(waiter));
-          return;
-        }
-        applied = Applied{waiter.envelope_hash, Status::Unavailable("the node is stopping")};
+        applied = Applied{waiter.envelope_hash, Status::Unavailable("the node is stopping"), waiter.msg_id};
       }
     }
   }
   if (!ack.ok()) return waiter.done(ack.status());
   Answer(waiter, stream_seq, *applied);
+}
+
+std::optional<Result<ledger::AppendResult>> ClusterNode::FromLog(const Waiter& waiter) const {
+  const ledger::KeyRegistry registry = ledger_.registry();
+  const ledger::KeyRecord* record = registry.Find(waiter.key);
+  if (record == nullptr) return std::nullopt;  // its registration is not applied here yet
+  auto seq = ledger_.FindEventId(record->agency_uscc, waiter.event_id);
+  if (!seq.ok()) return Result<ledger::AppendResult>(seq.status());
+  if (!seq->has_value()) return std::nullopt;
+  auto bytes = ledger_.Entry(**seq);
+  if (!bytes.ok()) return Result<ledger::AppendResult>(bytes.status());
+  auto entry = ledger::ParseEntry(*bytes);
+  if (!entry.ok()) return Result<ledger::AppendResult>(entry.status());
+  if (EventHash(entry->envelope) != waiter.envelope_hash) {
+    return Result<ledger::AppendResult>(Status::Conflict("event id '" + waiter.event_id + "' of this agency is recorded at seq " +
+                                                         std::to_string(entry->seq) + " with other bytes"));
+  }
+  return Result<ledger::AppendResult>(ledger::AppendResult{
+      .seq = entry->seq, .stream_version = entry->stream_version, .recorded_at_ms = entry->recorded_at_ms, .duplicate = true});
 }
 
 void ClusterNode::Submit(Bytes envelope, ledger::AppendCallback done) { Publish(std::move(envelope), true, std::move(done)); }
@@ -303,7 +282,14 @@ bool ClusterNode::Publish(Bytes envelope, bool check_key, ledger::AppendCallback
     return false;
   }
   auto prepared = ledger_.PrepareForStream(envelope, check_key);
-  if (prepared.status().code() == StatusCode::kPermissionDenied && CatchUp(kClusterKeyCheckWait).ok()) {
+  if (prepared.status().code() == StatusCode::kPermissionDenied) {
+    // The key may be registered in a message this node has not applied yet. Refused only once
+    // the node has applied what the stream holds; until then, it cannot tell.
+    if (Status caught_up = CatchUp(kClusterKeyCheckWait); !caught_up.ok()) {
+      done(Status::Unavailable("this node is catching up with the stream (" + caught_up.message() +
+                               ") and cannot yet judge the signing key; send the event again, here or to another node"));
+      return false;
+    }
     prepared = ledger_.PrepareForStream(envelope, check_key);
   }
   if (!prepared.ok()) {
@@ -316,15 +302,18 @@ bool ClusterNode::Publish(Bytes envelope, bool check_key, ledger::AppendCallback
     done(view.status());
     return false;
   }
-  // The message id: the event id, scoped by the signing key as the ledger scopes ids by agency.
-  const std::string msg_id = HexEncode(ByteView(view->public_key.data(), view->public_key.size())).substr(0, 32) + ":" +
-                             view->event->event_id()->str();
+  const std::string msg_id = MessageId(*view);
   const bool administrative = events::IsAdministrative(view->event->body_type());
   uint64_t request = 0;
   {
     std::lock_guard lock(mutex_);
     request = next_request_++;
-    unacknowledged_.emplace(request, std::make_pair(EventHash(*view), std::move(done)));
+    unacknowledged_.emplace(request, Waiter{.envelope_hash = EventHash(*view),
+                                            .msg_id = msg_id,
+                                            .key = view->public_key,
+                                            .event_id = view->event->event_id()->str(),
+                                            .duplicate = false,
+                                            .done = std::move(done)});
     ++published_;
   }
   natsMsg* msg = nullptr;
@@ -335,9 +324,10 @@ bool ClusterNode::Publish(Bytes envelope, bool check_key, ledger::AppendCallback
   jsPubOptions pub_options;
   jsPubOptions_Init(&pub_options);
   pub_options.MsgId = msg_id.c_str();
+  pub_options.MaxWait = Ms(kClusterAckWait);
   if (s == NATS_OK) s = js_PublishMsgAsync(nats_->js, &msg, &pub_options);
   if (msg != nullptr) natsMsg_Destroy(msg);  // still ours: not published
-  if (s != NATS_OK) OnAck(request, Unavailable(s, "publishing to " + subject_));
+  if (s != NATS_OK) OnAck(request, NatsUnavailable(s, "publishing to " + subject_));
   return administrative;
 }
 
@@ -353,7 +343,7 @@ Status ClusterNode::CatchUp(std::chrono::milliseconds timeout) {
   jsStreamInfo* info = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
   natsStatus s = js_GetStreamInfo(&info, nats_->js, options_.stream.c_str(), nullptr, &code);
-  if (s != NATS_OK) return Unavailable(s, "reading stream " + options_.stream);
+  if (s != NATS_OK) return NatsUnavailable(s, "reading stream " + options_.stream);
   const uint64_t last = info->State.LastSeq;
   jsStreamInfo_Destroy(info);
   std::unique_lock lock(mutex_);
@@ -372,7 +362,7 @@ nlohmann::json ClusterNode::State() const {
           {"applied_stream_seq", applied_through_},
           {"published", published_},
           {"rejected", rejected_},
-          {"waiting", waiting_.size() + unacknowledged_.size()}};
+          {"waiting", unacknowledged_.size() + acknowledged_.size()}};
 }
 
 void ClusterNode::Stop() {
@@ -394,10 +384,10 @@ void ClusterNode::Stop() {
   std::vector<ledger::AppendCallback> left;
   {
     std::lock_guard lock(mutex_);
-    for (auto& [request, pending] : unacknowledged_) left.push_back(std::move(pending.second));
+    for (auto& [request, pending] : unacknowledged_) left.push_back(std::move(pending.done));
     unacknowledged_.clear();
-    for (auto& [seq, waiter] : waiting_) left.push_back(std::move(waiter.done));
-    waiting_.clear();
+    for (auto& [id, waiter] : acknowledged_) left.push_back(std::move(waiter.done));
+    acknowledged_.clear();
   }
   for (auto& done : left) done(Status::Unavailable("the node stopped before it applied the event; look it up by its id"));
   nats_.reset();

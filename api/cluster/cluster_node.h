@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/cluster/nats_link.h"
 #include "api/intake.h"
 #include "ledger/ledger.h"
 
@@ -39,14 +40,10 @@ inline constexpr size_t kClusterStreamNameBytesMax = 64;
 // arrives after its message was applied (a retry within JetStream's duplicate window).
 inline constexpr size_t kClusterRecentResultsMax = 65536;
 inline constexpr int64_t kClusterPublishPendingMax = 4096;  // asynchronous publishes in flight
-inline constexpr std::chrono::milliseconds kClusterConnectTimeout{5000};
-inline constexpr std::chrono::milliseconds kClusterReconnectWait{250};
+// How long a published write waits for JetStream's acknowledgement before it is answered
+// Unavailable (send it again with the same event id: the duplicate window finds it).
+inline constexpr std::chrono::milliseconds kClusterAckWait{10000};
 inline constexpr std::chrono::milliseconds kClusterPollInterval{200};  // the applier's wait per fetch
-// How long a starting node waits for JetStream to answer for the stream (a cluster of NATS
-// servers starting together elects its JetStream leader first).
-inline constexpr std::chrono::seconds kClusterStreamWait{30};
-// JetStream's duplicate window for the intake stream (its default).
-inline constexpr std::chrono::minutes kClusterDuplicateWindow{2};
 // How long a write waits for its node to catch up with the stream when its key is unknown.
 inline constexpr std::chrono::milliseconds kClusterKeyCheckWait{2000};
 
@@ -96,23 +93,32 @@ class ClusterNode : public WriteIntake {
 
  private:
   struct Nats;
+  // A write published by this node: what identifies its event, and who hears the answer.
   struct Waiter {
     Hash envelope_hash;
+    std::string msg_id;      // JetStream's message id: signing key and event id
+    PublicKey key{};         // the signing key and the event id, to look the event up in the log
+    std::string event_id;
     bool duplicate = false;  // JetStream had the message id already
     ledger::AppendCallback done;
   };
   struct Applied {
     Hash envelope_hash;
     Result<ledger::AppendResult> result;
+    std::string msg_id;  // "" for bytes that are no envelope
   };
   ClusterNode(ledger::Ledger& ledger, ClusterOptions options);
   // Submit's work; true when the envelope is an administrative event (which may register the
   // keys of the envelopes after it in a batch).
   bool Publish(Bytes envelope, bool check_key, ledger::AppendCallback done);
   void ApplyLoop();
-  void OnApplied(uint64_t stream_seq, const Hash& envelope_hash, Result<ledger::AppendResult> result);
-  // Called from the NATS thread with the acknowledgement of a publish.
-  void OnAck(uint64_t request, Result<std::pair<uint64_t, bool>> ack);
+  void OnApplied(uint64_t stream_seq, const Hash& envelope_hash, const std::string& msg_id, Result<ledger::AppendResult> result);
+  // A duplicate's answer from the log, when its event is there: its entry, or Conflict when
+  // the entry is another envelope's. REQUIRES: mutex_ held (the applier answers after it).
+  std::optional<Result<ledger::AppendResult>> FromLog(const Waiter& waiter) const;
+  // Called from the NATS thread with the acknowledgement of a publish: whether JetStream had
+  // its message id already.
+  void OnAck(uint64_t request, Result<bool> ack);
   static void Answer(const Waiter& waiter, uint64_t stream_seq, const Applied& applied);
 
   ledger::Ledger& ledger_;
@@ -128,11 +134,14 @@ class ClusterNode : public WriteIntake {
   uint64_t in_ledger_ = 0;        // GUARDED_BY(mutex_): messages handed to the ledger, not yet applied
   uint64_t next_request_ = 1;     // GUARDED_BY(mutex_)
   // Published, waiting for the acknowledgement. GUARDED_BY(mutex_)
-  std::map<uint64_t, std::pair<Hash, ledger::AppendCallback>> unacknowledged_;
-  std::multimap<uint64_t, Waiter> waiting_;  // by stream seq. GUARDED_BY(mutex_)
+  std::map<uint64_t, Waiter> unacknowledged_;
+  // Acknowledged, by message id: answered when the message with that id is applied. GUARDED_BY(mutex_)
+  std::multimap<std::string, Waiter> acknowledged_;
   std::map<uint64_t, Applied> recent_;       // by stream seq, the last kClusterRecentResultsMax
+  std::map<std::string, uint64_t> recent_ids_;  // message id → its latest stream seq in recent_
   uint64_t published_ = 0;                   // GUARDED_BY(mutex_)
   uint64_t rejected_ = 0;                    // GUARDED_BY(mutex_)
+  bool failure_logged_ = false;              // GUARDED_BY(mutex_): a node failure is logged once
 };
 
 }  // namespace creditlog::api

@@ -26,7 +26,8 @@ Status LiveProjection::Start(const std::string& snapshot_path, const KeyPair* le
     std::lock_guard boards_lock(boards_mutex_);
     boards_.clear();
   }
-  ASSIGN_OR_RETURN(state_, projections::BuildStateFromSnapshot(ledger_, ledger_.size(), snapshot_path, {}, &start));
+  ASSIGN_OR_RETURN(state_, projections::BuildStateFromSnapshot(ledger_, ledger_.size(), snapshot_path, {}, &start,
+                                                               projections::Searchable::kYes, observer_, snapshot_max_));
   NoteFoldStart(start);
   snapshot_size_ = started_from_ = start.from;
   Log(spdlog::level::info, "projection folded", {{"entries", state_.applied()}, {"from_snapshot", start.from}});
@@ -76,7 +77,7 @@ Result<bool> LiveProjection::FoldReadAhead(bool wait) {
   } else if (!lock.try_lock()) {
     return false;  // queries hold the state: what was read waits for the next fold
   }
-  const Status folded = read_ahead_->ApplyTo(&state_);
+  const Status folded = read_ahead_->ApplyTo(&state_, observer_);
   read_ahead_.reset();
   RETURN_IF_ERROR(folded);
   return true;

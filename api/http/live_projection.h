@@ -73,6 +73,14 @@ class LiveProjection {
     fn(static_cast<const projections::State&>(state_));
   }
 
+  // Tells `observer` of every entry folded from now on (api/cluster's list changes), and uses
+  // a snapshot at Start only when it holds at most `snapshot_max` entries. Before Start;
+  // `observer` must outlive the projection.
+  void SetFoldObserver(projections::FoldObserver* observer, uint64_t snapshot_max) {
+    observer_ = observer;
+    snapshot_max_ = snapshot_max;
+  }
+
   // Brings the state up to the log's current size (the server folds the whole log this way
   // before it listens, so that no request waits for the whole history).
   Status CatchUp();
@@ -167,6 +175,8 @@ class LiveProjection {
   std::optional<projections::EntriesRead> read_ahead_;
   std::shared_mutex mutex_;  // GUARDS: state_ (changed only with fold_mutex_ held too), snapshot_size_
   projections::State state_;
+  projections::FoldObserver* observer_ = nullptr;  // set before Start; told of each entry folded
+  uint64_t snapshot_max_ = UINT64_MAX;
   std::string snapshot_path_;   // set by Start
   const KeyPair* snapshot_key_ = nullptr;  // set by Start; null: snapshots are read, not written
   uint64_t snapshot_size_ = 0;  // entries in the snapshot at snapshot_path_, read or written

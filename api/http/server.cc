@@ -170,6 +170,7 @@ Status ServerImpl::AddRoutes() {
 
 Status ServerImpl::Run() {
   // Fold the log before listening, so that no request waits for the whole history.
+  live_.SetFoldObserver(options_.fold_observer, options_.snapshot_max);
   RETURN_IF_ERROR(live_.Start(options_.projection_snapshot, options_.read_only ? nullptr : options_.report_key).WithContext("folding the log"));
   // Every event the server records passes the rules of the log (projections/admission.h). Their
   // fold is an overlay of the projection's, caught up just now (nothing appends before the

@@ -27,6 +27,7 @@
 #include "api/intake.h"
 #include "api/witnessed.h"
 #include "api/http/access.h"
+#include "projections/build.h"
 #include "api/http/http_server.h"
 #include "api/protocol.h"  // the wire limits the routes enforce
 #include "ledger/ledger.h"
@@ -85,6 +86,11 @@ struct ServerOptions {
   // Cluster mode (api/cluster/cluster_node.h): writes are published to the replicated stream
   // and answered once applied here. Null: appended to the ledger. Must outlive the server.
   WriteIntake* intake = nullptr;
+  // Told of every entry the projection folds (api/cluster's list changes, which call
+  // CatchUpProjection to fold promptly); a projection snapshot of more than `snapshot_max`
+  // entries is not used at start. Must outlive the server.
+  projections::FoldObserver* fold_observer = nullptr;
+  uint64_t snapshot_max = UINT64_MAX;
 };
 
 int HttpStatusFor(StatusCode code);
@@ -108,6 +114,8 @@ class Server {
   virtual void Stop() = 0;
   // The port it listens on.
   virtual uint16_t port() const = 0;
+  // Folds the projection up to the log's size now (with options.fold_observer told of each entry).
+  virtual Status CatchUpProjection() = 0;
 };
 
 }  // namespace creditlog::api

@@ -67,6 +67,7 @@ class ServerImpl final : public Server {
   Status Run();
   void Stop() override;
   uint16_t port() const override { return http_ ? http_->port() : 0; }
+  Status CatchUpProjection() override { return live_.CatchUp(); }
   static const std::vector<Route>& Routes();
 
  private:

@@ -1,0 +1,228 @@
+// List changes published to NATS JetStream, with the NATS C client. See list_publisher.h.
+#include "api/cluster/list_publisher.h"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+
+#include "api/log.h"
+#include "api/proof_bundle.h"
+#include "api/views.h"
+#include "base/file.h"
+#include "crypto/tlog_proof.h"
+#include "projections/ruleset.h"
+
+namespace creditlog::api {
+
+std::string ListStreamName(const std::string& stream) { return stream + "_LISTS"; }
+
+std::string ListSubject(fb::ListKind list, std::string_view division) {
+  return std::string(kListSubjectPrefix) + "." + std::string(projections::ListName(list)) + "." +
+         (division.empty() ? std::string("unknown") : std::string(division));
+}
+
+nlohmann::json ListChangeJson(const projections::ListChange& c) {
+  return {{"seq", c.seq},
+          {"index", c.index},
+          {"change", c.change},
+          {"subject", c.subject},
+          {"division", c.division},
+          {"list", projections::ListName(c.list)},
+          {"list_zh", projections::ListChineseName(c.list)},
+          {"day", Date(c.day)},
+          {"since", Date(c.since)},
+          {"until", c.until ? nlohmann::json(Date(*c.until)) : nlohmann::json(nullptr)},
+          {"rule", c.rule},
+          {"ruleset_version", c.ruleset_version},
+          {"measures", c.measures}};
+}
+
+namespace {
+
+// Where every change found was published, as a clean stop left it: valid only for the stream it
+// names (a stream made again starts empty).
+uint64_t ReadWatermark(const std::string& path, const std::string& stream, int64_t created_ns) {
+  if (path.empty()) return 0;
+  auto text = ReadSmallFile(path, kListWatermarkBytesMax);
+  if (!text.ok()) return 0;
+  const nlohmann::json w = nlohmann::json::parse(*text, nullptr, false);
+  if (!w.is_object() || w.value("stream", "") != stream || w.value("stream_created_ns", int64_t{0}) != created_ns) return 0;
+  return w.value("through", uint64_t{0});
+}
+
+}  // namespace
+
+ListPublisher::ListPublisher(ledger::Ledger& ledger, ListPublisherOptions options, uint64_t from, std::unique_ptr<NatsLink> nats)
+    : ledger_(ledger), options_(std::move(options)), stream_(ListStreamName(options_.stream)), from_(from), detector_(from),
+      nats_(std::move(nats)) {}
+
+ListPublisher::~ListPublisher() { Stop(); }
+
+Result<std::unique_ptr<ListPublisher>> ListPublisher::Connect(ledger::Ledger& ledger, const ListPublisherOptions& options) {
+  const auto deadline = std::chrono::steady_clock::now() + kClusterStreamWait;
+  auto link = std::make_unique<NatsLink>();
+  RETURN_IF_ERROR(link->Connect(options.urls, nullptr, deadline));
+  const std::string name = ListStreamName(options.stream);
+  const int replicas = options.replicas > 0 ? options.replicas : static_cast<int>(std::min<size_t>(3, options.urls.size()));
+  ASSIGN_OR_RETURN(StreamStanding standing, EnsureStream(link->js, name, std::string(kListSubjectPrefix) + ".>", replicas, deadline));
+  if (standing.created) Log(spdlog::level::info, "created the list-change stream", {{"stream", name}, {"replicas", replicas}});
+  // Tried until the deadline: JetStream may be electing a leader (a NATS server restarted).
+  Result<LastChange> read = ReadLastChange(link->js, name);
+  while (!read.ok() && read.status().code() == StatusCode::kUnavailable && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(kClusterReconnectWait);
+    read = ReadLastChange(link->js, name);
+  }
+  ASSIGN_OR_RETURN(LastChange last, std::move(read));
+  const uint64_t from = std::max(last.position ? last.position->first : 0, ReadWatermark(options.watermark_path, name, standing.created_ns));
+  std::unique_ptr<ListPublisher> publisher(new ListPublisher(ledger, options, from, std::move(link)));
+  publisher->last_ = last.position;
+  publisher->last_stream_seq_ = last.stream_seq;
+  publisher->stream_created_ns_ = standing.created_ns;
+  Log(spdlog::level::info, "publishing list changes", {{"stream", name}, {"from_seq", from}, {"stream_last_seq", last.stream_seq}});
+  return publisher;
+}
+
+Result<ListPublisher::LastChange> ListPublisher::ReadLastChange(jsCtx* js, const std::string& stream) {
+  jsStreamInfo* info = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, js, stream.c_str(), nullptr, &code);
+  if (s != NATS_OK) return NatsUnavailable(s, "reading stream " + stream);
+  LastChange last;
+  last.stream_seq = info->State.LastSeq;
+  jsStreamInfo_Destroy(info);
+  if (last.stream_seq == 0) return last;
+  natsMsg* msg = nullptr;
+  s = js_GetMsg(&msg, js, stream.c_str(), last.stream_seq, nullptr, &code);
+  if (s != NATS_OK) return NatsUnavailable(s, "reading message " + std::to_string(last.stream_seq) + " of " + stream);
+  const nlohmann::json change =
+      nlohmann::json::parse(std::string_view(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg))), nullptr, false);
+  natsMsg_Destroy(msg);
+  if (!change.is_object() || !change.contains("seq") || !change["seq"].is_number_unsigned() || !change.contains("index") ||
+      !change["index"].is_number_unsigned()) {
+    return Status::Corruption("message " + std::to_string(last.stream_seq) + " of " + stream + " is not a list change (no seq and index)");
+  }
+  last.position = Position{change["seq"].get<uint64_t>(), change["index"].get<uint32_t>()};
+  return last;
+}
+
+void ListPublisher::Start(std::function<Status()> fold) {
+  fold_ = std::move(fold);
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void ListPublisher::Loop() {
+  while (!stopping_.load()) {
+    if (ledger_.size() > detector_.observed()) {
+      if (Status folded = fold_(); !folded.ok() && folded.message() != last_error_) {
+        last_error_ = folded.message();
+        Log(spdlog::level::err, "folding the projection for list changes", {{"error", folded.message()}});
+      }
+    }
+    for (projections::ListChange& c : detector_.Take()) pending_.push_back(std::move(c));
+    PublishPending();
+    std::this_thread::sleep_for(kListPollInterval);
+  }
+}
+
+bool ListPublisher::PublishPending() {
+  auto wait = [&](const std::string& why) {
+    if (why != last_error_) {
+      last_error_ = why;
+      Log(spdlog::level::warn, "list changes wait", {{"reason", why}});
+    }
+    return false;
+  };
+  while (!pending_.empty()) {
+    const projections::ListChange& c = pending_.front();
+    if (last_ && Position{c.seq, c.index} <= *last_) {  // in the stream already
+      pending_.pop_front();
+      std::lock_guard lock(stats_mutex_);
+      ++skipped_;
+      continue;
+    }
+    // The proof needs a checkpoint that covers the entry: signed now if the latest does not.
+    auto note = ledger_.LatestCheckpoint();
+    auto checkpoint = note.ok() ? ledger_.OpenCheckpoint(*note) : Result<Checkpoint>(note.status());
+    if (!checkpoint.ok() || checkpoint->size <= c.seq) {
+      auto signed_now = ledger_.PublishCheckpoint();
+      if (signed_now.ok()) checkpoint = ledger_.OpenCheckpoint(*signed_now);
+      if (!checkpoint.ok() || checkpoint->size <= c.seq) {
+        return wait("no checkpoint covers seq " + std::to_string(c.seq) +
+                    (signed_now.ok() ? std::string() : ": " + signed_now.status().message()));
+      }
+    }
+    auto bundle = MakeEntryBundle(ledger_, std::nullopt, "", c.seq, std::nullopt);
+    if (!bundle.ok()) return wait("the proof of seq " + std::to_string(c.seq) + ": " + bundle.status().message());
+    nlohmann::json message = ListChangeJson(c);
+    message["checkpoint_size"] = bundle->checkpoint.size;
+    message["proof"] = FormatTlogProof(bundle->proof);
+    const std::string body = message.dump();
+    const std::string subject = ListSubject(c.list, c.division);
+    const std::string msg_id = std::to_string(c.seq) + "." + std::to_string(c.index);
+    jsPubOptions options;
+    jsPubOptions_Init(&options);
+    options.MsgId = msg_id.c_str();
+    options.ExpectLastSeq = last_stream_seq_;  // 0: not checked (the stream's first change; the id dedups)
+    options.MaxWait = Ms(kListPublishWait);
+    jsPubAck* ack = nullptr;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    natsStatus s = js_Publish(&ack, nats_->js, subject.c_str(), body.data(), static_cast<int>(body.size()), &options, &code);
+    const bool duplicate = s == NATS_OK && ack != nullptr && ack->Duplicate;
+    if (ack != nullptr) jsPubAck_Destroy(ack);
+    if (s == NATS_OK && !duplicate) {
+      // The acknowledgement's sequence number is not trusted (a clustered stream can name a
+      // neighbour after a leader change): the next publish's expectation then fails, and the
+      // stream is read again.
+      last_ = Position{c.seq, c.index};
+      ++last_stream_seq_;
+      pending_.pop_front();
+      last_error_.clear();
+      std::lock_guard lock(stats_mutex_);
+      ++published_;
+      continue;
+    }
+    if (duplicate || code == JSStreamWrongLastSequenceErr) {  // another node was first: see how far
+      auto read = ReadLastChange(nats_->js, stream_);
+      if (!read.ok()) return wait(read.status().message());
+      last_ = read->position;
+      last_stream_seq_ = read->stream_seq;
+      continue;
+    }
+    return wait(NatsError(s, "publishing " + msg_id + " to " + subject) + (code != 0 ? " (JetStream error " + std::to_string(code) + ")" : ""));
+  }
+  return true;
+}
+
+void ListPublisher::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  stopping_.store(true);
+  if (thread_.joinable()) thread_.join();
+  if (!fold_) return;
+  // What the log holds now: folded, found and published, for as long as kListStopWait allows.
+  const auto deadline = std::chrono::steady_clock::now() + kListStopWait;
+  bool done = false;
+  while (!done && std::chrono::steady_clock::now() < deadline) {
+    if (!fold_().ok()) break;
+    for (projections::ListChange& c : detector_.Take()) pending_.push_back(std::move(c));
+    done = PublishPending() && detector_.observed() >= ledger_.size();
+    if (!done) std::this_thread::sleep_for(kListPollInterval);
+  }
+  if (!done) {
+    Log(spdlog::level::warn, "stopping with list changes unpublished; the next start folds their entries again",
+        {{"pending", pending_.size()}});
+    return;
+  }
+  if (options_.watermark_path.empty()) return;
+  const nlohmann::json watermark = {{"stream", stream_}, {"stream_created_ns", stream_created_ns_}, {"through", detector_.observed()}};
+  if (Status written = WriteFileDurably(options_.watermark_path, watermark.dump() + "\n", 0644); !written.ok()) {
+    Log(spdlog::level::warn, "writing the list-change watermark", {{"error", written.message()}});
+  }
+}
+
+nlohmann::json ListPublisher::State() const {
+  std::lock_guard lock(stats_mutex_);
+  return {{"stream", stream_}, {"from_seq", from_}, {"published", published_}, {"skipped", skipped_}};
+}
+
+}  // namespace creditlog::api
