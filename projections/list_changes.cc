@@ -79,14 +79,15 @@ void ListChangeDetector::After(const State& state, const fb::Event& event, uint6
   for (ListChange& c : changes) found_.push_back(std::move(c));
 }
 
-std::vector<ListChange> ListChangeDetector::Take() {
+std::vector<ListChange> ListChangeDetector::Take(uint64_t* through) {
   std::lock_guard lock(mutex_);
+  if (through != nullptr) *through = std::max(observed_, from_);
   return std::exchange(found_, {});
 }
 
 uint64_t ListChangeDetector::observed() const {
   std::lock_guard lock(mutex_);
-  return observed_;
+  return std::max(observed_, from_);
 }
 
 }  // namespace creditlog::projections

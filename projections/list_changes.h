@@ -45,9 +45,13 @@ class ListChangeDetector : public FoldObserver {
   explicit ListChangeDetector(uint64_t from_seq = 0) : from_(from_seq) {}
   void Before(const State& state, const fb::Event& event, uint64_t seq, int64_t recorded_at_ms) override;
   void After(const State& state, const fb::Event& event, uint64_t seq, int64_t recorded_at_ms) override;
-  // The changes found since the last Take, in the log's order. Thread-safe.
-  std::vector<ListChange> Take();
-  // The entries observed so far: the next seq the fold will apply (0 before any).
+  // The changes found since the last Take, in the log's order; `through`, when given, gets
+  // observed() as of the same moment (every change of the entries before it is in what Take
+  // returned, or returned before). Thread-safe.
+  std::vector<ListChange> Take(uint64_t* through = nullptr);
+  // The entries observed so far, at least from_seq: the fold that feeds the detector starts at
+  // or before from_seq (its snapshot is capped there), so the entries before it are folded by
+  // the time anything asks.
   uint64_t observed() const;
 
  private:

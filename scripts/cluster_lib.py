@@ -114,16 +114,20 @@ class Cluster:
             proc.wait()
 
     def stop_all(self):
-        for proc, _ in self.procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGCONT)
-                proc.terminate()
-        for proc, _ in self.procs.values():
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        """The nodes first, as an operator stops a cluster (each publishes what it has left to
+        NATS), then the NATS servers."""
+        for group in (lambda name: name.startswith("node-"), lambda name: not name.startswith("node-")):
+            procs = [proc for name, (proc, _) in self.procs.items() if group(name)]
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGCONT)
+                    proc.terminate()
+            for proc in procs:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
 
 
 def free_ports(n):

@@ -63,6 +63,14 @@ Result<json> VerifiedChange(std::string_view data, const NoteVerifier& verifier)
     return Status::Corruption("entry " + std::to_string(seq) + " is about '" + subject + "', the change names '" +
                               change["subject"].get<std::string>() + "'");
   }
+  // The division is the subject's (what --divisions filters on), not the message's word for it.
+  change["division"] = std::string(events::SubjectDivision(subject));
+  for (const char* field : {"change", "list", "list_zh", "day", "since", "rule"}) {
+    if (!change.contains(field) || !change[field].is_string()) return Status::InvalidArgument(std::string("not a list change: no ") + field);
+  }
+  if (!change.contains("until") || !(change["until"].is_string() || change["until"].is_null())) {
+    return Status::InvalidArgument("not a list change: no until");
+  }
   const Checkpoint& checkpoint = checked.checkpoint.checkpoint;
   change.erase("proof");
   change["verified"] = true;
@@ -83,7 +91,7 @@ bool Wanted(const SubscribeArgs& a, const std::vector<std::string>& lists, const
 
 // A change in words; `verified`: its proof held (subscribe), else it was found in a log here.
 std::string Line(const json& c, bool verified) {
-  const std::string until = c["until"].is_string() ? c["until"].get<std::string>() : std::string();
+  const std::string until = c.contains("until") && c.at("until").is_string() ? c.at("until").get<std::string>() : std::string();
   const std::string change = c.value("change", "");
   const bool removed = change == "removed";
   const char* zh_change = change == "added" ? "列入" : removed ? "移出" : "变更";
@@ -122,7 +130,7 @@ Status Subscribe() {
   NatsLink nats;
   RETURN_IF_ERROR(nats.Connect(a.cluster, nullptr, std::chrono::steady_clock::now() + kClusterStreamWait));
   const std::string stream = ListStreamName(a.stream);
-  const std::string subject = std::string(kListSubjectPrefix) + ".>";
+  const std::string subject = ListSubjectPrefix(a.stream) + ".>";
   auto subscribed = SubscribeOrdered(nats.js, stream, subject, a.after + 1, std::chrono::steady_clock::now() + kClusterStreamWait);
   if (!subscribed.ok()) return subscribed.status().WithContext("a cluster node creates the stream when it starts");
   natsSubscription* sub = *subscribed;

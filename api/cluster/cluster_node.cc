@@ -94,7 +94,7 @@ Result<std::unique_ptr<ClusterNode>> ClusterNode::Connect(ledger::Ledger& ledger
     if (natsMsgHeader_Get(msg, kRequestHeader, &request) == NATS_OK && request != nullptr) {
       const uint64_t id = std::strtoull(request, nullptr, 10);
       if (pa != nullptr) {
-        self->OnAck(id, pa->Duplicate);
+        self->OnAck(id, std::make_pair(static_cast<bool>(pa->Duplicate), static_cast<uint64_t>(pa->Sequence)));
       } else if (pae != nullptr && pae->Err == NATS_TIMEOUT) {
         self->OnAck(id, Status::Unavailable("JetStream did not acknowledge the event within " +
                                             std::to_string(kClusterAckWait.count()) +
@@ -175,12 +175,20 @@ void ClusterNode::ApplyLoop() {
 void ClusterNode::OnApplied(uint64_t stream_seq, const Hash& envelope_hash, const std::string& msg_id,
                             Result<ledger::AppendResult> result) {
   std::vector<Waiter> answer;
+  std::vector<Waiter> unfound;
+  std::vector<Waiter> failed;
   Applied applied{envelope_hash, std::move(result), msg_id};
   {
     std::lock_guard lock(mutex_);
     // A failure of this node (its writer stopped) applied nothing: the waiters hear of it, but
     // the position stays where it was, so that the node resumes there once reopened.
     const bool node_failed = !applied.result.ok() && ledger::IsNodeFailure(applied.result.status().code());
+    if (node_failed) {
+      // Nothing more is applied here: the writes waiting for their messages hear of it now.
+      for (auto& [id, waiter] : acknowledged_) failed.push_back(std::move(waiter));
+      acknowledged_.clear();
+      acknowledged_by_seq_.clear();
+    }
     if (node_failed && !failure_logged_) {
       failure_logged_ = true;
       Log(spdlog::level::err, "this node stopped applying the stream; restart it to resume after the last message applied",
@@ -202,12 +210,24 @@ void ClusterNode::OnApplied(uint64_t stream_seq, const Hash& envelope_hash, cons
     --in_ledger_;
     if (!msg_id.empty()) {
       auto [first, last] = acknowledged_.equal_range(msg_id);
-      for (auto it = first; it != last; ++it) answer.push_back(std::move(it->second));
+      for (auto it = first; it != last; ++it) {
+        acknowledged_by_seq_.erase({it->second.ack_seq + kClusterAckSeqSlack, msg_id});
+        answer.push_back(std::move(it->second));
+      }
       acknowledged_.erase(first, last);
     }
+    unfound = TakeUnfound();
   }
   applied_changed_.notify_all();
   for (const Waiter& waiter : answer) Answer(waiter, stream_seq, applied);
+  for (const Waiter& waiter : failed) {
+    waiter.done(Status::Unavailable("this node stopped applying the stream (" + applied.result.status().message() +
+                                    "); send the event again to another node"));
+  }
+  for (const Waiter& waiter : unfound) {
+    waiter.done(Status::Unavailable("the stream holds this event from before: look it up by its id (it was refused at its "
+                                    "position, or applied too long ago to answer here)"));
+  }
 }
 
 void ClusterNode::Answer(const Waiter& waiter, uint64_t stream_seq, const Applied& applied) {
@@ -222,7 +242,7 @@ void ClusterNode::Answer(const Waiter& waiter, uint64_t stream_seq, const Applie
   waiter.done(r);
 }
 
-void ClusterNode::OnAck(uint64_t request, Result<bool> ack) {
+void ClusterNode::OnAck(uint64_t request, Result<std::pair<bool, uint64_t>> ack) {
   Waiter waiter;
   std::optional<Applied> applied;
   uint64_t stream_seq = 0;
@@ -233,16 +253,29 @@ void ClusterNode::OnAck(uint64_t request, Result<bool> ack) {
     waiter = std::move(it->second);
     unacknowledged_.erase(it);
     if (ack.ok()) {
-      // The message is found by its id: among the messages applied lately, else in the log,
-      // else when it is applied. The acknowledgement's sequence number is not used: in a
-      // clustered stream, after a leader change, it can name a neighbour of the message.
-      waiter.duplicate = *ack;
-      if (auto id = recent_ids_.find(waiter.msg_id); id != recent_ids_.end()) {
+      // The message is found by its id, not by the acknowledgement's sequence number (in a
+      // clustered stream, after a leader change, it can name a neighbour of the message).
+      waiter.duplicate = ack->first;
+      waiter.ack_seq = ack->second;
+      auto id = recent_ids_.find(waiter.msg_id);
+      // A new message is after what this node had applied when it published; a duplicate may be
+      // anywhere.
+      if (id != recent_ids_.end() && (waiter.duplicate || id->second > waiter.applied_at_publish)) {
         stream_seq = id->second;
         applied = recent_.at(stream_seq);
-      } else if (std::optional<Result<ledger::AppendResult>> logged = FromLog(waiter)) {
+      } else if (std::optional<Result<ledger::AppendResult>> logged = waiter.duplicate ? FromLog(waiter) : std::nullopt) {
         applied = Applied{waiter.envelope_hash, std::move(*logged), waiter.msg_id};
+      } else if (failure_logged_) {
+        applied = Applied{waiter.envelope_hash,
+                          Status::Unavailable("this node stopped applying the stream; send the event again to another node"),
+                          waiter.msg_id};
+      } else if (applied_through_ >= waiter.ack_seq + kClusterAckSeqSlack) {
+        applied = Applied{waiter.envelope_hash,
+                          Status::Unavailable("the stream holds this event from before: look it up by its id (it was refused "
+                                              "at its position, or applied too long ago to answer here)"),
+                          waiter.msg_id};
       } else if (!stopping_.load()) {
+        acknowledged_by_seq_.emplace(waiter.ack_seq + kClusterAckSeqSlack, waiter.msg_id);
         std::string key = waiter.msg_id;
         acknowledged_.emplace(std::move(key), std::move(waiter));
         return;
@@ -253,6 +286,18 @@ void ClusterNode::OnAck(uint64_t request, Result<bool> ack) {
   }
   if (!ack.ok()) return waiter.done(ack.status());
   Answer(waiter, stream_seq, *applied);
+}
+
+std::vector<ClusterNode::Waiter> ClusterNode::TakeUnfound() {
+  std::vector<Waiter> unfound;
+  while (!acknowledged_by_seq_.empty() && acknowledged_by_seq_.begin()->first <= applied_through_) {
+    const std::string msg_id = acknowledged_by_seq_.begin()->second;
+    acknowledged_by_seq_.erase(acknowledged_by_seq_.begin());
+    auto [first, last] = acknowledged_.equal_range(msg_id);
+    for (auto it = first; it != last; ++it) unfound.push_back(std::move(it->second));
+    acknowledged_.erase(first, last);
+  }
+  return unfound;
 }
 
 std::optional<Result<ledger::AppendResult>> ClusterNode::FromLog(const Waiter& waiter) const {
@@ -277,10 +322,25 @@ std::optional<Result<ledger::AppendResult>> ClusterNode::FromLog(const Waiter& w
 void ClusterNode::Submit(Bytes envelope, ledger::AppendCallback done) { Publish(std::move(envelope), true, std::move(done)); }
 
 bool ClusterNode::Publish(Bytes envelope, bool check_key, ledger::AppendCallback done) {
-  if (stopping_.load()) {
-    done(Status::Unavailable("the node is stopping"));
-    return false;
+  {
+    std::unique_lock lock(mutex_);
+    if (stopping_.load()) {
+      lock.unlock();
+      done(Status::Unavailable("the node is stopping"));
+      return false;
+    }
+    ++publishing_;  // Stop waits for it before it lets go of NATS
   }
+  struct Finished {
+    ClusterNode* node;
+    ~Finished() {
+      {
+        std::lock_guard lock(node->mutex_);
+        --node->publishing_;
+      }
+      node->applied_changed_.notify_all();
+    }
+  } finished{this};
   auto prepared = ledger_.PrepareForStream(envelope, check_key);
   if (prepared.status().code() == StatusCode::kPermissionDenied) {
     // The key may be registered in a message this node has not applied yet. Refused only once
@@ -313,6 +373,8 @@ bool ClusterNode::Publish(Bytes envelope, bool check_key, ledger::AppendCallback
                                             .key = view->public_key,
                                             .event_id = view->event->event_id()->str(),
                                             .duplicate = false,
+                                            .applied_at_publish = applied_through_,
+                                            .ack_seq = 0,
                                             .done = std::move(done)});
     ++published_;
   }
@@ -370,9 +432,10 @@ void ClusterNode::Stop() {
   if (applier_.joinable()) applier_.join();
   {
     // The ledger calls OnApplied for every message handed to it (its writer answers even when
-    // it has stopped): wait for them, since they name this node.
+    // it has stopped): wait for them, since they name this node; and for writes being checked
+    // or published, which use the NATS connection let go of below.
     std::unique_lock lock(mutex_);
-    applied_changed_.wait(lock, [&] { return in_ledger_ == 0; });
+    applied_changed_.wait(lock, [&] { return in_ledger_ == 0 && publishing_ == 0; });
   }
   // Wait for the publishes in flight to be acknowledged (briefly), then answer the rest.
   if (nats_->js != nullptr) {
@@ -388,6 +451,7 @@ void ClusterNode::Stop() {
     unacknowledged_.clear();
     for (auto& [id, waiter] : acknowledged_) left.push_back(std::move(waiter.done));
     acknowledged_.clear();
+    acknowledged_by_seq_.clear();
   }
   for (auto& done : left) done(Status::Unavailable("the node stopped before it applied the event; look it up by its id"));
   nats_.reset();

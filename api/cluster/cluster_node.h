@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,7 +33,6 @@
 
 namespace creditlog::api {
 
-inline constexpr const char* kClusterStreamDefault = "CREDITLOG";
 inline constexpr size_t kClusterServersMax = 16;         // URLs in --cluster
 inline constexpr int kClusterReplicasMax = 5;            // JetStream's own limit
 inline constexpr size_t kClusterStreamNameBytesMax = 64;
@@ -44,6 +44,11 @@ inline constexpr int64_t kClusterPublishPendingMax = 4096;  // asynchronous publ
 // Unavailable (send it again with the same event id: the duplicate window finds it).
 inline constexpr std::chrono::milliseconds kClusterAckWait{10000};
 inline constexpr std::chrono::milliseconds kClusterPollInterval{200};  // the applier's wait per fetch
+// How many stream messages past its acknowledgement's sequence number a write waits for its
+// message to be applied (that number can be off by a few after a leader change) before it is
+// answered Unavailable: its message was refused at its position before this node knew of the
+// write (a retry of a refused event), or applied too long ago.
+inline constexpr uint64_t kClusterAckSeqSlack = 1024;
 // How long a write waits for its node to catch up with the stream when its key is unknown.
 inline constexpr std::chrono::milliseconds kClusterKeyCheckWait{2000};
 
@@ -100,6 +105,12 @@ class ClusterNode : public WriteIntake {
     PublicKey key{};         // the signing key and the event id, to look the event up in the log
     std::string event_id;
     bool duplicate = false;  // JetStream had the message id already
+    // The last stream message applied here when it was published: a new message is after it.
+    uint64_t applied_at_publish = 0;
+    // The acknowledgement's sequence number: near the message's, not always it (in a clustered
+    // stream it can name a neighbour after a leader change). A waiter still unanswered when
+    // the node has applied kClusterAckSeqSlack messages past it is answered Unavailable.
+    uint64_t ack_seq = 0;
     ledger::AppendCallback done;
   };
   struct Applied {
@@ -117,8 +128,11 @@ class ClusterNode : public WriteIntake {
   // the entry is another envelope's. REQUIRES: mutex_ held (the applier answers after it).
   std::optional<Result<ledger::AppendResult>> FromLog(const Waiter& waiter) const;
   // Called from the NATS thread with the acknowledgement of a publish: whether JetStream had
-  // its message id already.
-  void OnAck(uint64_t request, Result<bool> ack);
+  // its message id already, and the sequence number it gave.
+  void OnAck(uint64_t request, Result<std::pair<bool, uint64_t>> ack);
+  // Waiters in acknowledged_ whose message was applied without being found, taken out.
+  // REQUIRES: mutex_ held.
+  std::vector<Waiter> TakeUnfound();
   static void Answer(const Waiter& waiter, uint64_t stream_seq, const Applied& applied);
 
   ledger::Ledger& ledger_;
@@ -137,6 +151,10 @@ class ClusterNode : public WriteIntake {
   std::map<uint64_t, Waiter> unacknowledged_;
   // Acknowledged, by message id: answered when the message with that id is applied. GUARDED_BY(mutex_)
   std::multimap<std::string, Waiter> acknowledged_;
+  // (ack_seq + kClusterAckSeqSlack, message id) of each, for answering those whose message was
+  // applied without being found (GUARDED_BY(mutex_)).
+  std::set<std::pair<uint64_t, std::string>> acknowledged_by_seq_;
+  uint64_t publishing_ = 0;  // GUARDED_BY(mutex_): Publish calls under way, which Stop waits for
   std::map<uint64_t, Applied> recent_;       // by stream seq, the last kClusterRecentResultsMax
   std::map<std::string, uint64_t> recent_ids_;  // message id → its latest stream seq in recent_
   uint64_t published_ = 0;                   // GUARDED_BY(mutex_)

@@ -16,8 +16,12 @@ namespace creditlog::api {
 
 std::string ListStreamName(const std::string& stream) { return stream + "_LISTS"; }
 
-std::string ListSubject(fb::ListKind list, std::string_view division) {
-  return std::string(kListSubjectPrefix) + "." + std::string(projections::ListName(list)) + "." +
+std::string ListSubjectPrefix(const std::string& stream) {
+  return stream == kClusterStreamDefault ? std::string("creditlog.lists") : "creditlog." + stream + ".lists";
+}
+
+std::string ListSubject(const std::string& stream, fb::ListKind list, std::string_view division) {
+  return ListSubjectPrefix(stream) + "." + std::string(projections::ListName(list)) + "." +
          (division.empty() ? std::string("unknown") : std::string(division));
 }
 
@@ -64,7 +68,7 @@ Result<std::unique_ptr<ListPublisher>> ListPublisher::Connect(ledger::Ledger& le
   RETURN_IF_ERROR(link->Connect(options.urls, nullptr, deadline));
   const std::string name = ListStreamName(options.stream);
   const int replicas = options.replicas > 0 ? options.replicas : static_cast<int>(std::min<size_t>(3, options.urls.size()));
-  ASSIGN_OR_RETURN(StreamStanding standing, EnsureStream(link->js, name, std::string(kListSubjectPrefix) + ".>", replicas, deadline));
+  ASSIGN_OR_RETURN(StreamStanding standing, EnsureStream(link->js, name, ListSubjectPrefix(options.stream) + ".>", replicas, deadline));
   if (standing.created) Log(spdlog::level::info, "created the list-change stream", {{"stream", name}, {"replicas", replicas}});
   // Tried until the deadline: JetStream may be electing a leader (a NATS server restarted).
   Result<LastChange> read = ReadLastChange(link->js, name);
@@ -89,20 +93,42 @@ Result<ListPublisher::LastChange> ListPublisher::ReadLastChange(jsCtx* js, const
   if (s != NATS_OK) return NatsUnavailable(s, "reading stream " + stream);
   LastChange last;
   last.stream_seq = info->State.LastSeq;
+  const uint64_t first = info->State.FirstSeq;
   jsStreamInfo_Destroy(info);
-  if (last.stream_seq == 0) return last;
-  natsMsg* msg = nullptr;
-  s = js_GetMsg(&msg, js, stream.c_str(), last.stream_seq, nullptr, &code);
-  if (s != NATS_OK) return NatsUnavailable(s, "reading message " + std::to_string(last.stream_seq) + " of " + stream);
-  const nlohmann::json change =
-      nlohmann::json::parse(std::string_view(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg))), nullptr, false);
-  natsMsg_Destroy(msg);
-  if (!change.is_object() || !change.contains("seq") || !change["seq"].is_number_unsigned() || !change.contains("index") ||
-      !change["index"].is_number_unsigned()) {
-    return Status::Corruption("message " + std::to_string(last.stream_seq) + " of " + stream + " is not a list change (no seq and index)");
+  const uint64_t lowest = std::max<uint64_t>(first, 1);
+  uint64_t scanned = 0;
+  for (uint64_t seq = last.stream_seq; seq >= lowest && scanned < kListScanBackMax; --seq, ++scanned) {
+    natsMsg* msg = nullptr;
+    s = js_GetMsg(&msg, js, stream.c_str(), seq, nullptr, &code);
+    if (s == NATS_NOT_FOUND) continue;  // deleted
+    if (s != NATS_OK) return NatsUnavailable(s, "reading message " + std::to_string(seq) + " of " + stream);
+    const nlohmann::json change =
+        nlohmann::json::parse(std::string_view(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg))), nullptr, false);
+    natsMsg_Destroy(msg);
+    if (change.is_object() && change.contains("seq") && change["seq"].is_number_unsigned() && change.contains("index") &&
+        change["index"].is_number_unsigned() && change.contains("proof")) {
+      last.position = Position{change["seq"].get<uint64_t>(), change["index"].get<uint32_t>()};
+      return last;
+    }
+    Log(spdlog::level::warn, "a message of the list-change stream is not a change; restrict who may publish to it",
+        {{"stream", stream}, {"stream_seq", seq}});
   }
-  last.position = Position{change["seq"].get<uint64_t>(), change["index"].get<uint32_t>()};
-  return last;
+  if (scanned == kListScanBackMax) {
+    return Status::Corruption("the last " + std::to_string(kListScanBackMax) + " messages of " + stream +
+                              " are not list changes: another publisher writes to its subjects");
+  }
+  return last;  // no change in the stream yet
+}
+
+void ListPublisher::WriteWatermark(uint64_t through) {
+  watermark_at_ = std::chrono::steady_clock::now();
+  if (options_.watermark_path.empty() || through <= watermark_) return;
+  const nlohmann::json watermark = {{"stream", stream_}, {"stream_created_ns", stream_created_ns_}, {"through", through}};
+  if (Status written = WriteFileDurably(options_.watermark_path, watermark.dump() + "\n", 0644); !written.ok()) {
+    Log(spdlog::level::warn, "writing the list-change watermark", {{"error", written.message()}});
+    return;
+  }
+  watermark_ = through;
 }
 
 void ListPublisher::Start(std::function<Status()> fold) {
@@ -118,8 +144,11 @@ void ListPublisher::Loop() {
         Log(spdlog::level::err, "folding the projection for list changes", {{"error", folded.message()}});
       }
     }
-    for (projections::ListChange& c : detector_.Take()) pending_.push_back(std::move(c));
-    PublishPending();
+    uint64_t through = 0;
+    for (projections::ListChange& c : detector_.Take(&through)) pending_.push_back(std::move(c));
+    if (PublishPending() && through > watermark_ && std::chrono::steady_clock::now() - watermark_at_ >= kListWatermarkInterval) {
+      WriteWatermark(through);  // every change found up to `through` is in the stream
+    }
     std::this_thread::sleep_for(kListPollInterval);
   }
 }
@@ -157,17 +186,27 @@ bool ListPublisher::PublishPending() {
     message["checkpoint_size"] = bundle->checkpoint.size;
     message["proof"] = FormatTlogProof(bundle->proof);
     const std::string body = message.dump();
-    const std::string subject = ListSubject(c.list, c.division);
+    const std::string subject = ListSubject(options_.stream, c.list, c.division);
     const std::string msg_id = std::to_string(c.seq) + "." + std::to_string(c.index);
+    if (last_stream_seq_ == 0) {
+      // An expectation of 0 is no expectation: read the stream again right before publishing
+      // what may be its first message (two nodes doing so at once share the message id).
+      auto read = ReadLastChange(nats_->js, stream_);
+      if (!read.ok()) return wait(read.status().message());
+      last_ = read->position;
+      last_stream_seq_ = read->stream_seq;
+      if (last_stream_seq_ != 0) continue;
+    }
     jsPubOptions options;
     jsPubOptions_Init(&options);
     options.MsgId = msg_id.c_str();
-    options.ExpectLastSeq = last_stream_seq_;  // 0: not checked (the stream's first change; the id dedups)
+    options.ExpectLastSeq = last_stream_seq_;  // 0: the stream is empty (not checked; the id dedups)
     options.MaxWait = Ms(kListPublishWait);
     jsPubAck* ack = nullptr;
     jsErrCode code = static_cast<jsErrCode>(0);
     natsStatus s = js_Publish(&ack, nats_->js, subject.c_str(), body.data(), static_cast<int>(body.size()), &options, &code);
-    const bool duplicate = s == NATS_OK && ack != nullptr && ack->Duplicate;
+    // A first message that is not first: another node's got in (refreshed below).
+    const bool duplicate = s == NATS_OK && ack != nullptr && (ack->Duplicate || (options.ExpectLastSeq == 0 && ack->Sequence != 1));
     if (ack != nullptr) jsPubAck_Destroy(ack);
     if (s == NATS_OK && !duplicate) {
       // The acknowledgement's sequence number is not trusted (a clustered stream can name a
@@ -186,6 +225,7 @@ bool ListPublisher::PublishPending() {
       if (!read.ok()) return wait(read.status().message());
       last_ = read->position;
       last_stream_seq_ = read->stream_seq;
+      if (duplicate && !(last_ && Position{c.seq, c.index} <= *last_)) pending_.pop_front();  // stored, yet not last: never again
       continue;
     }
     return wait(NatsError(s, "publishing " + msg_id + " to " + subject) + (code != 0 ? " (JetStream error " + std::to_string(code) + ")" : ""));
@@ -202,10 +242,11 @@ void ListPublisher::Stop() {
   // What the log holds now: folded, found and published, for as long as kListStopWait allows.
   const auto deadline = std::chrono::steady_clock::now() + kListStopWait;
   bool done = false;
+  uint64_t through = 0;
   while (!done && std::chrono::steady_clock::now() < deadline) {
     if (!fold_().ok()) break;
-    for (projections::ListChange& c : detector_.Take()) pending_.push_back(std::move(c));
-    done = PublishPending() && detector_.observed() >= ledger_.size();
+    for (projections::ListChange& c : detector_.Take(&through)) pending_.push_back(std::move(c));
+    done = PublishPending() && through >= ledger_.size();
     if (!done) std::this_thread::sleep_for(kListPollInterval);
   }
   if (!done) {
@@ -213,11 +254,7 @@ void ListPublisher::Stop() {
         {{"pending", pending_.size()}});
     return;
   }
-  if (options_.watermark_path.empty()) return;
-  const nlohmann::json watermark = {{"stream", stream_}, {"stream_created_ns", stream_created_ns_}, {"through", detector_.observed()}};
-  if (Status written = WriteFileDurably(options_.watermark_path, watermark.dump() + "\n", 0644); !written.ok()) {
-    Log(spdlog::level::warn, "writing the list-change watermark", {{"error", written.message()}});
-  }
+  WriteWatermark(through);
 }
 
 nlohmann::json ListPublisher::State() const {

@@ -2,7 +2,8 @@
 //
 // Every node of a cluster finds the same list changes as its projection folds the log
 // (projections/list_changes.h) and publishes each to the JetStream stream "<stream>_LISTS",
-// subject creditlog.lists.<list>.<division>, as JSON carrying the entry that made it with its
+// subject creditlog.lists.<list>.<division> (creditlog.<stream>.lists.… for a stream not named
+// CREDITLOG, so that clusters share NATS servers), as JSON carrying the entry that made it with its
 // inclusion proof in a signed checkpoint (a C2SP tlog-proof): a department verifies it with the
 // ledger's verifier key alone (`creditlog subscribe`).
 //
@@ -12,9 +13,10 @@
 // what is there; two nodes publishing one change at once store it once.
 //
 // Nothing is lost when every node stops at once: a node starts its projection from a snapshot
-// only when the stream (or the watermark it wrote on a clean stop, every change found then being
-// published) covers the snapshot's entries; else it folds the entries after the stream's last
-// change one by one again.
+// only when the stream's last change, or the watermark it keeps (DIR/list-changes.json, written
+// every kListWatermarkInterval and at a clean stop: every change of the entries before it was
+// published), is at or after the snapshot's end; else it folds the log from the start, telling
+// the detector of the entries from there on.
 #pragma once
 
 #include <atomic>
@@ -38,16 +40,21 @@
 
 namespace creditlog::api {
 
-inline constexpr const char* kListSubjectPrefix = "creditlog.lists";
 inline constexpr std::chrono::milliseconds kListPollInterval{20};   // between looks at the log
+inline constexpr std::chrono::seconds kListWatermarkInterval{5};   // between writes of the watermark
+// How far back from the stream's end a node looks for the last change, past messages that are
+// not changes (another publisher's on these subjects; NATS permissions should forbid them).
+inline constexpr uint64_t kListScanBackMax = 1000;
 inline constexpr std::chrono::milliseconds kListPublishWait{5000};  // one publish's acknowledgement
 inline constexpr std::chrono::seconds kListStopWait{10};            // Stop's wait to publish what was found
 inline constexpr size_t kListWatermarkBytesMax = 4096;
 
 // "<stream>_LISTS".
 std::string ListStreamName(const std::string& stream);
-// "creditlog.lists.<list>.<division>" ("unknown" for a subject with no division).
-std::string ListSubject(fb::ListKind list, std::string_view division);
+// "creditlog.lists" for the default stream, else "creditlog.<stream>.lists".
+std::string ListSubjectPrefix(const std::string& stream);
+// "<prefix>.<list>.<division>" ("unknown" for a subject with no division).
+std::string ListSubject(const std::string& stream, fb::ListKind list, std::string_view division);
 // A change as JSON (`creditlog list-changes --json`); its message adds `checkpoint_size`, the
 // size of the checkpoint that covers it, and `proof`, the entry's proof file (api/proof_bundle.h)
 // in that checkpoint's tree.
@@ -88,8 +95,11 @@ class ListPublisher {
     std::optional<Position> position;  // none: the stream is empty
     uint64_t stream_seq = 0;
   };
-  // The stream's last message and the change it carries.
+  // The stream's last message, and the last change it holds (looking back past messages that
+  // are not changes, at most kListScanBackMax).
   static Result<LastChange> ReadLastChange(jsCtx* js, const std::string& stream);
+  // Records that every change of the entries before `through` was published.
+  void WriteWatermark(uint64_t through);
   ListPublisher(ledger::Ledger& ledger, ListPublisherOptions options, uint64_t from, std::unique_ptr<NatsLink> nats);
   void Loop();
   // Publishes pending_ in order until it is empty (true) or must wait, for NATS. A change whose
@@ -114,6 +124,8 @@ class ListPublisher {
   std::optional<Position> last_;  // the stream's last change
   uint64_t last_stream_seq_ = 0;
   std::string last_error_;        // logged once until it changes
+  uint64_t watermark_ = 0;        // the last written
+  std::chrono::steady_clock::time_point watermark_at_{};
 
   mutable std::mutex stats_mutex_;
   uint64_t published_ = 0, skipped_ = 0;  // GUARDED_BY(stats_mutex_)

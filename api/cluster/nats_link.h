@@ -15,6 +15,7 @@
 
 namespace creditlog::api {
 
+inline constexpr const char* kClusterStreamDefault = "CREDITLOG";  // serve --stream
 inline constexpr std::chrono::milliseconds kClusterConnectTimeout{5000};
 inline constexpr std::chrono::milliseconds kClusterReconnectWait{250};
 // A NATS server that stops answering (a partition, a stopped process: its socket stays open) is
