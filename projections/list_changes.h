@@ -3,11 +3,13 @@
 // A function of the log alone: every node of a cluster finds the same changes, in the same
 // order, each named by (seq, index).
 //
-// An entry's changes are those of its event's subject, evaluated with the state just before it
-// and just after it, on its recorded day (projections/evaluate.h): a list joined ("added"), left
-// ("removed"), or held on other terms ("changed": its start, its end or its rule). A term that
-// ends by the calendar is in the change already (`until`), and is not published again when it
-// ends; nor is what a ruleset's effective date changes for subjects no entry touches.
+// An entry's changes are, first, what the calendar changed since the entry before it when it is
+// the first entry of a new recorded day: every subject that may be on a list, evaluated on the
+// previous entry's day and on this one, with the log before this entry (a term ended, a
+// 容缺受理 commitment lapsed, a ruleset came into force); then those of its event's subject,
+// evaluated with the log just before it and just after it, on its recorded day
+// (projections/evaluate.h). Each is a list joined ("added"), left ("removed"), or held on other
+// terms ("changed": its start, its end or its rule).
 #pragma once
 
 #include <cstdint>
@@ -38,11 +40,14 @@ struct ListChange {
 };
 
 // A FoldObserver that keeps the list changes of the entries from `from_seq` on, for Take.
-// Before and After run inside the fold (the projection's state held): each evaluates only the
-// entry's subject, and only when it may be on a list (MayBeListed).
+// Before and After run inside the fold (the projection's state held): they evaluate the
+// entry's subject, when it may be on a list (MayBeListed), and once a recorded day every such
+// subject. `day_before` is the recorded day of entry from_seq - 1 (none for a fold from the
+// start): a fold may begin at from_seq, and the first entry's calendar changes need it.
 class ListChangeDetector : public FoldObserver {
  public:
-  explicit ListChangeDetector(uint64_t from_seq = 0) : from_(from_seq) {}
+  explicit ListChangeDetector(uint64_t from_seq = 0, std::optional<Day> day_before = std::nullopt)
+      : from_(from_seq), last_day_(day_before) {}
   void Before(const State& state, const fb::Event& event, uint64_t seq, int64_t recorded_at_ms) override;
   void After(const State& state, const fb::Event& event, uint64_t seq, int64_t recorded_at_ms) override;
   // The changes found since the last Take, in the log's order; `through`, when given, gets
@@ -62,10 +67,16 @@ class ListChangeDetector : public FoldObserver {
     std::vector<std::string> measures;
   };
   using Lists = std::vector<std::pair<fb::ListKind, Held>>;  // by list, in ListKind order
-  static Lists ListsOf(const State& state, std::string_view subject, Day day);
+  static bool MayBeOnAList(const SubjectState& subject);
+  static Lists ListsOf(const State& state, const SubjectState& subject, Day day);
+  // Appends to `out` the changes from `before` to `after` of `subject` at entry `seq` on `day`.
+  static void Diff(const Lists& before, const Lists& after, std::string_view subject, uint64_t seq, Day day,
+                   std::vector<ListChange>* out);
 
   const uint64_t from_;
+  std::optional<Day> last_day_;  // the recorded day of the last entry folded
   Lists before_;  // the current entry's subject, before it (set by Before, read by After)
+  std::vector<ListChange> calendar_;  // the current entry's calendar changes (Before), first in After
   mutable std::mutex mutex_;
   std::vector<ListChange> found_;  // GUARDED_BY(mutex_)
   uint64_t observed_ = 0;          // GUARDED_BY(mutex_)

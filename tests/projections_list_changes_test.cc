@@ -1,6 +1,8 @@
 // List changes (projections/list_changes.h): what each entry changes in its subject's lists,
 // judged on the day the entry is recorded, at the boundary days of a listing's term (the day
 // before, on and after the recording day); and the same changes however the fold is cut.
+#include <future>
+
 #include <catch2/catch.hpp>
 
 #include "base/clock.h"
@@ -137,4 +139,60 @@ TEST_CASE("list changes: one fold or many, from the start or from a seq, the sam
   }
   CHECK(later == expected);
   CHECK_FALSE(later.empty());
+}
+
+TEST_CASE("list changes: a term's end is a change on the first entry recorded after its last day", "[list_changes]") {
+  Listed l;  // terms ending the day before the recording day, on it, and the day after it
+  // Entries recorded on later days arrive through the stream, whose time is their recorded time.
+  uint64_t stream_seq = 0;
+  auto record_on = [&](Day day, int n) {
+    const int64_t noon_in_china_ms = (day * 86400 + 4 * 3600) * 1000;  // 12:00 UTC+8
+    const std::string subject = Uscc("370202", 700 + n);
+    const json event = {{"event_id", "later/" + std::to_string(n)}, {"subject", subject}, {"body_type", "SubjectRegistered"},
+                        {"body", {{"kind", "Enterprise"}, {"name", "青岛后来企业" + std::to_string(n)}, {"division", "370202"}}},
+                        {"signed_at_ms", noon_in_china_ms}};
+    std::promise<Result<ledger::AppendResult>> appended;
+    l.s.f.ledger->AppendFromStream(Sign(event, l.s.agency, LedgerFixture::kOrigin), {.stream_seq = ++stream_seq, .stream_time_ms = noon_in_china_ms},
+                                   [&](Result<ledger::AppendResult> r) { appended.set_value(std::move(r)); });
+    auto r = appended.get_future().get();
+    REQUIRE(r.ok());
+    CHECK(DayInChina(r->recorded_at_ms) == day);
+    return r->seq;
+  };
+  const uint64_t next_day = record_on(l.today + 1, 1);
+  const uint64_t same_day = record_on(l.today + 1, 2);
+  const uint64_t day_after_next = record_on(l.today + 2, 3);
+  const std::vector<ListChange> changes = l.Fold();
+  // The day after the recording day: the term that ended on it is over, the one ending the next
+  // day is not.
+  const std::vector<ListChange> ended = At(changes, next_day, fb::ListKind::SeriousDishonesty);
+  REQUIRE(ended.size() == 1);
+  CHECK(ended[0].change == "removed");
+  CHECK(ended[0].subject == l.subjects[1]);
+  CHECK(ended[0].day == l.today + 1);
+  CHECK(*ended[0].until == l.today);
+  CHECK(At(changes, same_day, fb::ListKind::SeriousDishonesty).empty());  // the day's changes are its first entry's
+  const std::vector<ListChange> later = At(changes, day_after_next, fb::ListKind::SeriousDishonesty);
+  REQUIRE(later.size() == 1);
+  CHECK(later[0].change == "removed");
+  CHECK(later[0].subject == l.subjects[2]);
+  CHECK(later[0].day == l.today + 2);
+  // A fold that begins at an entry (a snapshot's end), told the day of the entry before it,
+  // finds the same; not told it, it cannot see that a day began there.
+  auto from_snapshot = [&](uint64_t from, std::optional<Day> day_before) {
+    State state;
+    REQUIRE(CatchUp(*l.s.f.ledger, from, &state).ok());
+    ListChangeDetector detector(from, day_before);
+    REQUIRE(CatchUp(*l.s.f.ledger, l.s.f.ledger->size(), &state, {}, &detector).ok());
+    std::vector<std::string> keys;
+    for (const ListChange& c : detector.Take()) keys.push_back(Key(c));
+    return keys;
+  };
+  std::vector<std::string> expected;
+  for (const ListChange& c : changes) {
+    if (c.seq >= day_after_next) expected.push_back(Key(c));
+  }
+  REQUIRE_FALSE(expected.empty());
+  CHECK(from_snapshot(day_after_next, l.today + 1) == expected);
+  CHECK(from_snapshot(day_after_next, std::nullopt).empty());
 }

@@ -8,8 +8,10 @@
 #include "api/log.h"
 #include "api/proof_bundle.h"
 #include "api/views.h"
+#include "base/clock.h"
 #include "base/file.h"
 #include "crypto/tlog_proof.h"
+#include "ledger/entry.h"
 #include "projections/ruleset.h"
 
 namespace creditlog::api {
@@ -56,9 +58,10 @@ uint64_t ReadWatermark(const std::string& path, const std::string& stream, int64
 
 }  // namespace
 
-ListPublisher::ListPublisher(ledger::Ledger& ledger, ListPublisherOptions options, uint64_t from, std::unique_ptr<NatsLink> nats)
-    : ledger_(ledger), options_(std::move(options)), stream_(ListStreamName(options_.stream)), from_(from), detector_(from),
-      nats_(std::move(nats)) {}
+ListPublisher::ListPublisher(ledger::Ledger& ledger, ListPublisherOptions options, uint64_t from,
+                             std::optional<projections::Day> day_before, std::unique_ptr<NatsLink> nats)
+    : ledger_(ledger), options_(std::move(options)), stream_(ListStreamName(options_.stream)), from_(from),
+      detector_(from, day_before), nats_(std::move(nats)) {}
 
 ListPublisher::~ListPublisher() { Stop(); }
 
@@ -78,7 +81,15 @@ Result<std::unique_ptr<ListPublisher>> ListPublisher::Connect(ledger::Ledger& le
   }
   ASSIGN_OR_RETURN(LastChange last, std::move(read));
   const uint64_t from = std::max(last.position ? last.position->first : 0, ReadWatermark(options.watermark_path, name, standing.created_ns));
-  std::unique_ptr<ListPublisher> publisher(new ListPublisher(ledger, options, from, std::move(link)));
+  // The day of the entry before `from`, when the log here has it: a fold may begin at `from`,
+  // and its first entry may begin a new day. (A log not there yet folds that entry on the way.)
+  std::optional<projections::Day> day_before;
+  if (from > 0 && from <= ledger.size()) {
+    ASSIGN_OR_RETURN(Bytes entry, ledger.Entry(from - 1));
+    ASSIGN_OR_RETURN(ledger::EntryView view, ledger::ParseEntry(entry));
+    day_before = DayInChina(view.recorded_at_ms);
+  }
+  std::unique_ptr<ListPublisher> publisher(new ListPublisher(ledger, options, from, day_before, std::move(link)));
   publisher->last_ = last.position;
   publisher->last_stream_seq_ = last.stream_seq;
   publisher->stream_created_ns_ = standing.created_ns;

@@ -100,7 +100,8 @@ class ListPublisher {
   static Result<LastChange> ReadLastChange(jsCtx* js, const std::string& stream);
   // Records that every change of the entries before `through` was published.
   void WriteWatermark(uint64_t through);
-  ListPublisher(ledger::Ledger& ledger, ListPublisherOptions options, uint64_t from, std::unique_ptr<NatsLink> nats);
+  ListPublisher(ledger::Ledger& ledger, ListPublisherOptions options, uint64_t from, std::optional<projections::Day> day_before,
+                std::unique_ptr<NatsLink> nats);
   void Loop();
   // Publishes pending_ in order until it is empty (true) or must wait, for NATS. A change whose
   // entry no checkpoint covers yet has one signed for it (PublishCheckpoint), rather than wait
