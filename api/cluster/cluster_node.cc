@@ -160,7 +160,11 @@ void ClusterNode::ApplyLoop() {
     const char* data = natsMsg_GetData(msg);
     Bytes envelope(reinterpret_cast<const uint8_t*>(data), reinterpret_cast<const uint8_t*>(data) + natsMsg_GetDataLength(msg));
     natsMsg_Destroy(msg);
-    auto [hash, msg_id] = Identity(envelope);
+    // Named, not a structured binding: lambdas capture them only from C++20 on, which clang 14
+    // (the fuzz build's) does not do.
+    const std::pair<Hash, std::string> identity = Identity(envelope);
+    const Hash hash = identity.first;
+    const std::string msg_id = identity.second;
     {
       std::lock_guard lock(mutex_);
       ++in_ledger_;
