@@ -8,9 +8,8 @@
 namespace creditlog::projections {
 
 bool ListChangeDetector::MayBeOnAList(const SubjectState& s) {
-  constexpr fb::ListKind kKinds[] = {fb::ListKind::SeriousDishonesty, fb::ListKind::Watch, fb::ListKind::NotificationIneligible,
-                                     fb::ListKind::GovernmentDishonesty, fb::ListKind::Red};
-  return std::any_of(std::begin(kKinds), std::end(kKinds), [&](fb::ListKind kind) { return MayBeListed(s, kind); });
+  const auto& kinds = fb::EnumValuesListKind();
+  return std::any_of(std::begin(kinds), std::end(kinds), [&](fb::ListKind kind) { return MayBeListed(s, kind); });
 }
 
 ListChangeDetector::Lists ListChangeDetector::ListsOf(const State& state, const SubjectState& s, Day day) {

@@ -16,8 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string Date(Day d) { return events::DateFromDays(d); }
-
 // Three companies, each with a serious penalty, a notice and a listing decided a year before
 // the recording day, whose terms end the day before it, on it, and the day after it.
 struct Listed {

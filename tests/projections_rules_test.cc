@@ -16,8 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string Date(Day d) { return events::DateFromDays(d); }
-
 json NoticeJson(const std::string& id, const char* served, const char* deadline, const std::string& related) {
   return {{"notice_id", id}, {"list", "SeriousDishonesty"}, {"reason", "严重违法失信"}, {"basis", "国办发〔2020〕49号"},
           {"notice_date", served}, {"objection_deadline", deadline}, {"related", {related}}};

@@ -17,6 +17,7 @@ using namespace creditlog::projections;
 using nlohmann::json;
 
 inline Day D(const char* date) { return events::DaysFromDate(date); }
+inline std::string Date(Day d) { return events::DateFromDays(d); }
 
 // The admission rules as the server runs them (projections/admission.h): an overlay of a
 // projection folded from the committed entries. This one lags behind the log by 0, 1, 2 or 3

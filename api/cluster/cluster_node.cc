@@ -25,6 +25,12 @@ Hash EventHash(const events::EnvelopeView& view) {
   return Sha256(key_and_event);
 }
 
+// The answer to a write whose message was applied here without being found by its id.
+Status Unfound() {
+  return Status::Unavailable("the stream holds this event from before: look it up by its id (it was refused at its position, "
+                             "or applied too long ago to answer here)");
+}
+
 // The message id of an envelope: the event id, scoped by the signing key as the ledger scopes
 // ids by agency.
 std::string MessageId(const events::EnvelopeView& view) {
@@ -192,13 +198,12 @@ void ClusterNode::OnApplied(uint64_t stream_seq, const Hash& envelope_hash, cons
       for (auto& [id, waiter] : acknowledged_) failed.push_back(std::move(waiter));
       acknowledged_.clear();
       acknowledged_by_seq_.clear();
-    }
-    if (node_failed && !failure_logged_) {
-      failure_logged_ = true;
-      Log(spdlog::level::err, "this node stopped applying the stream; restart it to resume after the last message applied",
-          {{"stream_seq", stream_seq}, {"applied_stream_seq", applied_through_}, {"error", applied.result.status().ToString()}});
-    }
-    if (!node_failed) {
+      if (!failure_logged_) {
+        failure_logged_ = true;
+        Log(spdlog::level::err, "this node stopped applying the stream; restart it to resume after the last message applied",
+            {{"stream_seq", stream_seq}, {"applied_stream_seq", applied_through_}, {"error", applied.result.status().ToString()}});
+      }
+    } else {
       applied_through_ = std::max(applied_through_, stream_seq);
       if (!applied.result.ok()) ++rejected_;
       recent_.emplace(stream_seq, applied);
@@ -228,10 +233,7 @@ void ClusterNode::OnApplied(uint64_t stream_seq, const Hash& envelope_hash, cons
     waiter.done(Status::Unavailable("this node stopped applying the stream (" + applied.result.status().message() +
                                     "); send the event again to another node"));
   }
-  for (const Waiter& waiter : unfound) {
-    waiter.done(Status::Unavailable("the stream holds this event from before: look it up by its id (it was refused at its "
-                                    "position, or applied too long ago to answer here)"));
-  }
+  for (const Waiter& waiter : unfound) waiter.done(Unfound());
 }
 
 void ClusterNode::Answer(const Waiter& waiter, uint64_t stream_seq, const Applied& applied) {
@@ -274,10 +276,7 @@ void ClusterNode::OnAck(uint64_t request, Result<std::pair<bool, uint64_t>> ack)
                           Status::Unavailable("this node stopped applying the stream; send the event again to another node"),
                           waiter.msg_id};
       } else if (applied_through_ >= waiter.ack_seq + kClusterAckSeqSlack) {
-        applied = Applied{waiter.envelope_hash,
-                          Status::Unavailable("the stream holds this event from before: look it up by its id (it was refused "
-                                              "at its position, or applied too long ago to answer here)"),
-                          waiter.msg_id};
+        applied = Applied{waiter.envelope_hash, Unfound(), waiter.msg_id};
       } else if (!stopping_.load()) {
         acknowledged_by_seq_.emplace(waiter.ack_seq + kClusterAckSeqSlack, waiter.msg_id);
         std::string key = waiter.msg_id;

@@ -131,6 +131,13 @@ Result<ListPublisher::LastChange> ListPublisher::ReadLastChange(jsCtx* js, const
   return last;  // no change in the stream yet
 }
 
+Status ListPublisher::ReadLast() {
+  ASSIGN_OR_RETURN(LastChange last, ReadLastChange(nats_->js, stream_));
+  last_ = last.position;
+  last_stream_seq_ = last.stream_seq;
+  return Status::Ok();
+}
+
 void ListPublisher::WriteWatermark(uint64_t through) {
   watermark_at_ = std::chrono::steady_clock::now();
   if (options_.watermark_path.empty() || through <= watermark_) return;
@@ -180,19 +187,16 @@ bool ListPublisher::PublishPending() {
       ++skipped_;
       continue;
     }
-    // The proof needs a checkpoint that covers the entry: signed now if the latest does not.
-    auto note = ledger_.LatestCheckpoint();
-    auto checkpoint = note.ok() ? ledger_.OpenCheckpoint(*note) : Result<Checkpoint>(note.status());
-    if (!checkpoint.ok() || checkpoint->size <= c.seq) {
-      auto signed_now = ledger_.PublishCheckpoint();
-      if (signed_now.ok()) checkpoint = ledger_.OpenCheckpoint(*signed_now);
-      if (!checkpoint.ok() || checkpoint->size <= c.seq) {
-        return wait("no checkpoint covers seq " + std::to_string(c.seq) +
-                    (signed_now.ok() ? std::string() : ": " + signed_now.status().message()));
-      }
-    }
+    // The proof needs a checkpoint that covers the entry: when the latest does not, one is
+    // signed now (MakeEntryBundle refuses a seq no checkpoint covers).
     auto bundle = MakeEntryBundle(ledger_, std::nullopt, "", c.seq, std::nullopt);
-    if (!bundle.ok()) return wait("the proof of seq " + std::to_string(c.seq) + ": " + bundle.status().message());
+    if (!bundle.ok()) {
+      if (auto signed_now = ledger_.PublishCheckpoint(); !signed_now.ok()) {
+        return wait("signing a checkpoint for seq " + std::to_string(c.seq) + ": " + signed_now.status().message());
+      }
+      bundle = MakeEntryBundle(ledger_, std::nullopt, "", c.seq, std::nullopt);
+      if (!bundle.ok()) return wait("the proof of seq " + std::to_string(c.seq) + ": " + bundle.status().message());
+    }
     nlohmann::json message = ListChangeJson(c);
     message["checkpoint_size"] = bundle->checkpoint.size;
     message["proof"] = FormatTlogProof(bundle->proof);
@@ -202,10 +206,7 @@ bool ListPublisher::PublishPending() {
     if (last_stream_seq_ == 0) {
       // An expectation of 0 is no expectation: read the stream again right before publishing
       // what may be its first message (two nodes doing so at once share the message id).
-      auto read = ReadLastChange(nats_->js, stream_);
-      if (!read.ok()) return wait(read.status().message());
-      last_ = read->position;
-      last_stream_seq_ = read->stream_seq;
+      if (Status read = ReadLast(); !read.ok()) return wait(read.message());
       if (last_stream_seq_ != 0) continue;
     }
     jsPubOptions options;
@@ -232,10 +233,7 @@ bool ListPublisher::PublishPending() {
       continue;
     }
     if (duplicate || code == JSStreamWrongLastSequenceErr) {  // another node was first: see how far
-      auto read = ReadLastChange(nats_->js, stream_);
-      if (!read.ok()) return wait(read.status().message());
-      last_ = read->position;
-      last_stream_seq_ = read->stream_seq;
+      if (Status read = ReadLast(); !read.ok()) return wait(read.message());
       if (duplicate && !(last_ && Position{c.seq, c.index} <= *last_)) pending_.pop_front();  // stored, yet not last: never again
       continue;
     }

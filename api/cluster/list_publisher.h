@@ -98,6 +98,8 @@ class ListPublisher {
   // The stream's last message, and the last change it holds (looking back past messages that
   // are not changes, at most kListScanBackMax).
   static Result<LastChange> ReadLastChange(jsCtx* js, const std::string& stream);
+  // ReadLastChange into last_ and last_stream_seq_.
+  Status ReadLast();
   // Records that every change of the entries before `through` was published.
   void WriteWatermark(uint64_t through);
   ListPublisher(ledger::Ledger& ledger, ListPublisherOptions options, uint64_t from, std::optional<projections::Day> day_before,

@@ -27,11 +27,11 @@
 #include "api/intake.h"
 #include "api/witnessed.h"
 #include "api/http/access.h"
-#include "projections/build.h"
 #include "api/http/http_server.h"
 #include "api/protocol.h"  // the wire limits the routes enforce
 #include "ledger/ledger.h"
 #include "ledger/publisher.h"
+#include "projections/build.h"
 
 namespace creditlog::api {
 
